@@ -1,0 +1,310 @@
+//! `tessera`: the headless admin CLI over a till's store, for managers, scripts and support.
+//! Each subcommand parses its arguments, calls tessera-core, and prints the result: one JSON
+//! document under `--json`, translated text otherwise. Errors exit 1 with a stable code.
+
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use serde_json::json;
+use tessera_core::members::NewMember;
+use tessera_core::programs::NewProgram;
+use tessera_core::shop::{Actor, NewShop};
+use tessera_core::store::default_db_path;
+use tessera_core::{CoreError, MemberView, Result, Store};
+use uuid::Uuid;
+
+use output::Output;
+
+#[derive(Parser)]
+#[command(
+    name = "tessera",
+    version,
+    about = "Tessera loyalty: the till's admin command line"
+)]
+struct Cli {
+    /// The database file (default: the desktop app's, in the platform's data folder).
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Print one JSON document on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Language of messages (en, fr, it, ro, hu); default from LANG.
+    #[arg(long, value_name = "L")]
+    lang: Option<String>,
+    /// Act as this staff member (default: the shop's first manager).
+    #[arg(long, value_name = "NAME", requires = "pin")]
+    staff: Option<String>,
+    /// The staff member's PIN.
+    #[arg(long, value_name = "PIN", requires = "staff")]
+    pin: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Set up the shop and its first manager.
+    Init {
+        #[arg(long)]
+        shop: String,
+        #[arg(long)]
+        manager: String,
+        #[arg(long)]
+        pin: String,
+        #[arg(long, default_value = "en")]
+        language: String,
+        #[arg(long, default_value = "EUR")]
+        currency: String,
+    },
+    /// Set up a demo café with members and two programs.
+    Demo {
+        #[arg(long, default_value = "en")]
+        language: String,
+    },
+    /// Punch-card programs.
+    #[command(subcommand)]
+    Program(ProgramCommand),
+    /// Members.
+    #[command(subcommand)]
+    Member(MemberCommand),
+    /// Decode a scanned or typed code and show the member and each card.
+    Scan { input: String },
+    /// Stamp a member's card.
+    Punch {
+        code: String,
+        /// Program id or name; may be left out when the shop has one active program.
+        #[arg(long)]
+        program: Option<String>,
+        #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
+        count: i64,
+    },
+    /// Redeem one reward.
+    Redeem {
+        code: String,
+        #[arg(long)]
+        program: Option<String>,
+    },
+    /// Cancel an earlier punch or redemption (a compensating event; nothing is deleted).
+    Void {
+        event_id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// A member's events, newest first.
+    History {
+        code: String,
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
+    /// Check the store's integrity; --rebuild recomputes card balances from the ledger.
+    Doctor {
+        #[arg(long)]
+        rebuild: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProgramCommand {
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long, allow_negative_numbers = true)]
+        punches: i64,
+        #[arg(long)]
+        reward: String,
+    },
+    List,
+}
+
+#[derive(Subcommand)]
+enum MemberCommand {
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        language: Option<String>,
+    },
+    Find {
+        query: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let out = Output::new(cli.json, cli.lang.as_deref());
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tessera: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli, &out)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            out.error(&error);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli, out: &Output) -> Result<()> {
+    let db = cli.db.clone().unwrap_or_else(default_db_path);
+    let store = Store::open(&db).await?;
+    let result = dispatch(&cli, &store, out).await;
+    store.close().await;
+    result
+}
+
+async fn dispatch(cli: &Cli, store: &Store, out: &Output) -> Result<()> {
+    match &cli.command {
+        Command::Init {
+            shop,
+            manager,
+            pin,
+            language,
+            currency,
+        } => {
+            let set_up = store
+                .init_shop(&NewShop {
+                    shop_name: shop.clone(),
+                    language: language.clone(),
+                    currency: currency.clone(),
+                    manager_name: manager.clone(),
+                    manager_pin: pin.clone(),
+                })
+                .await?;
+            out.init(&set_up);
+        }
+        Command::Demo { language } => {
+            let set_up = tessera_core::demo::load_demo(store, language).await?;
+            out.init(&set_up);
+        }
+        Command::Program(ProgramCommand::Add {
+            name,
+            punches,
+            reward,
+        }) => {
+            let actor = actor(cli, store).await?;
+            let program = store
+                .add_program(
+                    &actor,
+                    &NewProgram {
+                        name: name.clone(),
+                        punches_needed: *punches,
+                        reward: reward.clone(),
+                    },
+                )
+                .await?;
+            out.program_added(&program);
+        }
+        Command::Program(ProgramCommand::List) => out.programs(&store.programs().await?),
+        Command::Member(MemberCommand::Add {
+            name,
+            email,
+            phone,
+            language,
+        }) => {
+            let actor = actor(cli, store).await?;
+            let member = store
+                .enroll(
+                    &actor,
+                    &NewMember {
+                        name: name.clone(),
+                        email: email.clone(),
+                        phone: phone.clone(),
+                        language: language.clone(),
+                    },
+                )
+                .await?;
+            out.member_added(&member);
+        }
+        Command::Member(MemberCommand::Find { query }) => {
+            out.members(&store.find_members(query).await?);
+        }
+        Command::Scan { input } => out.member_view(&member_by_code(store, input).await?),
+        Command::Punch {
+            code,
+            program,
+            count,
+        } => {
+            let actor = actor(cli, store).await?;
+            let member = member_by_code(store, code).await?;
+            let program = program_id(store, program.as_deref()).await?;
+            let result = store
+                .punch(&actor, member.member.id, program, *count)
+                .await?;
+            out.action(
+                json!({ "events": [result.event], "card": result.card,
+                        "rewards_earned_now": result.rewards_earned_now }),
+                &result,
+            );
+        }
+        Command::Redeem { code, program } => {
+            let actor = actor(cli, store).await?;
+            let member = member_by_code(store, code).await?;
+            let program = program_id(store, program.as_deref()).await?;
+            let result = store.redeem(&actor, member.member.id, program).await?;
+            out.action(
+                json!({ "event": result.event, "card": result.card }),
+                &result,
+            );
+        }
+        Command::Void { event_id, reason } => {
+            let actor = actor(cli, store).await?;
+            let id = Uuid::parse_str(event_id.trim()).map_err(|_| CoreError::EventNotFound)?;
+            let result = store.void(&actor, id, reason).await?;
+            out.voided(&result);
+        }
+        Command::History { code, limit } => {
+            let member = member_by_code(store, code).await?;
+            out.history(&store.history(member.member.id, *limit).await?);
+        }
+        Command::Doctor { rebuild } => {
+            let report = store.doctor(*rebuild).await?;
+            out.doctor(&report);
+        }
+    }
+    Ok(())
+}
+
+/// Who the command acts as: `--staff/--pin` when given, else the shop's first manager.
+async fn actor(cli: &Cli, store: &Store) -> Result<Actor> {
+    let staff = match (&cli.staff, &cli.pin) {
+        (Some(name), Some(pin)) => store.sign_in(name, pin).await?,
+        _ => store.owner().await?,
+    };
+    Ok(Actor::from(&staff))
+}
+
+/// Every code the CLI takes goes through the same decoding as a scan at the counter.
+async fn member_by_code(store: &Store, input: &str) -> Result<MemberView> {
+    store.lookup(input).await?.into_result()
+}
+
+/// `--program` takes a program's id or its name.
+async fn program_id(store: &Store, program: Option<&str>) -> Result<Option<Uuid>> {
+    let Some(program) = program.map(str::trim) else {
+        return Ok(None);
+    };
+    if let Ok(id) = Uuid::parse_str(program) {
+        return Ok(Some(id));
+    }
+    store
+        .programs()
+        .await?
+        .into_iter()
+        .find(|p| p.name.eq_ignore_ascii_case(program))
+        .map(|p| Some(p.id))
+        .ok_or(CoreError::ProgramNotFound)
+}

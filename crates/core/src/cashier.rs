@@ -1,0 +1,301 @@
+//! What happens at the counter: scan, punch, redeem, and undo (a compensating `void`).
+//! Each action is one IMMEDIATE transaction: the event and the card totals are written together,
+//! so an action acknowledged on screen is on disk (synchronous=FULL) and balances never drift.
+
+use serde::Serialize;
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::card::{self, CardTotals, CardView};
+use crate::error::{CoreError, Result};
+use crate::ledger::{self, Event, EventKind, NewEvent};
+use crate::members::Member;
+use crate::programs::Program;
+use crate::scan::{self, Decoded};
+use crate::shop::Actor;
+use crate::store::Store;
+use crate::validate;
+
+/// A member with each of their cards in the shop's active programs (default program first).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct MemberView {
+    pub member: Member,
+    pub cards: Vec<CardView>,
+}
+
+/// What a scan or a typed code found. Not finding a member is an expected outcome, not an error.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+#[ts(export)]
+pub enum ScanOutcome {
+    Member(MemberView),
+    /// A valid code that no member here has.
+    UnknownCode {
+        code: String,
+    },
+    /// The check character does not match: mistyped or misread.
+    MistypedCode,
+    /// Not a member code at all.
+    NotACode,
+}
+
+impl ScanOutcome {
+    pub fn into_result(self) -> Result<MemberView> {
+        match self {
+            ScanOutcome::Member(view) => Ok(view),
+            ScanOutcome::UnknownCode { .. } => Err(CoreError::UnknownCode),
+            ScanOutcome::MistypedCode => Err(CoreError::MistypedCode),
+            ScanOutcome::NotACode => Err(CoreError::NotACode),
+        }
+    }
+}
+
+/// The outcome of punch, redeem or void: the event written and the card as it now stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ActionResult {
+    pub event: Event,
+    pub card: CardView,
+    /// How many rewards this action earned (a punch that fills the card): the screen celebrates.
+    #[ts(type = "number")]
+    pub rewards_earned_now: i64,
+}
+
+/// What Undo would cancel, with the names the dialog shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct UndoCandidate {
+    pub event: Event,
+    pub member_name: String,
+    pub program_name: Option<String>,
+}
+
+impl Store {
+    /// Everything a scanner or a person types goes through here.
+    pub async fn lookup(&self, input: &str) -> Result<ScanOutcome> {
+        match scan::decode(input) {
+            Decoded::Code(code) => match self.member_by_code(&code).await? {
+                Some(member) => Ok(ScanOutcome::Member(self.view_of(member).await?)),
+                None => Ok(ScanOutcome::UnknownCode {
+                    code: code.to_string(),
+                }),
+            },
+            Decoded::Mistyped => Ok(ScanOutcome::MistypedCode),
+            Decoded::NotACode => Ok(ScanOutcome::NotACode),
+        }
+    }
+
+    pub async fn member_view(&self, member_id: Uuid) -> Result<MemberView> {
+        let member = self.member(member_id).await?;
+        self.view_of(member).await
+    }
+
+    async fn view_of(&self, member: Member) -> Result<MemberView> {
+        let totals: Vec<(Uuid, i64, i64)> = sqlx::query_as(
+            "SELECT program_id, punches_total, redeemed_total FROM card WHERE member_id = ?",
+        )
+        .bind(member.id)
+        .fetch_all(self.pool())
+        .await?;
+        let cards = self
+            .programs()
+            .await?
+            .iter()
+            .filter(|p| p.active)
+            .map(|program| {
+                let card = totals
+                    .iter()
+                    .find(|(id, _, _)| *id == program.id)
+                    .map(|&(_, punches_total, redeemed_total)| CardTotals {
+                        punches_total,
+                        redeemed_total,
+                    })
+                    .unwrap_or_default();
+                CardView::new(program, card)
+            })
+            .collect();
+        Ok(MemberView { member, cards })
+    }
+
+    pub async fn punch(
+        &self,
+        actor: &Actor,
+        member_id: Uuid,
+        program_id: Option<Uuid>,
+        count: i64,
+    ) -> Result<ActionResult> {
+        let count = validate::count(count)?;
+        let program = self.resolve_program(program_id).await?;
+        self.member(member_id).await?;
+        let mut tx = self.begin_write().await?;
+        let before = card::totals(&mut tx, member_id, program.id).await?;
+        let event = ledger::append(
+            &mut tx,
+            actor.staff_id,
+            NewEvent {
+                kind: EventKind::Punch,
+                member_id,
+                program_id: Some(program.id),
+                amount: count,
+                voids: None,
+                reason: None,
+            },
+        )
+        .await?;
+        let after = card::add_to_totals(
+            &mut tx,
+            member_id,
+            program.id,
+            CardTotals {
+                punches_total: count,
+                redeemed_total: 0,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(result(event, &program, before, after))
+    }
+
+    pub async fn redeem(
+        &self,
+        actor: &Actor,
+        member_id: Uuid,
+        program_id: Option<Uuid>,
+    ) -> Result<ActionResult> {
+        let program = self.resolve_program(program_id).await?;
+        self.member(member_id).await?;
+        let mut tx = self.begin_write().await?;
+        let before = card::totals(&mut tx, member_id, program.id).await?;
+        if before.rewards_available(program.punches_needed) < 1 {
+            return Err(CoreError::NothingToRedeem);
+        }
+        let event = ledger::append(
+            &mut tx,
+            actor.staff_id,
+            NewEvent {
+                kind: EventKind::Redeem,
+                member_id,
+                program_id: Some(program.id),
+                amount: 1,
+                voids: None,
+                reason: None,
+            },
+        )
+        .await?;
+        let after = card::add_to_totals(
+            &mut tx,
+            member_id,
+            program.id,
+            CardTotals {
+                punches_total: 0,
+                redeemed_total: 1,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(result(event, &program, before, after))
+    }
+
+    /// Cancels a punch or a redemption with a compensating `void` event; nothing is deleted.
+    /// Voiding a punch whose reward was already redeemed is refused: the member has had the
+    /// reward, so taking the stamps back would leave the card owing one (see docs/decisions).
+    pub async fn void(&self, actor: &Actor, event_id: Uuid, reason: &str) -> Result<ActionResult> {
+        let reason = validate::text("reason", reason, validate::TEXT_MAX)
+            .map_err(|_| CoreError::ReasonRequired)?;
+        let target = self.event(event_id).await?;
+        let program_id = match (target.kind, target.program_id) {
+            (EventKind::Punch | EventKind::Redeem, Some(program_id)) => program_id,
+            _ => return Err(CoreError::NotVoidable),
+        };
+        let program = self.program(program_id).await?;
+        let mut tx = self.begin_write().await?;
+        let already: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM event WHERE voids = ?)")
+                .bind(event_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if already {
+            return Err(CoreError::AlreadyVoided);
+        }
+        let before = card::totals(&mut tx, target.member_id, program.id).await?;
+        let delta = match target.kind {
+            EventKind::Punch => CardTotals {
+                punches_total: -target.amount,
+                redeemed_total: 0,
+            },
+            _ => CardTotals {
+                punches_total: 0,
+                redeemed_total: -target.amount,
+            },
+        };
+        let would_be = CardTotals {
+            punches_total: before.punches_total + delta.punches_total,
+            redeemed_total: before.redeemed_total + delta.redeemed_total,
+        };
+        if would_be.rewards_available(program.punches_needed) < 0 {
+            return Err(CoreError::RewardAlreadyRedeemed);
+        }
+        let event = ledger::append(
+            &mut tx,
+            actor.staff_id,
+            NewEvent {
+                kind: EventKind::Void,
+                member_id: target.member_id,
+                program_id: Some(program.id),
+                amount: target.amount,
+                voids: Some(target.id),
+                reason: Some(reason),
+            },
+        )
+        .await?;
+        let after = card::add_to_totals(&mut tx, target.member_id, program.id, delta).await?;
+        tx.commit().await?;
+        Ok(result(event, &program, before, after))
+    }
+
+    /// The last punch or redemption this staff member made on this till that is not voided yet:
+    /// what the cashier's Undo key cancels, described for the confirmation dialog.
+    pub async fn last_undoable(&self, actor: &Actor) -> Result<UndoCandidate> {
+        let last: Event = sqlx::query_as(&format!(
+            "SELECT {} FROM event e
+             WHERE e.device_id = (SELECT id FROM device) AND e.staff_id = ?
+               AND e.kind IN ('punch', 'redeem')
+               AND NOT EXISTS (SELECT 1 FROM event v WHERE v.voids = e.id)
+             ORDER BY e.seq DESC LIMIT 1",
+            ledger::EVENT_COLUMNS
+        ))
+        .bind(actor.staff_id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(CoreError::NothingToUndo)?;
+        let member_name = self.member(last.member_id).await?.name;
+        let program_name = match last.program_id {
+            Some(id) => Some(self.program(id).await?.name),
+            None => None,
+        };
+        Ok(UndoCandidate {
+            event: last,
+            member_name,
+            program_name,
+        })
+    }
+
+    /// Undoes exactly the event the dialog showed; refuses if it is no longer the last one.
+    pub async fn undo(&self, actor: &Actor, event_id: Uuid, reason: &str) -> Result<ActionResult> {
+        let last = self.last_undoable(actor).await?;
+        if last.event.id != event_id {
+            return Err(CoreError::NothingToUndo);
+        }
+        self.void(actor, event_id, reason).await
+    }
+}
+
+fn result(event: Event, program: &Program, before: CardTotals, after: CardTotals) -> ActionResult {
+    let needed = program.punches_needed;
+    ActionResult {
+        event,
+        card: CardView::new(program, after),
+        rewards_earned_now: (after.rewards_earned(needed) - before.rewards_earned(needed)).max(0),
+    }
+}

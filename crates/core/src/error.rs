@@ -1,0 +1,266 @@
+//! The errors a shop can meet, in domain words. Each has a stable `code` (for scripts, tests and
+//! the UI's logic) and a Fluent message `key` (for the person reading it), never a raw SQL error.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error("the shop is not set up yet")]
+    ShopNotSetUp,
+    #[error("the shop is already set up")]
+    ShopAlreadySetUp,
+    #[error("{field} is empty")]
+    Empty { field: &'static str },
+    #[error("{field} is longer than {max} characters")]
+    TooLong { field: &'static str, max: usize },
+    #[error("the email address is not valid")]
+    InvalidEmail,
+    #[error("the phone number is not valid")]
+    InvalidPhone,
+    #[error("unsupported language")]
+    InvalidLanguage,
+    #[error("the currency must be a three-letter ISO code")]
+    InvalidCurrency,
+    #[error("a PIN is 4 to 8 digits")]
+    InvalidPin,
+    #[error("punches needed must be between 1 and {max}")]
+    InvalidPunchesNeeded { max: i64 },
+    #[error("the count must be between 1 and {max}")]
+    InvalidCount { max: i64 },
+    #[error("no such program")]
+    ProgramNotFound,
+    #[error("the program is not active")]
+    ProgramInactive,
+    #[error("the shop has several active programs: say which one")]
+    ProgramRequired,
+    #[error("the shop has no active program")]
+    NoActiveProgram,
+    #[error("no such member")]
+    MemberNotFound,
+    #[error("no member has this code")]
+    UnknownCode,
+    #[error("the code was mistyped (check character does not match)")]
+    MistypedCode,
+    #[error("this is not a member code")]
+    NotACode,
+    #[error("no reward to redeem")]
+    NothingToRedeem,
+    #[error("no such event")]
+    EventNotFound,
+    #[error("the event is already voided")]
+    AlreadyVoided,
+    #[error("this kind of event cannot be voided")]
+    NotVoidable,
+    #[error("the reward this punch earned has already been redeemed")]
+    RewardAlreadyRedeemed,
+    #[error("nothing to undo")]
+    NothingToUndo,
+    #[error("a reason is required")]
+    ReasonRequired,
+    #[error("no staff member with that name")]
+    StaffNotFound,
+    #[error("a staff member already has that name")]
+    StaffNameTaken,
+    #[error("wrong PIN")]
+    WrongPin,
+    #[error("only a manager can do this")]
+    ManagerOnly,
+    #[error("sign in first")]
+    SignInRequired,
+    #[error("the database is locked by another program")]
+    DatabaseLocked,
+    #[error("the database cannot be written at {path}")]
+    StoreUnwritable { path: String },
+    #[error("the database file is damaged or is not a Tessera database")]
+    StoreCorrupt,
+    #[error("the disk is full")]
+    DiskFull,
+    /// Anything we did not foresee. The cause is logged, not shown.
+    #[error("storage error: {0}")]
+    Storage(String),
+}
+
+/// What crosses to the UI and the CLI: a stable code, a message key, and the message's arguments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ErrorBody {
+    pub code: String,
+    pub key: String,
+    pub args: BTreeMap<String, String>,
+}
+
+impl CoreError {
+    /// Stable, machine-readable. Never change one once shipped: scripts and tests match on it.
+    pub fn code(&self) -> &'static str {
+        use CoreError::*;
+        match self {
+            ShopNotSetUp => "shop_not_set_up",
+            ShopAlreadySetUp => "shop_already_set_up",
+            Empty { .. } => "empty_field",
+            TooLong { .. } => "too_long",
+            InvalidEmail => "invalid_email",
+            InvalidPhone => "invalid_phone",
+            InvalidLanguage => "invalid_language",
+            InvalidCurrency => "invalid_currency",
+            InvalidPin => "invalid_pin",
+            InvalidPunchesNeeded { .. } => "invalid_punches_needed",
+            InvalidCount { .. } => "invalid_count",
+            ProgramNotFound => "program_not_found",
+            ProgramInactive => "program_inactive",
+            ProgramRequired => "program_required",
+            NoActiveProgram => "no_active_program",
+            MemberNotFound => "member_not_found",
+            UnknownCode => "unknown_code",
+            MistypedCode => "mistyped_code",
+            NotACode => "not_a_code",
+            NothingToRedeem => "nothing_to_redeem",
+            EventNotFound => "event_not_found",
+            AlreadyVoided => "already_voided",
+            NotVoidable => "not_voidable",
+            RewardAlreadyRedeemed => "reward_already_redeemed",
+            NothingToUndo => "nothing_to_undo",
+            ReasonRequired => "reason_required",
+            StaffNotFound => "staff_not_found",
+            StaffNameTaken => "staff_name_taken",
+            WrongPin => "wrong_pin",
+            ManagerOnly => "manager_only",
+            SignInRequired => "sign_in_required",
+            DatabaseLocked => "database_locked",
+            StoreUnwritable { .. } => "store_unwritable",
+            StoreCorrupt => "store_corrupt",
+            DiskFull => "disk_full",
+            Storage(_) => "storage_error",
+        }
+    }
+
+    /// The Fluent message that explains it: `error-` followed by the code in kebab case.
+    pub fn key(&self) -> String {
+        format!("error-{}", self.code().replace('_', "-"))
+    }
+
+    /// Arguments of the message. Internal causes (`Storage`) are deliberately not included.
+    pub fn args(&self) -> BTreeMap<String, String> {
+        let mut args = BTreeMap::new();
+        match self {
+            CoreError::Empty { field } => {
+                args.insert("field".into(), (*field).into());
+            }
+            CoreError::TooLong { field, max } => {
+                args.insert("field".into(), (*field).into());
+                args.insert("max".into(), max.to_string());
+            }
+            CoreError::InvalidPunchesNeeded { max } | CoreError::InvalidCount { max } => {
+                args.insert("max".into(), max.to_string());
+            }
+            CoreError::StoreUnwritable { path } => {
+                args.insert("path".into(), path.clone());
+            }
+            _ => {}
+        }
+        args
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            code: self.code().into(),
+            key: self.key(),
+            args: self.args(),
+        }
+    }
+
+    /// Every code, for the test that checks each one has a message in every language.
+    pub fn all_examples() -> Vec<CoreError> {
+        use CoreError::*;
+        vec![
+            ShopNotSetUp,
+            ShopAlreadySetUp,
+            Empty { field: "name" },
+            TooLong {
+                field: "name",
+                max: 1,
+            },
+            InvalidEmail,
+            InvalidPhone,
+            InvalidLanguage,
+            InvalidCurrency,
+            InvalidPin,
+            InvalidPunchesNeeded { max: 1 },
+            InvalidCount { max: 1 },
+            ProgramNotFound,
+            ProgramInactive,
+            ProgramRequired,
+            NoActiveProgram,
+            MemberNotFound,
+            UnknownCode,
+            MistypedCode,
+            NotACode,
+            NothingToRedeem,
+            EventNotFound,
+            AlreadyVoided,
+            NotVoidable,
+            RewardAlreadyRedeemed,
+            NothingToUndo,
+            ReasonRequired,
+            StaffNotFound,
+            StaffNameTaken,
+            WrongPin,
+            ManagerOnly,
+            SignInRequired,
+            DatabaseLocked,
+            StoreUnwritable { path: "/x".into() },
+            StoreCorrupt,
+            DiskFull,
+            Storage(String::new()),
+        ]
+    }
+}
+
+/// SQLite's primary result codes we turn into domain errors (the extended code's low byte).
+const SQLITE_BUSY: i64 = 5;
+const SQLITE_LOCKED: i64 = 6;
+const SQLITE_READONLY: i64 = 8;
+const SQLITE_IOERR: i64 = 10;
+const SQLITE_CORRUPT: i64 = 11;
+const SQLITE_FULL: i64 = 13;
+const SQLITE_CANTOPEN: i64 = 14;
+const SQLITE_NOTADB: i64 = 26;
+
+impl From<sqlx::Error> for CoreError {
+    fn from(err: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &err {
+            let primary = db
+                .code()
+                .and_then(|c| c.parse::<i64>().ok())
+                .map(|c| c & 0xff);
+            match primary {
+                Some(SQLITE_BUSY | SQLITE_LOCKED) => return CoreError::DatabaseLocked,
+                Some(SQLITE_FULL) => return CoreError::DiskFull,
+                Some(SQLITE_CORRUPT | SQLITE_NOTADB) => return CoreError::StoreCorrupt,
+                Some(SQLITE_READONLY | SQLITE_CANTOPEN | SQLITE_IOERR) => {
+                    return CoreError::StoreUnwritable {
+                        path: String::new(),
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let sqlx::Error::PoolTimedOut = err {
+            return CoreError::DatabaseLocked;
+        }
+        CoreError::Storage(err.to_string())
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for CoreError {
+    fn from(err: sqlx::migrate::MigrateError) -> Self {
+        match err {
+            sqlx::migrate::MigrateError::Execute(e) => e.into(),
+            other => CoreError::Storage(other.to_string()),
+        }
+    }
+}

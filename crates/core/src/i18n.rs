@@ -1,0 +1,133 @@
+//! Fluent messages for the Rust side (CLI output, printed cards, error messages). The same
+//! `.ftl` files under `locales/` are read by the UI: one source of truth per message.
+
+use std::collections::BTreeMap;
+
+use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+use unic_langid::LanguageIdentifier;
+
+use crate::error::CoreError;
+use crate::validate::LANGUAGES;
+
+/// The message file of a language (English for anything we do not speak).
+pub fn ftl_source(language: &str) -> &'static str {
+    match language {
+        "fr" => include_str!("../../../locales/fr/tessera.ftl"),
+        "it" => include_str!("../../../locales/it/tessera.ftl"),
+        "ro" => include_str!("../../../locales/ro/tessera.ftl"),
+        "hu" => include_str!("../../../locales/hu/tessera.ftl"),
+        _ => include_str!("../../../locales/en/tessera.ftl"),
+    }
+}
+
+pub struct Messages {
+    bundle: FluentBundle<FluentResource>,
+}
+
+impl Messages {
+    pub fn new(language: &str) -> Messages {
+        let language = if LANGUAGES.contains(&language) {
+            language
+        } else {
+            "en"
+        };
+        let langid: LanguageIdentifier = language.parse().unwrap_or_default();
+        let resource = FluentResource::try_new(ftl_source(language).to_string())
+            .unwrap_or_else(|(partial, _errors)| partial);
+        let mut bundle = FluentBundle::new(vec![langid]);
+        bundle.set_use_isolating(false);
+        // Only fails on duplicate ids, which the locale tests rule out.
+        let _ = bundle.add_resource(resource);
+        Messages { bundle }
+    }
+
+    /// The message `key` with `args`; integers are passed as numbers so plural rules apply.
+    /// A missing message shows its key, never a blank.
+    pub fn format(&self, key: &str, args: &BTreeMap<String, String>) -> String {
+        let Some(pattern) = self.bundle.get_message(key).and_then(|m| m.value()) else {
+            return key.to_string();
+        };
+        let mut fluent_args = FluentArgs::new();
+        for (name, value) in args {
+            // Only a canonical integer is a number: a code like "0042" stays text.
+            match value.parse::<i64>() {
+                Ok(n) if n.to_string() == *value => {
+                    fluent_args.set(name.as_str(), FluentValue::from(n))
+                }
+                _ => fluent_args.set(name.as_str(), FluentValue::from(value.as_str())),
+            }
+        }
+        let mut errors = Vec::new();
+        self.bundle
+            .format_pattern(pattern, Some(&fluent_args), &mut errors)
+            .into_owned()
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.bundle.get_message(key).is_some()
+    }
+
+    pub fn error(&self, error: &CoreError) -> String {
+        self.format(&error.key(), &error.args())
+    }
+}
+
+/// The ids of the messages a `.ftl` file defines (for the completeness tests).
+pub fn message_ids(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
+        .filter_map(|l| l.split_once('=').map(|(id, _)| id.trim().to_string()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    fn every_language_parses_and_has_every_english_message(
+        #[values("fr", "it", "ro", "hu")] language: &str,
+    ) {
+        let source = ftl_source(language);
+        if let Err((_, errors)) = FluentResource::try_new(source.to_string()) {
+            panic!("{language}: {errors:?}");
+        }
+        let english = message_ids(ftl_source("en"));
+        let here = message_ids(source);
+        let missing: Vec<_> = english.iter().filter(|id| !here.contains(id)).collect();
+        let extra: Vec<_> = here.iter().filter(|id| !english.contains(id)).collect();
+        assert!(missing.is_empty(), "{language} lacks {missing:?}");
+        assert!(extra.is_empty(), "{language} has unknown {extra:?}");
+    }
+
+    #[rstest]
+    fn every_error_has_a_message(#[values("en", "fr", "it", "ro", "hu")] language: &str) {
+        let messages = Messages::new(language);
+        for error in CoreError::all_examples() {
+            assert!(
+                messages.has(&error.key()),
+                "{language} lacks {}",
+                error.key()
+            );
+            assert!(!messages.error(&error).contains('{'), "{}", error.key());
+        }
+    }
+
+    #[test]
+    fn plural_rules_follow_the_language() {
+        let args = |n: &str| BTreeMap::from([("count".to_string(), n.to_string())]);
+        let ro = Messages::new("ro");
+        // Romanian: 1 → one, 2..19 → few, 20+ → other ("de").
+        assert_ne!(
+            ro.format("rewards-ready", &args("2")),
+            ro.format("rewards-ready", &args("20"))
+        );
+        let en = Messages::new("en");
+        assert_ne!(
+            en.format("rewards-ready", &args("1")),
+            en.format("rewards-ready", &args("2"))
+        );
+    }
+}

@@ -1,0 +1,146 @@
+//! The append-only ledger: every state change is an event, never an edited balance.
+//! Each event carries its UUIDv7, this till's device id and gap-free sequence number, the shop,
+//! the staff member, the UTC time, the member, the program and the amount.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::error::{CoreError, Result};
+use crate::store::{Store, WriteTx};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, TS)]
+#[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
+#[ts(export)]
+pub enum EventKind {
+    Enroll,
+    Punch,
+    Redeem,
+    /// Cancels the event named in `voids`.
+    Void,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow, TS)]
+#[ts(export)]
+pub struct Event {
+    pub id: Uuid,
+    pub device_id: Uuid,
+    pub seq: i64,
+    pub shop_id: Uuid,
+    pub staff_id: Uuid,
+    pub at: DateTime<Utc>,
+    pub kind: EventKind,
+    pub member_id: Uuid,
+    pub program_id: Option<Uuid>,
+    pub amount: i64,
+    pub voids: Option<Uuid>,
+    pub reason: Option<String>,
+}
+
+/// An event as the history screen and `tessera history` show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, FromRow, TS)]
+#[ts(export)]
+pub struct HistoryEntry {
+    #[serde(flatten)]
+    #[sqlx(flatten)]
+    pub event: Event,
+    pub staff_name: Option<String>,
+    pub program_name: Option<String>,
+    /// True when a later void cancelled this event.
+    pub voided: bool,
+}
+
+/// What an action wants written; the ledger adds identity, sequence and time.
+pub(crate) struct NewEvent {
+    pub kind: EventKind,
+    pub member_id: Uuid,
+    pub program_id: Option<Uuid>,
+    pub amount: i64,
+    pub voids: Option<Uuid>,
+    pub reason: Option<String>,
+}
+
+pub(crate) const EVENT_COLUMNS: &str =
+    "e.id, e.device_id, e.seq, e.shop_id, e.staff_id, e.at, e.kind, e.member_id, e.program_id, \
+     e.amount, e.voids, e.reason";
+
+/// Appends one event inside the caller's write transaction. The sequence number is taken and
+/// bumped in that same transaction, so a rolled-back action leaves no gap.
+pub(crate) async fn append(tx: &mut WriteTx, staff_id: Uuid, new: NewEvent) -> Result<Event> {
+    let (device_id, seq): (Uuid, i64) =
+        sqlx::query_as("UPDATE device SET next_seq = next_seq + 1 RETURNING id, next_seq - 1")
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(CoreError::ShopNotSetUp)?;
+    let shop_id: Uuid = sqlx::query_scalar("SELECT id FROM shop LIMIT 1")
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(CoreError::ShopNotSetUp)?;
+    let event = Event {
+        id: Uuid::now_v7(),
+        device_id,
+        seq,
+        shop_id,
+        staff_id,
+        at: Utc::now(),
+        kind: new.kind,
+        member_id: new.member_id,
+        program_id: new.program_id,
+        amount: new.amount,
+        voids: new.voids,
+        reason: new.reason,
+    };
+    sqlx::query(
+        "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id, program_id,
+                            amount, voids, reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(event.id)
+    .bind(event.device_id)
+    .bind(event.seq)
+    .bind(event.shop_id)
+    .bind(event.staff_id)
+    .bind(event.at)
+    .bind(event.kind)
+    .bind(event.member_id)
+    .bind(event.program_id)
+    .bind(event.amount)
+    .bind(event.voids)
+    .bind(&event.reason)
+    .execute(&mut **tx)
+    .await?;
+    Ok(event)
+}
+
+impl Store {
+    pub async fn event(&self, id: Uuid) -> Result<Event> {
+        sqlx::query_as(&format!(
+            "SELECT {EVENT_COLUMNS} FROM event e WHERE e.id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(CoreError::EventNotFound)
+    }
+
+    /// A member's events, newest first.
+    pub async fn history(&self, member_id: Uuid, limit: i64) -> Result<Vec<HistoryEntry>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {EVENT_COLUMNS}, s.name AS staff_name, p.name AS program_name,
+                    EXISTS (SELECT 1 FROM event v WHERE v.voids = e.id) AS voided
+             FROM event e
+             LEFT JOIN staff s ON s.id = e.staff_id
+             LEFT JOIN program p ON p.id = e.program_id
+             WHERE e.member_id = ?
+             ORDER BY e.at DESC, e.seq DESC
+             LIMIT ?"
+        ))
+        .bind(member_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}

@@ -1,0 +1,203 @@
+//! Members: enrolment (a member row plus an `enroll` event, one transaction) and search by name,
+//! phone, email or code. Search uses indexes only: FTS5 word prefixes for names, prefix ranges
+//! for email, phone digits and codes.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::error::{CoreError, Result};
+use crate::ledger::{self, EventKind, NewEvent};
+use crate::member_code::MemberCode;
+use crate::shop::Actor;
+use crate::store::Store;
+use crate::validate;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow, TS)]
+#[ts(export)]
+pub struct Member {
+    pub id: Uuid,
+    /// Canonical form, no separators (`7K3MQ9PXR`); shown grouped as `7K3M-Q9PX-R`.
+    pub code: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub language: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, TS)]
+#[ts(export)]
+pub struct NewMember {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// The member's language; the shop's when left out.
+    pub language: Option<String>,
+}
+
+const MEMBER_COLUMNS: &str = "m.id, m.code, m.name, m.email, m.phone, m.language, m.created_at";
+const SEARCH_LIMIT: i64 = 20;
+/// Tries before giving up on drawing a code nobody has (40 random bits: a clash is rare).
+const CODE_ATTEMPTS: usize = 8;
+
+impl Store {
+    pub async fn enroll(&self, actor: &Actor, new: &NewMember) -> Result<Member> {
+        let name = validate::name(&new.name)?;
+        let email = validate::email(new.email.as_deref())?;
+        let phone = validate::phone(new.phone.as_deref())?;
+        let shop = self.require_shop().await?;
+        let language = match new.language.as_deref().filter(|l| !l.trim().is_empty()) {
+            Some(l) => validate::language(l)?,
+            None => shop.language.clone(),
+        };
+        let (phone, phone_digits) = phone.unzip();
+
+        let mut tx = self.begin_write().await?;
+        let now = Utc::now();
+        let id = Uuid::now_v7();
+        let mut code = None;
+        for _ in 0..CODE_ATTEMPTS {
+            let candidate = MemberCode::generate(&mut rand::thread_rng());
+            let inserted = sqlx::query(
+                "INSERT INTO member (id, code, shop_id, name, email, phone, phone_digits, language, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (code) DO NOTHING",
+            )
+            .bind(id)
+            .bind(candidate.as_str())
+            .bind(shop.id)
+            .bind(&name)
+            .bind(&email)
+            .bind(&phone)
+            .bind(&phone_digits)
+            .bind(&language)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            if inserted.rows_affected() == 1 {
+                code = Some(candidate);
+                break;
+            }
+        }
+        let code = code.ok_or_else(|| CoreError::Storage("no free member code".into()))?;
+        ledger::append(
+            &mut tx,
+            actor.staff_id,
+            NewEvent {
+                kind: EventKind::Enroll,
+                member_id: id,
+                program_id: None,
+                amount: 0,
+                voids: None,
+                reason: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Member {
+            id,
+            code: code.as_str().to_string(),
+            name,
+            email,
+            phone,
+            language,
+            created_at: now,
+        })
+    }
+
+    pub async fn member(&self, id: Uuid) -> Result<Member> {
+        sqlx::query_as(&format!(
+            "SELECT {MEMBER_COLUMNS} FROM member m WHERE m.id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(CoreError::MemberNotFound)
+    }
+
+    pub async fn member_by_code(&self, code: &MemberCode) -> Result<Option<Member>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {MEMBER_COLUMNS} FROM member m WHERE m.code = ?"
+        ))
+        .bind(code.as_str())
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Members whose name words start with the query's words, whose email or phone starts with
+    /// it, or whose code starts with it. At most 20, best name matches first.
+    pub async fn find_members(&self, query: &str) -> Result<Vec<Member>> {
+        let query = query.trim();
+        if query.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut found: Vec<Member> = Vec::new();
+        let mut add = |members: Vec<Member>| {
+            for m in members {
+                if !found.iter().any(|f| f.id == m.id) {
+                    found.push(m);
+                }
+            }
+        };
+
+        if let Some(fts) = fts_prefix_query(query) {
+            add(sqlx::query_as(&format!(
+                "SELECT {MEMBER_COLUMNS} FROM member_name_search s
+                 JOIN member m ON m.rowid = s.rowid
+                 WHERE member_name_search MATCH ? ORDER BY rank LIMIT ?"
+            ))
+            .bind(fts)
+            .bind(SEARCH_LIMIT)
+            .fetch_all(self.pool())
+            .await?);
+        }
+        let digits: String = query.chars().filter(char::is_ascii_digit).collect();
+        let looks_like_phone = digits.len() >= 3
+            && query
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+        if looks_like_phone {
+            add(self.prefix_search("phone_digits", &digits).await?);
+        }
+        if !query.contains(' ') {
+            add(self.prefix_search("email", &query.to_lowercase()).await?);
+            let code_prefix: String = query
+                .chars()
+                .filter(|c| *c != '-')
+                .map(|c| c.to_ascii_uppercase())
+                .collect();
+            if code_prefix.len() >= 4 && code_prefix.chars().all(|c| c.is_ascii_alphanumeric()) {
+                add(self.prefix_search("code", &code_prefix).await?);
+            }
+        }
+        found.truncate(SEARCH_LIMIT as usize);
+        Ok(found)
+    }
+
+    /// `column >= prefix AND column < prefix + U+10FFFF`: an index range, not a LIKE scan.
+    async fn prefix_search(&self, column: &'static str, prefix: &str) -> Result<Vec<Member>> {
+        let upper = format!("{prefix}\u{10FFFF}");
+        Ok(sqlx::query_as(&format!(
+            "SELECT {MEMBER_COLUMNS} FROM member m
+             WHERE m.{column} >= ? AND m.{column} < ? ORDER BY m.{column} LIMIT ?"
+        ))
+        .bind(prefix)
+        .bind(upper)
+        .bind(SEARCH_LIMIT)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}
+
+/// `claire du` → `"claire"* AND "du"*`. Each word quoted, so FTS5 syntax in the input is inert.
+fn fts_prefix_query(query: &str) -> Option<String> {
+    let words: Vec<String> = query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" AND "))
+}

@@ -1,0 +1,247 @@
+//! The shop, this till's device identity, and the staff who sign in with a PIN.
+//! PINs are hashed with Argon2id (slow on purpose); the PIN itself is never stored or logged.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::error::{CoreError, Result};
+use crate::store::{Store, WriteTx};
+use crate::validate;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow, TS)]
+#[ts(export)]
+pub struct Shop {
+    pub id: Uuid,
+    pub name: String,
+    pub language: String,
+    pub currency: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, TS)]
+#[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
+#[ts(export)]
+pub enum Role {
+    Manager,
+    Cashier,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow, TS)]
+#[ts(export)]
+pub struct Staff {
+    pub id: Uuid,
+    pub name: String,
+    pub role: Role,
+}
+
+/// Who is doing an action: every event records them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub staff_id: Uuid,
+    pub role: Role,
+}
+
+impl From<&Staff> for Actor {
+    fn from(staff: &Staff) -> Self {
+        Actor {
+            staff_id: staff.id,
+            role: staff.role,
+        }
+    }
+}
+
+impl Actor {
+    pub fn require_manager(&self) -> Result<()> {
+        match self.role {
+            Role::Manager => Ok(()),
+            Role::Cashier => Err(CoreError::ManagerOnly),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, TS)]
+#[ts(export)]
+pub struct NewShop {
+    pub shop_name: String,
+    pub language: String,
+    pub currency: String,
+    pub manager_name: String,
+    pub manager_pin: String,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[ts(export)]
+pub struct SetUp {
+    pub shop: Shop,
+    pub manager: Staff,
+    pub device_id: Uuid,
+}
+
+pub(crate) fn hash_pin(pin: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(pin.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| CoreError::Storage(format!("hashing a PIN: {e}")))
+}
+
+fn pin_matches(pin: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(pin.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+impl Store {
+    pub async fn shop(&self) -> Result<Option<Shop>> {
+        Ok(
+            sqlx::query_as("SELECT id, name, language, currency, created_at FROM shop LIMIT 1")
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    pub async fn require_shop(&self) -> Result<Shop> {
+        self.shop().await?.ok_or(CoreError::ShopNotSetUp)
+    }
+
+    /// First run: the shop, this till's identity, and the first manager, in one transaction.
+    pub async fn init_shop(&self, new: &NewShop) -> Result<SetUp> {
+        let name = validate::text("shop_name", &new.shop_name, validate::NAME_MAX)?;
+        let language = validate::language(&new.language)?;
+        let currency = validate::currency(&new.currency)?;
+        let manager_name = validate::name(&new.manager_name)?;
+        let pin_hash = hash_pin(validate::pin(&new.manager_pin)?)?;
+
+        let mut tx = self.begin_write().await?;
+        let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM shop")
+            .fetch_one(&mut *tx)
+            .await?;
+        if existing > 0 {
+            return Err(CoreError::ShopAlreadySetUp);
+        }
+        let now = Utc::now();
+        let shop = Shop {
+            id: Uuid::now_v7(),
+            name,
+            language,
+            currency,
+            created_at: now,
+        };
+        sqlx::query(
+            "INSERT INTO shop (id, name, language, currency, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(shop.id)
+        .bind(&shop.name)
+        .bind(&shop.language)
+        .bind(&shop.currency)
+        .bind(shop.created_at)
+        .execute(&mut *tx)
+        .await?;
+        let device_id = Uuid::now_v7();
+        sqlx::query("INSERT INTO device (id, next_seq, created_at) VALUES (?, 1, ?)")
+            .bind(device_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let manager =
+            insert_staff(&mut tx, shop.id, &manager_name, Role::Manager, &pin_hash).await?;
+        tx.commit().await?;
+        Ok(SetUp {
+            shop,
+            manager,
+            device_id,
+        })
+    }
+
+    /// Adds a cashier or a manager. Managers only.
+    pub async fn add_staff(
+        &self,
+        actor: &Actor,
+        name: &str,
+        role: Role,
+        pin: &str,
+    ) -> Result<Staff> {
+        actor.require_manager()?;
+        let name = validate::name(name)?;
+        let pin_hash = hash_pin(validate::pin(pin)?)?;
+        let shop = self.require_shop().await?;
+        let mut tx = self.begin_write().await?;
+        let staff = insert_staff(&mut tx, shop.id, &name, role, &pin_hash).await?;
+        tx.commit().await?;
+        Ok(staff)
+    }
+
+    pub async fn staff_list(&self) -> Result<Vec<Staff>> {
+        Ok(sqlx::query_as(
+            "SELECT id, name, role FROM staff WHERE active = 1 ORDER BY role = 'cashier', name",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The shop's first manager: who the CLI acts as when no `--staff` is given.
+    pub async fn owner(&self) -> Result<Staff> {
+        sqlx::query_as(
+            "SELECT id, name, role FROM staff WHERE role = 'manager' AND active = 1
+             ORDER BY created_at, id LIMIT 1",
+        )
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(CoreError::ShopNotSetUp)
+    }
+
+    pub async fn sign_in(&self, name: &str, pin: &str) -> Result<Staff> {
+        let row: Option<(Uuid, String, Role, String)> = sqlx::query_as(
+            "SELECT id, name, role, pin_hash FROM staff WHERE name = ? COLLATE NOCASE AND active = 1",
+        )
+        .bind(name.trim())
+        .fetch_optional(self.pool())
+        .await?;
+        let (id, name, role, hash) = row.ok_or(CoreError::StaffNotFound)?;
+        if !pin_matches(pin, &hash) {
+            return Err(CoreError::WrongPin);
+        }
+        Ok(Staff { id, name, role })
+    }
+}
+
+async fn insert_staff(
+    tx: &mut WriteTx,
+    shop_id: Uuid,
+    name: &str,
+    role: Role,
+    pin_hash: &str,
+) -> Result<Staff> {
+    let staff = Staff {
+        id: Uuid::now_v7(),
+        name: name.to_string(),
+        role,
+    };
+    sqlx::query(
+        "INSERT INTO staff (id, shop_id, name, role, pin_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(staff.id)
+    .bind(shop_id)
+    .bind(&staff.name)
+    .bind(staff.role)
+    .bind(pin_hash)
+    .bind(Utc::now())
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => CoreError::StaffNameTaken,
+        _ => e.into(),
+    })?;
+    Ok(staff)
+}

@@ -1,0 +1,172 @@
+# Tessera — English. The reference file: every other language has exactly these ids.
+# Variants go on their own indented lines after "->" (CLDR plural categories).
+
+app-title = Tessera
+loading = Loading…
+cancel = Cancel
+close = Close
+back = Back
+next = Next
+
+## Languages (each written in its own language)
+
+language-en = English
+language-fr = Français
+language-it = Italiano
+language-ro = Română
+language-hu = Magyar
+
+## First run
+
+setup-welcome = Welcome to Tessera
+setup-intro = Set up your shop in three short steps, or explore with demo data first.
+setup-step = Step { $step } of { $total }
+setup-shop-title = Your shop
+setup-shop-name = Shop name
+setup-language = Language
+setup-currency = Currency
+setup-manager-title = The first manager
+setup-manager-hint = The manager sets up programs, prints cards and reads the reports.
+setup-manager-name = Your name
+setup-pin = PIN (4 to 8 digits)
+setup-pin-again = PIN again
+setup-pin-mismatch = The two PINs are different.
+setup-program-title = Your first punch card
+setup-program-name = Card name
+setup-program-punches = Stamps for one reward
+setup-program-reward = Reward
+setup-program-default-name = Coffee card
+setup-program-default-reward = Free coffee
+setup-finish = Open the till
+setup-demo = Explore with demo data
+setup-demo-hint = A café with 40 members. Manager: Alex, PIN 1234.
+
+## Sign in
+
+signin-title = Who is at the till?
+signin-pin = PIN
+signin-button = Sign in
+signout = Sign out
+
+## Cashier screen
+
+scan-prompt = Scan a card, or type a name or a code
+search-placeholder = Name, phone, email or code
+scan-armed = Scanner ready
+member-since = Member since { $date }
+card-stamps = { $punches } / { $needed }
+rewards-ready =
+    { $count ->
+        [one] 1 reward ready
+       *[other] { $count } rewards ready
+    }
+reward-ready-named = { $reward } ready!
+no-reward = No reward yet
+action-punch = Punch
+action-redeem = Redeem reward
+action-undo = Undo
+action-new-member = New member
+action-clear = Clear
+feedback-punched = Stamped { $program }: { $punches } / { $needed }
+feedback-reward-earned = Card full! { $reward } ready!
+feedback-redeemed = Redeemed: { $reward }
+feedback-undone = Undone: { $what }
+last-action = Last: { $what } · { $time } · { $staff }
+search-results =
+    { $count ->
+        [one] 1 member found
+       *[other] { $count } members found
+    }
+search-none = No member found. Check the spelling, or enroll a new member.
+search-ambiguous = Several members match: pick one.
+
+## What an event was, in history and undo
+
+event-enroll = Enrolled
+event-punch =
+    { $count ->
+        [one] 1 stamp on { $program }
+       *[other] { $count } stamps on { $program }
+    }
+event-redeem = Reward redeemed on { $program }
+event-void = Cancelled: { $reason }
+
+## Undo
+
+undo-title = Undo the last action?
+undo-reason = Why?
+undo-reason-wrong-member = Wrong member
+undo-reason-scanned-twice = Scanned twice
+undo-reason-wrong-card = Wrong card
+undo-reason-other = Other
+undo-confirm = Undo it
+
+## Enrolment
+
+enroll-title = New member
+enroll-name = Name
+enroll-email = Email (optional)
+enroll-phone = Phone (optional)
+enroll-language = Member's language
+enroll-submit = Enroll
+enroll-done = Welcome, { $name }!
+enroll-code = Member code
+enroll-code-hint = Write this code on a card for now: printed cards come from the manager screen.
+enroll-open = Go to the member
+
+## Command line
+
+cli-shop-ready = Shop “{ $shop }” is ready. Manager: { $manager }.
+cli-program-added = Program “{ $program }” added: { $needed } stamps for { $reward }.
+cli-member-added = { $name } enrolled. Code: { $code }
+cli-no-members = No member found.
+cli-voided = Cancelled. Reason: { $reason }
+cli-doctor-ok = Everything checks out.
+cli-doctor-problems = Problems found: { $count }.
+cli-doctor-rebuilt = Card balances rebuilt from the ledger.
+
+## Errors
+
+error-shop-not-set-up = The shop is not set up yet. Run the first-run set-up.
+error-shop-already-set-up = This shop is already set up.
+error-empty-field = Please fill in the { $field ->
+        [shop_name] shop name
+        [reward] reward
+        [reason] reason
+       *[other] name
+    }.
+error-too-long = That is too long: at most { $max } characters.
+error-invalid-email = This email address does not look right.
+error-invalid-phone = This phone number does not look right.
+error-invalid-language = This language is not available.
+error-invalid-currency = A currency is a three-letter code, like EUR.
+error-invalid-pin = A PIN is 4 to 8 digits.
+error-invalid-punches-needed = A card needs between 1 and { $max } stamps.
+error-invalid-count = You can stamp between 1 and { $max } at once.
+error-program-not-found = This card program does not exist.
+error-program-inactive = This card program is no longer active.
+error-program-required = The shop has several cards: choose which one.
+error-no-active-program = There is no active card program. A manager can add one.
+error-member-not-found = This member does not exist.
+error-unknown-code = No member has this code. Check the card, or enroll the customer.
+error-mistyped-code = This code has a typo. Check each character and try again.
+error-not-a-code = This is not a member code.
+error-nothing-to-redeem = No reward to redeem yet.
+error-event-not-found = This action was not found.
+error-already-voided = This action was already undone.
+error-not-voidable = Only stamps and redemptions can be undone.
+error-reward-already-redeemed = The reward from these stamps was already used: undo the redemption first.
+error-nothing-to-undo = Nothing to undo.
+error-reason-required = Please give a reason.
+error-staff-not-found = Nobody on the staff has this name.
+error-staff-name-taken = Someone on the staff already has this name.
+error-wrong-pin = Wrong PIN. Try again.
+error-manager-only = Only a manager can do this.
+error-database-locked = The database is busy in another program. Close it and try again.
+error-store-unwritable = Tessera cannot write its database here: { $path }
+error-store-corrupt = The database file is damaged. Restore the last backup.
+error-disk-full = The disk is full. Free some space; nothing was lost.
+error-storage-error = Something went wrong while saving. Nothing was lost; try again.
+
+error-sign-in-required = Please sign in first.
+error-unexpected = Something unexpected happened. Try again.

@@ -1,0 +1,173 @@
+# Tessera — français. Mêmes identifiants que le fichier anglais de référence.
+# Les variantes vont sur leurs propres lignes indentées après "->" (catégories de pluriel CLDR).
+
+app-title = Tessera
+loading = Chargement…
+cancel = Annuler
+close = Fermer
+back = Retour
+next = Suivant
+
+## Languages (each written in its own language)
+
+language-en = English
+language-fr = Français
+language-it = Italiano
+language-ro = Română
+language-hu = Magyar
+
+## Premier démarrage
+
+setup-welcome = Bienvenue dans Tessera
+setup-intro = Configurez votre boutique en trois petites étapes, ou essayez d’abord avec des données de démo.
+setup-step = Étape { $step } sur { $total }
+setup-shop-title = Votre boutique
+setup-shop-name = Nom de la boutique
+setup-language = Langue
+setup-currency = Devise
+setup-manager-title = Le premier gérant
+setup-manager-hint = Le gérant crée les programmes de fidélité, imprime les cartes et consulte les rapports.
+setup-manager-name = Votre nom
+setup-pin = Code PIN (4 à 8 chiffres)
+setup-pin-again = Confirmez le code PIN
+setup-pin-mismatch = Les deux codes PIN sont différents.
+setup-program-title = Votre première carte à tampons
+setup-program-name = Nom de la carte
+setup-program-punches = Tampons pour une récompense
+setup-program-reward = Récompense
+setup-program-default-name = Carte café
+setup-program-default-reward = Café offert
+setup-finish = Ouvrir la caisse
+setup-demo = Essayer avec des données de démo
+setup-demo-hint = Un café avec 40 clients fidèles. Gérant : Alex, PIN 1234.
+
+## Connexion
+
+signin-title = Qui est à la caisse ?
+signin-pin = Code PIN
+signin-button = Se connecter
+signout = Se déconnecter
+
+## Écran de caisse
+
+scan-prompt = Scannez une carte, ou tapez un nom ou un code
+search-placeholder = Nom, téléphone, e-mail ou code
+scan-armed = Scanner prêt
+member-since = Membre depuis { $date }
+card-stamps = { $punches } / { $needed }
+# En français, « one » couvre 0 et 1 : on affiche { $count }, pas « 1 ».
+rewards-ready =
+    { $count ->
+        [one] { $count } récompense prête
+       *[other] { $count } récompenses prêtes
+    }
+reward-ready-named = Récompense prête : { $reward } !
+no-reward = Pas encore de récompense
+action-punch = Tamponner
+action-redeem = Utiliser la récompense
+action-undo = Annuler
+action-new-member = Nouveau membre
+action-clear = Effacer
+feedback-punched = Tampon ajouté ({ $program }) : { $punches } / { $needed }
+feedback-reward-earned = Carte complète ! Récompense prête : { $reward } !
+feedback-redeemed = Récompense utilisée : { $reward }
+feedback-undone = Annulé : { $what }
+last-action = Dernière action : { $what } · { $time } · { $staff }
+search-results =
+    { $count ->
+        [one] { $count } membre trouvé
+       *[other] { $count } membres trouvés
+    }
+search-none = Aucun membre trouvé. Vérifiez l’orthographe, ou inscrivez un nouveau membre.
+search-ambiguous = Plusieurs membres correspondent : choisissez-en un.
+
+## Ce qu’était une action, dans l’historique et l’annulation
+
+event-enroll = Inscription
+event-punch =
+    { $count ->
+        [one] { $count } tampon sur { $program }
+       *[other] { $count } tampons sur { $program }
+    }
+event-redeem = Récompense utilisée sur { $program }
+event-void = Annulé : { $reason }
+
+## Annulation
+
+undo-title = Annuler la dernière action ?
+undo-reason = Pourquoi ?
+undo-reason-wrong-member = Pas le bon client
+undo-reason-scanned-twice = Scanné deux fois
+undo-reason-wrong-card = Pas la bonne carte
+undo-reason-other = Autre
+undo-confirm = Oui, annuler
+
+## Inscription
+
+enroll-title = Nouveau membre
+enroll-name = Nom
+enroll-email = E-mail (facultatif)
+enroll-phone = Téléphone (facultatif)
+enroll-language = Langue du client
+enroll-submit = Inscrire
+enroll-done = Bienvenue, { $name } !
+enroll-code = Code membre
+enroll-code-hint = Pour l’instant, notez ce code sur une carte : les cartes imprimées se font depuis l’écran du gérant.
+enroll-open = Voir la fiche du membre
+
+## Ligne de commande
+
+cli-shop-ready = La boutique « { $shop } » est prête. Gérant : { $manager }.
+cli-program-added = Programme « { $program } » ajouté : { $needed } tampons pour la récompense « { $reward } ».
+cli-member-added = Nouveau membre : { $name }. Code : { $code }
+cli-no-members = Aucun membre trouvé.
+cli-voided = Annulé. Motif : { $reason }
+cli-doctor-ok = Tout est en ordre.
+cli-doctor-problems = Problèmes trouvés : { $count }.
+cli-doctor-rebuilt = Soldes des cartes recalculés à partir de l’historique.
+
+## Erreurs
+
+error-shop-not-set-up = La boutique n’est pas encore configurée. Lancez la configuration initiale.
+error-shop-already-set-up = Cette boutique est déjà configurée.
+error-empty-field = Veuillez indiquer { $field ->
+        [shop_name] le nom de la boutique
+        [reward] la récompense
+        [reason] le motif
+       *[other] le nom
+    }.
+error-too-long = C’est trop long : { $max } caractères au maximum.
+error-invalid-email = Cette adresse e-mail ne semble pas correcte.
+error-invalid-phone = Ce numéro de téléphone ne semble pas correct.
+error-invalid-language = Cette langue n’est pas disponible.
+error-invalid-currency = Une devise s’écrit avec un code de trois lettres, comme EUR.
+error-invalid-pin = Le code PIN doit comporter 4 à 8 chiffres.
+error-invalid-punches-needed = Une carte doit compter entre 1 et { $max } tampons.
+error-invalid-count = Vous pouvez mettre entre 1 et { $max } tampons à la fois.
+error-program-not-found = Ce programme de fidélité n’existe pas.
+error-program-inactive = Ce programme de fidélité n’est plus actif.
+error-program-required = La boutique a plusieurs cartes : choisissez laquelle.
+error-no-active-program = Aucun programme de fidélité actif. Un gérant peut en ajouter un.
+error-member-not-found = Ce membre n’existe pas.
+error-unknown-code = Aucun membre n’a ce code. Vérifiez la carte, ou inscrivez le client.
+error-mistyped-code = Ce code contient une faute de frappe. Vérifiez chaque caractère et réessayez.
+error-not-a-code = Ce n’est pas un code membre.
+error-nothing-to-redeem = Pas encore de récompense à utiliser.
+error-event-not-found = Action introuvable.
+error-already-voided = Cette action a déjà été annulée.
+error-not-voidable = Seuls les tampons et les récompenses utilisées peuvent être annulés.
+error-reward-already-redeemed = La récompense de ces tampons a déjà été utilisée : annulez d’abord son utilisation.
+error-nothing-to-undo = Rien à annuler.
+error-reason-required = Veuillez indiquer un motif.
+error-staff-not-found = Personne dans l’équipe ne porte ce nom.
+error-staff-name-taken = Quelqu’un dans l’équipe porte déjà ce nom.
+error-wrong-pin = Code PIN incorrect. Réessayez.
+error-manager-only = Seul un gérant peut faire cela.
+error-database-locked = La base de données est utilisée par un autre programme. Fermez-le et réessayez.
+error-store-unwritable = Tessera ne peut pas enregistrer sa base de données ici : { $path }
+error-store-corrupt = Le fichier de la base de données est endommagé. Restaurez la dernière sauvegarde.
+error-disk-full = Le disque est plein. Libérez de l’espace ; rien n’a été perdu.
+error-storage-error = Un problème est survenu pendant l’enregistrement. Rien n’a été perdu ; réessayez.
+
+error-sign-in-required = Veuillez d’abord vous connecter.
+error-unexpected = Un problème inattendu est survenu. Réessayez.

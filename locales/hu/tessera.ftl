@@ -1,0 +1,173 @@
+# Tessera — magyar. Ugyanazok az azonosítók, mint az angol referenciafájlban.
+# A változatok saját, behúzott sorba kerülnek a "->" után (CLDR többesszám-kategóriák).
+
+app-title = Tessera
+loading = Betöltés…
+cancel = Mégse
+close = Bezárás
+back = Vissza
+next = Tovább
+
+## Languages (each written in its own language)
+
+language-en = English
+language-fr = Français
+language-it = Italiano
+language-ro = Română
+language-hu = Magyar
+
+## Első indítás
+
+setup-welcome = Üdvözöl a Tessera
+setup-intro = Állítsd be az üzletedet három rövid lépésben, vagy előbb próbáld ki bemutató adatokkal.
+setup-step = Lépés: { $step }/{ $total }
+setup-shop-title = Az üzleted
+setup-shop-name = Az üzlet neve
+setup-language = Nyelv
+setup-currency = Pénznem
+setup-manager-title = Az első üzletvezető
+setup-manager-hint = Az üzletvezető állítja be a hűségprogramokat, nyomtatja a kártyákat és nézi a kimutatásokat.
+setup-manager-name = A neved
+setup-pin = PIN-kód (4–8 számjegy)
+setup-pin-again = PIN-kód még egyszer
+setup-pin-mismatch = A két PIN-kód nem egyezik.
+setup-program-title = Az első pecsétgyűjtő kártyád
+setup-program-name = A kártya neve
+setup-program-punches = Pecsétek száma egy jutalomhoz
+setup-program-reward = Jutalom
+setup-program-default-name = Kávékártya
+setup-program-default-reward = Ajándék kávé
+setup-finish = Kassza megnyitása
+setup-demo = Kipróbálás bemutató adatokkal
+setup-demo-hint = Egy kávézó 40 törzsvásárlóval. Üzletvezető: Alex, PIN 1234.
+
+## Bejelentkezés
+
+signin-title = Ki áll a kasszánál?
+signin-pin = PIN-kód
+signin-button = Belépés
+signout = Kilépés
+
+## Kasszaképernyő
+
+scan-prompt = Olvass be egy kártyát, vagy írj be egy nevet vagy kódot
+search-placeholder = Név, telefon, e-mail vagy kód
+scan-armed = Az olvasó készen áll
+member-since = Törzsvásárló { $date } óta
+card-stamps = { $punches } / { $needed }
+# Számnév után a főnév egyes számban marad: „3 jutalom”.
+rewards-ready =
+    { $count ->
+        [one] { $count } jutalom beváltható
+       *[other] { $count } jutalom beváltható
+    }
+reward-ready-named = Beváltható: { $reward }!
+no-reward = Még nincs jutalom
+action-punch = Pecsételés
+action-redeem = Jutalom beváltása
+action-undo = Visszavonás
+action-new-member = Új törzsvásárló
+action-clear = Törlés
+feedback-punched = Pecsét rögzítve ({ $program }): { $punches } / { $needed }
+feedback-reward-earned = Betelt a kártya! Beváltható: { $reward }!
+feedback-redeemed = Beváltva: { $reward }
+feedback-undone = Visszavonva: { $what }
+last-action = Utolsó művelet: { $what } · { $time } · { $staff }
+search-results =
+    { $count ->
+        [one] { $count } törzsvásárló található
+       *[other] { $count } törzsvásárló található
+    }
+search-none = Nincs ilyen törzsvásárló. Ellenőrizd a helyesírást, vagy regisztrálj új törzsvásárlót.
+search-ambiguous = Több törzsvásárló is egyezik: válassz egyet.
+
+## Mi volt egy művelet (előzmények és visszavonás)
+
+event-enroll = Regisztráció
+event-punch =
+    { $count ->
+        [one] { $count } pecsét ({ $program })
+       *[other] { $count } pecsét ({ $program })
+    }
+event-redeem = Jutalom beváltva ({ $program })
+event-void = Visszavonva: { $reason }
+
+## Visszavonás
+
+undo-title = Visszavonod az utolsó műveletet?
+undo-reason = Miért?
+undo-reason-wrong-member = Téves törzsvásárló
+undo-reason-scanned-twice = Kétszer beolvasva
+undo-reason-wrong-card = Téves kártya
+undo-reason-other = Egyéb
+undo-confirm = Igen, visszavonom
+
+## Regisztráció
+
+enroll-title = Új törzsvásárló
+enroll-name = Név
+enroll-email = E-mail (nem kötelező)
+enroll-phone = Telefon (nem kötelező)
+enroll-language = A törzsvásárló nyelve
+enroll-submit = Regisztrálás
+enroll-done = Üdvözlünk, { $name }!
+enroll-code = Tagkód
+enroll-code-hint = Egyelőre írd fel ezt a kódot egy kártyára: nyomtatott kártya az üzletvezetői képernyőn készíthető.
+enroll-open = Ugrás a törzsvásárlóhoz
+
+## Parancssor
+
+cli-shop-ready = Az üzlet kész: „{ $shop }”. Üzletvezető: { $manager }.
+cli-program-added = Új program: „{ $program }”. { $needed } pecsétért jár: „{ $reward }”.
+cli-member-added = Új törzsvásárló: { $name }. Kód: { $code }
+cli-no-members = Nincs ilyen törzsvásárló.
+cli-voided = Visszavonva. Indok: { $reason }
+cli-doctor-ok = Minden rendben.
+cli-doctor-problems = Talált problémák: { $count }.
+cli-doctor-rebuilt = A kártyaegyenlegek újraszámolva az előzmények alapján.
+
+## Hibák
+
+error-shop-not-set-up = Az üzlet még nincs beállítva. Indítsd el az első beállítást.
+error-shop-already-set-up = Ez az üzlet már be van állítva.
+error-empty-field = Add meg { $field ->
+        [shop_name] az üzlet nevét
+        [reward] a jutalmat
+        [reason] az indokot
+       *[other] a nevet
+    }.
+error-too-long = Ez túl hosszú: legfeljebb { $max } karakter lehet.
+error-invalid-email = Ez az e-mail-cím nem tűnik helyesnek.
+error-invalid-phone = Ez a telefonszám nem tűnik helyesnek.
+error-invalid-language = Ez a nyelv nem érhető el.
+error-invalid-currency = A pénznem hárombetűs kód, például HUF vagy EUR.
+error-invalid-pin = A PIN-kód 4–8 számjegyből áll.
+error-invalid-punches-needed = Egy kártyához legalább 1, legfeljebb { $max } pecsét kell.
+error-invalid-count = Egyszerre legalább 1, legfeljebb { $max } pecsétet adhatsz.
+error-program-not-found = Ez a hűségprogram nem létezik.
+error-program-inactive = Ez a hűségprogram már nem aktív.
+error-program-required = Az üzletnek több kártyája van: válaszd ki, melyiket.
+error-no-active-program = Nincs aktív hűségprogram. Az üzletvezető hozzáadhat egyet.
+error-member-not-found = Ez a törzsvásárló nem található.
+error-unknown-code = Ehhez a kódhoz nem tartozik törzsvásárló. Ellenőrizd a kártyát, vagy regisztráld a vásárlót.
+error-mistyped-code = Ebben a kódban elírás van. Ellenőrizd a karaktereket egyenként, és próbáld újra.
+error-not-a-code = Ez nem tagkód.
+error-nothing-to-redeem = Még nincs beváltható jutalom.
+error-event-not-found = Ez a művelet nem található.
+error-already-voided = Ezt a műveletet már visszavonták.
+error-not-voidable = Csak a pecsételés és a beváltás vonható vissza.
+error-reward-already-redeemed = Az ezekért a pecsétekért járó jutalmat már beváltották: előbb a beváltást vond vissza.
+error-nothing-to-undo = Nincs mit visszavonni.
+error-reason-required = Kérlek, add meg az indokot.
+error-staff-not-found = Nincs ilyen nevű munkatárs.
+error-staff-name-taken = Már van ilyen nevű munkatárs.
+error-wrong-pin = Hibás PIN-kód. Próbáld újra.
+error-manager-only = Ezt csak üzletvezető teheti meg.
+error-database-locked = Az adatbázist egy másik program használja. Zárd be, és próbáld újra.
+error-store-unwritable = A Tessera nem tudja ide írni az adatbázisát: { $path }
+error-store-corrupt = Az adatbázisfájl megsérült. Állítsd vissza a legutóbbi biztonsági mentést.
+error-disk-full = Megtelt a lemez. Szabadíts fel helyet; semmi sem veszett el.
+error-storage-error = Hiba történt mentés közben. Semmi sem veszett el; próbáld újra.
+
+error-sign-in-required = Előbb jelentkezz be.
+error-unexpected = Váratlan hiba történt. Próbáld újra.

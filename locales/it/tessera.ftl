@@ -1,0 +1,172 @@
+# Tessera — italiano. Stessi id del file inglese di riferimento.
+# Le varianti vanno su righe proprie, rientrate, dopo "->" (categorie plurali CLDR).
+
+app-title = Tessera
+loading = Caricamento…
+cancel = Annulla
+close = Chiudi
+back = Indietro
+next = Avanti
+
+## Languages (each written in its own language)
+
+language-en = English
+language-fr = Français
+language-it = Italiano
+language-ro = Română
+language-hu = Magyar
+
+## Primo avvio
+
+setup-welcome = Benvenuti in Tessera
+setup-intro = Configura il tuo negozio in tre brevi passaggi, oppure prova prima con dati di esempio.
+setup-step = Passaggio { $step } di { $total }
+setup-shop-title = Il tuo negozio
+setup-shop-name = Nome del negozio
+setup-language = Lingua
+setup-currency = Valuta
+setup-manager-title = Il primo responsabile
+setup-manager-hint = Il responsabile crea i programmi fedeltà, stampa le tessere e consulta i report.
+setup-manager-name = Il tuo nome
+setup-pin = PIN (da 4 a 8 cifre)
+setup-pin-again = Ripeti il PIN
+setup-pin-mismatch = I due PIN sono diversi.
+setup-program-title = La tua prima tessera a timbri
+setup-program-name = Nome della tessera
+setup-program-punches = Timbri per un premio
+setup-program-reward = Premio
+setup-program-default-name = Tessera caffè
+setup-program-default-reward = Caffè omaggio
+setup-finish = Apri la cassa
+setup-demo = Prova con dati di esempio
+setup-demo-hint = Un bar con 40 clienti. Responsabile: Alex, PIN 1234.
+
+## Accesso
+
+signin-title = Chi c’è alla cassa?
+signin-pin = PIN
+signin-button = Accedi
+signout = Esci
+
+## Schermata di cassa
+
+scan-prompt = Scansiona una tessera, o scrivi un nome o un codice
+search-placeholder = Nome, telefono, email o codice
+scan-armed = Scanner pronto
+member-since = Cliente dal { $date }
+card-stamps = { $punches } / { $needed }
+rewards-ready =
+    { $count ->
+        [one] { $count } premio pronto
+       *[other] { $count } premi pronti
+    }
+reward-ready-named = Premio pronto: { $reward }!
+no-reward = Ancora nessun premio
+action-punch = Timbra
+action-redeem = Riscatta il premio
+action-undo = Annulla
+action-new-member = Nuovo cliente
+action-clear = Cancella
+feedback-punched = Timbro aggiunto ({ $program }): { $punches } / { $needed }
+feedback-reward-earned = Tessera completa! Premio pronto: { $reward }!
+feedback-redeemed = Premio riscattato: { $reward }
+feedback-undone = Annullato: { $what }
+last-action = Ultima azione: { $what } · { $time } · { $staff }
+search-results =
+    { $count ->
+        [one] { $count } cliente trovato
+       *[other] { $count } clienti trovati
+    }
+search-none = Nessun cliente trovato. Controlla come è scritto, oppure iscrivi un nuovo cliente.
+search-ambiguous = Più clienti corrispondono: scegline uno.
+
+## Che cosa è stata un’azione, nello storico e negli annullamenti
+
+event-enroll = Iscrizione
+event-punch =
+    { $count ->
+        [one] { $count } timbro su { $program }
+       *[other] { $count } timbri su { $program }
+    }
+event-redeem = Premio riscattato su { $program }
+event-void = Annullato: { $reason }
+
+## Annulla
+
+undo-title = Annullare l’ultima azione?
+undo-reason = Perché?
+undo-reason-wrong-member = Cliente sbagliato
+undo-reason-scanned-twice = Scansionata due volte
+undo-reason-wrong-card = Tessera sbagliata
+undo-reason-other = Altro
+undo-confirm = Sì, annulla
+
+## Iscrizione
+
+enroll-title = Nuovo cliente
+enroll-name = Nome
+enroll-email = Email (facoltativa)
+enroll-phone = Telefono (facoltativo)
+enroll-language = Lingua del cliente
+enroll-submit = Iscrivi
+enroll-done = Diamo il benvenuto a { $name }!
+enroll-code = Codice cliente
+enroll-code-hint = Per ora scrivi questo codice su una tessera: le tessere stampate si creano dalla schermata del responsabile.
+enroll-open = Apri la scheda cliente
+
+## Riga di comando
+
+cli-shop-ready = Il negozio “{ $shop }” è pronto. Responsabile: { $manager }.
+cli-program-added = Programma “{ $program }” aggiunto: { $needed } timbri per il premio “{ $reward }”.
+cli-member-added = Nuovo cliente: { $name }. Codice: { $code }
+cli-no-members = Nessun cliente trovato.
+cli-voided = Annullato. Motivo: { $reason }
+cli-doctor-ok = Tutto in ordine.
+cli-doctor-problems = Problemi trovati: { $count }.
+cli-doctor-rebuilt = Saldi delle tessere ricalcolati dallo storico.
+
+## Errori
+
+error-shop-not-set-up = Il negozio non è ancora configurato. Avvia la configurazione iniziale.
+error-shop-already-set-up = Questo negozio è già configurato.
+error-empty-field = Inserisci { $field ->
+        [shop_name] il nome del negozio
+        [reward] il premio
+        [reason] il motivo
+       *[other] il nome
+    }.
+error-too-long = Troppo lungo: al massimo { $max } caratteri.
+error-invalid-email = Questo indirizzo email non sembra corretto.
+error-invalid-phone = Questo numero di telefono non sembra corretto.
+error-invalid-language = Questa lingua non è disponibile.
+error-invalid-currency = La valuta è un codice di tre lettere, come EUR.
+error-invalid-pin = Il PIN deve avere da 4 a 8 cifre.
+error-invalid-punches-needed = Una tessera richiede da 1 a { $max } timbri.
+error-invalid-count = Puoi mettere da 1 a { $max } timbri alla volta.
+error-program-not-found = Questo programma fedeltà non esiste.
+error-program-inactive = Questo programma fedeltà non è più attivo.
+error-program-required = Il negozio ha più tessere: scegli quale.
+error-no-active-program = Nessun programma fedeltà attivo. Un responsabile può aggiungerne uno.
+error-member-not-found = Questo cliente non esiste.
+error-unknown-code = Nessun cliente ha questo codice. Controlla la tessera, oppure iscrivi il cliente.
+error-mistyped-code = Questo codice contiene un errore di battitura. Controlla ogni carattere e riprova.
+error-not-a-code = Questo non è un codice cliente.
+error-nothing-to-redeem = Ancora nessun premio da riscattare.
+error-event-not-found = Azione non trovata.
+error-already-voided = Questa azione è già stata annullata.
+error-not-voidable = Si possono annullare solo timbri e premi riscattati.
+error-reward-already-redeemed = Il premio di questi timbri è già stato usato: prima annulla il riscatto.
+error-nothing-to-undo = Niente da annullare.
+error-reason-required = Indica un motivo.
+error-staff-not-found = Nessuno del personale ha questo nome.
+error-staff-name-taken = Qualcuno del personale ha già questo nome.
+error-wrong-pin = PIN errato. Riprova.
+error-manager-only = Solo un responsabile può farlo.
+error-database-locked = Il database è in uso da un altro programma. Chiudilo e riprova.
+error-store-unwritable = Tessera non riesce a salvare il database qui: { $path }
+error-store-corrupt = Il file del database è danneggiato. Ripristina l’ultimo backup.
+error-disk-full = Il disco è pieno. Libera un po’ di spazio: non è andato perso nulla.
+error-storage-error = Qualcosa è andato storto durante il salvataggio. Non è andato perso nulla: riprova.
+
+error-sign-in-required = Accedi prima di continuare.
+error-unexpected = È successo qualcosa di imprevisto. Riprova.

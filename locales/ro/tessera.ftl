@@ -1,0 +1,176 @@
+# Tessera — română. Aceleași id-uri ca în fișierul englez de referință.
+# Variantele stau pe rânduri proprii, indentate, după "->" (categorii de plural CLDR).
+
+app-title = Tessera
+loading = Se încarcă…
+cancel = Anulează
+close = Închide
+back = Înapoi
+next = Înainte
+
+## Languages (each written in its own language)
+
+language-en = English
+language-fr = Français
+language-it = Italiano
+language-ro = Română
+language-hu = Magyar
+
+## Prima pornire
+
+setup-welcome = Bun venit în Tessera
+setup-intro = Configurează-ți magazinul în trei pași scurți sau încearcă mai întâi cu date demo.
+setup-step = Pasul { $step } din { $total }
+setup-shop-title = Magazinul tău
+setup-shop-name = Numele magazinului
+setup-language = Limba
+setup-currency = Moneda
+setup-manager-title = Primul manager
+setup-manager-hint = Managerul creează programele de fidelitate, tipărește cardurile și vede rapoartele.
+setup-manager-name = Numele tău
+setup-pin = PIN (între 4 și 8 cifre)
+setup-pin-again = Repetă PIN-ul
+setup-pin-mismatch = Cele două PIN-uri nu coincid.
+setup-program-title = Primul tău card cu ștampile
+setup-program-name = Numele cardului
+setup-program-punches = Ștampile pentru o recompensă
+setup-program-reward = Recompensă
+setup-program-default-name = Card cafea
+setup-program-default-reward = Cafea gratuită
+setup-finish = Deschide casa
+setup-demo = Încearcă cu date demo
+setup-demo-hint = O cafenea cu 40 de membri. Manager: Alex, PIN 1234.
+
+## Conectare
+
+signin-title = Cine e la casă?
+signin-pin = PIN
+signin-button = Conectează-te
+signout = Deconectează-te
+
+## Ecranul casei
+
+scan-prompt = Scanează un card sau scrie un nume ori un cod
+search-placeholder = Nume, telefon, e-mail sau cod
+scan-armed = Scanner pregătit
+member-since = Membru din { $date }
+card-stamps = { $punches } / { $needed }
+rewards-ready =
+    { $count ->
+        [one] { $count } recompensă disponibilă
+        [few] { $count } recompense disponibile
+       *[other] { $count } de recompense disponibile
+    }
+reward-ready-named = Recompensă disponibilă: { $reward }!
+no-reward = Încă nicio recompensă
+action-punch = Pune ștampila
+action-redeem = Folosește recompensa
+action-undo = Anulează
+action-new-member = Membru nou
+action-clear = Șterge
+feedback-punched = Ștampilă adăugată ({ $program }): { $punches } / { $needed }
+feedback-reward-earned = Card complet! Recompensă disponibilă: { $reward }!
+feedback-redeemed = Recompensă folosită: { $reward }
+feedback-undone = Anulat: { $what }
+last-action = Ultima acțiune: { $what } · { $time } · { $staff }
+search-results =
+    { $count ->
+        [one] { $count } membru găsit
+        [few] { $count } membri găsiți
+       *[other] { $count } de membri găsiți
+    }
+search-none = Niciun membru găsit. Verifică ortografia sau înscrie un membru nou.
+search-ambiguous = Se potrivesc mai mulți membri: alege unul.
+
+## Ce a fost o acțiune, în istoric și la anulare
+
+event-enroll = Înscriere
+event-punch =
+    { $count ->
+        [one] { $count } ștampilă pe { $program }
+        [few] { $count } ștampile pe { $program }
+       *[other] { $count } de ștampile pe { $program }
+    }
+event-redeem = Recompensă folosită pe { $program }
+event-void = Anulat: { $reason }
+
+## Anulare
+
+undo-title = Anulezi ultima acțiune?
+undo-reason = De ce?
+undo-reason-wrong-member = Membru greșit
+undo-reason-scanned-twice = Scanat de două ori
+undo-reason-wrong-card = Card greșit
+undo-reason-other = Altceva
+undo-confirm = Da, anulează
+
+## Înscriere
+
+enroll-title = Membru nou
+enroll-name = Nume
+enroll-email = E-mail (opțional)
+enroll-phone = Telefon (opțional)
+enroll-language = Limba membrului
+enroll-submit = Înscrie
+enroll-done = Bun venit, { $name }!
+enroll-code = Cod de membru
+enroll-code-hint = Deocamdată scrie acest cod pe un card: cardurile tipărite se fac din ecranul managerului.
+enroll-open = Deschide fișa membrului
+
+## Linia de comandă
+
+cli-shop-ready = Magazinul „{ $shop }” este gata. Manager: { $manager }.
+# Fără număr + substantiv: după 20 ar trebui „de”.
+cli-program-added = Programul „{ $program }” a fost adăugat. Ștampile necesare: { $needed }. Recompensă: „{ $reward }”.
+cli-member-added = Membru nou: { $name }. Cod: { $code }
+cli-no-members = Niciun membru găsit.
+cli-voided = Anulat. Motiv: { $reason }
+cli-doctor-ok = Totul e în regulă.
+cli-doctor-problems = Probleme găsite: { $count }.
+cli-doctor-rebuilt = Soldurile cardurilor au fost recalculate din istoric.
+
+## Erori
+
+error-shop-not-set-up = Magazinul nu este încă configurat. Pornește configurarea inițială.
+error-shop-already-set-up = Acest magazin este deja configurat.
+error-empty-field = Completează { $field ->
+        [shop_name] numele magazinului
+        [reward] recompensa
+        [reason] motivul
+       *[other] numele
+    }.
+error-too-long = Textul e prea lung: numărul maxim de caractere este { $max }.
+error-invalid-email = Adresa de e-mail nu pare corectă.
+error-invalid-phone = Numărul de telefon nu pare corect.
+error-invalid-language = Această limbă nu este disponibilă.
+error-invalid-currency = Moneda este un cod din trei litere, de exemplu RON sau EUR.
+error-invalid-pin = PIN-ul are între 4 și 8 cifre.
+error-invalid-punches-needed = Numărul de ștampile pe card trebuie să fie între 1 și { $max }.
+error-invalid-count = Numărul de ștampile puse deodată trebuie să fie între 1 și { $max }.
+error-program-not-found = Acest program de fidelitate nu există.
+error-program-inactive = Acest program de fidelitate nu mai este activ.
+error-program-required = Magazinul are mai multe carduri: alege unul.
+error-no-active-program = Nu există niciun program de fidelitate activ. Un manager poate adăuga unul.
+error-member-not-found = Acest membru nu există.
+error-unknown-code = Niciun membru nu are acest cod. Verifică cardul sau înscrie clientul.
+error-mistyped-code = Codul are o greșeală de tastare. Verifică fiecare caracter și încearcă din nou.
+error-not-a-code = Acesta nu este un cod de membru.
+error-nothing-to-redeem = Încă nu există nicio recompensă de folosit.
+error-event-not-found = Acțiunea nu a fost găsită.
+error-already-voided = Această acțiune a fost deja anulată.
+error-not-voidable = Doar ștampilele și recompensele folosite pot fi anulate.
+error-reward-already-redeemed = Recompensa pentru aceste ștampile a fost deja folosită: anulează mai întâi folosirea ei.
+error-nothing-to-undo = Nu e nimic de anulat.
+error-reason-required = Te rugăm să indici un motiv.
+error-staff-not-found = Nimeni din personal nu are acest nume.
+error-staff-name-taken = Cineva din personal are deja acest nume.
+error-wrong-pin = PIN greșit. Încearcă din nou.
+error-manager-only = Doar un manager poate face asta.
+error-database-locked = Baza de date este folosită de alt program. Închide-l și încearcă din nou.
+error-store-unwritable = Tessera nu poate scrie baza de date aici: { $path }
+error-store-corrupt = Fișierul bazei de date este deteriorat. Restaurează ultima copie de rezervă.
+error-disk-full = Discul este plin. Eliberează spațiu; nu s-a pierdut nimic.
+error-storage-error = Ceva n-a mers la salvare. Nu s-a pierdut nimic; încearcă din nou.
+
+error-sign-in-required = Conectează-te mai întâi.
+error-unexpected = S-a întâmplat ceva neașteptat. Încearcă din nou.

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Tessera needs to build, run and test the desktop app.
+# Idempotent: does nothing when every package is already there (a warm machine).
+set -euo pipefail
+
+packages=(
+  build-essential pkg-config libssl-dev curl file
+  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev
+  xvfb xauth webkit2gtk-driver x11-xkb-utils xdotool
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "Installing system packages: ${missing[*]}"
+# A fresh machine's package lists are stale: update first, or the install fails on unmet dependencies.
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

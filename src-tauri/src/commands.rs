@@ -1,0 +1,213 @@
+//! Tauri commands: parse, call tessera-core, map the result. No rule of the shop lives here.
+//! Errors cross as `ErrorBody` (stable code + message key), which the UI translates.
+
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use tessera_core::cashier::{ActionResult, MemberView, ScanOutcome, UndoCandidate};
+use tessera_core::members::{Member, NewMember};
+use tessera_core::programs::{NewProgram, Program};
+use tessera_core::shop::{Actor, NewShop, Shop, Staff};
+use tessera_core::{validate, CoreError, ErrorBody};
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::state::AppState;
+
+type CommandResult<T> = Result<T, ErrorBody>;
+
+/// This till's UI language, kept in the store's settings.
+const LANGUAGE_SETTING: &str = "ui_language";
+
+fn body(error: CoreError) -> ErrorBody {
+    error.body()
+}
+
+/// Everything the UI needs to choose its screen: first run, sign-in, or the till.
+#[derive(Serialize, TS)]
+#[ts(export)]
+pub struct AppStatus {
+    /// Why the database could not be opened, if it could not.
+    pub store_error: Option<ErrorBody>,
+    pub db_path: String,
+    pub shop: Option<Shop>,
+    pub staff: Vec<Staff>,
+    pub signed_in: Option<Staff>,
+    pub language: String,
+    pub programs: Vec<Program>,
+}
+
+#[derive(Deserialize, TS)]
+#[ts(export)]
+pub struct SetUpRequest {
+    pub shop: NewShop,
+    pub program: NewProgram,
+}
+
+#[tauri::command]
+pub async fn app_status(state: State<'_, AppState>) -> CommandResult<AppStatus> {
+    let store = match state.store() {
+        Ok(store) => store,
+        Err(error) => {
+            return Ok(AppStatus {
+                store_error: Some(error),
+                db_path: String::new(),
+                shop: None,
+                staff: Vec::new(),
+                signed_in: None,
+                language: "en".into(),
+                programs: Vec::new(),
+            })
+        }
+    };
+    let shop = store.shop().await.map_err(body)?;
+    let language = match store.setting(LANGUAGE_SETTING).await.map_err(body)? {
+        Some(language) => language,
+        None => shop
+            .as_ref()
+            .map(|s| s.language.clone())
+            .unwrap_or_else(|| "en".into()),
+    };
+    Ok(AppStatus {
+        store_error: None,
+        db_path: store.path().display().to_string(),
+        staff: store.staff_list().await.map_err(body)?,
+        programs: store.programs().await.map_err(body)?,
+        shop,
+        signed_in: state.signed_in(),
+        language,
+    })
+}
+
+/// First run: the shop, its first manager (signed in at once) and its first program.
+#[tauri::command]
+pub async fn set_up_shop(
+    state: State<'_, AppState>,
+    request: SetUpRequest,
+) -> CommandResult<AppStatus> {
+    let store = state.store()?;
+    let set_up = store.init_shop(&request.shop).await.map_err(body)?;
+    store
+        .add_program(&Actor::from(&set_up.manager), &request.program)
+        .await
+        .map_err(body)?;
+    store
+        .set_setting(LANGUAGE_SETTING, &set_up.shop.language)
+        .await
+        .map_err(body)?;
+    state.set_signed_in(Some(set_up.manager));
+    app_status(state).await
+}
+
+#[tauri::command]
+pub async fn load_demo(state: State<'_, AppState>, language: String) -> CommandResult<AppStatus> {
+    let store = state.store()?;
+    let set_up = tessera_core::demo::load_demo(store, &language)
+        .await
+        .map_err(body)?;
+    store
+        .set_setting(LANGUAGE_SETTING, &set_up.shop.language)
+        .await
+        .map_err(body)?;
+    state.set_signed_in(Some(set_up.manager));
+    app_status(state).await
+}
+
+#[tauri::command]
+pub async fn sign_in(
+    state: State<'_, AppState>,
+    name: String,
+    pin: String,
+) -> CommandResult<AppStatus> {
+    let staff = state.store()?.sign_in(&name, &pin).await.map_err(body)?;
+    state.set_signed_in(Some(staff));
+    app_status(state).await
+}
+
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<AppStatus> {
+    state.set_signed_in(None);
+    app_status(state).await
+}
+
+#[tauri::command]
+pub async fn set_language(state: State<'_, AppState>, language: String) -> CommandResult<()> {
+    let language = validate::language(&language).map_err(body)?;
+    state
+        .store()?
+        .set_setting(LANGUAGE_SETTING, &language)
+        .await
+        .map_err(body)
+}
+
+#[tauri::command]
+pub async fn scan(state: State<'_, AppState>, input: String) -> CommandResult<ScanOutcome> {
+    state.actor()?;
+    state.store()?.lookup(&input).await.map_err(body)
+}
+
+#[tauri::command]
+pub async fn member_view(state: State<'_, AppState>, member_id: Uuid) -> CommandResult<MemberView> {
+    state.actor()?;
+    state.store()?.member_view(member_id).await.map_err(body)
+}
+
+#[tauri::command]
+pub async fn find_members(state: State<'_, AppState>, query: String) -> CommandResult<Vec<Member>> {
+    state.actor()?;
+    state.store()?.find_members(&query).await.map_err(body)
+}
+
+#[tauri::command]
+pub async fn enroll(state: State<'_, AppState>, member: NewMember) -> CommandResult<Member> {
+    let actor = state.actor()?;
+    state.store()?.enroll(&actor, &member).await.map_err(body)
+}
+
+#[tauri::command]
+pub async fn punch(
+    state: State<'_, AppState>,
+    member_id: Uuid,
+    program_id: Option<Uuid>,
+    count: i64,
+) -> CommandResult<ActionResult> {
+    let actor = state.actor()?;
+    state
+        .store()?
+        .punch(&actor, member_id, program_id, count)
+        .await
+        .map_err(body)
+}
+
+#[tauri::command]
+pub async fn redeem(
+    state: State<'_, AppState>,
+    member_id: Uuid,
+    program_id: Option<Uuid>,
+) -> CommandResult<ActionResult> {
+    let actor = state.actor()?;
+    state
+        .store()?
+        .redeem(&actor, member_id, program_id)
+        .await
+        .map_err(body)
+}
+
+#[tauri::command]
+pub async fn last_undoable(state: State<'_, AppState>) -> CommandResult<UndoCandidate> {
+    let actor = state.actor()?;
+    state.store()?.last_undoable(&actor).await.map_err(body)
+}
+
+#[tauri::command]
+pub async fn undo(
+    state: State<'_, AppState>,
+    event_id: Uuid,
+    reason: String,
+) -> CommandResult<ActionResult> {
+    let actor = state.actor()?;
+    state
+        .store()?
+        .undo(&actor, event_id, &reason)
+        .await
+        .map_err(body)
+}

@@ -1,0 +1,51 @@
+// The only place that calls into the Rust side. Types come from ts-rs (./bindings), generated
+// from the Rust definitions by `cargo test`, so they are never written twice by hand.
+
+import { invoke } from '@tauri-apps/api/core';
+import type { ActionResult } from './bindings/ActionResult';
+import type { AppStatus } from './bindings/AppStatus';
+import type { ErrorBody } from './bindings/ErrorBody';
+import type { Member } from './bindings/Member';
+import type { MemberView } from './bindings/MemberView';
+import type { NewMember } from './bindings/NewMember';
+import type { ScanOutcome } from './bindings/ScanOutcome';
+import type { SetUpRequest } from './bindings/SetUpRequest';
+import type { UndoCandidate } from './bindings/UndoCandidate';
+
+/** A refusal from the core: a stable code plus the message key the UI translates. */
+export class CoreFailure extends Error {
+  constructor(readonly body: ErrorBody) {
+    super(body.code);
+  }
+}
+
+function isErrorBody(value: unknown): value is ErrorBody {
+  return typeof value === 'object' && value !== null && 'code' in value && 'key' in value;
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    if (isErrorBody(error)) throw new CoreFailure(error);
+    throw new CoreFailure({ code: 'unexpected', key: 'error-unexpected', args: {} });
+  }
+}
+
+export const ipc = {
+  appStatus: () => call<AppStatus>('app_status'),
+  setUpShop: (request: SetUpRequest) => call<AppStatus>('set_up_shop', { request }),
+  loadDemo: (language: string) => call<AppStatus>('load_demo', { language }),
+  signIn: (name: string, pin: string) => call<AppStatus>('sign_in', { name, pin }),
+  signOut: () => call<AppStatus>('sign_out'),
+  setLanguage: (language: string) => call<void>('set_language', { language }),
+  scan: (input: string) => call<ScanOutcome>('scan', { input }),
+  memberView: (memberId: string) => call<MemberView>('member_view', { memberId }),
+  findMembers: (query: string) => call<Member[]>('find_members', { query }),
+  enroll: (member: NewMember) => call<Member>('enroll', { member }),
+  punch: (memberId: string, programId: string | null, count = 1) =>
+    call<ActionResult>('punch', { memberId, programId, count }),
+  redeem: (memberId: string, programId: string | null) => call<ActionResult>('redeem', { memberId, programId }),
+  lastUndoable: () => call<UndoCandidate>('last_undoable'),
+  undo: (eventId: string, reason: string) => call<ActionResult>('undo', { eventId, reason }),
+};

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { ScanCapture, armScanner, type Keystroke, type Scan } from './scanner';
+
+/** Keystrokes for `text` starting at `start`, `gap` ms apart, ending with `terminator`. */
+function strokes(text: string, gap: number, terminator = 'Enter', start = 1000): Keystroke[] {
+  const keys = [...text].map((key, i) => ({ key, code: `Key${key.toUpperCase()}`, time: start + i * gap }));
+  return [...keys, { key: terminator, code: terminator, time: start + text.length * gap }];
+}
+
+function feedAll(capture: ScanCapture, keys: Keystroke[]): Scan[] {
+  return keys.map((k) => capture.feed(k)).filter((s): s is Scan => s !== null);
+}
+
+describe('ScanCapture', () => {
+  it('reads fast keystrokes ending in Enter as one scan', () => {
+    const scans = feedAll(new ScanCapture(), strokes('7K3MQ9PXR', 8));
+    expect(scans.map((s) => s.text)).toEqual(['7K3MQ9PXR']);
+  });
+
+  it('keeps the physical key codes of the scan', () => {
+    const [scan] = feedAll(new ScanCapture(), strokes('ABCDEF', 5));
+    expect(scan.codes).toEqual(['KeyA', 'KeyB', 'KeyC', 'KeyD', 'KeyE', 'KeyF']);
+  });
+
+  it('accepts Tab as the end of a scan (scanners configured with a Tab suffix)', () => {
+    expect(feedAll(new ScanCapture(), strokes('7K3MQ9PXR', 8, 'Tab'))).toHaveLength(1);
+  });
+
+  it('does not take slow human typing in the search box for a scan', () => {
+    expect(feedAll(new ScanCapture(), strokes('Claire Dubois', 120))).toEqual([]);
+  });
+
+  it('does not take a fast typist (60 ms a key) for a scanner', () => {
+    expect(feedAll(new ScanCapture(), strokes('dubois', 60))).toEqual([]);
+  });
+
+  it('ignores Shift between the keys of a scan (capital letters)', () => {
+    const keys = strokes('ABCDEFGH', 6).flatMap((k) =>
+      k.key === 'Enter' ? [k] : [{ key: 'Shift', code: 'ShiftLeft', time: k.time - 1 }, k],
+    );
+    expect(feedAll(new ScanCapture(), keys).map((s) => s.text)).toEqual(['ABCDEFGH']);
+  });
+
+  it('needs enough characters: a person pressing two keys and Enter is not a scan', () => {
+    expect(feedAll(new ScanCapture(), strokes('ab', 5))).toEqual([]);
+  });
+
+  it('starts a fresh burst after a pause: slow typing then a scan yields just the scan', () => {
+    const human = strokes('clai', 150, 'x', 0).slice(0, 4);
+    const scan = strokes('7K3MQ9PXR', 7, 'Enter', 5000);
+    expect(feedAll(new ScanCapture(), [...human, ...scan]).map((s) => s.text)).toEqual(['7K3MQ9PXR']);
+  });
+
+  it('is not fooled by a late Enter after a fast burst', () => {
+    const keys = strokes('7K3MQ9PXR', 8);
+    keys[keys.length - 1].time += 500;
+    expect(feedAll(new ScanCapture(), keys)).toEqual([]);
+  });
+});
+
+describe('armScanner', () => {
+  function press(target: EventTarget, key: string, timeStamp: number): KeyboardEvent {
+    const event = new KeyboardEvent('keydown', { key, code: key, bubbles: true, cancelable: true });
+    Object.defineProperty(event, 'timeStamp', { value: timeStamp });
+    target.dispatchEvent(event);
+    return event;
+  }
+
+  it('takes the scanned characters back out of the focused field and swallows the Enter', () => {
+    const input = document.createElement('input');
+    document.body.appendChild(input);
+    input.value = 'cla';
+    const scans: string[] = [];
+    const disarm = armScanner((s) => scans.push(s.text));
+    let t = 100;
+    for (const key of 'ABCDEFGH') {
+      press(input, key, (t += 5));
+      input.value += key; // what the browser would have typed into the field
+    }
+    const enter = press(input, 'Enter', (t += 5));
+    disarm();
+    expect(scans).toEqual(['ABCDEFGH']);
+    expect(input.value).toBe('cla');
+    expect(enter.defaultPrevented).toBe(true);
+  });
+});
