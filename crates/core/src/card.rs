@@ -66,10 +66,14 @@ pub struct CardView {
     pub program_id: Uuid,
     pub program_name: String,
     pub reward: String,
+    #[ts(type = "number")]
     pub punches: i64,
+    #[ts(type = "number")]
     pub punches_needed: i64,
+    #[ts(type = "number")]
     pub rewards_available: i64,
     /// Every reward this card has earned since it was first punched.
+    #[ts(type = "number")]
     pub rewards_earned: i64,
 }
 

@@ -28,6 +28,7 @@ pub enum EventKind {
 pub struct Event {
     pub id: Uuid,
     pub device_id: Uuid,
+    #[ts(type = "number")]
     pub seq: i64,
     pub shop_id: Uuid,
     pub staff_id: Uuid,
@@ -35,6 +36,7 @@ pub struct Event {
     pub kind: EventKind,
     pub member_id: Uuid,
     pub program_id: Option<Uuid>,
+    #[ts(type = "number")]
     pub amount: i64,
     pub voids: Option<Uuid>,
     pub reason: Option<String>,

@@ -3,8 +3,8 @@
 /**
  * A card as the cashier sees it.
  */
-export type CardView = { program_id: string, program_name: string, reward: string, punches: bigint, punches_needed: bigint, rewards_available: bigint, 
+export type CardView = { program_id: string, program_name: string, reward: string, punches: number, punches_needed: number, rewards_available: number, 
 /**
  * Every reward this card has earned since it was first punched.
  */
-rewards_earned: bigint, };
+rewards_earned: number, };

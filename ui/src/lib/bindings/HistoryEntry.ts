@@ -8,4 +8,4 @@ export type HistoryEntry = { staff_name: string | null, program_name: string | n
 /**
  * True when a later void cancelled this event.
  */
-voided: boolean, id: string, device_id: string, seq: bigint, shop_id: string, staff_id: string, at: string, kind: EventKind, member_id: string, program_id: string | null, amount: bigint, voids: string | null, reason: string | null, };
+voided: boolean, id: string, device_id: string, seq: number, shop_id: string, staff_id: string, at: string, kind: EventKind, member_id: string, program_id: string | null, amount: number, voids: string | null, reason: string | null, };

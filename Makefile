@@ -1,0 +1,58 @@
+# Tessera: `make run` opens the desktop app, `make test` runs every check.
+# Both set up what a fresh Debian 12 machine lacks (system packages, UI packages) first.
+#
+# Every cargo build goes through the same shape (`--workspace --all-targets`, default features)
+# so that tests, clippy and the app share one warm target/ instead of rebuilding for feature
+# unification.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+CARGO_BUILD := cargo build --workspace --all-targets
+APP := target/debug/tessera-app
+
+.PHONY: run test setup system-deps ui-deps ui-build build fmt-check clippy rust-test bindings-check ui-check ui-test
+
+## The desktop app, on the database in the platform's data folder (or ARGS="--db PATH").
+run: setup ui-build build
+	$(APP) $(ARGS)
+
+## Every check: format, lints, Rust tests, generated IPC types up to date, UI type checks and tests.
+test: setup ui-build fmt-check clippy build rust-test bindings-check ui-check ui-test
+
+setup: system-deps ui-deps
+
+system-deps:
+	@bash scripts/setup-system.sh
+
+# npm ci only when the lock file changed since the last install.
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+ui-deps: ui/node_modules/.package-lock.json
+
+# The app embeds ui/dist at compile time, so the UI is built before any cargo step.
+ui-build: ui-deps
+	cd ui && npm run build
+
+build:
+	$(CARGO_BUILD)
+
+fmt-check:
+	cargo fmt --all -- --check
+
+clippy:
+	cargo clippy --workspace --all-targets -- -D warnings
+
+rust-test:
+	cargo test --workspace
+
+# ts-rs rewrites ui/src/lib/bindings during `cargo test`; committed copies must match.
+bindings-check:
+	@if [ -n "$$(git status --porcelain -- ui/src/lib/bindings)" ]; then \
+	  echo "ui/src/lib/bindings differ from the Rust types: commit the regenerated files."; \
+	  git status --porcelain -- ui/src/lib/bindings; exit 1; fi
+
+ui-check:
+	cd ui && npm run check
+
+ui-test:
+	cd ui && npm test

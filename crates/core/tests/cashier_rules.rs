@@ -1,0 +1,493 @@
+//! The shop's rules, driven through the real store on a real SQLite file in a temp dir.
+
+use rstest::rstest;
+use tessera_core::cashier::ActionResult;
+use tessera_core::ledger::EventKind;
+use tessera_core::members::{Member, NewMember};
+use tessera_core::programs::{NewProgram, Program};
+use tessera_core::shop::{Actor, NewShop, Role};
+use tessera_core::{CoreError, ScanOutcome, Store};
+
+struct Shop {
+    store: Store,
+    manager: Actor,
+    program: Program,
+    member: Member,
+    _dir: tempfile::TempDir,
+}
+
+/// A shop with one program ("buy 9, the 10th is free") and one member.
+async fn shop() -> Shop {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("tessera.db")).await.unwrap();
+    let set_up = store
+        .init_shop(&NewShop {
+            shop_name: "Café Lumière".into(),
+            language: "fr".into(),
+            currency: "eur".into(),
+            manager_name: "Ana".into(),
+            manager_pin: "1234".into(),
+        })
+        .await
+        .unwrap();
+    let manager = Actor::from(&set_up.manager);
+    let program = store
+        .add_program(
+            &manager,
+            &NewProgram {
+                name: "Coffee card".into(),
+                punches_needed: 9,
+                reward: "Free coffee".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let member = store
+        .enroll(
+            &manager,
+            &NewMember {
+                name: "Claire Dubois".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    Shop {
+        store,
+        manager,
+        program,
+        member,
+        _dir: dir,
+    }
+}
+
+impl Shop {
+    async fn punch(&self, count: i64) -> Result<ActionResult, CoreError> {
+        self.store
+            .punch(&self.manager, self.member.id, None, count)
+            .await
+    }
+
+    async fn redeem(&self) -> Result<ActionResult, CoreError> {
+        self.store.redeem(&self.manager, self.member.id, None).await
+    }
+
+    async fn event_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM event")
+            .fetch_one(self.store.pool())
+            .await
+            .unwrap()
+    }
+
+    async fn card(&self) -> (i64, i64) {
+        let view = self.store.member_view(self.member.id).await.unwrap();
+        (view.cards[0].punches, view.cards[0].rewards_available)
+    }
+}
+
+#[rstest]
+#[case::eight_punches_no_reward_yet(8, 8, 0)]
+#[case::nine_punches_fill_the_card(9, 0, 1)]
+#[case::ten_punches_one_reward_one_stamp(10, 1, 1)]
+#[case::nineteen_punches_two_rewards(19, 1, 2)]
+#[tokio::test]
+async fn single_punches_to_reward_at_the_boundary(
+    #[case] punches: i64,
+    #[case] stamps: i64,
+    #[case] rewards: i64,
+) {
+    let shop = shop().await;
+    let mut earned_now = 0;
+    for _ in 0..punches {
+        earned_now += shop.punch(1).await.unwrap().rewards_earned_now;
+    }
+    assert_eq!(shop.card().await, (stamps, rewards));
+    assert_eq!(earned_now, rewards, "each filled card is celebrated once");
+}
+
+#[rstest]
+#[case::count_crossing_one_boundary(7, 5, 3, 1, 1)]
+#[case::count_landing_on_the_boundary(4, 5, 0, 1, 1)]
+#[case::count_crossing_two_boundaries(0, 20, 2, 2, 2)]
+#[case::count_short_of_the_boundary(2, 3, 5, 0, 0)]
+#[tokio::test]
+async fn punching_with_a_count(
+    #[case] before: i64,
+    #[case] count: i64,
+    #[case] stamps: i64,
+    #[case] rewards: i64,
+    #[case] earned_now: i64,
+) {
+    let shop = shop().await;
+    if before > 0 {
+        shop.punch(before).await.unwrap();
+    }
+    let result = shop.punch(count).await.unwrap();
+    assert_eq!(
+        (result.card.punches, result.card.rewards_available),
+        (stamps, rewards)
+    );
+    assert_eq!(result.rewards_earned_now, earned_now);
+    assert_eq!(
+        result.event.amount, count,
+        "one event carries the whole count"
+    );
+}
+
+#[rstest]
+#[case::never_punched(0)]
+#[case::almost_full(8)]
+#[tokio::test]
+async fn redeeming_with_no_reward_is_refused_and_writes_nothing(#[case] punches: i64) {
+    let shop = shop().await;
+    if punches > 0 {
+        shop.punch(punches).await.unwrap();
+    }
+    let events = shop.event_count().await;
+    let error = shop.redeem().await.unwrap_err();
+    assert_eq!(error.code(), "nothing_to_redeem");
+    assert_eq!(shop.event_count().await, events);
+    assert_eq!(shop.card().await, (punches, 0));
+}
+
+#[tokio::test]
+async fn rewards_pile_up_and_a_redemption_consumes_one() {
+    let shop = shop().await;
+    shop.punch(18).await.unwrap();
+    let result = shop.redeem().await.unwrap();
+    assert_eq!(result.card.rewards_available, 1);
+    shop.redeem().await.unwrap();
+    assert_eq!(shop.redeem().await.unwrap_err().code(), "nothing_to_redeem");
+}
+
+#[tokio::test]
+async fn voiding_a_punch_takes_its_stamps_back() {
+    let shop = shop().await;
+    shop.punch(2).await.unwrap();
+    let mistake = shop.punch(3).await.unwrap();
+    let void = shop
+        .store
+        .void(&shop.manager, mistake.event.id, "scanned twice")
+        .await
+        .unwrap();
+    assert_eq!(void.event.kind, EventKind::Void);
+    assert_eq!(void.event.voids, Some(mistake.event.id));
+    assert_eq!(void.event.reason.as_deref(), Some("scanned twice"));
+    assert_eq!(shop.card().await, (2, 0));
+}
+
+#[tokio::test]
+async fn voiding_a_redemption_gives_the_reward_back() {
+    let shop = shop().await;
+    shop.punch(9).await.unwrap();
+    let redemption = shop.redeem().await.unwrap();
+    shop.store
+        .void(&shop.manager, redemption.event.id, "wrong member")
+        .await
+        .unwrap();
+    assert_eq!(shop.card().await, (0, 1));
+}
+
+#[tokio::test]
+async fn voiding_a_punch_that_earned_an_unspent_reward_takes_the_reward_back() {
+    let shop = shop().await;
+    shop.punch(8).await.unwrap();
+    let filling = shop.punch(1).await.unwrap();
+    assert_eq!(shop.card().await, (0, 1));
+    shop.store
+        .void(&shop.manager, filling.event.id, "wrong member")
+        .await
+        .unwrap();
+    assert_eq!(shop.card().await, (8, 0));
+}
+
+#[tokio::test]
+async fn voiding_a_punch_whose_reward_was_spent_is_refused_and_writes_nothing() {
+    let shop = shop().await;
+    let filling = shop.punch(9).await.unwrap();
+    shop.redeem().await.unwrap();
+    let events = shop.event_count().await;
+    let error = shop
+        .store
+        .void(&shop.manager, filling.event.id, "wrong member")
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "reward_already_redeemed");
+    assert_eq!(shop.event_count().await, events);
+    assert_eq!(shop.card().await, (0, 0));
+}
+
+#[tokio::test]
+async fn an_event_is_voided_once_and_only_punches_and_redemptions_are_voidable() {
+    let shop = shop().await;
+    let punch = shop.punch(1).await.unwrap();
+    let void = shop
+        .store
+        .void(&shop.manager, punch.event.id, "oops")
+        .await
+        .unwrap();
+    let again = shop.store.void(&shop.manager, punch.event.id, "oops").await;
+    assert_eq!(again.unwrap_err().code(), "already_voided");
+    let of_void = shop.store.void(&shop.manager, void.event.id, "oops").await;
+    assert_eq!(of_void.unwrap_err().code(), "not_voidable");
+    let no_reason = shop
+        .store
+        .void(&shop.manager, shop.punch(1).await.unwrap().event.id, "  ")
+        .await;
+    assert_eq!(no_reason.unwrap_err().code(), "reason_required");
+}
+
+#[tokio::test]
+async fn undo_cancels_the_last_action_of_this_staff_member_only() {
+    let shop = shop().await;
+    let cashier = Actor::from(
+        &shop
+            .store
+            .add_staff(&shop.manager, "Sam", Role::Cashier, "0000")
+            .await
+            .unwrap(),
+    );
+    shop.punch(2).await.unwrap();
+    let last = shop.punch(1).await.unwrap();
+    shop.store
+        .punch(&cashier, shop.member.id, None, 4)
+        .await
+        .unwrap();
+    let candidate = shop.store.last_undoable(&shop.manager).await.unwrap();
+    assert_eq!(candidate.event.id, last.event.id);
+    assert_eq!(candidate.member_name, "Claire Dubois");
+    shop.store
+        .undo(&shop.manager, candidate.event.id, "scanned twice")
+        .await
+        .unwrap();
+    assert_eq!(shop.card().await, (6, 0));
+    // Undo again reaches further back, to the first punch of 2.
+    let next = shop.store.last_undoable(&shop.manager).await.unwrap();
+    assert_eq!(next.event.amount, 2);
+    // A stale dialog (the event is no longer the last) does not undo something else.
+    let stale = shop.store.undo(&shop.manager, last.event.id, "again").await;
+    assert_eq!(stale.unwrap_err().code(), "nothing_to_undo");
+}
+
+#[tokio::test]
+async fn rebuilt_balances_equal_the_materialised_ones() {
+    let shop = shop().await;
+    let other = shop
+        .store
+        .enroll(
+            &shop.manager,
+            &NewMember {
+                name: "Ștefan Ionescu".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    shop.punch(12).await.unwrap();
+    shop.redeem().await.unwrap();
+    let voided = shop.punch(2).await.unwrap();
+    shop.store
+        .void(&shop.manager, voided.event.id, "wrong card")
+        .await
+        .unwrap();
+    shop.store
+        .punch(&shop.manager, other.id, None, 20)
+        .await
+        .unwrap();
+    assert!(shop.store.card_differences().await.unwrap().is_empty());
+    let before = (
+        shop.card().await,
+        shop.store.member_view(other.id).await.unwrap().cards,
+    );
+
+    // Damage the materialised table behind the store's back: doctor sees it, rebuild mends it.
+    sqlx::query("UPDATE card SET punches_total = 0, redeemed_total = 5")
+        .execute(shop.store.pool())
+        .await
+        .unwrap();
+    let report = shop.store.doctor(false).await.unwrap();
+    assert!(!report.ok);
+    assert_eq!(report.differences.len(), 2);
+    let report = shop.store.doctor(true).await.unwrap();
+    assert!(report.rebuilt);
+    assert!(shop.store.card_differences().await.unwrap().is_empty());
+    let after = (
+        shop.card().await,
+        shop.store.member_view(other.id).await.unwrap().cards,
+    );
+    assert_eq!(before, after);
+    assert!(shop.store.doctor(false).await.unwrap().ok);
+}
+
+#[tokio::test]
+async fn the_device_sequence_has_no_gap_even_after_refused_actions() {
+    let shop = shop().await;
+    let first = shop.punch(1).await.unwrap().event.seq;
+    assert!(shop.redeem().await.is_err());
+    assert!(shop.punch(0).await.is_err());
+    let next = shop.punch(1).await.unwrap().event.seq;
+    assert_eq!(next, first + 1);
+    let report = shop.store.doctor(false).await.unwrap();
+    assert!(report.checks.iter().all(|c| c.ok), "{report:?}");
+}
+
+#[tokio::test]
+async fn every_event_carries_its_identity() {
+    let shop = shop().await;
+    let event = shop.punch(1).await.unwrap().event;
+    let shop_row = shop.store.require_shop().await.unwrap();
+    assert_eq!(event.id.get_version_num(), 7);
+    assert_eq!(event.shop_id, shop_row.id);
+    assert_eq!(event.staff_id, shop.manager.staff_id);
+    assert_eq!(event.member_id, shop.member.id);
+    assert_eq!(event.program_id, Some(shop.program.id));
+    assert_ne!(event.device_id, uuid::Uuid::nil());
+}
+
+#[tokio::test]
+async fn the_ledger_refuses_edits_and_deletions() {
+    let shop = shop().await;
+    shop.punch(1).await.unwrap();
+    let update = sqlx::query("UPDATE event SET amount = 100")
+        .execute(shop.store.pool())
+        .await;
+    assert!(update.is_err());
+    let delete = sqlx::query("DELETE FROM event")
+        .execute(shop.store.pool())
+        .await;
+    assert!(delete.is_err());
+}
+
+#[tokio::test]
+async fn an_acknowledged_punch_is_there_after_reopening() {
+    let shop = shop().await;
+    shop.punch(4).await.unwrap();
+    let path = shop.store.path().to_path_buf();
+    shop.store.clone().close().await;
+    let reopened = Store::open(&path).await.unwrap();
+    let view = reopened.member_view(shop.member.id).await.unwrap();
+    assert_eq!(view.cards[0].punches, 4);
+}
+
+#[tokio::test]
+async fn scanning_tells_member_unknown_mistyped_and_not_a_code_apart() {
+    let shop = shop().await;
+    let code = &shop.member.code;
+    match shop.store.lookup(code).await.unwrap() {
+        ScanOutcome::Member(view) => assert_eq!(view.member.id, shop.member.id),
+        other => panic!("{other:?}"),
+    }
+    let mut typo: Vec<char> = code.chars().collect();
+    typo.swap(2, 3);
+    if typo[2] != typo[3] {
+        let typo: String = typo.into_iter().collect();
+        assert_eq!(
+            shop.store.lookup(&typo).await.unwrap(),
+            ScanOutcome::MistypedCode
+        );
+    }
+    let unknown = tessera_core::member_code::MemberCode::generate(&mut rand::thread_rng());
+    assert!(matches!(
+        shop.store.lookup(unknown.as_str()).await.unwrap(),
+        ScanOutcome::UnknownCode { .. }
+    ));
+    assert_eq!(
+        shop.store.lookup("Claire").await.unwrap(),
+        ScanOutcome::NotACode
+    );
+}
+
+#[rstest]
+#[case::first_name_prefix("clai", "Claire Dubois")]
+#[case::last_name_prefix_any_case("DUB", "Claire Dubois")]
+#[case::without_diacritics("stef", "Ștefan Ionescu")]
+#[case::hungarian_accents("odon", "Tóth Ödön")]
+#[case::phone_digits_as_typed("06 12", "Tóth Ödön")]
+#[case::email_prefix("stefan@", "Ștefan Ionescu")]
+#[tokio::test]
+async fn search_finds_members_by_name_phone_and_email(#[case] query: &str, #[case] expected: &str) {
+    let shop = shop().await;
+    for (name, email, phone) in [
+        ("Ștefan Ionescu", Some("Stefan@Example.ro"), None),
+        ("Tóth Ödön", None, Some("06 12 34 56 78")),
+    ] {
+        shop.store
+            .enroll(
+                &shop.manager,
+                &NewMember {
+                    name: name.into(),
+                    email: email.map(Into::into),
+                    phone: phone.map(Into::into),
+                    language: None,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let found = shop.store.find_members(query).await.unwrap();
+    let names: Vec<_> = found.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, vec![expected], "query {query:?}");
+}
+
+#[tokio::test]
+async fn search_by_the_start_of_a_code() {
+    let shop = shop().await;
+    let found = shop
+        .store
+        .find_members(&shop.member.code[..5])
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, shop.member.id);
+}
+
+#[tokio::test]
+async fn a_cashier_cannot_add_programs() {
+    let shop = shop().await;
+    let cashier = Actor::from(
+        &shop
+            .store
+            .add_staff(&shop.manager, "Sam", Role::Cashier, "0000")
+            .await
+            .unwrap(),
+    );
+    let refused = shop
+        .store
+        .add_program(
+            &cashier,
+            &NewProgram {
+                name: "Sneaky".into(),
+                punches_needed: 1,
+                reward: "Everything".into(),
+            },
+        )
+        .await;
+    assert_eq!(refused.unwrap_err().code(), "manager_only");
+}
+
+#[tokio::test]
+async fn sign_in_checks_the_pin_against_its_slow_hash() {
+    let shop = shop().await;
+    assert_eq!(shop.store.sign_in("ana", "1234").await.unwrap().name, "Ana");
+    assert_eq!(
+        shop.store.sign_in("Ana", "4321").await.unwrap_err().code(),
+        "wrong_pin"
+    );
+    let stored: String = sqlx::query_scalar("SELECT pin_hash FROM staff")
+        .fetch_one(shop.store.pool())
+        .await
+        .unwrap();
+    assert!(stored.starts_with("$argon2id$"));
+    assert!(!stored.contains("1234"));
+}
+
+#[tokio::test]
+async fn demo_data_sets_up_a_consistent_cafe() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("demo.db")).await.unwrap();
+    let set_up = tessera_core::demo::load_demo(&store, "it").await.unwrap();
+    assert_eq!(set_up.shop.language, "it");
+    assert_eq!(store.programs().await.unwrap().len(), 2);
+    assert!(store.find_members("Giulia").await.unwrap().len() == 1);
+    assert!(store.doctor(false).await.unwrap().ok);
+}
