@@ -79,6 +79,7 @@ search-results =
     }
 search-none = No member found. Check the spelling, or enroll a new member.
 search-ambiguous = Several members match: pick one.
+confirm-repeat-punch = Stamped a moment ago. Press Enter again to stamp once more.
 
 ## What an event was, in history and undo
 
@@ -100,6 +101,7 @@ undo-reason-scanned-twice = Scanned twice
 undo-reason-wrong-card = Wrong card
 undo-reason-other = Other
 undo-confirm = Undo it
+undo-keep = Keep it
 
 ## Enrolment
 

@@ -65,7 +65,7 @@ reward-ready-named = Récompense prête : { $reward } !
 no-reward = Pas encore de récompense
 action-punch = Tamponner
 action-redeem = Utiliser la récompense
-action-undo = Annuler
+action-undo = Annuler la dernière
 action-new-member = Nouveau membre
 action-clear = Effacer
 feedback-punched = Tampon ajouté ({ $program }) : { $punches } / { $needed }
@@ -80,6 +80,7 @@ search-results =
     }
 search-none = Aucun membre trouvé. Vérifiez l’orthographe, ou inscrivez un nouveau membre.
 search-ambiguous = Plusieurs membres correspondent : choisissez-en un.
+confirm-repeat-punch = Tamponné à l’instant. Appuyez encore sur Entrée pour ajouter un tampon.
 
 ## Ce qu’était une action, dans l’historique et l’annulation
 
@@ -101,6 +102,7 @@ undo-reason-scanned-twice = Scanné deux fois
 undo-reason-wrong-card = Pas la bonne carte
 undo-reason-other = Autre
 undo-confirm = Oui, annuler
+undo-keep = Garder
 
 ## Inscription
 

@@ -80,6 +80,7 @@ search-results =
     }
 search-none = Nincs ilyen törzsvásárló. Ellenőrizd a helyesírást, vagy regisztrálj új törzsvásárlót.
 search-ambiguous = Több törzsvásárló is egyezik: válassz egyet.
+confirm-repeat-punch = Épp most kapott pecsétet. Nyomd meg újra az Entert egy újabb pecséthez.
 
 ## Mi volt egy művelet (előzmények és visszavonás)
 
@@ -101,6 +102,7 @@ undo-reason-scanned-twice = Kétszer beolvasva
 undo-reason-wrong-card = Téves kártya
 undo-reason-other = Egyéb
 undo-confirm = Igen, visszavonom
+undo-keep = Megtartom
 
 ## Regisztráció
 

@@ -64,7 +64,7 @@ reward-ready-named = Premio pronto: { $reward }!
 no-reward = Ancora nessun premio
 action-punch = Timbra
 action-redeem = Riscatta il premio
-action-undo = Annulla
+action-undo = Annulla l’ultima
 action-new-member = Nuovo cliente
 action-clear = Cancella
 feedback-punched = Timbro aggiunto ({ $program }): { $punches } / { $needed }
@@ -79,6 +79,7 @@ search-results =
     }
 search-none = Nessun cliente trovato. Controlla come è scritto, oppure iscrivi un nuovo cliente.
 search-ambiguous = Più clienti corrispondono: scegline uno.
+confirm-repeat-punch = Timbro appena dato. Premi di nuovo Invio per aggiungerne un altro.
 
 ## Che cosa è stata un’azione, nello storico e negli annullamenti
 
@@ -100,6 +101,7 @@ undo-reason-scanned-twice = Scansionata due volte
 undo-reason-wrong-card = Tessera sbagliata
 undo-reason-other = Altro
 undo-confirm = Sì, annulla
+undo-keep = Mantieni
 
 ## Iscrizione
 

@@ -65,7 +65,7 @@ reward-ready-named = Recompensă disponibilă: { $reward }!
 no-reward = Încă nicio recompensă
 action-punch = Pune ștampila
 action-redeem = Folosește recompensa
-action-undo = Anulează
+action-undo = Anulează ultima
 action-new-member = Membru nou
 action-clear = Șterge
 feedback-punched = Ștampilă adăugată ({ $program }): { $punches } / { $needed }
@@ -81,6 +81,7 @@ search-results =
     }
 search-none = Niciun membru găsit. Verifică ortografia sau înscrie un membru nou.
 search-ambiguous = Se potrivesc mai mulți membri: alege unul.
+confirm-repeat-punch = Ștampilat chiar acum. Apasă din nou Enter pentru încă o ștampilă.
 
 ## Ce a fost o acțiune, în istoric și la anulare
 
@@ -103,6 +104,7 @@ undo-reason-scanned-twice = Scanat de două ori
 undo-reason-wrong-card = Card greșit
 undo-reason-other = Altceva
 undo-confirm = Da, anulează
+undo-keep = Păstrează
 
 ## Înscriere
 

@@ -71,10 +71,15 @@ export function errorText(error: { key: string; args: Record<string, string> }):
   return t(error.key, args);
 }
 
+/** Our shops are European: English dates and times read as in the UK (24-hour clock). */
+function intlLocale(): string {
+  return locale.language === 'en' ? 'en-GB' : locale.language;
+}
+
 export function formatDate(iso: string): string {
-  return new Intl.DateTimeFormat(locale.language, { year: 'numeric', month: 'long' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(intlLocale(), { year: 'numeric', month: 'long' }).format(new Date(iso));
 }
 
 export function formatTime(iso: string): string {
-  return new Intl.DateTimeFormat(locale.language, { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(intlLocale(), { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
 }
