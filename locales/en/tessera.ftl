@@ -40,6 +40,8 @@ setup-program-default-reward = Free coffee
 setup-finish = Open the till
 setup-demo = Explore with demo data
 setup-demo-hint = A café with 40 members. Manager: Alex, PIN 1234.
+demo-pastry-card = Pastry card
+demo-pastry-reward = Free croissant
 
 ## Sign in
 

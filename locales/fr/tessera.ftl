@@ -40,6 +40,8 @@ setup-program-default-reward = Café offert
 setup-finish = Ouvrir la caisse
 setup-demo = Essayer avec des données de démo
 setup-demo-hint = Un café avec 40 clients fidèles. Gérant : Alex, PIN 1234.
+demo-pastry-card = Carte viennoiseries
+demo-pastry-reward = Croissant offert
 
 ## Connexion
 

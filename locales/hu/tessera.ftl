@@ -40,6 +40,8 @@ setup-program-default-reward = Ajándék kávé
 setup-finish = Kassza megnyitása
 setup-demo = Kipróbálás bemutató adatokkal
 setup-demo-hint = Egy kávézó 40 törzsvásárlóval. Üzletvezető: Alex, PIN 1234.
+demo-pastry-card = Péksütemény-kártya
+demo-pastry-reward = Ajándék croissant
 
 ## Bejelentkezés
 

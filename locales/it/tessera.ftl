@@ -40,6 +40,8 @@ setup-program-default-reward = Caffè omaggio
 setup-finish = Apri la cassa
 setup-demo = Prova con dati di esempio
 setup-demo-hint = Un bar con 40 clienti. Responsabile: Alex, PIN 1234.
+demo-pastry-card = Tessera brioche
+demo-pastry-reward = Cornetto omaggio
 
 ## Accesso
 

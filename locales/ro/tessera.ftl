@@ -40,6 +40,8 @@ setup-program-default-reward = Cafea gratuită
 setup-finish = Deschide casa
 setup-demo = Încearcă cu date demo
 setup-demo-hint = O cafenea cu 40 de membri. Manager: Alex, PIN 1234.
+demo-pastry-card = Card patiserie
+demo-pastry-reward = Corn gratuit
 
 ## Conectare
 

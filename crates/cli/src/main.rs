@@ -137,7 +137,10 @@ enum MemberCommand {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(error),
+    };
     let out = Output::new(cli.json, cli.lang.as_deref());
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -156,6 +159,24 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Help and version print as usual; a usage mistake under `--json` is still one JSON document.
+fn usage_error(error: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    let wants_json = std::env::args().any(|a| a == "--json");
+    if !wants_json
+        || matches!(
+            error.kind(),
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+        )
+    {
+        error.exit();
+    }
+    let message = error.render().to_string();
+    let body = json!({ "error": { "code": "invalid_arguments", "message": message.trim() } });
+    println!("{body}");
+    ExitCode::from(2)
 }
 
 async fn run(cli: Cli, out: &Output) -> Result<()> {

@@ -245,7 +245,7 @@ impl Output {
             return self.print_json(report);
         }
         for check in &report.checks {
-            let mark = if check.ok { "ok " } else { "BAD" };
+            let mark = if check.ok { "✓" } else { "✗" };
             let detail = check.detail.as_deref().unwrap_or("");
             println!("{mark} {} {detail}", check.name);
         }

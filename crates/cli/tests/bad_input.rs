@@ -132,3 +132,12 @@ fn a_file_that_is_not_a_database_is_reported_as_corrupt_and_left_alone() {
         "the file was not touched"
     );
 }
+
+#[test]
+fn a_usage_mistake_under_json_is_still_one_json_document() {
+    let till = Till::new();
+    till.with_shop();
+    let run = till.run(&["punch"]);
+    assert_eq!(run.error_code(), "invalid_arguments");
+    assert_eq!(run.output.status.code(), Some(2));
+}

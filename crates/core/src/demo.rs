@@ -5,6 +5,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::error::Result;
+use crate::i18n::Messages;
 use crate::members::NewMember;
 use crate::programs::NewProgram;
 use crate::shop::{Actor, NewShop, SetUp};
@@ -58,9 +59,20 @@ const MEMBERS: &[(&str, &str)] = &[
     ("Noah Fischer", "en"),
 ];
 
-/// Sets up the demo café, its manager (signed in by the caller) and a cashier, two programs,
+/// Sets up the demo café (programs named in `language`), its manager (signed in by the caller) and a cashier, two programs,
 /// and members with punches and a few rewards already redeemed.
 pub async fn load_demo(store: &Store, language: &str) -> Result<SetUp> {
+    // Formatted up front: a Fluent bundle must not live across an await (it is not Send).
+    let [coffee_name, coffee_reward, pastry_name, pastry_reward] = {
+        let messages = Messages::new(language);
+        [
+            "setup-program-default-name",
+            "setup-program-default-reward",
+            "demo-pastry-card",
+            "demo-pastry-reward",
+        ]
+        .map(|key| messages.format(key, &Default::default()))
+    };
     let set_up = store
         .init_shop(&NewShop {
             shop_name: "Café Lumière".into(),
@@ -84,9 +96,9 @@ pub async fn load_demo(store: &Store, language: &str) -> Result<SetUp> {
         .add_program(
             &manager,
             &NewProgram {
-                name: "Coffee card".into(),
+                name: coffee_name,
                 punches_needed: 9,
-                reward: "Free coffee".into(),
+                reward: coffee_reward,
             },
         )
         .await?;
@@ -94,9 +106,9 @@ pub async fn load_demo(store: &Store, language: &str) -> Result<SetUp> {
         .add_program(
             &manager,
             &NewProgram {
-                name: "Pastry card".into(),
+                name: pastry_name,
                 punches_needed: 6,
-                reward: "Free croissant".into(),
+                reward: pastry_reward,
             },
         )
         .await?;
