@@ -10,14 +10,19 @@ SHELL := /bin/bash
 CARGO_BUILD := cargo build --workspace --all-targets
 APP := target/debug/tessera-app
 
-.PHONY: run test setup system-deps ui-deps ui-build build fmt-check clippy rust-test bindings-check ui-check ui-test
+.PHONY: run test e2e setup system-deps ui-deps ui-build build e2e-deps fmt-check clippy rust-test bindings-check ui-check ui-test
 
 ## The desktop app, on the database in the platform's data folder (or ARGS="--db PATH").
 run: setup ui-build build
 	$(APP) $(ARGS)
 
-## Every check: format, lints, Rust tests, generated IPC types up to date, UI type checks and tests.
-test: setup ui-build fmt-check clippy build rust-test bindings-check ui-check ui-test
+## Every check: format, lints, Rust tests (end-to-end ones included, on a private Xvfb display),
+## generated IPC types up to date, UI type checks and tests.
+test: setup ui-build fmt-check clippy build e2e-deps rust-test bindings-check ui-check ui-test
+
+## The end-to-end tests alone: the real app driven over WebDriver. Screenshots: target/e2e-screenshots/
+e2e: setup ui-build build e2e-deps
+	scripts/with-display.sh cargo test --workspace --test desktop
 
 setup: system-deps ui-deps
 
@@ -36,14 +41,21 @@ ui-build: ui-deps
 build:
 	$(CARGO_BUILD)
 
+# tauri-driver bridges WebDriver to the app (WebKitWebDriver comes with the system packages).
+e2e-deps:
+	@command -v tauri-driver >/dev/null || [ -x "$${CARGO_HOME:-$$HOME/.cargo}/bin/tauri-driver" ] || \
+	  cargo install tauri-driver --locked --version '^2'
+
 fmt-check:
 	cargo fmt --all -- --check
 
 clippy:
 	cargo clippy --workspace --all-targets -- -D warnings
 
+# Under a display: the end-to-end tests run in the same cargo invocation as the others, so that
+# the whole workspace is built once, with one feature set.
 rust-test:
-	cargo test --workspace
+	scripts/with-display.sh cargo test --workspace
 
 # ts-rs rewrites ui/src/lib/bindings during `cargo test`; committed copies must match.
 bindings-check:

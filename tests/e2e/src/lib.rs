@@ -1,0 +1,419 @@
+//! Drives the real Tessera desktop binary the way a cashier and a USB scanner do: tauri-driver
+//! (which runs WebKitWebDriver) opens the app on a fresh temp database, and the tests click,
+//! type and send fast keystrokes over WebDriver, on the X display the caller provides
+//! (`make e2e` and `make test` run Xvfb). The `tessera` CLI reads the same database to check
+//! that what the screen says is what the ledger holds.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+/// How long the UI may take to show something before a test gives up.
+const UI_TIMEOUT: Duration = Duration::from_secs(15);
+const POLL: Duration = Duration::from_millis(50);
+
+pub const ENTER: char = '\u{e007}';
+pub const CONTROL: char = '\u{e009}';
+
+/// One app at a time: the sessions share the X display, and the machine has two cores.
+/// (An async mutex: each test holds it across awaits for its whole session.)
+static ONE_APP_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// `target/debug`, found from this test binary (`target/debug/deps/desktop-…`).
+pub fn target_debug() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target/debug")
+        .to_path_buf()
+}
+
+fn binary(name: &str) -> PathBuf {
+    let path = target_debug().join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: build it first (`make e2e` does)",
+        path.display()
+    );
+    path
+}
+
+fn tauri_driver() -> PathBuf {
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("tauri-driver"))
+            .find(|candidate| candidate.exists())
+    });
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    on_path
+        .or_else(|| cargo_home.map(|h| h.join("bin/tauri-driver")))
+        .filter(|p| p.exists())
+        .expect("tauri-driver is not installed: `make e2e` installs it")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port on loopback")
+        .port()
+}
+
+/// tauri-driver and, behind it, WebKitWebDriver. Stopped with SIGTERM, so that it takes
+/// WebKitWebDriver down with it (SIGKILL would leave that holding its port).
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    async fn start(log: &Path) -> Driver {
+        let port = free_port();
+        let native_port = free_port();
+        let log_file = std::fs::File::create(log).expect("driver log");
+        let child = Command::new(tauri_driver())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .stdout(log_file.try_clone().expect("log handle"))
+            .stderr(log_file)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("start tauri-driver");
+        let driver = Driver { child, port };
+        let deadline = Instant::now() + UI_TIMEOUT;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on {port}"
+            );
+            tokio::time::sleep(POLL).await;
+        }
+        driver
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        use nix::sys::signal::{kill, Signal};
+        use nix::unistd::Pid;
+        if let Ok(pid) = i32::try_from(self.child.id()) {
+            let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// What the database holds before the app starts.
+pub enum Start {
+    /// Nothing: the app opens on its first-run screen.
+    FirstRun,
+    /// A shop (manager Ana, PIN 1234, English) with one program; the test signs in on screen.
+    Shop,
+}
+
+pub const MANAGER: &str = "Ana";
+pub const PIN: &str = "1234";
+/// Not a text of ours in any language, so the language test cannot mistake it for one.
+pub const PROGRAM: &str = "Espresso club";
+pub const REWARD: &str = "Espresso on the house";
+
+pub struct Session {
+    pub client: Client,
+    pub db: PathBuf,
+    scenario: String,
+    step: u32,
+    // Field order is drop order: the client first, then the driver, then the temp dir.
+    _driver: Driver,
+    dir: tempfile::TempDir,
+    _one_at_a_time: tokio::sync::MutexGuard<'static, ()>,
+}
+
+impl Session {
+    pub async fn launch(scenario: &str, start: Start) -> Session {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "no X display: run the end-to-end tests with `make e2e` (it starts Xvfb)"
+        );
+        let guard = ONE_APP_AT_A_TIME.lock().await;
+        let dir = tempfile::Builder::new()
+            .prefix("tessera-e2e-")
+            .tempdir()
+            .expect("temp dir");
+        let db = dir.path().join("tessera.db");
+        if let Start::Shop = start {
+            cli_at(
+                &db,
+                &[
+                    "init",
+                    "--shop",
+                    "Café Lumière",
+                    "--manager",
+                    MANAGER,
+                    "--pin",
+                    PIN,
+                ],
+            );
+            cli_at(
+                &db,
+                &[
+                    "program",
+                    "add",
+                    "--name",
+                    PROGRAM,
+                    "--punches",
+                    "9",
+                    "--reward",
+                    REWARD,
+                ],
+            );
+        }
+        let driver = Driver::start(&dir.path().join("tauri-driver.log")).await;
+        let capabilities = json!({
+            "browserName": "wry",
+            "tauri:options": {
+                "application": binary("tessera-app"),
+                "args": ["--db", db],
+            }
+        });
+        let Value::Object(capabilities) = capabilities else {
+            unreachable!()
+        };
+        let client = ClientBuilder::native()
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+            .expect("a WebDriver session with the app");
+        let mut session = Session {
+            client,
+            db,
+            scenario: scenario.to_string(),
+            step: 0,
+            _driver: driver,
+            dir,
+            _one_at_a_time: guard,
+        };
+        if let Start::Shop = start {
+            session.sign_in().await;
+        }
+        session
+    }
+
+    async fn sign_in(&mut self) {
+        self.el("signin-screen").await;
+        self.fill("signin-pin", PIN).await;
+        self.keys(&ENTER.to_string()).await;
+        self.el("cashier-screen").await;
+    }
+
+    /// Ends the WebDriver session (which closes the app) and stops the driver.
+    pub async fn finish(self) {
+        self.client.clone().close().await.expect("close the app");
+    }
+
+    // ---- finding and touching things ----
+
+    pub fn selector(testid: &str) -> String {
+        format!("[data-testid='{testid}']")
+    }
+
+    /// The element with this `data-testid`, waiting for it to appear.
+    pub async fn el(&self, testid: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .every(POLL)
+            .for_element(Locator::Css(&Self::selector(testid)))
+            .await
+            .unwrap_or_else(|e| panic!("[{}] {testid} never appeared: {e}", self.scenario))
+    }
+
+    pub async fn all(&self, testid: &str) -> Vec<Element> {
+        self.client
+            .find_all(Locator::Css(&Self::selector(testid)))
+            .await
+            .unwrap_or_default()
+    }
+
+    pub async fn exists(&self, testid: &str) -> bool {
+        !self.all(testid).await.is_empty()
+    }
+
+    pub async fn click(&self, testid: &str) {
+        self.el(testid)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {testid}: {e}"));
+    }
+
+    pub async fn fill(&self, testid: &str, text: &str) {
+        let field = self.el(testid).await;
+        field.clear().await.expect("clear field");
+        field.send_keys(text).await.expect("type into field");
+    }
+
+    pub async fn text(&self, testid: &str) -> String {
+        self.el(testid).await.text().await.expect("element text")
+    }
+
+    pub async fn attr(&self, testid: &str, name: &str) -> Option<String> {
+        self.el(testid).await.attr(name).await.expect("attribute")
+    }
+
+    pub async fn select(&self, testid: &str, value: &str) {
+        self.el(testid)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("select {value} in {testid}: {e}"));
+    }
+
+    /// Everything the screen says, as a person reads it.
+    pub async fn screen_text(&self) -> String {
+        self.client
+            .execute("return document.body.innerText", vec![])
+            .await
+            .expect("page text")
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Waits until `probe` returns something: the UI updates asynchronously after each action.
+    pub async fn eventually<T>(
+        &self,
+        what: &str,
+        mut probe: impl AsyncFnMut(&Session) -> Option<T>,
+    ) -> T {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            if let Some(value) = probe(self).await {
+                return value;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "[{}] timed out waiting for {what}",
+                self.scenario
+            );
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    // ---- the keyboard, as a scanner or a person uses it ----
+
+    /// Key presses sent to whatever has the focus, back to back with no pause: a scanner's burst.
+    pub async fn keys(&self, keys: &str) {
+        let mut actions = KeyActions::new("keyboard".into());
+        for key in keys.chars() {
+            actions = actions
+                .then(KeyAction::Down { value: key })
+                .then(KeyAction::Up { value: key });
+        }
+        self.client
+            .perform_actions(actions)
+            .await
+            .expect("key presses");
+    }
+
+    /// A USB scanner reading a card: the focus is taken off any field first (the cashier may be
+    /// anywhere), then the code arrives as fast keystrokes ending in Enter.
+    pub async fn scan(&self, code: &str) {
+        self.client
+            .execute(
+                "document.activeElement && document.activeElement.blur()",
+                vec![],
+            )
+            .await
+            .expect("blur");
+        self.keys(&format!("{code}{ENTER}")).await;
+    }
+
+    pub async fn ctrl(&self, key: char) {
+        let actions = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: CONTROL })
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key })
+            .then(KeyAction::Up { value: CONTROL });
+        self.client
+            .perform_actions(actions)
+            .await
+            .expect("ctrl key");
+    }
+
+    // ---- evidence ----
+
+    /// Saves a screenshot as `target/e2e-screenshots/<scenario>-<NN>-<name>.png`.
+    pub async fn shot(&mut self, name: &str) {
+        self.step += 1;
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = target_debug()
+            .parent()
+            .expect("target")
+            .join("e2e-screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let file = dir.join(format!("{}-{:02}-{name}.png", self.scenario, self.step));
+        std::fs::write(&file, png).expect("write screenshot");
+    }
+
+    /// `tessera --db <this session's db> --json <args>`, which must succeed.
+    pub fn cli(&self, args: &[&str]) -> Value {
+        cli_at(&self.db, args)
+    }
+
+    /// Every event in the ledger, counted straight from the database file.
+    pub async fn event_count(&self) -> i64 {
+        let url = format!("sqlite://{}?mode=ro", self.db.display());
+        let pool = sqlx::SqlitePool::connect(&url).await.expect("read the db");
+        let count = sqlx::query_scalar("SELECT count(*) FROM event")
+            .fetch_one(&pool)
+            .await
+            .expect("count events");
+        pool.close().await;
+        count
+    }
+
+    pub fn temp_dir(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for Session {
+    /// When a test fails before `finish`, the app must not outlive it: it is the one process
+    /// whose command line holds this session's database path.
+    fn drop(&mut self) {
+        let _ = Command::new("pkill")
+            .arg("-TERM")
+            .arg("-f")
+            .arg(self.db.as_os_str())
+            .status();
+    }
+}
+
+pub fn cli_at(db: &Path, args: &[&str]) -> Value {
+    let output = Command::new(binary("tessera"))
+        .arg("--db")
+        .arg(db)
+        .arg("--json")
+        .args(args)
+        .env("LANG", "C")
+        .output()
+        .expect("run tessera");
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+    assert!(
+        output.status.success(),
+        "tessera {args:?} failed: {json}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    json
+}

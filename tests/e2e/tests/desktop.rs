@@ -1,0 +1,386 @@
+//! The cashier's day on the real desktop app: first run, enrolment, a scan from anywhere, nine
+//! punches to a reward, redeem, undo, refusals, search, and every language. Each scenario runs
+//! the real binary on a fresh database; after each step the screen is checked against what
+//! `tessera scan --json` reads from the same file.
+
+use serde_json::Value;
+use tessera_core::i18n::{ftl_source, message_ids, Messages};
+use tessera_core::member_code::MemberCode;
+use tessera_e2e::{Session, Start, ENTER, MANAGER, PROGRAM, REWARD};
+
+/// An English message as the app shows it (for comparing refusals on screen).
+fn english(key: &str) -> String {
+    Messages::new("en").format(key, &Default::default())
+}
+
+fn enroll_by_cli(session: &Session, name: &str) -> String {
+    let member = session.cli(&["member", "add", "--name", name]);
+    member["code"].as_str().expect("code").to_string()
+}
+
+/// (stamps, rewards) of the member's first card, as the ledger says.
+fn ledger_card(session: &Session, code: &str) -> (i64, i64) {
+    let scan: Value = session.cli(&["scan", code]);
+    let card = &scan["cards"][0];
+    (
+        card["punches"].as_i64().expect("punches"),
+        card["rewards_available"].as_i64().expect("rewards"),
+    )
+}
+
+/// (stamps, rewards) of the first card, as the screen says.
+async fn screen_card(session: &Session) -> Option<(i64, i64)> {
+    let card = session.all("card").await.into_iter().next()?;
+    let stamps = card
+        .find(fantoccini::Locator::Css(&Session::selector("card-stamps")))
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    let punches = stamps.split('/').next()?.trim().parse().ok()?;
+    let rewards = card
+        .find(fantoccini::Locator::Css(&Session::selector("card-rewards")))
+        .await
+        .ok()?
+        .attr("data-count")
+        .await
+        .ok()??
+        .parse()
+        .ok()?;
+    Some((punches, rewards))
+}
+
+/// Waits until the screen shows `expected` for the first card, and checks the ledger agrees.
+async fn screen_and_ledger_agree(session: &Session, code: &str, expected: (i64, i64)) {
+    session
+        .eventually(&format!("the card to show {expected:?}"), async |s| {
+            (screen_card(s).await == Some(expected)).then_some(())
+        })
+        .await;
+    assert_eq!(
+        ledger_card(session, code),
+        expected,
+        "the ledger disagrees with the screen"
+    );
+}
+
+#[tokio::test]
+async fn first_run_sets_up_the_shop_and_opens_the_till() {
+    let mut s = Session::launch("first-run", Start::FirstRun).await;
+    s.el("first-run-screen").await;
+    s.shot("welcome").await;
+
+    s.fill("setup-shop-name", "Café Lumière").await;
+    s.select("setup-language", "en").await;
+    s.click("setup-next").await;
+    s.fill("setup-manager-name", "Ana").await;
+    s.fill("setup-pin", "2468").await;
+    s.fill("setup-pin-again", "2468").await;
+    s.shot("manager").await;
+    s.click("setup-next").await;
+    let program_field = s.el("setup-program-name").await;
+    assert_eq!(
+        program_field.prop("value").await.unwrap().as_deref(),
+        Some("Coffee card"),
+        "the first program is pre-filled"
+    );
+    s.shot("program").await;
+    s.click("setup-finish").await;
+
+    s.el("cashier-screen").await;
+    assert_eq!(s.text("signed-in").await, "Ana");
+    s.shot("till").await;
+
+    let programs = s.cli(&["program", "list"]);
+    assert_eq!(programs[0]["name"], "Coffee card");
+    assert_eq!(programs[0]["punches_needed"], 9);
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn the_code_shown_at_enrolment_is_the_one_stored() {
+    let mut s = Session::launch("enrol", Start::Shop).await;
+    s.click("new-member-button").await;
+    s.fill("enroll-name", "Ștefan Ionescu").await;
+    s.fill("enroll-email", "stefan@example.ro").await;
+    s.select("enroll-language", "ro").await;
+    s.shot("form").await;
+    s.click("enroll-submit").await;
+    let shown = s.text("enroll-code").await;
+    s.shot("enrolled").await;
+
+    let found = s.cli(&["member", "find", "Ștefan"]);
+    assert_eq!(found.as_array().map(Vec::len), Some(1));
+    assert_eq!(found[0]["code"].as_str().unwrap(), shown.replace('-', ""));
+    assert_eq!(found[0]["language"], "ro");
+    assert_eq!(found[0]["email"], "stefan@example.ro");
+
+    // And the member opens from there.
+    s.click("enroll-open").await;
+    assert_eq!(s.text("member-name").await, "Ștefan Ionescu");
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn a_scan_with_no_field_focused_loads_the_member() {
+    let mut s = Session::launch("scan", Start::Shop).await;
+    let code = enroll_by_cli(&s, "Claire Dubois");
+    s.scan(&code).await;
+    assert_eq!(s.text("member-name").await, "Claire Dubois");
+    let shown = s.text("member-code").await.replace('-', "");
+    assert_eq!(shown, code);
+    let search = s.el("search-input").await;
+    assert_eq!(
+        search.prop("value").await.unwrap().as_deref(),
+        Some(""),
+        "the scanned characters do not stay in the search field"
+    );
+    s.shot("member").await;
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn nine_punches_earn_the_reward_then_redeem_and_undo() {
+    let mut s = Session::launch("punch", Start::Shop).await;
+    let code = enroll_by_cli(&s, "Claire Dubois");
+    s.scan(&code).await;
+    screen_and_ledger_agree(&s, &code, (0, 0)).await;
+
+    for punches in 1..=8 {
+        s.keys(&ENTER.to_string()).await;
+        screen_and_ledger_agree(&s, &code, (punches, 0)).await;
+    }
+    s.click("punch-button").await;
+    screen_and_ledger_agree(&s, &code, (0, 1)).await;
+    assert_eq!(
+        s.attr("feedback", "data-kind").await.as_deref(),
+        Some("reward")
+    );
+    assert!(s.text("feedback").await.contains(REWARD));
+    s.shot("reward").await;
+
+    s.keys("r").await;
+    screen_and_ledger_agree(&s, &code, (0, 0)).await;
+    assert_eq!(
+        s.attr("feedback", "data-kind").await.as_deref(),
+        Some("success")
+    );
+    s.shot("redeemed").await;
+
+    s.ctrl('z').await;
+    let what = s.text("undo-what").await;
+    assert!(
+        what.contains(PROGRAM) && what.contains("Claire Dubois"),
+        "{what}"
+    );
+    s.shot("undo").await;
+    s.click("undo-reason").await; // the first reason: wrong member
+    screen_and_ledger_agree(&s, &code, (0, 1)).await;
+
+    let history = s.cli(&["history", &code]);
+    assert_eq!(history[0]["kind"], "void");
+    assert_eq!(history[0]["reason"], "Wrong member");
+    assert_eq!(history[0]["staff_name"], MANAGER);
+    assert_eq!(history[1]["kind"], "redeem");
+    assert_eq!(history[1]["voided"], true);
+    s.shot("undone").await;
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn unknown_and_mistyped_codes_are_refused_and_nothing_is_written() {
+    let mut s = Session::launch("refusals", Start::Shop).await;
+    let code = enroll_by_cli(&s, "Claire Dubois");
+    let events = s.event_count().await;
+
+    let unknown = MemberCode::generate(&mut rand::thread_rng());
+    s.scan(unknown.as_str()).await;
+    s.eventually("the unknown-code refusal", async |s| {
+        let kind = s
+            .all("feedback")
+            .await
+            .into_iter()
+            .next()?
+            .attr("data-kind")
+            .await
+            .ok()??;
+        (kind == "refusal").then_some(())
+    })
+    .await;
+    assert_eq!(s.text("feedback").await, english("error-unknown-code"));
+    assert!(!s.exists("member-panel").await);
+    s.shot("unknown").await;
+
+    let mut typo: Vec<char> = code.chars().collect();
+    typo[4] = if typo[4] == 'A' { 'B' } else { 'A' };
+    let typo: String = typo.into_iter().collect();
+    s.scan(&typo).await;
+    s.eventually("the mistyped-code refusal", async |s| {
+        (s.text("feedback").await == english("error-mistyped-code")).then_some(())
+    })
+    .await;
+    assert!(!s.exists("member-panel").await);
+    s.shot("mistyped").await;
+
+    assert_eq!(
+        s.event_count().await,
+        events,
+        "a refused scan wrote to the ledger"
+    );
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn search_by_part_of_a_name_and_pick_the_member() {
+    let mut s = Session::launch("search", Start::Shop).await;
+    for name in ["Claire Dubois", "Claude Dupont", "Julien Moreau"] {
+        enroll_by_cli(&s, name);
+    }
+    s.fill("search-input", "du").await;
+    let results = s
+        .eventually("two results for 'du'", async |s| {
+            let results = s.all("search-result").await;
+            (results.len() == 2).then_some(results)
+        })
+        .await;
+    s.shot("results").await;
+    let mut picked = false;
+    for result in results {
+        if result.text().await.unwrap().contains("Claude Dupont") {
+            result.click().await.unwrap();
+            picked = true;
+            break;
+        }
+    }
+    assert!(picked, "Claude Dupont was among the results");
+    assert_eq!(s.text("member-name").await, "Claude Dupont");
+    s.shot("picked").await;
+    s.finish().await;
+}
+
+/// Every text of ours the screen shows (body text plus placeholders and labels).
+async fn visible_texts(s: &Session) -> String {
+    let script = "const parts = [document.body.innerText];
+        for (const e of document.querySelectorAll('[placeholder],[aria-label],[title]'))
+          for (const a of ['placeholder', 'aria-label', 'title'])
+            if (e.getAttribute(a)) parts.push(e.getAttribute(a));
+        return parts.join('\\n');";
+    s.client
+        .execute(script, vec![])
+        .await
+        .expect("texts")
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// `needle` as a whole phrase (not inside a longer word).
+fn contains_phrase(haystack: &str, needle: &str) -> bool {
+    haystack.match_indices(needle).any(|(at, _)| {
+        let before = haystack[..at].chars().next_back();
+        let after = haystack[at + needle.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// The literal words of a message around its placeables, in the plural forms a count can take:
+/// `Stamped { $program }: { $punches } / { $needed }` gives `Stamped`.
+fn fragments(messages: &Messages, source: &str, id: &str) -> Vec<String> {
+    const SLOT: &str = "\u{E000}";
+    let line_start = format!("\n{id} =");
+    let body: String = source
+        .split(line_start.as_str())
+        .nth(1)
+        .map(|rest| {
+            rest.lines()
+                .take_while(|l| !l.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let variables: Vec<String> = body
+        .split('$')
+        .skip(1)
+        .map(|v| {
+            v.chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect()
+        })
+        .collect();
+    let mut found = Vec::new();
+    for count in ["1", "2", "5", "20"] {
+        let args = variables
+            .iter()
+            .map(|v| {
+                let numeric = matches!(
+                    v.as_str(),
+                    "count" | "punches" | "needed" | "max" | "step" | "total"
+                );
+                (
+                    v.clone(),
+                    if numeric {
+                        count.to_string()
+                    } else {
+                        SLOT.to_string()
+                    },
+                )
+            })
+            .collect();
+        let text = messages.format(id, &args);
+        for piece in text.split(|c: char| c == '\u{E000}' || c.is_ascii_digit()) {
+            let piece = piece.trim_matches(|c: char| !c.is_alphanumeric());
+            if piece.chars().filter(|c| c.is_alphabetic()).count() >= 4
+                && !found.iter().any(|f| f == piece)
+            {
+                found.push(piece.to_string());
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn every_language_leaves_no_english_or_message_key_on_the_cashier_screen() {
+    let mut s = Session::launch("languages", Start::Shop).await;
+    let code = enroll_by_cli(&s, "Claire Dubois");
+    s.cli(&["punch", &code, "--count", "10"]);
+    s.scan(&code).await;
+    s.keys(&ENTER.to_string()).await; // a punch: the feedback and "last action" lines show too
+    screen_and_ledger_agree(&s, &code, (2, 1)).await;
+
+    let english_source = ftl_source("en");
+    let ids = message_ids(english_source);
+    let en = Messages::new("en");
+    for language in ["fr", "it", "ro", "hu"] {
+        s.select("language-select", language).await;
+        s.eventually(&format!("the page to switch to {language}"), async |s| {
+            let lang = s
+                .client
+                .execute("return document.documentElement.lang", vec![])
+                .await
+                .ok()?;
+            (lang == language).then_some(())
+        })
+        .await;
+        let texts = visible_texts(&s).await;
+        let here = Messages::new(language);
+        for id in &ids {
+            assert!(
+                !texts.contains(id.as_str()),
+                "{language}: message key {id} on screen:\n{texts}"
+            );
+            let translated = fragments(&here, ftl_source(language), id);
+            for english_text in fragments(&en, english_source, id) {
+                if translated.contains(&english_text) {
+                    continue; // the same word in both languages (a name, "Tessera"...)
+                }
+                assert!(
+                    !contains_phrase(&texts, &english_text),
+                    "{language}: English {english_text:?} ({id}) left on screen:\n{texts}"
+                );
+            }
+        }
+        s.shot(language).await;
+    }
+    s.finish().await;
+}
