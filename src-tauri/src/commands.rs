@@ -6,7 +6,7 @@ use tauri::State;
 use tessera_core::cashier::{ActionResult, MemberView, ScanOutcome, UndoCandidate};
 use tessera_core::members::{Member, NewMember};
 use tessera_core::programs::{NewProgram, Program};
-use tessera_core::shop::{Actor, NewShop, Shop, Staff};
+use tessera_core::shop::{Actor, NewShop, SetUp, Shop, Staff};
 use tessera_core::{validate, CoreError, ErrorBody};
 use ts_rs::TS;
 use uuid::Uuid;
@@ -90,12 +90,7 @@ pub async fn set_up_shop(
         .add_program(&Actor::from(&set_up.manager), &request.program)
         .await
         .map_err(body)?;
-    store
-        .set_setting(LANGUAGE_SETTING, &set_up.shop.language)
-        .await
-        .map_err(body)?;
-    state.set_signed_in(Some(set_up.manager));
-    app_status(state).await
+    open_till(state, set_up).await
 }
 
 #[tauri::command]
@@ -104,7 +99,13 @@ pub async fn load_demo(state: State<'_, AppState>, language: String) -> CommandR
     let set_up = tessera_core::demo::load_demo(store, &language)
         .await
         .map_err(body)?;
-    store
+    open_till(state, set_up).await
+}
+
+/// After first run or the demo: the till speaks the shop's language, its manager signed in.
+async fn open_till(state: State<'_, AppState>, set_up: SetUp) -> CommandResult<AppStatus> {
+    state
+        .store()?
         .set_setting(LANGUAGE_SETTING, &set_up.shop.language)
         .await
         .map_err(body)?;

@@ -13,7 +13,7 @@ use crate::members::Member;
 use crate::programs::Program;
 use crate::scan::{self, Decoded};
 use crate::shop::Actor;
-use crate::store::Store;
+use crate::store::{Store, WriteTx};
 use crate::validate;
 
 /// A member with each of their cards in the shop's active programs (default program first).
@@ -130,31 +130,19 @@ impl Store {
         self.member(member_id).await?;
         let mut tx = self.begin_write().await?;
         let before = card::totals(&mut tx, member_id, program.id).await?;
-        let event = ledger::append(
-            &mut tx,
-            actor.staff_id,
-            NewEvent {
-                kind: EventKind::Punch,
-                member_id,
-                program_id: Some(program.id),
-                amount: count,
-                voids: None,
-                reason: None,
-            },
-        )
-        .await?;
-        let after = card::add_to_totals(
-            &mut tx,
+        let punch = NewEvent {
+            kind: EventKind::Punch,
             member_id,
-            program.id,
-            CardTotals {
-                punches_total: count,
-                redeemed_total: 0,
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(result(event, &program, before, after))
+            program_id: Some(program.id),
+            amount: count,
+            voids: None,
+            reason: None,
+        };
+        let delta = CardTotals {
+            punches_total: count,
+            redeemed_total: 0,
+        };
+        record(tx, actor, &program, before, punch, delta).await
     }
 
     pub async fn redeem(
@@ -170,31 +158,19 @@ impl Store {
         if before.rewards_available(program.punches_needed) < 1 {
             return Err(CoreError::NothingToRedeem);
         }
-        let event = ledger::append(
-            &mut tx,
-            actor.staff_id,
-            NewEvent {
-                kind: EventKind::Redeem,
-                member_id,
-                program_id: Some(program.id),
-                amount: 1,
-                voids: None,
-                reason: None,
-            },
-        )
-        .await?;
-        let after = card::add_to_totals(
-            &mut tx,
+        let redemption = NewEvent {
+            kind: EventKind::Redeem,
             member_id,
-            program.id,
-            CardTotals {
-                punches_total: 0,
-                redeemed_total: 1,
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(result(event, &program, before, after))
+            program_id: Some(program.id),
+            amount: 1,
+            voids: None,
+            reason: None,
+        };
+        let delta = CardTotals {
+            punches_total: 0,
+            redeemed_total: 1,
+        };
+        record(tx, actor, &program, before, redemption, delta).await
     }
 
     /// Cancels a punch or a redemption with a compensating `void` event; nothing is deleted.
@@ -236,22 +212,15 @@ impl Store {
         if would_be.rewards_available(program.punches_needed) < 0 {
             return Err(CoreError::RewardAlreadyRedeemed);
         }
-        let event = ledger::append(
-            &mut tx,
-            actor.staff_id,
-            NewEvent {
-                kind: EventKind::Void,
-                member_id: target.member_id,
-                program_id: Some(program.id),
-                amount: target.amount,
-                voids: Some(target.id),
-                reason: Some(reason),
-            },
-        )
-        .await?;
-        let after = card::add_to_totals(&mut tx, target.member_id, program.id, delta).await?;
-        tx.commit().await?;
-        Ok(result(event, &program, before, after))
+        let void = NewEvent {
+            kind: EventKind::Void,
+            member_id: target.member_id,
+            program_id: Some(program.id),
+            amount: target.amount,
+            voids: Some(target.id),
+            reason: Some(reason),
+        };
+        record(tx, actor, &program, before, void, delta).await
     }
 
     /// The last punch or redemption this staff member made on this till that is not voided yet:
@@ -289,6 +258,23 @@ impl Store {
         }
         self.void(actor, event_id, reason).await
     }
+}
+
+/// The common end of every counter action: append the event, apply its effect on the card's
+/// totals, and commit, all in the action's one transaction.
+async fn record(
+    mut tx: WriteTx,
+    actor: &Actor,
+    program: &Program,
+    before: CardTotals,
+    new: NewEvent,
+    delta: CardTotals,
+) -> Result<ActionResult> {
+    let member_id = new.member_id;
+    let event = ledger::append(&mut tx, actor.staff_id, new).await?;
+    let after = card::add_to_totals(&mut tx, member_id, program.id, delta).await?;
+    tx.commit().await?;
+    Ok(result(event, program, before, after))
 }
 
 fn result(event: Event, program: &Program, before: CardTotals, after: CardTotals) -> ActionResult {
