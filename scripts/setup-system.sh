@@ -7,6 +7,8 @@ packages=(
   build-essential pkg-config libssl-dev curl file
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev
   xvfb xauth webkit2gtk-driver x11-xkb-utils xdotool
+  poppler-utils zbar-tools            # the printed-card test renders the PDF and decodes its QRs
+  xkb-data x11proto-dev               # scripts/gen-keyboard-tables.py reads the keyboard layouts
 )
 
 missing=()

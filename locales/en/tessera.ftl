@@ -129,6 +129,19 @@ cli-doctor-ok = Everything checks out.
 cli-doctor-problems = Problems found: { $count }.
 cli-doctor-rebuilt = Card balances rebuilt from the ledger.
 
+## Printed cards
+
+card-tagline = Show this card at the till to collect your stamps.
+card-test-title = Printer check: the ruler must measure exactly 100 mm.
+card-test-hint = If it does not, turn off “fit to page” in the print dialogue.
+card-test-sample = Sample card
+cli-card-revoked = Card { $code } cancelled.
+cli-card-issued = Card for { $name }: { $code }
+cli-cards-written = { $count -> 
+        [one] 1 card written to { $file }
+       *[other] { $count } cards written to { $file }
+    }
+
 ## Errors
 
 error-shop-not-set-up = The shop is not set up yet. Run the first-run set-up.
@@ -155,6 +168,12 @@ error-member-not-found = This member does not exist.
 error-unknown-code = No member has this code. Check the card, or enroll the customer.
 error-mistyped-code = This code has a typo. Check each character and try again.
 error-not-a-code = This is not a member code.
+error-card-replaced = This card was replaced on { $date }: ask for the new card.
+error-card-revoked = This card was cancelled on { $date }. A manager can issue a new one.
+error-forged-card = This card is not genuine: its code does not check out.
+error-unknown-card-key = This card comes from a shop this till does not know yet. Sync the till, then scan again.
+error-truncated-card = Only part of the card was read. Scan it again.
+error-invalid-layout = Choose a card layout: cr80 (card printer) or a4-10 (A4 sheet of 10).
 error-nothing-to-redeem = No reward to redeem yet.
 error-event-not-found = This action was not found.
 error-already-voided = This action was already undone.

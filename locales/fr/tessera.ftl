@@ -130,6 +130,19 @@ cli-doctor-ok = Tout est en ordre.
 cli-doctor-problems = Problèmes trouvés : { $count }.
 cli-doctor-rebuilt = Soldes des cartes recalculés à partir de l’historique.
 
+## Printed cards
+
+card-tagline = Présentez cette carte en caisse pour cumuler vos tampons.
+card-test-title = Test d’impression : la règle doit mesurer exactement 100 mm.
+card-test-hint = Sinon, désactivez « ajuster à la page » dans la fenêtre d’impression.
+card-test-sample = Carte d’exemple
+cli-card-revoked = Carte { $code } annulée.
+cli-card-issued = Carte de { $name } : { $code }
+cli-cards-written = { $count -> 
+        [one] { $count } carte écrite dans { $file }
+       *[other] { $count } cartes écrites dans { $file }
+    }
+
 ## Erreurs
 
 error-shop-not-set-up = La boutique n’est pas encore configurée. Lancez la configuration initiale.
@@ -156,6 +169,12 @@ error-member-not-found = Ce membre n’existe pas.
 error-unknown-code = Aucun membre n’a ce code. Vérifiez la carte, ou inscrivez le client.
 error-mistyped-code = Ce code contient une faute de frappe. Vérifiez chaque caractère et réessayez.
 error-not-a-code = Ce n’est pas un code membre.
+error-card-replaced = Cette carte a été remplacée le { $date } : demandez la nouvelle carte.
+error-card-revoked = Cette carte a été annulée le { $date }. Un gérant peut en émettre une nouvelle.
+error-forged-card = Cette carte n’est pas authentique : son code ne se vérifie pas.
+error-unknown-card-key = Cette carte vient d’un magasin que cette caisse ne connaît pas encore. Synchronisez la caisse, puis scannez à nouveau.
+error-truncated-card = La carte n’a été lue qu’en partie. Scannez-la à nouveau.
+error-invalid-layout = Choisissez un format : cr80 (imprimante à cartes) ou a4-10 (feuille A4 de 10).
 error-nothing-to-redeem = Pas encore de récompense à utiliser.
 error-event-not-found = Action introuvable.
 error-already-voided = Cette action a déjà été annulée.

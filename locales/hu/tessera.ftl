@@ -130,6 +130,16 @@ cli-doctor-ok = Minden rendben.
 cli-doctor-problems = Talált problémák: { $count }.
 cli-doctor-rebuilt = A kártyaegyenlegek újraszámolva az előzmények alapján.
 
+## Printed cards
+
+card-tagline = Mutasd fel ezt a kártyát a kasszánál, és gyűjtsd a pecséteket.
+card-test-title = Nyomtatási próba: a vonalzónak pontosan 100 mm-nek kell lennie.
+card-test-hint = Ha nem annyi, kapcsold ki az „oldalhoz igazítás” beállítást a nyomtatási ablakban.
+card-test-sample = Mintakártya
+cli-card-revoked = A(z) { $code } kártya letiltva.
+cli-card-issued = { $name } kártyája: { $code }
+cli-cards-written = { $count } kártya elkészült: { $file }
+
 ## Hibák
 
 error-shop-not-set-up = Az üzlet még nincs beállítva. Indítsd el az első beállítást.
@@ -156,6 +166,12 @@ error-member-not-found = Ez a törzsvásárló nem található.
 error-unknown-code = Ehhez a kódhoz nem tartozik törzsvásárló. Ellenőrizd a kártyát, vagy regisztráld a vásárlót.
 error-mistyped-code = Ebben a kódban elírás van. Ellenőrizd a karaktereket egyenként, és próbáld újra.
 error-not-a-code = Ez nem tagkód.
+error-card-replaced = Ezt a kártyát { $date } napon lecserélték: kérd el az új kártyát.
+error-card-revoked = Ezt a kártyát { $date } napon letiltották. Az üzletvezető adhat ki újat.
+error-forged-card = Ez a kártya nem eredeti: a kódja nem ellenőrizhető.
+error-unknown-card-key = Ez a kártya olyan üzletből való, amelyet ez a kassza még nem ismer. Szinkronizáld a kasszát, majd olvasd be újra.
+error-truncated-card = A kártyának csak egy része olvasható. Olvasd be újra.
+error-invalid-layout = Válassz formátumot: cr80 (kártyanyomtató) vagy a4-10 (A4-es ív 10 kártyával).
 error-nothing-to-redeem = Még nincs beváltható jutalom.
 error-event-not-found = Ez a művelet nem található.
 error-already-voided = Ezt a műveletet már visszavonták.

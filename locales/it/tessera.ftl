@@ -129,6 +129,19 @@ cli-doctor-ok = Tutto in ordine.
 cli-doctor-problems = Problemi trovati: { $count }.
 cli-doctor-rebuilt = Saldi delle tessere ricalcolati dallo storico.
 
+## Printed cards
+
+card-tagline = Mostra questa tessera alla cassa per raccogliere i timbri.
+card-test-title = Prova di stampa: il righello deve misurare esattamente 100 mm.
+card-test-hint = Se non è così, disattiva «adatta alla pagina» nella finestra di stampa.
+card-test-sample = Tessera di esempio
+cli-card-revoked = Tessera { $code } annullata.
+cli-card-issued = Tessera di { $name }: { $code }
+cli-cards-written = { $count -> 
+        [one] { $count } tessera scritta in { $file }
+       *[other] { $count } tessere scritte in { $file }
+    }
+
 ## Errori
 
 error-shop-not-set-up = Il negozio non è ancora configurato. Avvia la configurazione iniziale.
@@ -155,6 +168,12 @@ error-member-not-found = Questo cliente non esiste.
 error-unknown-code = Nessun cliente ha questo codice. Controlla la tessera, oppure iscrivi il cliente.
 error-mistyped-code = Questo codice contiene un errore di battitura. Controlla ogni carattere e riprova.
 error-not-a-code = Questo non è un codice cliente.
+error-card-replaced = Questa tessera è stata sostituita il { $date }: chiedi la tessera nuova.
+error-card-revoked = Questa tessera è stata annullata il { $date }. Un responsabile può emetterne una nuova.
+error-forged-card = Questa tessera non è autentica: il suo codice non risulta valido.
+error-unknown-card-key = Questa tessera viene da un negozio che questa cassa non conosce ancora. Sincronizza la cassa e scansiona di nuovo.
+error-truncated-card = La tessera è stata letta solo in parte. Scansionala di nuovo.
+error-invalid-layout = Scegli un formato: cr80 (stampante di tessere) o a4-10 (foglio A4 da 10).
 error-nothing-to-redeem = Ancora nessun premio da riscattare.
 error-event-not-found = Azione non trovata.
 error-already-voided = Questa azione è già stata annullata.

@@ -133,6 +133,20 @@ cli-doctor-ok = Totul e în regulă.
 cli-doctor-problems = Probleme găsite: { $count }.
 cli-doctor-rebuilt = Soldurile cardurilor au fost recalculate din istoric.
 
+## Printed cards
+
+card-tagline = Arată acest card la casă ca să aduni ștampile.
+card-test-title = Test de imprimare: rigla trebuie să măsoare exact 100 mm.
+card-test-hint = Dacă nu, dezactivează „potrivire la pagină” în fereastra de imprimare.
+card-test-sample = Card de probă
+cli-card-revoked = Cardul { $code } a fost anulat.
+cli-card-issued = Cardul lui { $name }: { $code }
+cli-cards-written = { $count -> 
+        [one] Un card scris în { $file }
+        [few] { $count } carduri scrise în { $file }
+       *[other] { $count } de carduri scrise în { $file }
+    }
+
 ## Erori
 
 error-shop-not-set-up = Magazinul nu este încă configurat. Pornește configurarea inițială.
@@ -159,6 +173,12 @@ error-member-not-found = Acest membru nu există.
 error-unknown-code = Niciun membru nu are acest cod. Verifică cardul sau înscrie clientul.
 error-mistyped-code = Codul are o greșeală de tastare. Verifică fiecare caracter și încearcă din nou.
 error-not-a-code = Acesta nu este un cod de membru.
+error-card-replaced = Acest card a fost înlocuit pe { $date }: cere cardul nou.
+error-card-revoked = Acest card a fost anulat pe { $date }. Un manager poate emite unul nou.
+error-forged-card = Acest card nu este autentic: codul lui nu se verifică.
+error-unknown-card-key = Acest card vine de la un magazin pe care această casă nu îl cunoaște încă. Sincronizează casa, apoi scanează din nou.
+error-truncated-card = Cardul a fost citit doar parțial. Scanează-l din nou.
+error-invalid-layout = Alege un format: cr80 (imprimantă de carduri) sau a4-10 (foaie A4 cu 10).
 error-nothing-to-redeem = Încă nu există nicio recompensă de folosit.
 error-event-not-found = Acțiunea nu a fost găsită.
 error-already-voided = Această acțiune a fost deja anulată.

@@ -141,9 +141,17 @@ pub async fn set_language(state: State<'_, AppState>, language: String) -> Comma
 }
 
 #[tauri::command]
-pub async fn scan(state: State<'_, AppState>, input: String) -> CommandResult<ScanOutcome> {
+pub async fn scan(
+    state: State<'_, AppState>,
+    input: String,
+    key_codes: Vec<String>,
+) -> CommandResult<ScanOutcome> {
     state.actor()?;
-    state.store()?.lookup(&input).await.map_err(body)
+    state
+        .store()?
+        .lookup(&input, &key_codes)
+        .await
+        .map_err(body)
 }
 
 #[tauri::command]

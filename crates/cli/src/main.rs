@@ -9,6 +9,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use serde_json::json;
+use tessera_core::cards::Selection;
+use tessera_core::member_code::MemberCode;
 use tessera_core::members::NewMember;
 use tessera_core::programs::NewProgram;
 use tessera_core::shop::{Actor, NewShop};
@@ -99,11 +101,43 @@ enum Command {
         #[arg(long, default_value_t = 100)]
         limit: i64,
     },
+    /// Loyalty cards: print, revoke, reissue (managers, with --staff and --pin).
+    #[command(subcommand)]
+    Cards(CardsCommand),
     /// Check the store's integrity; --rebuild recomputes card balances from the ledger.
     Doctor {
         #[arg(long)]
         rebuild: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum CardsCommand {
+    /// A PDF of members' cards.
+    Pdf {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// cr80 (one card per page, card printers) or a4-10 (A4 sheets of 10, office printers).
+        #[arg(long, default_value = "cr80")]
+        layout: String,
+        /// `all`, or member ids / card codes separated by commas.
+        #[arg(long, default_value = "all")]
+        members: String,
+        /// Print every card in this language instead of each member's own.
+        #[arg(long)]
+        language: Option<String>,
+    },
+    /// A page with a ruler and a sample card, to check the printer's scaling.
+    TestPage {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// A member's current card: its code and QR token.
+    Show { code: String },
+    /// Refuse a lost card from now on (the member keeps their history).
+    Revoke { code: String },
+    /// Revoke a card and issue a new one; prints the new code and token.
+    Reissue { code: String },
 }
 
 #[derive(Subcommand)]
@@ -291,12 +325,82 @@ async fn dispatch(cli: &Cli, store: &Store, out: &Output) -> Result<()> {
             let member = member_by_code(store, code).await?;
             out.history(&store.history(member.member.id, *limit).await?);
         }
+        Command::Cards(command) => cards(cli, store, out, command).await?,
         Command::Doctor { rebuild } => {
             let report = store.doctor(*rebuild).await?;
             out.doctor(&report);
         }
     }
     Ok(())
+}
+
+async fn cards(cli: &Cli, store: &Store, out: &Output, command: &CardsCommand) -> Result<()> {
+    let actor = signed_in(cli, store).await?;
+    match command {
+        CardsCommand::Pdf {
+            out: file,
+            layout,
+            members,
+            language,
+        } => {
+            let selection = if members.trim() == "all" {
+                Selection::All
+            } else {
+                Selection::Members(members.split(',').map(str::to_string).collect())
+            };
+            let printed = store
+                .print_cards(
+                    &actor,
+                    &selection,
+                    layout.parse()?,
+                    language.as_deref(),
+                    &mut |_, _| {},
+                )
+                .await?;
+            write_file(file, &printed.pdf)?;
+            out.cards_written(file, &printed.cards);
+        }
+        CardsCommand::TestPage { out: file } => {
+            write_file(file, &store.print_test_page(&actor).await?)?;
+            out.cards_written(file, &[]);
+        }
+        CardsCommand::Show { code } => {
+            let card = store.card_code(code).await?;
+            let member = member_of_card(store, &card).await?;
+            out.card(&store.current_card(member).await?);
+        }
+        CardsCommand::Revoke { code } => out.card_revoked(&store.revoke_card(&actor, code).await?),
+        CardsCommand::Reissue { code } => out.card(&store.reissue_card(&actor, code).await?),
+    }
+    Ok(())
+}
+
+async fn member_of_card(store: &Store, code: &MemberCode) -> Result<Uuid> {
+    match store.lookup(code.as_str(), &[]).await?.into_result() {
+        Ok(view) => Ok(view.member.id),
+        Err(error) => Err(error),
+    }
+}
+
+/// Writes via a temporary file and a rename, so a full disk never leaves half a PDF.
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let map = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::StorageFull => CoreError::DiskFull,
+        _ => CoreError::StoreUnwritable {
+            path: path.display().to_string(),
+        },
+    };
+    let partial = path.with_extension("partial");
+    std::fs::write(&partial, bytes).map_err(map)?;
+    std::fs::rename(&partial, path).map_err(map)
+}
+
+/// Cards commands need a manager who typed their PIN: no default actor here.
+async fn signed_in(cli: &Cli, store: &Store) -> Result<Actor> {
+    match (&cli.staff, &cli.pin) {
+        (Some(name), Some(pin)) => Ok(Actor::from(&store.sign_in(name, pin).await?)),
+        _ => Err(CoreError::SignInRequired),
+    }
 }
 
 /// Who the command acts as: `--staff/--pin` when given, else the shop's first manager.
@@ -310,7 +414,7 @@ async fn actor(cli: &Cli, store: &Store) -> Result<Actor> {
 
 /// Every code the CLI takes goes through the same decoding as a scan at the counter.
 async fn member_by_code(store: &Store, input: &str) -> Result<MemberView> {
-    store.lookup(input).await?.into_result()
+    store.lookup(input, &[]).await?.into_result()
 }
 
 /// `--program` takes a program's id or its name.

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::{json, Value};
+use tessera_core::cards::{IssuedCard, RevokedCard};
 use tessera_core::cashier::ActionResult;
 use tessera_core::doctor::DoctorReport;
 use tessera_core::i18n::Messages;
@@ -238,6 +239,52 @@ impl Output {
                 e.id
             );
         }
+    }
+
+    pub fn cards_written(&self, file: &std::path::Path, cards: &[IssuedCard]) {
+        if self.json {
+            return self.print_json(&json!({ "file": file, "count": cards.len(), "cards": cards }));
+        }
+        println!(
+            "{}",
+            self.t(
+                "cli-cards-written",
+                args([
+                    ("count", cards.len().to_string()),
+                    ("file", file.display().to_string()),
+                ]),
+            )
+        );
+    }
+
+    pub fn card(&self, card: &IssuedCard) {
+        if self.json {
+            return self.print_json(card);
+        }
+        println!(
+            "{}",
+            self.t(
+                "cli-card-issued",
+                args([
+                    ("name", card.member_name.clone()),
+                    ("code", display_code(&card.code)),
+                ]),
+            )
+        );
+        println!("{}", card.token);
+    }
+
+    pub fn card_revoked(&self, card: &RevokedCard) {
+        if self.json {
+            return self.print_json(card);
+        }
+        println!(
+            "{}",
+            self.t(
+                "cli-card-revoked",
+                args([("code", display_code(&card.code))])
+            )
+        );
     }
 
     pub fn doctor(&self, report: &DoctorReport) {

@@ -2,6 +2,7 @@
 //! Each action is one IMMEDIATE transaction: the event and the card totals are written together,
 //! so an action acknowledged on screen is on disk (synchronous=FULL) and balances never drift.
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
@@ -38,6 +39,17 @@ pub enum ScanOutcome {
     MistypedCode,
     /// Not a member code at all.
     NotACode,
+    /// A card that was revoked; `replaced` when a new card was issued in its place.
+    CardRevoked {
+        revoked_at: DateTime<Utc>,
+        replaced: bool,
+    },
+    /// A card token that does not verify: altered, misread or forged.
+    ForgedCard,
+    /// A card token made under a chain key this till does not know.
+    UnknownCardKey,
+    /// Only part of a card token was read.
+    TruncatedCard,
 }
 
 impl ScanOutcome {
@@ -47,6 +59,20 @@ impl ScanOutcome {
             ScanOutcome::UnknownCode { .. } => Err(CoreError::UnknownCode),
             ScanOutcome::MistypedCode => Err(CoreError::MistypedCode),
             ScanOutcome::NotACode => Err(CoreError::NotACode),
+            ScanOutcome::CardRevoked {
+                revoked_at,
+                replaced,
+            } => {
+                let date = revoked_at.date_naive().to_string();
+                Err(if replaced {
+                    CoreError::CardReplaced { date }
+                } else {
+                    CoreError::CardRevoked { date }
+                })
+            }
+            ScanOutcome::ForgedCard => Err(CoreError::ForgedCard),
+            ScanOutcome::UnknownCardKey => Err(CoreError::UnknownCardKey),
+            ScanOutcome::TruncatedCard => Err(CoreError::TruncatedCard),
         }
     }
 }
@@ -72,17 +98,32 @@ pub struct UndoCandidate {
 }
 
 impl Store {
-    /// Everything a scanner or a person types goes through here.
-    pub async fn lookup(&self, input: &str) -> Result<ScanOutcome> {
-        match scan::decode(input) {
-            Decoded::Code(code) => match self.member_by_code(&code).await? {
-                Some(member) => Ok(ScanOutcome::Member(self.view_of(member).await?)),
-                None => Ok(ScanOutcome::UnknownCode {
-                    code: code.to_string(),
-                }),
+    /// Everything a scanner or a person types goes through here. `key_codes` are the physical
+    /// keys of a scan when the UI knows them (`KeyboardEvent.code`), else empty.
+    pub async fn lookup(&self, input: &str, key_codes: &[String]) -> Result<ScanOutcome> {
+        let code = match scan::decode(input, key_codes) {
+            Decoded::Code(code) => code,
+            Decoded::Token(readings) => match self.verify_token(&readings).await {
+                Ok(code) => code,
+                Err(CoreError::ForgedCard) => return Ok(ScanOutcome::ForgedCard),
+                Err(CoreError::UnknownCardKey) => return Ok(ScanOutcome::UnknownCardKey),
+                Err(CoreError::TruncatedCard) => return Ok(ScanOutcome::TruncatedCard),
+                Err(other) => return Err(other),
             },
-            Decoded::Mistyped => Ok(ScanOutcome::MistypedCode),
-            Decoded::NotACode => Ok(ScanOutcome::NotACode),
+            Decoded::Mistyped => return Ok(ScanOutcome::MistypedCode),
+            Decoded::NotACode => return Ok(ScanOutcome::NotACode),
+        };
+        match self.card_record(&code).await? {
+            None => Ok(ScanOutcome::UnknownCode {
+                code: code.to_string(),
+            }),
+            Some(card) => match card.revoked_at {
+                Some(revoked_at) => Ok(ScanOutcome::CardRevoked {
+                    revoked_at,
+                    replaced: card.replaced_by.is_some(),
+                }),
+                None => Ok(ScanOutcome::Member(self.member_view(card.member_id).await?)),
+            },
         }
     }
 

@@ -48,6 +48,18 @@ pub enum CoreError {
     MistypedCode,
     #[error("this is not a member code")]
     NotACode,
+    #[error("this card was replaced on {date}")]
+    CardReplaced { date: String },
+    #[error("this card was revoked on {date}")]
+    CardRevoked { date: String },
+    #[error("this card is not genuine (its QR code does not verify)")]
+    ForgedCard,
+    #[error("this card was made under a key this till does not know")]
+    UnknownCardKey,
+    #[error("only part of the card was read")]
+    TruncatedCard,
+    #[error("unknown card layout (cr80 or a4-10)")]
+    InvalidLayout,
     #[error("no reward to redeem")]
     NothingToRedeem,
     #[error("no such event")]
@@ -118,6 +130,12 @@ impl CoreError {
             UnknownCode => "unknown_code",
             MistypedCode => "mistyped_code",
             NotACode => "not_a_code",
+            CardReplaced { .. } => "card_replaced",
+            CardRevoked { .. } => "card_revoked",
+            ForgedCard => "forged_card",
+            UnknownCardKey => "unknown_card_key",
+            TruncatedCard => "truncated_card",
+            InvalidLayout => "invalid_layout",
             NothingToRedeem => "nothing_to_redeem",
             EventNotFound => "event_not_found",
             AlreadyVoided => "already_voided",
@@ -156,6 +174,9 @@ impl CoreError {
             }
             CoreError::InvalidPunchesNeeded { max } | CoreError::InvalidCount { max } => {
                 args.insert("max".into(), max.to_string());
+            }
+            CoreError::CardReplaced { date } | CoreError::CardRevoked { date } => {
+                args.insert("date".into(), date.clone());
             }
             CoreError::StoreUnwritable { path } => {
                 args.insert("path".into(), path.clone());
@@ -199,6 +220,16 @@ impl CoreError {
             UnknownCode,
             MistypedCode,
             NotACode,
+            CardReplaced {
+                date: "2026-05-03".into(),
+            },
+            CardRevoked {
+                date: "2026-05-03".into(),
+            },
+            ForgedCard,
+            UnknownCardKey,
+            TruncatedCard,
+            InvalidLayout,
             NothingToRedeem,
             EventNotFound,
             AlreadyVoided,

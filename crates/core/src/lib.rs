@@ -2,14 +2,18 @@
 //! The desktop app, the CLI and (later) the hub are thin adapters over this crate.
 
 pub mod card;
+pub mod card_token;
+pub mod cards;
 pub mod cashier;
 pub mod demo;
 pub mod doctor;
 pub mod error;
 pub mod i18n;
+pub mod keyboard;
 pub mod ledger;
 pub mod member_code;
 pub mod members;
+pub mod pdf;
 pub mod programs;
 pub mod scan;
 pub mod shop;

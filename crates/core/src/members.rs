@@ -12,7 +12,7 @@ use crate::error::{CoreError, Result};
 use crate::ledger::{self, EventKind, NewEvent};
 use crate::member_code::MemberCode;
 use crate::shop::Actor;
-use crate::store::Store;
+use crate::store::{Store, WriteTx};
 use crate::validate;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow, TS)]
@@ -40,7 +40,7 @@ pub struct NewMember {
 
 const MEMBER_COLUMNS: &str = "m.id, m.code, m.name, m.email, m.phone, m.language, m.created_at";
 const SEARCH_LIMIT: i64 = 20;
-/// Tries before giving up on drawing a code nobody has (40 random bits: a clash is rare).
+/// Tries before giving up on drawing a code no card has had (40 random bits: a clash is rare).
 const CODE_ATTEMPTS: usize = 8;
 
 impl Store {
@@ -58,31 +58,23 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let now = Utc::now();
         let id = Uuid::now_v7();
-        let mut code = None;
-        for _ in 0..CODE_ATTEMPTS {
-            let candidate = MemberCode::generate(&mut rand::thread_rng());
-            let inserted = sqlx::query(
-                "INSERT INTO member (id, code, shop_id, name, email, phone, phone_digits, language, created_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (code) DO NOTHING",
-            )
-            .bind(id)
-            .bind(candidate.as_str())
-            .bind(shop.id)
-            .bind(&name)
-            .bind(&email)
-            .bind(&phone)
-            .bind(&phone_digits)
-            .bind(&language)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            if inserted.rows_affected() == 1 {
-                code = Some(candidate);
-                break;
-            }
-        }
-        let code = code.ok_or_else(|| CoreError::Storage("no free member code".into()))?;
+        let code = fresh_code(&mut tx).await?;
+        sqlx::query(
+            "INSERT INTO member (id, code, shop_id, name, email, phone, phone_digits, language, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(code.as_str())
+        .bind(shop.id)
+        .bind(&name)
+        .bind(&email)
+        .bind(&phone)
+        .bind(&phone_digits)
+        .bind(&language)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        register_card(&mut tx, id, &code).await?;
         ledger::append(
             &mut tx,
             actor.staff_id,
@@ -190,6 +182,39 @@ impl Store {
         .fetch_all(self.pool())
         .await?)
     }
+}
+
+/// A code no card has ever had (revoked ones included), drawn inside the write transaction.
+async fn fresh_code(tx: &mut WriteTx) -> Result<MemberCode> {
+    for _ in 0..CODE_ATTEMPTS {
+        let candidate = MemberCode::generate(&mut rand::thread_rng());
+        let taken: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM member_card WHERE code = ?)")
+                .bind(candidate.as_str())
+                .fetch_one(&mut **tx)
+                .await?;
+        if !taken {
+            return Ok(candidate);
+        }
+    }
+    Err(CoreError::Storage("no free card code".into()))
+}
+
+async fn register_card(tx: &mut WriteTx, member_id: Uuid, code: &MemberCode) -> Result<()> {
+    sqlx::query("INSERT INTO member_card (code, member_id, issued_at) VALUES (?, ?, ?)")
+        .bind(code.as_str())
+        .bind(member_id)
+        .bind(Utc::now())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A new card for an existing member (reissue): registered, and its code returned.
+pub(crate) async fn insert_card(tx: &mut WriteTx, member_id: Uuid) -> Result<MemberCode> {
+    let code = fresh_code(tx).await?;
+    register_card(tx, member_id, &code).await?;
+    Ok(code)
 }
 
 /// `claire du` → `"claire"* AND "du"*`. Each word quoted, so FTS5 syntax in the input is inert.

@@ -1,38 +1,99 @@
-//! The one decoding function for everything a scanner or a person types at the counter.
-//! The cards issue extends it with signed QR payloads (`TS1…`) and keyboard-layout repair;
-//! every caller (desktop, CLI) goes through `decode`, so they all gain it at once.
+//! The one decoding function for everything a scanner or a person types at the counter: a card
+//! token from a QR code (`TS1…`), or a member code typed by hand (`7K3M-Q9PX-R`).
+//!
+//! A USB scanner set to a US layout on a French, Belgian, German, Hungarian, Italian or Romanian
+//! PC types other characters than it means. So a token is read several ways: from the physical
+//! key codes when the UI has them (exact), as typed, and as each keyboard layout would have
+//! mangled it. The MAC then tells which reading is the card (see `card_token`).
 
-use crate::member_code::{CodeError, MemberCode};
+use crate::card_token::{TokenClaim, TokenError, PREFIX, TOKEN_LEN};
+use crate::keyboard::{self, Layout};
+use crate::member_code::{CodeError, MemberCode, ALPHABET};
 
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Decoded {
     /// A well-formed member code whose check character matches.
     Code(MemberCode),
+    /// Readings of a card token, most trustworthy first; the MAC decides which (if any) is real.
+    Token(Vec<Result<TokenClaim, TokenError>>),
     /// Shaped like a code, but the check character disagrees: a typo or a misread.
     Mistyped,
     /// Not a code at all (a name typed in the search box, noise).
     NotACode,
 }
 
-pub fn decode(input: &str) -> Decoded {
-    // Scanners end with Enter or Tab, and some add a prefix/suffix of control characters.
-    let trimmed = input.trim_matches(|c: char| c.is_whitespace() || c.is_control());
-    match MemberCode::parse(trimmed) {
-        Ok(code) => Decoded::Code(code),
-        Err(CodeError::CheckFailed) => Decoded::Mistyped,
-        Err(CodeError::Malformed) => Decoded::NotACode,
+/// Decodes a scan or typed input. `key_codes` are the browser's `KeyboardEvent.code` of each
+/// character when known (a scan in the desktop app), empty otherwise (CLI, pasted text).
+pub fn decode(input: &str, key_codes: &[String]) -> Decoded {
+    // Scanners may add control characters, an AIM prefix, a trailing Tab or Enter.
+    let text: String = input.chars().filter(|c| !c.is_control()).collect();
+    let text = text.trim();
+
+    // A member code typed by hand is taken as it is (people type on their own layout).
+    let as_code = MemberCode::parse(text);
+    if let Ok(code) = as_code {
+        return Decoded::Code(code);
     }
+
+    let mut readings: Vec<String> = Vec::new();
+    if let Some(us) = keyboard::us_from_key_codes(key_codes.iter().map(String::as_str)) {
+        readings.push(us);
+    }
+    readings.push(text.to_string());
+    readings.extend(Layout::ALL.iter().filter_map(|&l| keyboard::to_us(l, text)));
+
+    let mut tokens: Vec<Result<TokenClaim, TokenError>> = Vec::new();
+    for reading in &readings {
+        if let Some(token) = token_in(reading) {
+            if !tokens.contains(&token) {
+                tokens.push(token);
+            }
+        }
+    }
+    if !tokens.is_empty() {
+        return Decoded::Token(tokens);
+    }
+    match as_code {
+        Err(CodeError::CheckFailed) => Decoded::Mistyped,
+        _ => Decoded::NotACode,
+    }
+}
+
+/// The token inside `text`, if `TS1` starts a run of base32 characters: anything before it (a
+/// scanner prefix) and after the token's length (a suffix) is ignored.
+fn token_in(text: &str) -> Option<Result<TokenClaim, TokenError>> {
+    let folded: String = text
+        .chars()
+        .map(|c| match c.to_ascii_uppercase() {
+            'I' | 'L' => '1',
+            'O' => '0',
+            other => other,
+        })
+        .collect();
+    let start = folded.find(PREFIX)?;
+    let run: String = folded[start..]
+        .chars()
+        .take_while(|c| ALPHABET.contains(&(*c as u8)) && c.is_ascii())
+        .take(TOKEN_LEN)
+        .collect();
+    Some(TokenClaim::parse(&run))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::card_token::ChainKey;
+    use proptest::prelude::*;
     use rand::rngs::StdRng;
     use rand::SeedableRng;
     use rstest::rstest;
 
     fn code() -> MemberCode {
         MemberCode::generate(&mut StdRng::seed_from_u64(1))
+    }
+
+    fn decode_text(input: &str) -> Decoded {
+        decode(input, &[])
     }
 
     #[rstest]
@@ -46,7 +107,7 @@ mod tests {
         let input = template
             .replace("{d}", &code.display())
             .replace("{}", code.as_str());
-        assert_eq!(decode(&input), Decoded::Code(code));
+        assert_eq!(decode_text(&input), Decoded::Code(code));
     }
 
     #[test]
@@ -55,13 +116,117 @@ mod tests {
         let mut chars: Vec<char> = code.as_str().chars().collect();
         chars[3] = if chars[3] == 'A' { 'B' } else { 'A' };
         assert_eq!(
-            decode(&chars.into_iter().collect::<String>()),
+            decode_text(&chars.into_iter().collect::<String>()),
             Decoded::Mistyped
         );
     }
 
     #[test]
     fn a_name_is_not_a_code() {
-        assert_eq!(decode("Claire Dubois"), Decoded::NotACode);
+        assert_eq!(decode_text("Claire Dubois"), Decoded::NotACode);
+    }
+
+    /// The code a token decodes to under `key`, trying the readings in order.
+    fn verified(decoded: &Decoded, key: &ChainKey) -> Option<MemberCode> {
+        match decoded {
+            Decoded::Token(readings) => readings
+                .iter()
+                .flatten()
+                .find_map(|claim| claim.verify(std::slice::from_ref(key)).ok()),
+            _ => None,
+        }
+    }
+
+    #[rstest]
+    #[case::bare("{}")]
+    #[case::aim_prefix_and_enter("]Q1{}\r")]
+    #[case::trailing_tab("{}\t")]
+    #[case::control_characters_around("\u{2}{}\u{3}")]
+    #[case::suffix_after_the_token("{}XYZ")]
+    #[case::lower_case("{lower}")]
+    fn a_token_is_found_whatever_the_scanner_adds(#[case] template: &str) {
+        let key = ChainKey::generate(&mut StdRng::seed_from_u64(3));
+        let token = key.issue(&code());
+        let input = template
+            .replace("{lower}", &token.to_lowercase())
+            .replace("{}", &token);
+        assert_eq!(
+            verified(&decode_text(&input), &key),
+            Some(code()),
+            "{input:?}"
+        );
+    }
+
+    #[test]
+    fn a_truncated_token_is_reported_as_such() {
+        let key = ChainKey::generate(&mut StdRng::seed_from_u64(3));
+        let token = key.issue(&code());
+        assert_eq!(
+            decode_text(&token[..20]),
+            Decoded::Token(vec![Err(TokenError::Truncated)])
+        );
+    }
+
+    /// What a US-configured scanner types on a PC with `layout`.
+    fn typed_on(layout: Layout, text: &str) -> String {
+        text.chars()
+            .map(|c| keyboard::typed_as(layout, c).expect("every token character is typeable"))
+            .collect()
+    }
+
+    #[rstest]
+    fn a_token_typed_through_any_layout_finds_the_card(
+        #[values(
+            Layout::Us,
+            Layout::French,
+            Layout::Belgian,
+            Layout::German,
+            Layout::Hungarian,
+            Layout::Italian,
+            Layout::Romanian
+        )]
+        layout: Layout,
+    ) {
+        let key = ChainKey::generate(&mut StdRng::seed_from_u64(11));
+        for seed in 0..50 {
+            let code = MemberCode::generate(&mut StdRng::seed_from_u64(seed));
+            let typed = typed_on(layout, &key.issue(&code));
+            assert_eq!(
+                verified(&decode_text(&typed), &key),
+                Some(code),
+                "{layout:?}: {typed}"
+            );
+        }
+    }
+
+    #[test]
+    fn physical_key_codes_are_read_first() {
+        let key = ChainKey::generate(&mut StdRng::seed_from_u64(12));
+        let token = key.issue(&code());
+        let codes: Vec<String> = token
+            .chars()
+            .map(|c| {
+                if c.is_ascii_digit() {
+                    format!("Digit{c}")
+                } else {
+                    format!("Key{c}")
+                }
+            })
+            .collect();
+        // Whatever characters the layout produced, the key codes say which keys were pressed.
+        let decoded = decode("garbage the layout typed", &codes);
+        assert_eq!(verified(&decoded, &key), Some(code()));
+    }
+
+    proptest! {
+        #[test]
+        fn random_tokens_survive_every_layout(key_seed in any::<u64>(), code_seed in any::<u64>()) {
+            let key = ChainKey::generate(&mut StdRng::seed_from_u64(key_seed));
+            let code = MemberCode::generate(&mut StdRng::seed_from_u64(code_seed));
+            for layout in Layout::ALL {
+                let typed = typed_on(layout, &key.issue(&code));
+                prop_assert_eq!(verified(&decode_text(&typed), &key), Some(code.clone()));
+            }
+        }
     }
 }

@@ -10,6 +10,8 @@ use sqlx::FromRow;
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::card_token::ChainKey;
+use crate::cards;
 use crate::error::{CoreError, Result};
 use crate::store::{Store, WriteTx};
 use crate::validate;
@@ -156,6 +158,9 @@ impl Store {
             .await?;
         let manager =
             insert_staff(&mut tx, shop.id, &manager_name, Role::Manager, &pin_hash).await?;
+        // The first till of a chain makes its card key; the others will receive it with sync.
+        let card_key = ChainKey::generate(&mut rand::thread_rng());
+        cards::insert_chain_key(&mut tx, &card_key).await?;
         tx.commit().await?;
         Ok(SetUp {
             shop,

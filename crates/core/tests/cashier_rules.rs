@@ -373,7 +373,7 @@ async fn an_acknowledged_punch_is_there_after_reopening() {
 async fn scanning_tells_member_unknown_mistyped_and_not_a_code_apart() {
     let shop = shop().await;
     let code = &shop.member.code;
-    match shop.store.lookup(code).await.unwrap() {
+    match shop.store.lookup(code, &[]).await.unwrap() {
         ScanOutcome::Member(view) => assert_eq!(view.member.id, shop.member.id),
         other => panic!("{other:?}"),
     }
@@ -382,17 +382,17 @@ async fn scanning_tells_member_unknown_mistyped_and_not_a_code_apart() {
     if typo[2] != typo[3] {
         let typo: String = typo.into_iter().collect();
         assert_eq!(
-            shop.store.lookup(&typo).await.unwrap(),
+            shop.store.lookup(&typo, &[]).await.unwrap(),
             ScanOutcome::MistypedCode
         );
     }
     let unknown = tessera_core::member_code::MemberCode::generate(&mut rand::thread_rng());
     assert!(matches!(
-        shop.store.lookup(unknown.as_str()).await.unwrap(),
+        shop.store.lookup(unknown.as_str(), &[]).await.unwrap(),
         ScanOutcome::UnknownCode { .. }
     ));
     assert_eq!(
-        shop.store.lookup("Claire").await.unwrap(),
+        shop.store.lookup("Claire", &[]).await.unwrap(),
         ScanOutcome::NotACode
     );
 }

@@ -80,6 +80,11 @@ export function formatDate(iso: string): string {
   return new Intl.DateTimeFormat(intlLocale(), { year: 'numeric', month: 'long' }).format(new Date(iso));
 }
 
+/** A day, written out: "3 May 2026", "3 mai 2026", "2026. május 3."… */
+export function formatDay(iso: string): string {
+  return new Intl.DateTimeFormat(intlLocale(), { dateStyle: 'long' }).format(new Date(iso));
+}
+
 export function formatTime(iso: string): string {
   return new Intl.DateTimeFormat(intlLocale(), { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
 }

@@ -39,7 +39,9 @@ export const ipc = {
   signIn: (name: string, pin: string) => call<AppStatus>('sign_in', { name, pin }),
   signOut: () => call<AppStatus>('sign_out'),
   setLanguage: (language: string) => call<void>('set_language', { language }),
-  scan: (input: string) => call<ScanOutcome>('scan', { input }),
+  /** `keyCodes`: the physical keys of a scanner's burst (KeyboardEvent.code), so the core can
+   *  read the card whatever the PC's keyboard layout; empty for typed text. */
+  scan: (input: string, keyCodes: string[] = []) => call<ScanOutcome>('scan', { input, keyCodes }),
   memberView: (memberId: string) => call<MemberView>('member_view', { memberId }),
   findMembers: (query: string) => call<Member[]>('find_members', { query }),
   enroll: (member: NewMember) => call<Member>('enroll', { member }),

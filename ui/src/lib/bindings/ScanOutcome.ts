@@ -4,4 +4,4 @@ import type { MemberView } from "./MemberView";
 /**
  * What a scan or a typed code found. Not finding a member is an expected outcome, not an error.
  */
-export type ScanOutcome = { "outcome": "member" } & MemberView | { "outcome": "unknown_code", code: string, } | { "outcome": "mistyped_code" } | { "outcome": "not_a_code" };
+export type ScanOutcome = { "outcome": "member" } & MemberView | { "outcome": "unknown_code", code: string, } | { "outcome": "mistyped_code" } | { "outcome": "not_a_code" } | { "outcome": "card_revoked", revoked_at: string, replaced: boolean, } | { "outcome": "forged_card" } | { "outcome": "unknown_card_key" } | { "outcome": "truncated_card" };
