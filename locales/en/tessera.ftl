@@ -129,6 +129,39 @@ cli-doctor-ok = Everything checks out.
 cli-doctor-problems = Problems found: { $count }.
 cli-doctor-rebuilt = Card balances rebuilt from the ledger.
 
+## Manager screen
+
+manage-open = Manager
+manage-back = Back to the till
+print-title = Print loyalty cards
+print-layout = Paper
+print-layout-cr80 = Card printer (one card per page)
+print-layout-a4 = A4 sheet of 10 business cards
+print-who = Cards for
+print-who-all = All members
+print-who-member = { $name } only
+print-language = Language on the cards
+print-language-member = Each member's own language
+print-button = Make the PDF
+print-progress = { $done } / { $total }
+print-done =
+    { $count ->
+        [one] 1 card ready.
+       *[other] { $count } cards ready.
+    }
+print-open = Open to print
+print-test-page = Printer test page
+scanner-test-title = Scanner test
+scanner-test-hint = Scan any card: here you see what the scanner typed and how Tessera read it.
+scanner-test-arrived = Arrived
+scanner-test-keys = Keys pressed
+scanner-test-readings = Read as
+scanner-test-source-key-codes = from the keys pressed
+scanner-test-source-as-typed = as typed
+scanner-test-source-layout = as a US scanner on a { $layout } keyboard
+scanner-test-result = Result
+scanner-test-found = Card of { $name }
+
 ## Printed cards
 
 card-tagline = Show this card at the till to collect your stamps.
@@ -189,6 +222,7 @@ error-database-locked = The database is busy in another program. Close it and tr
 error-store-unwritable = Tessera cannot write its database here: { $path }
 error-store-corrupt = The database file is damaged. Restore the last backup.
 error-disk-full = The disk is full. Free some space; nothing was lost.
+error-open-failed = No program could open this file: { $path }
 error-storage-error = Something went wrong while saving. Nothing was lost; try again.
 
 error-sign-in-required = Please sign in first.

@@ -130,6 +130,39 @@ cli-doctor-ok = Tout est en ordre.
 cli-doctor-problems = Problèmes trouvés : { $count }.
 cli-doctor-rebuilt = Soldes des cartes recalculés à partir de l’historique.
 
+## Écran du gérant
+
+manage-open = Gérant
+manage-back = Retour à la caisse
+print-title = Imprimer des cartes de fidélité
+print-layout = Papier
+print-layout-cr80 = Imprimante à cartes (une carte par page)
+print-layout-a4 = Feuille A4 de 10 cartes de visite
+print-who = Cartes pour
+print-who-all = Tous les membres
+print-who-member = { $name } uniquement
+print-language = Langue des cartes
+print-language-member = La langue de chaque membre
+print-button = Créer le PDF
+print-progress = { $done } / { $total }
+print-done =
+    { $count ->
+        [one] { $count } carte prête.
+       *[other] { $count } cartes prêtes.
+    }
+print-open = Ouvrir pour imprimer
+print-test-page = Page de test de l’imprimante
+scanner-test-title = Test du scanner
+scanner-test-hint = Scannez une carte : vous voyez ici ce que le scanner a tapé et comment Tessera l’a lu.
+scanner-test-arrived = Reçu
+scanner-test-keys = Touches pressées
+scanner-test-readings = Lu comme
+scanner-test-source-key-codes = d’après les touches pressées
+scanner-test-source-as-typed = tel que tapé
+scanner-test-source-layout = comme un scanner US sur un clavier { $layout }
+scanner-test-result = Résultat
+scanner-test-found = Carte de { $name }
+
 ## Printed cards
 
 card-tagline = Présentez cette carte en caisse pour cumuler vos tampons.
@@ -190,6 +223,7 @@ error-database-locked = La base de données est utilisée par un autre programme
 error-store-unwritable = Tessera ne peut pas enregistrer sa base de données ici : { $path }
 error-store-corrupt = Le fichier de la base de données est endommagé. Restaurez la dernière sauvegarde.
 error-disk-full = Le disque est plein. Libérez de l’espace ; rien n’a été perdu.
+error-open-failed = Aucun programme n’a pu ouvrir ce fichier : { $path }
 error-storage-error = Un problème est survenu pendant l’enregistrement. Rien n’a été perdu ; réessayez.
 
 error-sign-in-required = Veuillez d’abord vous connecter.

@@ -130,6 +130,35 @@ cli-doctor-ok = Minden rendben.
 cli-doctor-problems = Talált problémák: { $count }.
 cli-doctor-rebuilt = A kártyaegyenlegek újraszámolva az előzmények alapján.
 
+## Üzletvezetői képernyő
+
+manage-open = Üzletvezető
+manage-back = Vissza a kasszához
+print-title = Hűségkártyák nyomtatása
+print-layout = Papír
+print-layout-cr80 = Kártyanyomtató (oldalanként egy kártya)
+print-layout-a4 = A4-es ív 10 névjegykártyával
+print-who = Kinek készüljön kártya
+print-who-all = Minden törzsvásárló
+print-who-member = Csak { $name }
+print-language = A kártyák nyelve
+print-language-member = Mindenkinek a saját nyelve
+print-button = PDF készítése
+print-progress = { $done } / { $total }
+print-done = { $count } kártya kész.
+print-open = Megnyitás nyomtatáshoz
+print-test-page = Nyomtatási tesztoldal
+scanner-test-title = Olvasóteszt
+scanner-test-hint = Olvass be bármelyik kártyát: itt látod, mit gépelt be az olvasó, és hogyan értelmezte a Tessera.
+scanner-test-arrived = Beérkezett
+scanner-test-keys = Lenyomott billentyűk
+scanner-test-readings = Értelmezés
+scanner-test-source-key-codes = a lenyomott billentyűk alapján
+scanner-test-source-as-typed = ahogy begépelte
+scanner-test-source-layout = US olvasóként, { $layout } kiosztású billentyűzeten
+scanner-test-result = Eredmény
+scanner-test-found = { $name } kártyája
+
 ## Printed cards
 
 card-tagline = Mutasd fel ezt a kártyát a kasszánál, és gyűjtsd a pecséteket.
@@ -187,6 +216,7 @@ error-database-locked = Az adatbázist egy másik program használja. Zárd be, 
 error-store-unwritable = A Tessera nem tudja ide írni az adatbázisát: { $path }
 error-store-corrupt = Az adatbázisfájl megsérült. Állítsd vissza a legutóbbi biztonsági mentést.
 error-disk-full = Megtelt a lemez. Szabadíts fel helyet; semmi sem veszett el.
+error-open-failed = Egyik program sem tudta megnyitni ezt a fájlt: { $path }
 error-storage-error = Hiba történt mentés közben. Semmi sem veszett el; próbáld újra.
 
 error-sign-in-required = Előbb jelentkezz be.

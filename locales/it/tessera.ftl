@@ -129,6 +129,39 @@ cli-doctor-ok = Tutto in ordine.
 cli-doctor-problems = Problemi trovati: { $count }.
 cli-doctor-rebuilt = Saldi delle tessere ricalcolati dallo storico.
 
+## Schermata del responsabile
+
+manage-open = Responsabile
+manage-back = Torna alla cassa
+print-title = Stampa tessere fedeltà
+print-layout = Carta
+print-layout-cr80 = Stampante di tessere (una tessera per pagina)
+print-layout-a4 = Foglio A4 da 10 biglietti da visita
+print-who = Tessere per
+print-who-all = Tutti i clienti
+print-who-member = Solo { $name }
+print-language = Lingua sulle tessere
+print-language-member = La lingua di ogni cliente
+print-button = Crea il PDF
+print-progress = { $done } / { $total }
+print-done =
+    { $count ->
+        [one] { $count } tessera pronta.
+       *[other] { $count } tessere pronte.
+    }
+print-open = Apri per stampare
+print-test-page = Pagina di prova della stampante
+scanner-test-title = Prova dello scanner
+scanner-test-hint = Scansiona una tessera qualsiasi: qui vedi cosa ha digitato lo scanner e come l’ha letto Tessera.
+scanner-test-arrived = Ricevuto
+scanner-test-keys = Tasti premuti
+scanner-test-readings = Letto come
+scanner-test-source-key-codes = dai tasti premuti
+scanner-test-source-as-typed = così come digitato
+scanner-test-source-layout = come uno scanner US su una tastiera { $layout }
+scanner-test-result = Risultato
+scanner-test-found = Tessera di { $name }
+
 ## Printed cards
 
 card-tagline = Mostra questa tessera alla cassa per raccogliere i timbri.
@@ -189,6 +222,7 @@ error-database-locked = Il database è in uso da un altro programma. Chiudilo e 
 error-store-unwritable = Tessera non riesce a salvare il database qui: { $path }
 error-store-corrupt = Il file del database è danneggiato. Ripristina l’ultimo backup.
 error-disk-full = Il disco è pieno. Libera un po’ di spazio: non è andato perso nulla.
+error-open-failed = Nessun programma è riuscito ad aprire questo file: { $path }
 error-storage-error = Qualcosa è andato storto durante il salvataggio. Non è andato perso nulla: riprova.
 
 error-sign-in-required = Accedi prima di continuare.

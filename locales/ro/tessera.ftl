@@ -133,6 +133,40 @@ cli-doctor-ok = Totul e în regulă.
 cli-doctor-problems = Probleme găsite: { $count }.
 cli-doctor-rebuilt = Soldurile cardurilor au fost recalculate din istoric.
 
+## Ecranul managerului
+
+manage-open = Manager
+manage-back = Înapoi la casă
+print-title = Tipărește carduri de fidelitate
+print-layout = Hârtie
+print-layout-cr80 = Imprimantă de carduri (un card pe pagină)
+print-layout-a4 = Foaie A4 cu 10 cărți de vizită
+print-who = Carduri pentru
+print-who-all = Toți membrii
+print-who-member = Doar { $name }
+print-language = Limba de pe carduri
+print-language-member = Limba fiecărui membru
+print-button = Creează PDF-ul
+print-progress = { $done } / { $total }
+print-done =
+    { $count ->
+        [one] { $count } card gata.
+        [few] { $count } carduri gata.
+       *[other] { $count } de carduri gata.
+    }
+print-open = Deschide pentru tipărire
+print-test-page = Pagină de test pentru imprimantă
+scanner-test-title = Test scanner
+scanner-test-hint = Scanează orice card: aici vezi ce a tastat scannerul și cum l-a citit Tessera.
+scanner-test-arrived = Primit
+scanner-test-keys = Taste apăsate
+scanner-test-readings = Citit ca
+scanner-test-source-key-codes = din tastele apăsate
+scanner-test-source-as-typed = așa cum a fost tastat
+scanner-test-source-layout = ca un scanner US pe o tastatură { $layout }
+scanner-test-result = Rezultat
+scanner-test-found = Card găsit: { $name }
+
 ## Printed cards
 
 card-tagline = Arată acest card la casă ca să aduni ștampile.
@@ -140,7 +174,7 @@ card-test-title = Test de imprimare: rigla trebuie să măsoare exact 100 mm.
 card-test-hint = Dacă nu, dezactivează „potrivire la pagină” în fereastra de imprimare.
 card-test-sample = Card de probă
 cli-card-revoked = Cardul { $code } a fost anulat.
-cli-card-issued = Cardul lui { $name }: { $code }
+cli-card-issued = Card pentru { $name }: { $code }
 cli-cards-written = { $count -> 
         [one] Un card scris în { $file }
         [few] { $count } carduri scrise în { $file }
@@ -194,6 +228,7 @@ error-database-locked = Baza de date este folosită de alt program. Închide-l �
 error-store-unwritable = Tessera nu poate scrie baza de date aici: { $path }
 error-store-corrupt = Fișierul bazei de date este deteriorat. Restaurează ultima copie de rezervă.
 error-disk-full = Discul este plin. Eliberează spațiu; nu s-a pierdut nimic.
+error-open-failed = Niciun program nu a putut deschide acest fișier: { $path }
 error-storage-error = Ceva n-a mers la salvare. Nu s-a pierdut nimic; încearcă din nou.
 
 error-sign-in-required = Conectează-te mai întâi.

@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 use tauri::State;
-use tessera_core::cashier::{ActionResult, MemberView, ScanOutcome, UndoCandidate};
+use tessera_core::cards::Selection;
+use tessera_core::cashier::{
+    ActionResult, MemberView, ScanExplanation, ScanOutcome, UndoCandidate,
+};
 use tessera_core::members::{Member, NewMember};
 use tessera_core::programs::{NewProgram, Program};
 use tessera_core::shop::{Actor, NewShop, SetUp, Shop, Staff};
@@ -217,6 +220,111 @@ pub async fn undo(
     state
         .store()?
         .undo(&actor, event_id, &reason)
+        .await
+        .map_err(body)
+}
+
+/// Where printed cards go: `Documents/Tessera` (made if needed), else next to the database.
+fn print_folder(state: &AppState) -> std::path::PathBuf {
+    let documents = dirs::document_dir().map(|d| d.join("Tessera"));
+    if let Some(folder) = documents.filter(|f| std::fs::create_dir_all(f).is_ok()) {
+        return folder;
+    }
+    state
+        .store()
+        .ok()
+        .and_then(|s| s.path().parent().map(std::path::Path::to_path_buf))
+        .unwrap_or_else(std::env::temp_dir)
+}
+
+#[derive(Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PrintProgress {
+    pub done: usize,
+    pub total: usize,
+}
+
+#[derive(Serialize, TS)]
+#[ts(export)]
+pub struct PrintedFile {
+    pub path: String,
+    pub count: usize,
+}
+
+/// Managers: a PDF of cards, saved and returned; progress arrives as `print-progress` events.
+#[tauri::command]
+pub async fn print_cards(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    layout: String,
+    members: Option<Vec<String>>,
+    language: Option<String>,
+) -> CommandResult<PrintedFile> {
+    use tauri::Emitter;
+    let actor = state.actor()?;
+    let sheet = layout.parse().map_err(body)?;
+    let selection = members.map_or(Selection::All, Selection::Members);
+    let mut report = |done, total| {
+        // A lost progress event only delays the bar; the print goes on.
+        let _ = app.emit("print-progress", PrintProgress { done, total });
+    };
+    let printed = state
+        .store()?
+        .print_cards(&actor, &selection, sheet, language.as_deref(), &mut report)
+        .await
+        .map_err(body)?;
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+    let path = print_folder(&state).join(format!("tessera-cards-{layout}-{stamp}.pdf"));
+    tessera_core::pdf::write_file(&path, &printed.pdf).map_err(body)?;
+    Ok(PrintedFile {
+        path: path.display().to_string(),
+        count: printed.cards.len(),
+    })
+}
+
+#[tauri::command]
+pub async fn print_test_page(state: State<'_, AppState>) -> CommandResult<PrintedFile> {
+    let actor = state.actor()?;
+    let pdf = state.store()?.print_test_page(&actor).await.map_err(body)?;
+    let path = print_folder(&state).join("tessera-printer-test.pdf");
+    tessera_core::pdf::write_file(&path, &pdf).map_err(body)?;
+    Ok(PrintedFile {
+        path: path.display().to_string(),
+        count: 0,
+    })
+}
+
+/// Opens a printed file with the system's viewer, from where the manager prints it.
+#[tauri::command]
+pub async fn open_file(path: String) -> CommandResult<()> {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let spawned = if cfg!(target_os = "windows") {
+        std::process::Command::new("cmd")
+            .args(["/C", "start", "", &path])
+            .spawn()
+    } else {
+        std::process::Command::new(opener).arg(&path).spawn()
+    };
+    spawned
+        .map(drop)
+        .map_err(|_| CoreError::OpenFailed { path }.body())
+}
+
+/// The scanner test screen: what arrived, how each reading decodes, what it found.
+#[tauri::command]
+pub async fn explain_scan(
+    state: State<'_, AppState>,
+    input: String,
+    key_codes: Vec<String>,
+) -> CommandResult<ScanExplanation> {
+    state.actor()?;
+    state
+        .store()?
+        .explain_scan(&input, &key_codes)
         .await
         .map_err(body)
 }

@@ -51,6 +51,10 @@ fn main() {
             commands::redeem,
             commands::last_undoable,
             commands::undo,
+            commands::print_cards,
+            commands::print_test_page,
+            commands::open_file,
+            commands::explain_scan,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("the Tessera window could not start");

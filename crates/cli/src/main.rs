@@ -357,11 +357,11 @@ async fn cards(cli: &Cli, store: &Store, out: &Output, command: &CardsCommand) -
                     &mut |_, _| {},
                 )
                 .await?;
-            write_file(file, &printed.pdf)?;
+            tessera_core::pdf::write_file(file, &printed.pdf)?;
             out.cards_written(file, &printed.cards);
         }
         CardsCommand::TestPage { out: file } => {
-            write_file(file, &store.print_test_page(&actor).await?)?;
+            tessera_core::pdf::write_file(file, &store.print_test_page(&actor).await?)?;
             out.cards_written(file, &[]);
         }
         CardsCommand::Show { code } => {
@@ -380,19 +380,6 @@ async fn member_of_card(store: &Store, code: &MemberCode) -> Result<Uuid> {
         Ok(view) => Ok(view.member.id),
         Err(error) => Err(error),
     }
-}
-
-/// Writes via a temporary file and a rename, so a full disk never leaves half a PDF.
-fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let map = |e: std::io::Error| match e.kind() {
-        std::io::ErrorKind::StorageFull => CoreError::DiskFull,
-        _ => CoreError::StoreUnwritable {
-            path: path.display().to_string(),
-        },
-    };
-    let partial = path.with_extension("partial");
-    std::fs::write(&partial, bytes).map_err(map)?;
-    std::fs::rename(&partial, path).map_err(map)
 }
 
 /// Cards commands need a manager who typed their PIN: no default actor here.

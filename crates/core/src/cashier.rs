@@ -77,6 +77,14 @@ impl ScanOutcome {
     }
 }
 
+/// How a scan was read, and what it found: the scanner test screen shows both.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ScanExplanation {
+    pub readings: Vec<scan::Reading>,
+    pub outcome: ScanOutcome,
+}
+
 /// The outcome of punch, redeem or void: the event written and the card as it now stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
@@ -125,6 +133,13 @@ impl Store {
                 None => Ok(ScanOutcome::Member(self.member_view(card.member_id).await?)),
             },
         }
+    }
+
+    pub async fn explain_scan(&self, input: &str, key_codes: &[String]) -> Result<ScanExplanation> {
+        Ok(ScanExplanation {
+            readings: scan::readings(input, key_codes),
+            outcome: self.lookup(input, key_codes).await?,
+        })
     }
 
     pub async fn member_view(&self, member_id: Uuid) -> Result<MemberView> {

@@ -92,6 +92,8 @@ pub enum CoreError {
     StoreCorrupt,
     #[error("the disk is full")]
     DiskFull,
+    #[error("no program could open {path}")]
+    OpenFailed { path: String },
     /// Anything we did not foresee. The cause is logged, not shown.
     #[error("storage error: {0}")]
     Storage(String),
@@ -152,6 +154,7 @@ impl CoreError {
             StoreUnwritable { .. } => "store_unwritable",
             StoreCorrupt => "store_corrupt",
             DiskFull => "disk_full",
+            OpenFailed { .. } => "open_failed",
             Storage(_) => "storage_error",
         }
     }
@@ -178,7 +181,7 @@ impl CoreError {
             CoreError::CardReplaced { date } | CoreError::CardRevoked { date } => {
                 args.insert("date".into(), date.clone());
             }
-            CoreError::StoreUnwritable { path } => {
+            CoreError::StoreUnwritable { path } | CoreError::OpenFailed { path } => {
                 args.insert("path".into(), path.clone());
             }
             _ => {}
@@ -246,6 +249,7 @@ impl CoreError {
             StoreUnwritable { path: "/x".into() },
             StoreCorrupt,
             DiskFull,
+            OpenFailed { path: "/x".into() },
             Storage(String::new()),
         ]
     }

@@ -22,6 +22,41 @@ pub enum Decoded {
     NotACode,
 }
 
+/// One way of reading a scan, for the scanner test screen.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Reading {
+    /// `key_codes`, `as_typed`, or the XKB name of the keyboard layout assumed.
+    pub source: String,
+    pub text: String,
+}
+
+/// Every reading `decode` considers, in its order of trust.
+pub fn readings(input: &str, key_codes: &[String]) -> Vec<Reading> {
+    let text: String = input.chars().filter(|c| !c.is_control()).collect();
+    let text = text.trim();
+    let mut readings = Vec::new();
+    if let Some(us) = keyboard::us_from_key_codes(key_codes.iter().map(String::as_str)) {
+        readings.push(Reading {
+            source: "key_codes".into(),
+            text: us,
+        });
+    }
+    readings.push(Reading {
+        source: "as_typed".into(),
+        text: text.to_string(),
+    });
+    for layout in Layout::ALL {
+        if let Some(us) = keyboard::to_us(layout, text).filter(|us| us != text) {
+            readings.push(Reading {
+                source: layout.xkb_name().into(),
+                text: us,
+            });
+        }
+    }
+    readings
+}
+
 /// Decodes a scan or typed input. `key_codes` are the browser's `KeyboardEvent.code` of each
 /// character when known (a scan in the desktop app), empty otherwise (CLI, pasted text).
 pub fn decode(input: &str, key_codes: &[String]) -> Decoded {
@@ -35,16 +70,9 @@ pub fn decode(input: &str, key_codes: &[String]) -> Decoded {
         return Decoded::Code(code);
     }
 
-    let mut readings: Vec<String> = Vec::new();
-    if let Some(us) = keyboard::us_from_key_codes(key_codes.iter().map(String::as_str)) {
-        readings.push(us);
-    }
-    readings.push(text.to_string());
-    readings.extend(Layout::ALL.iter().filter_map(|&l| keyboard::to_us(l, text)));
-
     let mut tokens: Vec<Result<TokenClaim, TokenError>> = Vec::new();
-    for reading in &readings {
-        if let Some(token) = token_in(reading) {
+    for reading in readings(input, key_codes) {
+        if let Some(token) = token_in(&reading.text) {
             if !tokens.contains(&token) {
                 tokens.push(token);
             }

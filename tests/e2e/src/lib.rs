@@ -85,6 +85,9 @@ impl Driver {
                 "--native-port",
                 &native_port.to_string(),
             ])
+            // No XDG user-dirs here: the app saves printed cards next to the test's database,
+            // never in the real Documents folder of whoever runs the tests.
+            .env("XDG_CONFIG_HOME", log.parent().expect("log folder"))
             .stdout(log_file.try_clone().expect("log handle"))
             .stderr(log_file)
             .stdin(Stdio::null())

@@ -384,3 +384,92 @@ async fn every_language_leaves_no_english_or_message_key_on_the_cashier_screen()
     }
     s.finish().await;
 }
+
+fn token_of(s: &Session, code: &str) -> String {
+    let card = s.cli(&[
+        "--staff",
+        MANAGER,
+        "--pin",
+        tessera_e2e::PIN,
+        "cards",
+        "show",
+        code,
+    ]);
+    card["token"].as_str().expect("token").to_string()
+}
+
+#[tokio::test]
+async fn a_card_token_scanned_as_keystrokes_loads_the_member() {
+    let mut s = Session::launch("card-scan", Start::Shop).await;
+    let code = enroll_by_cli(&s, "Fekete Őrs");
+    let token = token_of(&s, &code);
+    assert!(token.starts_with("TS1") && token.len() == 34, "{token}");
+    s.scan(&token).await;
+    assert_eq!(s.text("member-name").await, "Fekete Őrs");
+    s.keys(&ENTER.to_string()).await;
+    screen_and_ledger_agree(&s, &code, (1, 0)).await;
+    s.shot("member").await;
+
+    // A card whose QR was altered is refused, and nothing is written.
+    let events = s.event_count().await;
+    let forged = format!(
+        "{}{}",
+        &token[..33],
+        if token.ends_with('0') { '1' } else { '0' }
+    );
+    s.scan(&forged).await;
+    s.eventually("the forged-card refusal", async |s| {
+        (s.text("feedback").await == english("error-forged-card")).then_some(())
+    })
+    .await;
+    assert_eq!(s.event_count().await, events);
+    s.shot("forged").await;
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn the_scanner_test_shows_what_arrived_and_what_it_found() {
+    let mut s = Session::launch("scanner-test", Start::Shop).await;
+    let code = enroll_by_cli(&s, "Claire Dubois");
+    let token = token_of(&s, &code);
+    s.click("manage-button").await;
+    s.el("scanner-test").await;
+    s.scan(&token).await;
+    assert_eq!(s.text("scanner-test-arrived").await, token);
+    let result = s.text("scanner-test-result").await;
+    assert!(result.contains("Claire Dubois"), "{result}");
+    s.shot("result").await;
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn a_manager_prints_cards_with_a_progress_bar() {
+    let mut s = Session::launch("print", Start::Shop).await;
+    for name in ["Claire Dubois", "Ștefan Ionescu", "Szűcs Ágnes"] {
+        enroll_by_cli(&s, name);
+    }
+    s.click("manage-button").await;
+    s.click("print-layout-a4").await;
+    s.click("print-button").await;
+    let path = s.text("print-path").await;
+    let bar = s.el("print-progress").await;
+    let filled = s
+        .client
+        .execute(
+            "return arguments[0].value + '/' + arguments[0].max",
+            vec![serde_json::to_value(&bar).unwrap()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(filled, "3/3", "the progress bar ends full");
+    assert!(s.text("print-done").await.contains('3'));
+    s.shot("printed").await;
+
+    let pdf = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert!(pdf.starts_with(b"%PDF"), "{path} is not a PDF");
+    assert!(
+        std::path::Path::new(&path).starts_with(s.temp_dir()),
+        "printed cards land next to the test's database, not in a real Documents folder: {path}"
+    );
+    s.finish().await;
+}

@@ -2,12 +2,16 @@
 // from the Rust definitions by `cargo test`, so they are never written twice by hand.
 
 import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { ActionResult } from './bindings/ActionResult';
 import type { AppStatus } from './bindings/AppStatus';
 import type { ErrorBody } from './bindings/ErrorBody';
 import type { Member } from './bindings/Member';
 import type { MemberView } from './bindings/MemberView';
 import type { NewMember } from './bindings/NewMember';
+import type { PrintedFile } from './bindings/PrintedFile';
+import type { PrintProgress } from './bindings/PrintProgress';
+import type { ScanExplanation } from './bindings/ScanExplanation';
 import type { ScanOutcome } from './bindings/ScanOutcome';
 import type { SetUpRequest } from './bindings/SetUpRequest';
 import type { UndoCandidate } from './bindings/UndoCandidate';
@@ -50,4 +54,14 @@ export const ipc = {
   redeem: (memberId: string, programId: string | null) => call<ActionResult>('redeem', { memberId, programId }),
   lastUndoable: () => call<UndoCandidate>('last_undoable'),
   undo: (eventId: string, reason: string) => call<ActionResult>('undo', { eventId, reason }),
+  /** Managers: `members` null means every member; `language` null, each member's own. */
+  printCards: (layout: 'cr80' | 'a4-10', members: string[] | null, language: string | null) =>
+    call<PrintedFile>('print_cards', { layout, members, language }),
+  printTestPage: () => call<PrintedFile>('print_test_page'),
+  openFile: (path: string) => call<void>('open_file', { path }),
+  explainScan: (input: string, keyCodes: string[]) =>
+    call<ScanExplanation>('explain_scan', { input, keyCodes }),
+  /** Progress of a print job, as the core draws the cards. */
+  onPrintProgress: (handler: (progress: PrintProgress) => void): Promise<UnlistenFn> =>
+    listen<PrintProgress>('print-progress', (event) => handler(event.payload)),
 };
