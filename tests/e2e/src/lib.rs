@@ -4,6 +4,8 @@
 //! (`make e2e` and `make test` run Xvfb). The `tessera` CLI reads the same database to check
 //! that what the screen says is what the ledger holds.
 
+pub mod us_scanner;
+
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

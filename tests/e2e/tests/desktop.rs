@@ -473,3 +473,54 @@ async fn a_manager_prints_cards_with_a_progress_bar() {
     );
     s.finish().await;
 }
+
+/// The PC's keyboard layout really changes (setxkbmap) and a US-configured scanner presses its
+/// physical keys (XTest): the token still finds the card, and the typed characters alone (no
+/// key codes) decode too, through the layout tables generated from XKB.
+#[tokio::test]
+async fn a_us_scanner_finds_the_card_on_every_keyboard_layout() {
+    let mut s = Session::launch("keyboard-layouts", Start::Shop).await;
+    let code = enroll_by_cli(&s, "Claire Dubois");
+    let token = token_of(&s, &code);
+    s.click("manage-button").await;
+    s.el("scanner-test").await;
+    let _restore = tessera_e2e::us_scanner::LayoutGuard;
+    for (n, layout) in ["us", "fr", "be", "de", "hu", "it", "ro(std)"]
+        .into_iter()
+        .enumerate()
+    {
+        tessera_e2e::us_scanner::set_layout(layout);
+        tessera_e2e::us_scanner::scan(&token, (400, 300));
+        let scans = (n + 1).to_string();
+        s.eventually(&format!("the {layout} scan to be read"), async |s| {
+            let seen = s.attr("scanner-test", "data-scans").await?;
+            (seen == scans).then_some(())
+        })
+        .await;
+        let arrived = s.text("scanner-test-arrived").await;
+        let result = s.text("scanner-test-result").await;
+        assert!(
+            result.contains("Claire Dubois"),
+            "{layout}: {arrived:?} gave {result:?}"
+        );
+        let readings = s.all("scanner-test-reading").await;
+        let mut by_text = false;
+        for reading in readings {
+            let source = reading
+                .attr("data-source")
+                .await
+                .unwrap()
+                .unwrap_or_default();
+            let text = reading.attr("data-text").await.unwrap().unwrap_or_default();
+            if text == token && source != "key_codes" {
+                by_text = true;
+            }
+        }
+        assert!(
+            by_text,
+            "{layout}: the typed {arrived:?} did not read back as the token"
+        );
+        s.shot(&layout.replace(['(', ')'], "-")).await;
+    }
+    s.finish().await;
+}
