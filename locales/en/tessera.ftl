@@ -161,6 +161,10 @@ scanner-test-source-as-typed = as typed
 scanner-test-source-layout = as a US scanner on a { $layout } keyboard
 scanner-test-result = Result
 scanner-test-found = Card of { $name }
+card-replace-title = { $name }'s card
+card-replace-button = Replace a lost card
+card-replace-confirm = The old card will be refused from now on. The member keeps all their stamps and rewards.
+card-replace-done = New card: { $code }. Print it on the left; the old card is refused from now on.
 
 ## Printed cards
 

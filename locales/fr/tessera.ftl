@@ -162,6 +162,10 @@ scanner-test-source-as-typed = tel que tapé
 scanner-test-source-layout = comme un scanner US sur un clavier { $layout }
 scanner-test-result = Résultat
 scanner-test-found = Carte de { $name }
+card-replace-title = Carte de { $name }
+card-replace-button = Remplacer une carte perdue
+card-replace-confirm = L’ancienne carte sera refusée désormais. Le membre garde tous ses tampons et récompenses.
+card-replace-done = Nouvelle carte : { $code }. Imprimez-la à gauche ; l’ancienne carte est désormais refusée.
 
 ## Printed cards
 

@@ -158,6 +158,10 @@ scanner-test-source-as-typed = ahogy begépelte
 scanner-test-source-layout = US olvasóként, { $layout } kiosztású billentyűzeten
 scanner-test-result = Eredmény
 scanner-test-found = { $name } kártyája
+card-replace-title = { $name } kártyája
+card-replace-button = Elveszett kártya pótlása
+card-replace-confirm = A régi kártyát mostantól elutasítjuk. A törzsvásárló minden pecsétje és jutalma megmarad.
+card-replace-done = Új kártya: { $code }. Nyomtasd ki bal oldalt; a régi kártyát mostantól elutasítjuk.
 
 ## Printed cards
 

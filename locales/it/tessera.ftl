@@ -161,6 +161,10 @@ scanner-test-source-as-typed = così come digitato
 scanner-test-source-layout = come uno scanner US su una tastiera { $layout }
 scanner-test-result = Risultato
 scanner-test-found = Tessera di { $name }
+card-replace-title = Tessera di { $name }
+card-replace-button = Sostituisci una tessera persa
+card-replace-confirm = La vecchia tessera sarà rifiutata da ora in poi. Il cliente conserva tutti i timbri e i premi.
+card-replace-done = Nuova tessera: { $code }. Stampala a sinistra; la vecchia tessera da ora è rifiutata.
 
 ## Printed cards
 

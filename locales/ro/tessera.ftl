@@ -166,6 +166,10 @@ scanner-test-source-as-typed = așa cum a fost tastat
 scanner-test-source-layout = ca un scanner US pe o tastatură { $layout }
 scanner-test-result = Rezultat
 scanner-test-found = Card găsit: { $name }
+card-replace-title = Card: { $name }
+card-replace-button = Înlocuiește un card pierdut
+card-replace-confirm = Cardul vechi va fi refuzat de acum înainte. Membrul își păstrează toate ștampilele și recompensele.
+card-replace-done = Card nou: { $code }. Tipărește-l în stânga; cardul vechi este refuzat de acum înainte.
 
 ## Printed cards
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use tauri::State;
-use tessera_core::cards::Selection;
+use tessera_core::cards::{IssuedCard, Selection};
 use tessera_core::cashier::{
     ActionResult, MemberView, ScanExplanation, ScanOutcome, UndoCandidate,
 };
@@ -325,6 +325,21 @@ pub async fn explain_scan(
     state
         .store()?
         .explain_scan(&input, &key_codes)
+        .await
+        .map_err(body)
+}
+
+/// Managers: the member's card is lost; revoke it and issue a new one.
+#[tauri::command]
+pub async fn reissue_card(
+    state: State<'_, AppState>,
+    member_id: Uuid,
+) -> CommandResult<IssuedCard> {
+    let actor = state.actor()?;
+    let store = state.store()?;
+    let current = store.member(member_id).await.map_err(body)?;
+    store
+        .reissue_card(&actor, &current.code)
         .await
         .map_err(body)
 }

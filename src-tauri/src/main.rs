@@ -55,6 +55,7 @@ fn main() {
             commands::print_test_page,
             commands::open_file,
             commands::explain_scan,
+            commands::reissue_card,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("the Tessera window could not start");

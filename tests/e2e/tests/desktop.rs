@@ -524,3 +524,50 @@ async fn a_us_scanner_finds_the_card_on_every_keyboard_layout() {
     }
     s.finish().await;
 }
+
+#[tokio::test]
+async fn a_manager_replaces_a_lost_card_and_the_old_one_is_refused() {
+    let mut s = Session::launch("replace-card", Start::Shop).await;
+    let old = enroll_by_cli(&s, "Claire Dubois");
+    s.cli(&["punch", &old, "--count", "4"]);
+    let old_token = token_of(&s, &old);
+    s.scan(&old).await;
+    s.el("member-panel").await;
+    s.click("manage-button").await;
+    s.click("card-replace-button").await;
+    s.click("card-replace-confirm").await;
+    let done = s.text("card-replaced").await;
+    s.shot("replaced").await;
+
+    let found = s.cli(&["member", "find", "Claire"]);
+    let new = found[0]["code"].as_str().unwrap().to_string();
+    assert_ne!(new, old);
+    let grouped = format!("{}-{}-{}", &new[..4], &new[4..8], &new[8..]);
+    assert!(
+        done.contains(&grouped),
+        "the screen shows the new code: {done}"
+    );
+    assert_eq!(
+        s.cli(&["scan", &new])["cards"][0]["punches"],
+        4,
+        "the stamps stay"
+    );
+
+    // Back at the till, the old card is refused and says it was replaced.
+    s.click("manage-back").await;
+    s.scan(&old_token).await;
+    s.eventually("the replaced-card refusal", async |s| {
+        let text = s
+            .all("feedback")
+            .await
+            .into_iter()
+            .next()?
+            .text()
+            .await
+            .ok()?;
+        text.contains("replaced").then_some(())
+    })
+    .await;
+    s.shot("old-card-refused").await;
+    s.finish().await;
+}

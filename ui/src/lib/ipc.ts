@@ -6,6 +6,7 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { ActionResult } from './bindings/ActionResult';
 import type { AppStatus } from './bindings/AppStatus';
 import type { ErrorBody } from './bindings/ErrorBody';
+import type { IssuedCard } from './bindings/IssuedCard';
 import type { Member } from './bindings/Member';
 import type { MemberView } from './bindings/MemberView';
 import type { NewMember } from './bindings/NewMember';
@@ -58,6 +59,8 @@ export const ipc = {
   printCards: (layout: 'cr80' | 'a4-10', members: string[] | null, language: string | null) =>
     call<PrintedFile>('print_cards', { layout, members, language }),
   printTestPage: () => call<PrintedFile>('print_test_page'),
+  /** Managers: the member lost their card; the old one is refused from now on. */
+  reissueCard: (memberId: string) => call<IssuedCard>('reissue_card', { memberId }),
   openFile: (path: string) => call<void>('open_file', { path }),
   explainScan: (input: string, keyCodes: string[]) =>
     call<ScanExplanation>('explain_scan', { input, keyCodes }),
