@@ -372,6 +372,15 @@ pub struct TestPageTexts {
     pub sample: String,
 }
 
+/// A ruler's tick: long every centimetre, middle every 5 mm, short otherwise.
+fn ruler_tick_mm(mm: u16) -> f32 {
+    match (mm % 10, mm % 5) {
+        (0, _) => 6.0,
+        (_, 0) => 4.0,
+        _ => 2.0,
+    }
+}
+
 /// An A4 page with a 100 mm ruler each way and a sample CR80 card outlined at its true size.
 pub fn test_page_pdf(texts: &TestPageTexts, sample: &CardFace) -> Result<Vec<u8>> {
     let mut doc = PdfDocument::new(&texts.title);
@@ -385,13 +394,7 @@ pub fn test_page_pdf(texts: &TestPageTexts, sample: &CardFace) -> Result<Vec<u8>
     let (x0, y0) = (20.0, 240.0);
     canvas.line(&[(x0, y0), (x0 + 100.0, y0)], 0.4);
     for mm in 0..=100u16 {
-        let tick = if mm % 10 == 0 {
-            6.0
-        } else if mm % 5 == 0 {
-            4.0
-        } else {
-            2.0
-        };
+        let tick = ruler_tick_mm(mm);
         let x = x0 + f32::from(mm);
         canvas.line(&[(x, y0), (x, y0 + tick)], 0.2);
         if mm % 10 == 0 {
@@ -401,13 +404,7 @@ pub fn test_page_pdf(texts: &TestPageTexts, sample: &CardFace) -> Result<Vec<u8>
     let (vx, vy) = (20.0, 230.0);
     canvas.line(&[(vx, vy), (vx, vy - 100.0)], 0.4);
     for mm in 0..=100u16 {
-        let tick = if mm % 10 == 0 {
-            6.0
-        } else if mm % 5 == 0 {
-            4.0
-        } else {
-            2.0
-        };
+        let tick = ruler_tick_mm(mm);
         let y = vy - f32::from(mm);
         canvas.line(&[(vx, y), (vx + tick, y)], 0.2);
     }

@@ -232,15 +232,20 @@ impl Session {
         format!("[data-testid='{testid}']")
     }
 
-    /// The element with this `data-testid`, waiting for it to appear.
+    /// The element with this `data-testid`, waiting for it to appear. An element being
+    /// replaced at that moment (WebKit then answers "stale") counts as not there yet.
     pub async fn el(&self, testid: &str) -> Element {
-        self.client
-            .wait()
-            .at_most(UI_TIMEOUT)
-            .every(POLL)
-            .for_element(Locator::Css(&Self::selector(testid)))
-            .await
-            .unwrap_or_else(|e| panic!("[{}] {testid} never appeared: {e}", self.scenario))
+        let selector = Self::selector(testid);
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            match self.client.find(Locator::Css(&selector)).await {
+                Ok(element) => return element,
+                Err(e) if Instant::now() >= deadline => {
+                    panic!("[{}] {testid} never appeared: {e}", self.scenario)
+                }
+                Err(_) => tokio::time::sleep(POLL).await,
+            }
+        }
     }
 
     pub async fn all(&self, testid: &str) -> Vec<Element> {
@@ -268,12 +273,20 @@ impl Session {
         field.send_keys(text).await.expect("type into field");
     }
 
+    /// The element's text. Found again if it was replaced in between (the UI re-creates some
+    /// elements on purpose, e.g. the feedback banner, to replay its flash).
     pub async fn text(&self, testid: &str) -> String {
-        self.el(testid).await.text().await.expect("element text")
+        self.eventually(&format!("the text of {testid}"), async |s| {
+            s.el(testid).await.text().await.ok()
+        })
+        .await
     }
 
     pub async fn attr(&self, testid: &str, name: &str) -> Option<String> {
-        self.el(testid).await.attr(name).await.expect("attribute")
+        self.eventually(&format!("attribute {name} of {testid}"), async |s| {
+            s.el(testid).await.attr(name).await.ok()
+        })
+        .await
     }
 
     pub async fn select(&self, testid: &str, value: &str) {
