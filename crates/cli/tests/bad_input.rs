@@ -69,7 +69,7 @@ fn init_refuses_bad_pins_and_leaves_no_shop() {
     let till = Till::new();
     let run = till.run(&["init", "--shop", "Café", "--manager", "Ana", "--pin", "12"]);
     assert_eq!(run.error_code(), "invalid_pin");
-    assert_eq!(till.footprint(), vec![0, 0, 0, 0, 0, 0]);
+    assert_eq!(till.footprint(), vec![0; 8]);
 }
 
 /// Another program holds SQLite's write lock (here: this test process, through its own
@@ -81,11 +81,7 @@ fn a_locked_database_is_reported_and_nothing_is_written() {
     let code = till.with_shop();
     let before = till.footprint();
     let db = till.db.clone();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let run = runtime.block_on(async {
+    let run = common::block_on(async {
         use sqlx::Connection;
         let mut holder = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
             .await

@@ -81,27 +81,43 @@ impl Till {
     /// Row counts of every table a user action writes: "writes nothing" means these stay put.
     pub fn footprint(&self) -> Vec<i64> {
         let db = self.db.clone();
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(async move {
-                let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-                    .await
-                    .unwrap();
-                let mut counts = Vec::new();
-                for table in ["shop", "staff", "program", "member", "event", "card"] {
-                    counts.push(
-                        sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
-                            .fetch_one(&pool)
-                            .await
-                            .unwrap(),
-                    );
-                }
-                pool.close().await;
-                counts
-            })
+        block_on(async move {
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+                .await
+                .unwrap();
+            let mut counts = Vec::new();
+            let tables = [
+                "shop",
+                "staff",
+                "program",
+                "member",
+                "member_card",
+                "chain_key",
+                "event",
+                "card",
+            ];
+            for table in tables {
+                counts.push(
+                    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+                        .fetch_one(&pool)
+                        .await
+                        .unwrap(),
+                );
+            }
+            pool.close().await;
+            counts
+        })
     }
+}
+
+/// Runs async code (a direct store or SQLite connection) from a plain `#[test]`; the CLI under
+/// test is always a separate process.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(future)
 }
 
 pub fn run_at(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
