@@ -132,6 +132,12 @@ impl Store {
 
     /// The member's current card, with its token.
     pub async fn current_card(&self, member_id: Uuid) -> Result<IssuedCard> {
+        let key = self.signing_key().await?;
+        self.card_signed_with(member_id, &key).await
+    }
+
+    /// The member's current card with its token under `key` (a print job reads the key once).
+    async fn card_signed_with(&self, member_id: Uuid, key: &ChainKey) -> Result<IssuedCard> {
         let member = self.member(member_id).await?;
         let code = MemberCode::parse(&member.code).map_err(|_| CoreError::MemberNotFound)?;
         let issued_at: DateTime<Utc> =
@@ -140,7 +146,6 @@ impl Store {
                 .fetch_optional(self.pool())
                 .await?
                 .unwrap_or(member.created_at);
-        let key = self.signing_key().await?;
         Ok(IssuedCard {
             member_id,
             member_name: member.name,
@@ -271,9 +276,10 @@ impl Store {
         actor.require_manager()?;
         let language = language.map(crate::validate::language).transpose()?;
         let shop = self.require_shop().await?;
+        let key = self.signing_key().await?;
         let mut cards = Vec::new();
         for id in self.selected_members(selection).await? {
-            cards.push(self.current_card(id).await?);
+            cards.push(self.card_signed_with(id, &key).await?);
         }
         let total = cards.len();
         // Formatting happens after the last await: a Fluent bundle is not Send.
