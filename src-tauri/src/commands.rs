@@ -7,10 +7,11 @@ use tessera_core::cards::{IssuedCard, Selection};
 use tessera_core::cashier::{
     ActionResult, MemberView, ScanExplanation, ScanOutcome, UndoCandidate,
 };
-use tessera_core::members::{Member, NewMember};
+use tessera_core::ledger::VoidReason;
+use tessera_core::members::{EnrollOptions, EnrollOutcome, NewMember};
 use tessera_core::programs::{NewProgram, Program};
 use tessera_core::shop::{Actor, NewShop, SetUp, Shop, Staff};
-use tessera_core::{validate, CoreError, ErrorBody};
+use tessera_core::{validate, CoreError, ErrorBody, Store};
 use ts_rs::TS;
 use uuid::Uuid;
 
@@ -21,8 +22,9 @@ type CommandResult<T> = Result<T, ErrorBody>;
 /// This till's UI language, kept in the store's settings.
 const LANGUAGE_SETTING: &str = "ui_language";
 
-fn body(error: CoreError) -> ErrorBody {
-    error.body()
+/// Maps a core error for the UI, naming this store's file where the message needs it.
+fn failed(store: &Store) -> impl Fn(CoreError) -> ErrorBody + '_ {
+    |error| store.error_body(error)
 }
 
 /// Everything the UI needs to choose its screen: first run, sign-in, or the till.
@@ -48,12 +50,13 @@ pub struct SetUpRequest {
 
 #[tauri::command]
 pub async fn app_status(state: State<'_, AppState>) -> CommandResult<AppStatus> {
+    let db_path = state.db_path().display().to_string();
     let store = match state.store() {
         Ok(store) => store,
         Err(error) => {
             return Ok(AppStatus {
                 store_error: Some(error),
-                db_path: String::new(),
+                db_path,
                 shop: None,
                 staff: Vec::new(),
                 signed_in: None,
@@ -62,8 +65,15 @@ pub async fn app_status(state: State<'_, AppState>) -> CommandResult<AppStatus> 
             })
         }
     };
-    let shop = store.shop().await.map_err(body)?;
-    let language = match store.setting(LANGUAGE_SETTING).await.map_err(body)? {
+    let shop = store.shop().await.map_err(failed(&store))?;
+    if shop.is_some() {
+        state.remember_database();
+    }
+    let language = match store
+        .setting(LANGUAGE_SETTING)
+        .await
+        .map_err(failed(&store))?
+    {
         Some(language) => language,
         None => shop
             .as_ref()
@@ -72,9 +82,9 @@ pub async fn app_status(state: State<'_, AppState>) -> CommandResult<AppStatus> 
     };
     Ok(AppStatus {
         store_error: None,
-        db_path: store.path().display().to_string(),
-        staff: store.staff_list().await.map_err(body)?,
-        programs: store.programs().await.map_err(body)?,
+        db_path,
+        staff: store.staff_list().await.map_err(failed(&store))?,
+        programs: store.programs().await.map_err(failed(&store))?,
         shop,
         signed_in: state.signed_in(),
         language,
@@ -88,30 +98,34 @@ pub async fn set_up_shop(
     request: SetUpRequest,
 ) -> CommandResult<AppStatus> {
     let store = state.store()?;
-    let set_up = store.init_shop(&request.shop).await.map_err(body)?;
+    let set_up = store
+        .init_shop(&request.shop)
+        .await
+        .map_err(failed(&store))?;
     store
         .add_program(&Actor::from(&set_up.manager), &request.program)
         .await
-        .map_err(body)?;
+        .map_err(failed(&store))?;
     open_till(state, set_up).await
 }
 
 #[tauri::command]
 pub async fn load_demo(state: State<'_, AppState>, language: String) -> CommandResult<AppStatus> {
     let store = state.store()?;
-    let set_up = tessera_core::demo::load_demo(store, &language)
+    let set_up = tessera_core::demo::load_demo(&store, &language)
         .await
-        .map_err(body)?;
+        .map_err(failed(&store))?;
     open_till(state, set_up).await
 }
 
 /// After first run or the demo: the till speaks the shop's language, its manager signed in.
 async fn open_till(state: State<'_, AppState>, set_up: SetUp) -> CommandResult<AppStatus> {
-    state
-        .store()?
+    let store = state.store()?;
+    store
         .set_setting(LANGUAGE_SETTING, &set_up.shop.language)
         .await
-        .map_err(body)?;
+        .map_err(failed(&store))?;
+    state.remember_database();
     state.set_signed_in(Some(set_up.manager));
     app_status(state).await
 }
@@ -122,7 +136,8 @@ pub async fn sign_in(
     name: String,
     pin: String,
 ) -> CommandResult<AppStatus> {
-    let staff = state.store()?.sign_in(&name, &pin).await.map_err(body)?;
+    let store = state.store()?;
+    let staff = store.sign_in(&name, &pin).await.map_err(failed(&store))?;
     state.set_signed_in(Some(staff));
     app_status(state).await
 }
@@ -135,12 +150,19 @@ pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<AppStatus> {
 
 #[tauri::command]
 pub async fn set_language(state: State<'_, AppState>, language: String) -> CommandResult<()> {
-    let language = validate::language(&language).map_err(body)?;
-    state
-        .store()?
+    let language = validate::language(&language).map_err(|e| e.body())?;
+    let store = state.store()?;
+    store
         .set_setting(LANGUAGE_SETTING, &language)
         .await
-        .map_err(body)
+        .map_err(failed(&store))
+}
+
+/// The database this app used before is missing: the manager chose to start a new shop there.
+#[tauri::command]
+pub async fn start_new_database(state: State<'_, AppState>) -> CommandResult<AppStatus> {
+    state.start_new_database().await?;
+    app_status(state).await
 }
 
 #[tauri::command]
@@ -150,29 +172,46 @@ pub async fn scan(
     key_codes: Vec<String>,
 ) -> CommandResult<ScanOutcome> {
     state.actor()?;
-    state
-        .store()?
+    let store = state.store()?;
+    store
         .lookup(&input, &key_codes)
         .await
-        .map_err(body)
+        .map_err(failed(&store))
 }
 
 #[tauri::command]
 pub async fn member_view(state: State<'_, AppState>, member_id: Uuid) -> CommandResult<MemberView> {
     state.actor()?;
-    state.store()?.member_view(member_id).await.map_err(body)
+    let store = state.store()?;
+    store.member_view(member_id).await.map_err(failed(&store))
 }
 
+/// Search as you type: each member found with their cards (the results show the stamps).
 #[tauri::command]
-pub async fn find_members(state: State<'_, AppState>, query: String) -> CommandResult<Vec<Member>> {
+pub async fn find_members(
+    state: State<'_, AppState>,
+    query: String,
+) -> CommandResult<Vec<MemberView>> {
     state.actor()?;
-    state.store()?.find_members(&query).await.map_err(body)
+    let store = state.store()?;
+    store
+        .find_member_views(&query)
+        .await
+        .map_err(failed(&store))
 }
 
 #[tauri::command]
-pub async fn enroll(state: State<'_, AppState>, member: NewMember) -> CommandResult<Member> {
+pub async fn enroll(
+    state: State<'_, AppState>,
+    member: NewMember,
+    options: EnrollOptions,
+) -> CommandResult<EnrollOutcome> {
     let actor = state.actor()?;
-    state.store()?.enroll(&actor, &member).await.map_err(body)
+    let store = state.store()?;
+    store
+        .enroll_with(&actor, &member, &options)
+        .await
+        .map_err(failed(&store))
 }
 
 #[tauri::command]
@@ -183,11 +222,11 @@ pub async fn punch(
     count: i64,
 ) -> CommandResult<ActionResult> {
     let actor = state.actor()?;
-    state
-        .store()?
+    let store = state.store()?;
+    store
         .punch(&actor, member_id, program_id, count)
         .await
-        .map_err(body)
+        .map_err(failed(&store))
 }
 
 #[tauri::command]
@@ -197,31 +236,41 @@ pub async fn redeem(
     program_id: Option<Uuid>,
 ) -> CommandResult<ActionResult> {
     let actor = state.actor()?;
-    state
-        .store()?
+    let store = state.store()?;
+    store
         .redeem(&actor, member_id, program_id)
         .await
-        .map_err(body)
+        .map_err(failed(&store))
 }
 
+/// What Undo would cancel: this staff member's last action in this session, if recent.
 #[tauri::command]
 pub async fn last_undoable(state: State<'_, AppState>) -> CommandResult<UndoCandidate> {
-    let actor = state.actor()?;
-    state.store()?.last_undoable(&actor).await.map_err(body)
+    let session = state.session()?;
+    let store = state.store()?;
+    store
+        .last_undoable(&Actor::from(&session.staff), session.started)
+        .await
+        .map_err(failed(&store))
 }
 
 #[tauri::command]
 pub async fn undo(
     state: State<'_, AppState>,
     event_id: Uuid,
-    reason: String,
+    reason: VoidReason,
 ) -> CommandResult<ActionResult> {
-    let actor = state.actor()?;
-    state
-        .store()?
-        .undo(&actor, event_id, &reason)
+    let session = state.session()?;
+    let store = state.store()?;
+    store
+        .undo(
+            &Actor::from(&session.staff),
+            session.started,
+            event_id,
+            &reason,
+        )
         .await
-        .map_err(body)
+        .map_err(failed(&store))
 }
 
 /// Where printed cards go: `Documents/Tessera` (made if needed), else next to the database.
@@ -231,9 +280,9 @@ fn print_folder(state: &AppState) -> std::path::PathBuf {
         return folder;
     }
     state
-        .store()
-        .ok()
-        .and_then(|s| s.path().parent().map(std::path::Path::to_path_buf))
+        .db_path()
+        .parent()
+        .map(std::path::Path::to_path_buf)
         .unwrap_or_else(std::env::temp_dir)
 }
 
@@ -262,20 +311,20 @@ pub async fn print_cards(
 ) -> CommandResult<PrintedFile> {
     use tauri::Emitter;
     let actor = state.actor()?;
-    let sheet = layout.parse().map_err(body)?;
+    let sheet = layout.parse().map_err(|e: CoreError| e.body())?;
     let selection = members.map_or(Selection::All, Selection::Members);
     let mut report = |done, total| {
         // A lost progress event only delays the bar; the print goes on.
         let _ = app.emit("print-progress", PrintProgress { done, total });
     };
-    let printed = state
-        .store()?
+    let store = state.store()?;
+    let printed = store
         .print_cards(&actor, &selection, sheet, language.as_deref(), &mut report)
         .await
-        .map_err(body)?;
+        .map_err(failed(&store))?;
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
     let path = print_folder(&state).join(format!("tessera-cards-{layout}-{stamp}.pdf"));
-    tessera_core::pdf::write_file(&path, &printed.pdf).map_err(body)?;
+    tessera_core::pdf::write_file(&path, &printed.pdf).map_err(|e| e.body())?;
     Ok(PrintedFile {
         path: path.display().to_string(),
         count: printed.cards.len(),
@@ -285,9 +334,13 @@ pub async fn print_cards(
 #[tauri::command]
 pub async fn print_test_page(state: State<'_, AppState>) -> CommandResult<PrintedFile> {
     let actor = state.actor()?;
-    let pdf = state.store()?.print_test_page(&actor).await.map_err(body)?;
+    let store = state.store()?;
+    let pdf = store
+        .print_test_page(&actor)
+        .await
+        .map_err(failed(&store))?;
     let path = print_folder(&state).join("tessera-printer-test.pdf");
-    tessera_core::pdf::write_file(&path, &pdf).map_err(body)?;
+    tessera_core::pdf::write_file(&path, &pdf).map_err(|e| e.body())?;
     Ok(PrintedFile {
         path: path.display().to_string(),
         count: 0,
@@ -322,11 +375,11 @@ pub async fn explain_scan(
     key_codes: Vec<String>,
 ) -> CommandResult<ScanExplanation> {
     state.actor()?;
-    state
-        .store()?
+    let store = state.store()?;
+    store
         .explain_scan(&input, &key_codes)
         .await
-        .map_err(body)
+        .map_err(failed(&store))
 }
 
 /// Managers: the member's card is lost; revoke it and issue a new one.
@@ -337,9 +390,9 @@ pub async fn reissue_card(
 ) -> CommandResult<IssuedCard> {
     let actor = state.actor()?;
     let store = state.store()?;
-    let current = store.member(member_id).await.map_err(body)?;
+    let current = store.member(member_id).await.map_err(failed(&store))?;
     store
         .reissue_card(&actor, &current.code)
         .await
-        .map_err(body)
+        .map_err(failed(&store))
 }

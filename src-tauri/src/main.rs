@@ -32,8 +32,8 @@ fn main() {
             use tauri::Manager;
             // A store that cannot open (locked, corrupt, unwritable) does not stop the app:
             // the UI shows the translated reason and what to do.
-            let store = tauri::async_runtime::block_on(tessera_core::Store::open(&db));
-            app.manage(state::AppState::new(store));
+            let state = tauri::async_runtime::block_on(state::AppState::open(db.clone()));
+            app.manage(state);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -43,6 +43,7 @@ fn main() {
             commands::sign_in,
             commands::sign_out,
             commands::set_language,
+            commands::start_new_database,
             commands::scan,
             commands::member_view,
             commands::find_members,

@@ -10,8 +10,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use serde_json::json;
 use tessera_core::cards::Selection;
+use tessera_core::ledger::VoidReason;
 use tessera_core::member_code::MemberCode;
-use tessera_core::members::NewMember;
+use tessera_core::members::{EnrollOptions, EnrollOutcome, NewMember};
 use tessera_core::programs::NewProgram;
 use tessera_core::shop::{Actor, NewShop};
 use tessera_core::store::default_db_path;
@@ -92,6 +93,7 @@ enum Command {
     /// Cancel an earlier punch or redemption (a compensating event; nothing is deleted).
     Void {
         event_id: String,
+        /// wrong-member, scanned-twice, wrong-card, or your own words.
         #[arg(long)]
         reason: String,
     },
@@ -164,6 +166,9 @@ enum MemberCommand {
         phone: Option<String>,
         #[arg(long)]
         language: Option<String>,
+        /// Enrol even when a member has the same email, phone number or name.
+        #[arg(long)]
+        allow_duplicate: bool,
     },
     Find {
         query: String,
@@ -215,10 +220,10 @@ fn usage_error(error: clap::Error) -> ExitCode {
 
 async fn run(cli: Cli, out: &Output) -> Result<()> {
     let db = cli.db.clone().unwrap_or_else(default_db_path);
-    let store = Store::open(&db).await?;
+    let store = Store::open(&db).await.map_err(|e| e.located(&db))?;
     let result = dispatch(&cli, &store, out).await;
     store.close().await;
-    result
+    result.map_err(|e| e.located(&db))
 }
 
 async fn dispatch(cli: &Cli, store: &Store, out: &Output) -> Result<()> {
@@ -269,20 +274,29 @@ async fn dispatch(cli: &Cli, store: &Store, out: &Output) -> Result<()> {
             email,
             phone,
             language,
+            allow_duplicate,
         }) => {
             let actor = actor(cli, store).await?;
-            let member = store
-                .enroll(
-                    &actor,
-                    &NewMember {
-                        name: name.clone(),
-                        email: email.clone(),
-                        phone: phone.clone(),
-                        language: language.clone(),
-                    },
-                )
-                .await?;
-            out.member_added(&member);
+            let new = NewMember {
+                name: name.clone(),
+                email: email.clone(),
+                phone: phone.clone(),
+                language: language.clone(),
+            };
+            let options = EnrollOptions {
+                allow_likely_duplicate: *allow_duplicate,
+                first_stamp: None,
+            };
+            match store.enroll_with(&actor, &new, &options).await? {
+                EnrollOutcome::Enrolled { member, .. } => out.member_added(&member),
+                EnrollOutcome::LikelyDuplicates { members } => {
+                    let first = &members[0].member;
+                    return Err(CoreError::LikelyDuplicate {
+                        name: first.name.clone(),
+                        code: first.code.clone(),
+                    });
+                }
+            }
         }
         Command::Member(MemberCommand::Find { query }) => {
             out.members(&store.find_members(query).await?);
@@ -318,7 +332,9 @@ async fn dispatch(cli: &Cli, store: &Store, out: &Output) -> Result<()> {
         Command::Void { event_id, reason } => {
             let actor = actor(cli, store).await?;
             let id = Uuid::parse_str(event_id.trim()).map_err(|_| CoreError::EventNotFound)?;
-            let result = store.void(&actor, id, reason).await?;
+            let result = store
+                .void(&actor, id, &VoidReason::from_text(reason)?)
+                .await?;
             out.voided(&result);
         }
         Command::History { code, limit } => {

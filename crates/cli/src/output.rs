@@ -208,8 +208,26 @@ impl Output {
         if self.json {
             return self.print_json(&json!({ "event": result.event, "card": result.card }));
         }
-        let reason = result.event.reason.clone().unwrap_or_default();
+        let reason = self.reason(&result.event);
         println!("{}", self.t("cli-voided", args([("reason", reason)])));
+    }
+
+    /// A void's reason in this language: the code's words, then the staff member's own.
+    fn reason(&self, event: &tessera_core::ledger::Event) -> String {
+        let code = event
+            .reason_code
+            .filter(|c| *c != tessera_core::ledger::ReasonCode::Other)
+            .map(|c| {
+                self.t(
+                    &format!("undo-reason-{}", c.as_str().replace('_', "-")),
+                    args([]),
+                )
+            });
+        [code, event.reason.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(": ")
     }
 
     pub fn history(&self, entries: &[HistoryEntry]) {
@@ -226,10 +244,7 @@ impl Output {
                     args([("count", e.amount.to_string()), ("program", program)]),
                 ),
                 EventKind::Redeem => self.t("event-redeem", args([("program", program)])),
-                EventKind::Void => self.t(
-                    "event-void",
-                    args([("reason", e.reason.clone().unwrap_or_default())]),
-                ),
+                EventKind::Void => self.t("event-void", args([("reason", self.reason(e))])),
             };
             let struck = if entry.voided { " ✗" } else { "" };
             println!(

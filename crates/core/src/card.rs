@@ -159,6 +159,7 @@ mod tests {
             program_id: Some(Uuid::nil()),
             amount,
             voids,
+            reason_code: None,
             reason: None,
         }
     }

@@ -84,7 +84,7 @@ impl Store {
         let key = ChainKey::generate(&mut rand::thread_rng());
         let mut tx = self.begin_write().await?;
         insert_chain_key(&mut tx, &key).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(key)
     }
 
@@ -162,7 +162,7 @@ impl Store {
         let code = self.card_code(input).await?;
         let mut tx = self.begin_write().await?;
         let revoked_at = revoke(&mut tx, &code, None).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(RevokedCard {
             code: code.to_string(),
             revoked_at,
@@ -195,7 +195,7 @@ impl Store {
             .bind(record.member_id)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.current_card(record.member_id).await
     }
 }

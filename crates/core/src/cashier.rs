@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::card::{self, CardTotals, CardView};
 use crate::error::{CoreError, Result};
-use crate::ledger::{self, Event, EventKind, NewEvent};
+use crate::ledger::{self, Event, EventKind, NewEvent, VoidReason};
 use crate::members::Member;
 use crate::programs::Program;
 use crate::scan::{self, Decoded};
@@ -96,6 +96,10 @@ pub struct ActionResult {
     pub rewards_earned_now: i64,
 }
 
+/// How far back a cashier's Undo reaches: their own actions of the last few minutes, in this
+/// session on this till. Older corrections are a manager's void, with the audit trail.
+pub const UNDO_WINDOW: chrono::Duration = chrono::Duration::minutes(5);
+
 /// What Undo would cancel, with the names the dialog shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
@@ -147,7 +151,7 @@ impl Store {
         self.view_of(member).await
     }
 
-    async fn view_of(&self, member: Member) -> Result<MemberView> {
+    pub(crate) async fn view_of(&self, member: Member) -> Result<MemberView> {
         let totals: Vec<(Uuid, i64, i64)> = sqlx::query_as(
             "SELECT program_id, punches_total, redeemed_total FROM card WHERE member_id = ?",
         )
@@ -185,20 +189,9 @@ impl Store {
         let program = self.resolve_program(program_id).await?;
         self.member(member_id).await?;
         let mut tx = self.begin_write().await?;
-        let before = card::totals(&mut tx, member_id, program.id).await?;
-        let punch = NewEvent {
-            kind: EventKind::Punch,
-            member_id,
-            program_id: Some(program.id),
-            amount: count,
-            voids: None,
-            reason: None,
-        };
-        let delta = CardTotals {
-            punches_total: count,
-            redeemed_total: 0,
-        };
-        record(tx, actor, &program, before, punch, delta).await
+        let result = punch_in(&mut tx, actor, &program, member_id, count).await?;
+        self.commit(tx).await?;
+        Ok(result)
     }
 
     pub async fn redeem(
@@ -226,15 +219,21 @@ impl Store {
             punches_total: 0,
             redeemed_total: 1,
         };
-        record(tx, actor, &program, before, redemption, delta).await
+        let result = record(&mut tx, actor, &program, before, redemption, delta).await?;
+        self.commit(tx).await?;
+        Ok(result)
     }
 
     /// Cancels a punch or a redemption with a compensating `void` event; nothing is deleted.
     /// Voiding a punch whose reward was already redeemed is refused: the member has had the
     /// reward, so taking the stamps back would leave the card owing one (see docs/decisions).
-    pub async fn void(&self, actor: &Actor, event_id: Uuid, reason: &str) -> Result<ActionResult> {
-        let reason = validate::text("reason", reason, validate::TEXT_MAX)
-            .map_err(|_| CoreError::ReasonRequired)?;
+    pub async fn void(
+        &self,
+        actor: &Actor,
+        event_id: Uuid,
+        reason: &VoidReason,
+    ) -> Result<ActionResult> {
+        let reason = reason.validated()?;
         let target = self.event(event_id).await?;
         let program_id = match (target.kind, target.program_id) {
             (EventKind::Punch | EventKind::Redeem, Some(program_id)) => program_id,
@@ -276,15 +275,22 @@ impl Store {
             voids: Some(target.id),
             reason: Some(reason),
         };
-        record(tx, actor, &program, before, void, delta).await
+        let result = record(&mut tx, actor, &program, before, void, delta).await?;
+        self.commit(tx).await?;
+        Ok(result)
     }
 
-    /// The last punch or redemption this staff member made on this till that is not voided yet:
-    /// what the cashier's Undo key cancels, described for the confirmation dialog.
-    pub async fn last_undoable(&self, actor: &Actor) -> Result<UndoCandidate> {
+    /// The last punch or redemption this staff member made on this till, in this session
+    /// (`session_start`: when they signed in) and within [`UNDO_WINDOW`], that is not voided
+    /// yet: what the cashier's Undo key cancels, described for the confirmation dialog.
+    pub async fn last_undoable(
+        &self,
+        actor: &Actor,
+        session_start: DateTime<Utc>,
+    ) -> Result<UndoCandidate> {
         let last: Event = sqlx::query_as(&format!(
             "SELECT {} FROM event e
-             WHERE e.device_id = (SELECT id FROM device) AND e.staff_id = ?
+             WHERE e.staff_id = ? AND e.device_id = (SELECT id FROM device)
                AND e.kind IN ('punch', 'redeem')
                AND NOT EXISTS (SELECT 1 FROM event v WHERE v.voids = e.id)
              ORDER BY e.seq DESC LIMIT 1",
@@ -294,6 +300,12 @@ impl Store {
         .fetch_optional(self.pool())
         .await?
         .ok_or(CoreError::NothingToUndo)?;
+        // Sequence order is time order on one till: if the newest undoable action is out of
+        // reach, every older one is too.
+        let reach = session_start.max(Utc::now() - UNDO_WINDOW);
+        if last.at < reach {
+            return Err(CoreError::NothingToUndo);
+        }
         let member_name = self.member(last.member_id).await?.name;
         let program_name = match last.program_id {
             Some(id) => Some(self.program(id).await?.name),
@@ -307,8 +319,14 @@ impl Store {
     }
 
     /// Undoes exactly the event the dialog showed; refuses if it is no longer the last one.
-    pub async fn undo(&self, actor: &Actor, event_id: Uuid, reason: &str) -> Result<ActionResult> {
-        let last = self.last_undoable(actor).await?;
+    pub async fn undo(
+        &self,
+        actor: &Actor,
+        session_start: DateTime<Utc>,
+        event_id: Uuid,
+        reason: &VoidReason,
+    ) -> Result<ActionResult> {
+        let last = self.last_undoable(actor, session_start).await?;
         if last.event.id != event_id {
             return Err(CoreError::NothingToUndo);
         }
@@ -316,10 +334,34 @@ impl Store {
     }
 }
 
-/// The common end of every counter action: append the event, apply its effect on the card's
-/// totals, and commit, all in the action's one transaction.
+/// A punch inside the caller's write transaction (a counter punch, or enrolment's first stamp).
+pub(crate) async fn punch_in(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    program: &Program,
+    member_id: Uuid,
+    count: i64,
+) -> Result<ActionResult> {
+    let before = card::totals(tx, member_id, program.id).await?;
+    let punch = NewEvent {
+        kind: EventKind::Punch,
+        member_id,
+        program_id: Some(program.id),
+        amount: count,
+        voids: None,
+        reason: None,
+    };
+    let delta = CardTotals {
+        punches_total: count,
+        redeemed_total: 0,
+    };
+    record(tx, actor, program, before, punch, delta).await
+}
+
+/// The common end of every counter action: append the event and apply its effect on the card's
+/// totals, in the action's one transaction (the caller commits it through `Store::commit`).
 async fn record(
-    mut tx: WriteTx,
+    tx: &mut WriteTx,
     actor: &Actor,
     program: &Program,
     before: CardTotals,
@@ -327,9 +369,8 @@ async fn record(
     delta: CardTotals,
 ) -> Result<ActionResult> {
     let member_id = new.member_id;
-    let event = ledger::append(&mut tx, actor.staff_id, new).await?;
-    let after = card::add_to_totals(&mut tx, member_id, program.id, delta).await?;
-    tx.commit().await?;
+    let event = ledger::append(tx, actor.staff_id, new).await?;
+    let after = card::add_to_totals(tx, member_id, program.id, delta).await?;
     Ok(result(event, program, before, after))
 }
 

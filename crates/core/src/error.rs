@@ -92,6 +92,12 @@ pub enum CoreError {
     StoreCorrupt,
     #[error("the disk is full")]
     DiskFull,
+    #[error("the database file {path} was deleted or replaced while the till was open")]
+    DatabaseGone { path: String },
+    #[error("the database {path} was used before and is now missing")]
+    DatabaseMissing { path: String },
+    #[error("{name} ({code}) may be the same person")]
+    LikelyDuplicate { name: String, code: String },
     #[error("no program could open {path}")]
     OpenFailed { path: String },
     /// Anything we did not foresee. The cause is logged, not shown.
@@ -106,6 +112,9 @@ pub struct ErrorBody {
     pub code: String,
     pub key: String,
     pub args: BTreeMap<String, String>,
+    /// The database itself failed (locked, unwritable, damaged, full, gone): nothing is being
+    /// saved, and the till shows a lasting "not saving" state until a write succeeds.
+    pub storage_failure: bool,
 }
 
 impl CoreError {
@@ -154,6 +163,9 @@ impl CoreError {
             StoreUnwritable { .. } => "store_unwritable",
             StoreCorrupt => "store_corrupt",
             DiskFull => "disk_full",
+            DatabaseGone { .. } => "database_gone",
+            DatabaseMissing { .. } => "database_missing",
+            LikelyDuplicate { .. } => "likely_duplicate",
             OpenFailed { .. } => "open_failed",
             Storage(_) => "storage_error",
         }
@@ -181,12 +193,47 @@ impl CoreError {
             CoreError::CardReplaced { date } | CoreError::CardRevoked { date } => {
                 args.insert("date".into(), date.clone());
             }
-            CoreError::StoreUnwritable { path } | CoreError::OpenFailed { path } => {
+            CoreError::StoreUnwritable { path }
+            | CoreError::OpenFailed { path }
+            | CoreError::DatabaseGone { path }
+            | CoreError::DatabaseMissing { path } => {
                 args.insert("path".into(), path.clone());
+            }
+            CoreError::LikelyDuplicate { name, code } => {
+                args.insert("name".into(), name.clone());
+                args.insert("code".into(), code.clone());
             }
             _ => {}
         }
         args
+    }
+
+    /// The same error, naming `path` where it is about the database file and SQLite did not say
+    /// which file (its errors never do).
+    pub fn located(self, path: &std::path::Path) -> CoreError {
+        match self {
+            CoreError::StoreUnwritable { path: known } if known.is_empty() => {
+                CoreError::StoreUnwritable {
+                    path: path.display().to_string(),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// A failure of the database itself (not of the action): nothing is being saved until it
+    /// is fixed, and the till says so until a write succeeds again.
+    pub fn is_storage_failure(&self) -> bool {
+        matches!(
+            self,
+            CoreError::DatabaseLocked
+                | CoreError::StoreUnwritable { .. }
+                | CoreError::StoreCorrupt
+                | CoreError::DiskFull
+                | CoreError::DatabaseGone { .. }
+                | CoreError::DatabaseMissing { .. }
+                | CoreError::Storage(_)
+        )
     }
 
     pub fn body(&self) -> ErrorBody {
@@ -194,6 +241,7 @@ impl CoreError {
             code: self.code().into(),
             key: self.key(),
             args: self.args(),
+            storage_failure: self.is_storage_failure(),
         }
     }
 
@@ -249,6 +297,12 @@ impl CoreError {
             StoreUnwritable { path: "/x".into() },
             StoreCorrupt,
             DiskFull,
+            DatabaseGone { path: "/x".into() },
+            DatabaseMissing { path: "/x".into() },
+            LikelyDuplicate {
+                name: "Claire".into(),
+                code: "7K3M-Q9PX-R".into(),
+            },
             OpenFailed { path: "/x".into() },
             Storage(String::new()),
         ]

@@ -23,6 +23,90 @@ pub enum EventKind {
     Void,
 }
 
+/// Why an action was undone: a stable code in the ledger, read in each till's own language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, TS)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+#[ts(export)]
+pub enum ReasonCode {
+    WrongMember,
+    ScannedTwice,
+    WrongCard,
+    /// Said in the staff member's own words (`reason` holds them).
+    Other,
+}
+
+impl ReasonCode {
+    pub const ALL: [ReasonCode; 4] = [
+        ReasonCode::WrongMember,
+        ReasonCode::ScannedTwice,
+        ReasonCode::WrongCard,
+        ReasonCode::Other,
+    ];
+
+    /// `wrong_member`, as stored and as scripts pass it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasonCode::WrongMember => "wrong_member",
+            ReasonCode::ScannedTwice => "scanned_twice",
+            ReasonCode::WrongCard => "wrong_card",
+            ReasonCode::Other => "other",
+        }
+    }
+}
+
+/// A void's reason: a code, and the staff member's words (required for `Other`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, TS)]
+#[ts(export)]
+pub struct VoidReason {
+    pub code: ReasonCode,
+    pub note: Option<String>,
+}
+
+impl VoidReason {
+    pub fn code(code: ReasonCode) -> VoidReason {
+        VoidReason { code, note: None }
+    }
+
+    /// What a script or a manager typed: a code name ("scanned twice", "wrong-member") is that
+    /// code; any other words are `Other` with those words. Empty is `reason_required`.
+    pub fn from_text(text: &str) -> Result<VoidReason> {
+        let words = crate::validate::text("reason", text, crate::validate::TEXT_MAX)
+            .map_err(|_| CoreError::ReasonRequired)?;
+        let as_code = words.to_lowercase().replace([' ', '-'], "_");
+        Ok(
+            match ReasonCode::ALL.into_iter().find(|c| c.as_str() == as_code) {
+                Some(code) if code != ReasonCode::Other => VoidReason::code(code),
+                _ => VoidReason {
+                    code: ReasonCode::Other,
+                    note: Some(words),
+                },
+            },
+        )
+    }
+
+    /// The note cleaned and bounded; `Other` without words is refused.
+    pub(crate) fn validated(&self) -> Result<VoidReason> {
+        let note = match self
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            Some(note) => Some(
+                crate::validate::text("reason", note, crate::validate::TEXT_MAX)
+                    .map_err(|_| CoreError::ReasonRequired)?,
+            ),
+            None if self.code == ReasonCode::Other => return Err(CoreError::ReasonRequired),
+            None => None,
+        };
+        Ok(VoidReason {
+            code: self.code,
+            note,
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow, TS)]
 #[ts(export)]
 pub struct Event {
@@ -39,6 +123,9 @@ pub struct Event {
     #[ts(type = "number")]
     pub amount: i64,
     pub voids: Option<Uuid>,
+    /// For a void: why, as a stable code (absent on voids written before codes existed).
+    pub reason_code: Option<ReasonCode>,
+    /// For a void: the staff member's own words, if any.
     pub reason: Option<String>,
 }
 
@@ -62,12 +149,12 @@ pub(crate) struct NewEvent {
     pub program_id: Option<Uuid>,
     pub amount: i64,
     pub voids: Option<Uuid>,
-    pub reason: Option<String>,
+    pub reason: Option<VoidReason>,
 }
 
 pub(crate) const EVENT_COLUMNS: &str =
     "e.id, e.device_id, e.seq, e.shop_id, e.staff_id, e.at, e.kind, e.member_id, e.program_id, \
-     e.amount, e.voids, e.reason";
+     e.amount, e.voids, e.reason_code, e.reason";
 
 /// Appends one event inside the caller's write transaction. The sequence number is taken and
 /// bumped in that same transaction, so a rolled-back action leaves no gap.
@@ -93,12 +180,13 @@ pub(crate) async fn append(tx: &mut WriteTx, staff_id: Uuid, new: NewEvent) -> R
         program_id: new.program_id,
         amount: new.amount,
         voids: new.voids,
-        reason: new.reason,
+        reason_code: new.reason.as_ref().map(|r| r.code),
+        reason: new.reason.and_then(|r| r.note),
     };
     sqlx::query(
         "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id, program_id,
-                            amount, voids, reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            amount, voids, reason_code, reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(event.id)
     .bind(event.device_id)
@@ -111,6 +199,7 @@ pub(crate) async fn append(tx: &mut WriteTx, staff_id: Uuid, new: NewEvent) -> R
     .bind(event.program_id)
     .bind(event.amount)
     .bind(event.voids)
+    .bind(event.reason_code)
     .bind(&event.reason)
     .execute(&mut **tx)
     .await?;

@@ -8,6 +8,7 @@ use sqlx::FromRow;
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::cashier::{ActionResult, MemberView};
 use crate::error::{CoreError, Result};
 use crate::ledger::{self, EventKind, NewEvent};
 use crate::member_code::MemberCode;
@@ -38,13 +39,63 @@ pub struct NewMember {
     pub language: Option<String>,
 }
 
+/// How the counter enrols: refusing a likely duplicate unless told it is a different person,
+/// and optionally giving the first stamp in the same transaction.
+#[derive(Clone, Debug, Default, Deserialize, TS)]
+#[ts(export)]
+pub struct EnrollOptions {
+    /// The cashier saw the likely duplicates and says this is someone else.
+    pub allow_likely_duplicate: bool,
+    /// Stamp this program's card at once ("enrol and stamp"): one action, one transaction.
+    pub first_stamp: Option<Uuid>,
+}
+
+/// What enrolment did. A likely duplicate is an expected outcome the screen offers to open.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+#[ts(export)]
+pub enum EnrollOutcome {
+    Enrolled {
+        member: Member,
+        first_stamp: Option<Box<ActionResult>>,
+    },
+    /// Nothing was written: these members have the same email, phone number or name.
+    LikelyDuplicates { members: Vec<MemberView> },
+}
+
+/// At most this many likely duplicates are shown.
+const DUPLICATES_SHOWN: i64 = 5;
+/// A phone number matches another when this many of its last digits (or all) are the same.
+const PHONE_MATCH_DIGITS: usize = 8;
+
 const MEMBER_COLUMNS: &str = "m.id, m.code, m.name, m.email, m.phone, m.language, m.created_at";
 const SEARCH_LIMIT: i64 = 20;
 /// Tries before giving up on drawing a code no card has had (40 random bits: a clash is rare).
 const CODE_ATTEMPTS: usize = 8;
 
 impl Store {
+    /// Enrols with no duplicate check and no stamp: scripts, imports and the demo.
     pub async fn enroll(&self, actor: &Actor, new: &NewMember) -> Result<Member> {
+        let options = EnrollOptions {
+            allow_likely_duplicate: true,
+            first_stamp: None,
+        };
+        match self.enroll_with(actor, new, &options).await? {
+            EnrollOutcome::Enrolled { member, .. } => Ok(member),
+            EnrollOutcome::LikelyDuplicates { .. } => unreachable!("duplicates were allowed"),
+        }
+    }
+
+    /// Enrolment at the counter: a member row, their first card and an `enroll` event (and the
+    /// first stamp, if asked), in one transaction; or, when the same email, phone number or
+    /// name is already a member and the cashier has not said otherwise, nothing written and
+    /// the likely duplicates returned.
+    pub async fn enroll_with(
+        &self,
+        actor: &Actor,
+        new: &NewMember,
+        options: &EnrollOptions,
+    ) -> Result<EnrollOutcome> {
         let name = validate::name(&new.name)?;
         let email = validate::email(new.email.as_deref())?;
         let phone = validate::phone(new.phone.as_deref())?;
@@ -54,14 +105,32 @@ impl Store {
             None => shop.language.clone(),
         };
         let (phone, phone_digits) = phone.unzip();
+        let phone_tail = phone_digits.as_deref().map(crate::phone::tail);
+        if !options.allow_likely_duplicate {
+            let members = self
+                .likely_duplicates(&name, email.as_deref(), phone_tail.as_deref())
+                .await?;
+            if !members.is_empty() {
+                let mut views = Vec::with_capacity(members.len());
+                for member in members {
+                    views.push(self.view_of(member).await?);
+                }
+                return Ok(EnrollOutcome::LikelyDuplicates { members: views });
+            }
+        }
+        let first_stamp_program = match options.first_stamp {
+            Some(id) => Some(self.resolve_program(Some(id)).await?),
+            None => None,
+        };
 
         let mut tx = self.begin_write().await?;
         let now = Utc::now();
         let id = Uuid::now_v7();
         let code = fresh_code(&mut tx).await?;
         sqlx::query(
-            "INSERT INTO member (id, code, shop_id, name, email, phone, phone_digits, language, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO member (id, code, shop_id, name, email, phone, phone_digits, phone_tail,
+                                 language, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id)
         .bind(code.as_str())
@@ -70,6 +139,7 @@ impl Store {
         .bind(&email)
         .bind(&phone)
         .bind(&phone_digits)
+        .bind(&phone_tail)
         .bind(&language)
         .bind(now)
         .execute(&mut *tx)
@@ -88,8 +158,15 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
-        Ok(Member {
+        let first_stamp = match &first_stamp_program {
+            Some(program) => {
+                let stamp = crate::cashier::punch_in(&mut tx, actor, program, id, 1).await?;
+                Some(Box::new(stamp))
+            }
+            None => None,
+        };
+        self.commit(tx).await?;
+        let member = Member {
             id,
             code: code.as_str().to_string(),
             name,
@@ -97,7 +174,49 @@ impl Store {
             phone,
             language,
             created_at: now,
+        };
+        Ok(EnrollOutcome::Enrolled {
+            member,
+            first_stamp,
         })
+    }
+
+    /// Members with the same email, the same phone number (its last digits), or the same name
+    /// (ignoring case): each an index lookup.
+    async fn likely_duplicates(
+        &self,
+        name: &str,
+        email: Option<&str>,
+        phone_tail: Option<&str>,
+    ) -> Result<Vec<Member>> {
+        let phone_key = phone_tail.map(|t| t.chars().take(PHONE_MATCH_DIGITS).collect::<String>());
+        let (phone_low, phone_high) = match &phone_key {
+            Some(key) => (Some(key.clone()), Some(format!("{key}\u{10FFFF}"))),
+            None => (None, None),
+        };
+        Ok(sqlx::query_as(&format!(
+            "SELECT {MEMBER_COLUMNS} FROM member m WHERE m.name = ? COLLATE NOCASE
+             UNION SELECT {MEMBER_COLUMNS} FROM member m WHERE m.email = ?
+             UNION SELECT {MEMBER_COLUMNS} FROM member m
+                   WHERE m.phone_tail >= ? AND m.phone_tail < ?
+             LIMIT ?"
+        ))
+        .bind(name)
+        .bind(email)
+        .bind(phone_low)
+        .bind(phone_high)
+        .bind(DUPLICATES_SHOWN)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// [`Store::find_members`], each with their cards: the search results show the stamps.
+    pub async fn find_member_views(&self, query: &str) -> Result<Vec<MemberView>> {
+        let mut views = Vec::new();
+        for member in self.find_members(query).await? {
+            views.push(self.view_of(member).await?);
+        }
+        Ok(views)
     }
 
     pub async fn member(&self, id: Uuid) -> Result<Member> {
@@ -146,13 +265,12 @@ impl Store {
             .fetch_all(self.pool())
             .await?);
         }
-        let digits: String = query.chars().filter(char::is_ascii_digit).collect();
-        let looks_like_phone = digits.len() >= 3
-            && query
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-        if looks_like_phone {
+        if crate::phone::looks_like_phone(query) {
+            let digits: String = query.chars().filter(char::is_ascii_digit).collect();
             add(self.prefix_search("phone_digits", &digits).await?);
+            for tail in crate::phone::tail_prefixes(query) {
+                add(self.prefix_search("phone_tail", &tail).await?);
+            }
         }
         if !query.contains(' ') {
             add(self.prefix_search("email", &query.to_lowercase()).await?);
@@ -182,6 +300,28 @@ impl Store {
         .fetch_all(self.pool())
         .await?)
     }
+}
+
+/// Members enrolled before phone tails existed get theirs (once; a no-op afterwards).
+pub(crate) async fn fill_phone_tails(pool: &sqlx::SqlitePool) -> Result<()> {
+    let missing: Vec<(Uuid, String)> = sqlx::query_as(
+        "SELECT id, phone_digits FROM member WHERE phone_digits IS NOT NULL AND phone_tail IS NULL",
+    )
+    .fetch_all(pool)
+    .await?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    for (id, digits) in missing {
+        sqlx::query("UPDATE member SET phone_tail = ? WHERE id = ?")
+            .bind(crate::phone::tail(&digits))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A code no card has ever had (revoked ones included), drawn inside the write transaction.

@@ -63,7 +63,7 @@ impl Store {
         .bind(program.created_at)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(program)
     }
 

@@ -161,7 +161,7 @@ impl Store {
         // The first till of a chain makes its card key; the others will receive it with sync.
         let card_key = ChainKey::generate(&mut rand::thread_rng());
         cards::insert_chain_key(&mut tx, &card_key).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(SetUp {
             shop,
             manager,
@@ -183,7 +183,7 @@ impl Store {
         let shop = self.require_shop().await?;
         let mut tx = self.begin_write().await?;
         let staff = insert_staff(&mut tx, shop.id, &name, role, &pin_hash).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(staff)
     }
 

@@ -26,6 +26,38 @@ pub type WriteTx = Transaction<'static, Sqlite>;
 pub struct Store {
     pool: SqlitePool,
     path: PathBuf,
+    /// The file opened, as the file system names it. SQLite keeps writing to a file that was
+    /// deleted or replaced under it (into an inode nobody will find again), so every commit
+    /// first checks the path still leads to this same file.
+    identity: Option<FileIdentity>,
+}
+
+/// Which file a path leads to: device and inode where the platform has them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FileIdentity {
+    device: u64,
+    inode: u64,
+}
+
+impl FileIdentity {
+    #[cfg(unix)]
+    fn of(path: &Path) -> std::io::Result<FileIdentity> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path)?;
+        Ok(FileIdentity {
+            device: meta.dev(),
+            inode: meta.ino(),
+        })
+    }
+
+    /// Elsewhere an open database cannot be deleted or replaced, so existence is the check.
+    #[cfg(not(unix))]
+    fn of(path: &Path) -> std::io::Result<FileIdentity> {
+        std::fs::metadata(path).map(|_| FileIdentity {
+            device: 0,
+            inode: 0,
+        })
+    }
 }
 
 /// `<platform data dir>/eu.tessera.app/tessera.db`, e.g. `~/.local/share/eu.tessera.app/tessera.db`.
@@ -80,10 +112,23 @@ impl Store {
                 CoreError::StoreUnwritable { .. } => unwritable(),
                 other => other,
             })?;
+        crate::members::fill_phone_tails(&pool).await?;
         Ok(Store {
             pool,
             path: path.to_path_buf(),
+            identity: FileIdentity::of(path).ok(),
         })
+    }
+
+    /// Opens a database that must already exist: a missing file is `database_missing`, never a
+    /// new empty shop (the desktop app uses this for a database it opened before).
+    pub async fn open_existing(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(CoreError::DatabaseMissing {
+                path: path.display().to_string(),
+            });
+        }
+        Store::open(path).await
     }
 
     pub fn path(&self) -> &Path {
@@ -98,7 +143,45 @@ impl Store {
     /// reads before it writes can fail to upgrade when another program wrote in between; this
     /// one waits (up to the busy timeout) instead, then fails with `database_locked`.
     pub async fn begin_write(&self) -> Result<WriteTx> {
+        self.check_file()?;
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Commits a write, unless the database file is no longer where it was opened: then the
+    /// write is rolled back and the action fails with `database_gone`, so that no screen ever
+    /// says "saved" for something nobody will find again.
+    pub async fn commit(&self, tx: WriteTx) -> Result<()> {
+        if let Err(gone) = self.check_file() {
+            tx.rollback().await?;
+            return Err(gone);
+        }
+        Ok(tx.commit().await?)
+    }
+
+    fn check_file(&self) -> Result<()> {
+        let now = FileIdentity::of(&self.path).ok();
+        if now.is_some() && now == self.identity {
+            Ok(())
+        } else {
+            Err(CoreError::DatabaseGone {
+                path: self.path.display().to_string(),
+            })
+        }
+    }
+
+    /// What crosses to a person for `error`: with this database's path where the message
+    /// names the file (SQLite's own errors do not know it), and `database_gone` whatever went
+    /// wrong if the file is no longer there (a read of a deleted file fails in several ways
+    /// before the write's own check is reached).
+    pub fn explain(&self, error: CoreError) -> CoreError {
+        match self.check_file() {
+            Err(gone) => gone,
+            Ok(()) => error.located(&self.path),
+        }
+    }
+
+    pub fn error_body(&self, error: CoreError) -> crate::ErrorBody {
+        self.explain(error).body()
     }
 
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
@@ -120,8 +203,7 @@ impl Store {
         .bind(value)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit(tx).await
     }
 
     pub async fn close(self) {

@@ -2,22 +2,38 @@
 
 use rstest::rstest;
 use tessera_core::cashier::ActionResult;
-use tessera_core::ledger::EventKind;
-use tessera_core::members::{Member, NewMember};
+use tessera_core::ledger::{EventKind, ReasonCode, VoidReason};
+use tessera_core::members::{EnrollOptions, EnrollOutcome, Member, NewMember};
 use tessera_core::programs::{NewProgram, Program};
 use tessera_core::shop::{Actor, NewShop, Role};
 use tessera_core::{CoreError, ScanOutcome, Store};
+
+/// A reason as a script types it.
+fn said(text: &str) -> VoidReason {
+    VoidReason::from_text(text).unwrap()
+}
+
+/// "Other", in the staff member's own words (which may be blank).
+fn own_words(text: &str) -> VoidReason {
+    VoidReason {
+        code: ReasonCode::Other,
+        note: Some(text.into()),
+    }
+}
 
 struct Shop {
     store: Store,
     manager: Actor,
     program: Program,
     member: Member,
+    /// When "the manager signed in": before anything in the test happened.
+    session_start: chrono::DateTime<chrono::Utc>,
     _dir: tempfile::TempDir,
 }
 
 /// A shop with one program ("buy 9, the 10th is free") and one member.
 async fn shop() -> Shop {
+    let session_start = chrono::Utc::now();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("tessera.db")).await.unwrap();
     let set_up = store
@@ -57,6 +73,7 @@ async fn shop() -> Shop {
         manager,
         program,
         member,
+        session_start,
         _dir: dir,
     }
 }
@@ -167,12 +184,13 @@ async fn voiding_a_punch_takes_its_stamps_back() {
     let mistake = shop.punch(3).await.unwrap();
     let void = shop
         .store
-        .void(&shop.manager, mistake.event.id, "scanned twice")
+        .void(&shop.manager, mistake.event.id, &said("scanned twice"))
         .await
         .unwrap();
     assert_eq!(void.event.kind, EventKind::Void);
     assert_eq!(void.event.voids, Some(mistake.event.id));
-    assert_eq!(void.event.reason.as_deref(), Some("scanned twice"));
+    assert_eq!(void.event.reason_code, Some(ReasonCode::ScannedTwice));
+    assert_eq!(void.event.reason, None, "a code's words are not stored");
     assert_eq!(shop.card().await, (2, 0));
 }
 
@@ -182,7 +200,7 @@ async fn voiding_a_redemption_gives_the_reward_back() {
     shop.punch(9).await.unwrap();
     let redemption = shop.redeem().await.unwrap();
     shop.store
-        .void(&shop.manager, redemption.event.id, "wrong member")
+        .void(&shop.manager, redemption.event.id, &said("wrong member"))
         .await
         .unwrap();
     assert_eq!(shop.card().await, (0, 1));
@@ -195,7 +213,7 @@ async fn voiding_a_punch_that_earned_an_unspent_reward_takes_the_reward_back() {
     let filling = shop.punch(1).await.unwrap();
     assert_eq!(shop.card().await, (0, 1));
     shop.store
-        .void(&shop.manager, filling.event.id, "wrong member")
+        .void(&shop.manager, filling.event.id, &said("wrong member"))
         .await
         .unwrap();
     assert_eq!(shop.card().await, (8, 0));
@@ -209,7 +227,7 @@ async fn voiding_a_punch_whose_reward_was_spent_is_refused_and_writes_nothing() 
     let events = shop.event_count().await;
     let error = shop
         .store
-        .void(&shop.manager, filling.event.id, "wrong member")
+        .void(&shop.manager, filling.event.id, &said("wrong member"))
         .await
         .unwrap_err();
     assert_eq!(error.code(), "reward_already_redeemed");
@@ -223,16 +241,26 @@ async fn an_event_is_voided_once_and_only_punches_and_redemptions_are_voidable()
     let punch = shop.punch(1).await.unwrap();
     let void = shop
         .store
-        .void(&shop.manager, punch.event.id, "oops")
+        .void(&shop.manager, punch.event.id, &said("oops"))
         .await
         .unwrap();
-    let again = shop.store.void(&shop.manager, punch.event.id, "oops").await;
+    let again = shop
+        .store
+        .void(&shop.manager, punch.event.id, &said("oops"))
+        .await;
     assert_eq!(again.unwrap_err().code(), "already_voided");
-    let of_void = shop.store.void(&shop.manager, void.event.id, "oops").await;
+    let of_void = shop
+        .store
+        .void(&shop.manager, void.event.id, &said("oops"))
+        .await;
     assert_eq!(of_void.unwrap_err().code(), "not_voidable");
     let no_reason = shop
         .store
-        .void(&shop.manager, shop.punch(1).await.unwrap().event.id, "  ")
+        .void(
+            &shop.manager,
+            shop.punch(1).await.unwrap().event.id,
+            &own_words("  "),
+        )
         .await;
     assert_eq!(no_reason.unwrap_err().code(), "reason_required");
 }
@@ -253,20 +281,91 @@ async fn undo_cancels_the_last_action_of_this_staff_member_only() {
         .punch(&cashier, shop.member.id, None, 4)
         .await
         .unwrap();
-    let candidate = shop.store.last_undoable(&shop.manager).await.unwrap();
+    let session = shop.session_start;
+    let candidate = shop
+        .store
+        .last_undoable(&shop.manager, session)
+        .await
+        .unwrap();
     assert_eq!(candidate.event.id, last.event.id);
     assert_eq!(candidate.member_name, "Claire Dubois");
+    let reason = VoidReason::code(ReasonCode::ScannedTwice);
     shop.store
-        .undo(&shop.manager, candidate.event.id, "scanned twice")
+        .undo(&shop.manager, session, candidate.event.id, &reason)
         .await
         .unwrap();
     assert_eq!(shop.card().await, (6, 0));
     // Undo again reaches further back, to the first punch of 2.
-    let next = shop.store.last_undoable(&shop.manager).await.unwrap();
+    let next = shop
+        .store
+        .last_undoable(&shop.manager, session)
+        .await
+        .unwrap();
     assert_eq!(next.event.amount, 2);
     // A stale dialog (the event is no longer the last) does not undo something else.
-    let stale = shop.store.undo(&shop.manager, last.event.id, "again").await;
+    let stale = shop
+        .store
+        .undo(&shop.manager, session, last.event.id, &reason)
+        .await;
     assert_eq!(stale.unwrap_err().code(), "nothing_to_undo");
+}
+
+#[tokio::test]
+async fn undo_does_not_reach_before_the_session_began() {
+    let shop = shop().await;
+    shop.punch(1).await.unwrap();
+    // The cashier signs in (again, or after a restart) after that punch.
+    let session = chrono::Utc::now();
+    let undo = shop.store.last_undoable(&shop.manager, session).await;
+    assert_eq!(undo.unwrap_err().code(), "nothing_to_undo");
+    let mine = shop.punch(1).await.unwrap();
+    let candidate = shop
+        .store
+        .last_undoable(&shop.manager, session)
+        .await
+        .unwrap();
+    assert_eq!(candidate.event.id, mine.event.id);
+}
+
+#[tokio::test]
+async fn undo_does_not_reach_an_action_older_than_the_window() {
+    let shop = shop().await;
+    let punch = shop.punch(1).await.unwrap();
+    // The same punch, as if made six minutes ago: written through SQL with an older time
+    // (the ledger refuses edits, so a copy with the next sequence number stands in for it).
+    let old = punch.event.at - chrono::Duration::minutes(6);
+    shop.store
+        .void(&shop.manager, punch.event.id, &said("wrong member"))
+        .await
+        .unwrap();
+    let next_seq: i64 =
+        sqlx::query_scalar("UPDATE device SET next_seq = next_seq + 1 RETURNING next_seq - 1")
+            .fetch_one(shop.store.pool())
+            .await
+            .unwrap();
+    sqlx::query(
+        "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id, program_id, amount)
+         VALUES (?, ?, ?, ?, ?, ?, 'punch', ?, ?, 1)",
+    )
+    .bind(uuid::Uuid::now_v7())
+    .bind(punch.event.device_id)
+    .bind(next_seq)
+    .bind(punch.event.shop_id)
+    .bind(punch.event.staff_id)
+    .bind(old)
+    .bind(punch.event.member_id)
+    .bind(punch.event.program_id)
+    .execute(shop.store.pool())
+    .await
+    .unwrap();
+    let long_ago = old - chrono::Duration::hours(1);
+    let undo = shop.store.last_undoable(&shop.manager, long_ago).await;
+    assert_eq!(
+        undo.unwrap_err().code(),
+        "nothing_to_undo",
+        "an action {} minutes old is a manager's void, not Undo",
+        tessera_core::cashier::UNDO_WINDOW.num_minutes() + 1
+    );
 }
 
 #[tokio::test]
@@ -287,7 +386,7 @@ async fn rebuilt_balances_equal_the_materialised_ones() {
     shop.redeem().await.unwrap();
     let voided = shop.punch(2).await.unwrap();
     shop.store
-        .void(&shop.manager, voided.event.id, "wrong card")
+        .void(&shop.manager, voided.event.id, &said("wrong card"))
         .await
         .unwrap();
     shop.store
@@ -403,12 +502,20 @@ async fn scanning_tells_member_unknown_mistyped_and_not_a_code_apart() {
 #[case::without_diacritics("stef", "Ștefan Ionescu")]
 #[case::hungarian_accents("odon", "Tóth Ödön")]
 #[case::phone_digits_as_typed("06 12", "Tóth Ödön")]
+#[case::phone_national_form_of_an_international_number("0612340408", "Ștefan Ionescu")]
+#[case::phone_last_digits("04 08", "Ștefan Ionescu")]
+#[case::phone_international_form_of_a_national_number("+33 6 12 34 56 78", "Tóth Ödön")]
+#[case::phone_international_as_stored("+33 6 12 34 04", "Ștefan Ionescu")]
 #[case::email_prefix("stefan@", "Ștefan Ionescu")]
 #[tokio::test]
 async fn search_finds_members_by_name_phone_and_email(#[case] query: &str, #[case] expected: &str) {
     let shop = shop().await;
     for (name, email, phone) in [
-        ("Ștefan Ionescu", Some("Stefan@Example.ro"), None),
+        (
+            "Ștefan Ionescu",
+            Some("Stefan@Example.ro"),
+            Some("+33 6 12 34 04 08"),
+        ),
         ("Tóth Ödön", None, Some("06 12 34 56 78")),
     ] {
         shop.store
@@ -427,6 +534,163 @@ async fn search_finds_members_by_name_phone_and_email(#[case] query: &str, #[cas
     let found = shop.store.find_members(query).await.unwrap();
     let names: Vec<_> = found.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(names, vec![expected], "query {query:?}");
+}
+
+#[tokio::test]
+async fn phone_numbers_enrolled_before_the_search_keys_existed_are_found_too() {
+    let shop = shop().await;
+    let member = shop
+        .store
+        .enroll(
+            &shop.manager,
+            &NewMember {
+                name: "Ioana Pop".into(),
+                phone: Some("+40 721 234 567".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    // As a database written by the previous version holds it: no search key.
+    sqlx::query("UPDATE member SET phone_tail = NULL")
+        .execute(shop.store.pool())
+        .await
+        .unwrap();
+    let path = shop.store.path().to_path_buf();
+    shop.store.clone().close().await;
+    let reopened = Store::open(&path).await.unwrap();
+    let found = reopened.find_members("0721 234 567").await.unwrap();
+    assert_eq!(found.iter().map(|m| m.id).collect::<Vec<_>>(), [member.id]);
+}
+
+fn new_member(name: &str, email: Option<&str>, phone: Option<&str>) -> NewMember {
+    NewMember {
+        name: name.into(),
+        email: email.map(Into::into),
+        phone: phone.map(Into::into),
+        language: None,
+    }
+}
+
+#[rstest]
+#[case::same_name_other_case(new_member("claire DUBOIS", None, None))]
+#[case::same_email(new_member("C. Dubois", Some("CLAIRE@example.fr"), None))]
+#[case::same_phone_other_form(new_member("Claire D.", None, Some("0612340408")))]
+#[tokio::test]
+async fn a_likely_duplicate_is_shown_and_nothing_is_written(#[case] again: NewMember) {
+    let shop = shop().await;
+    let first = shop
+        .store
+        .enroll(
+            &shop.manager,
+            &new_member(
+                "Claire Martin",
+                Some("claire@example.fr"),
+                Some("+33 6 12 34 04 08"),
+            ),
+        )
+        .await
+        .unwrap();
+    let events = shop.event_count().await;
+    let at_counter = EnrollOptions::default();
+    let outcome = shop
+        .store
+        .enroll_with(&shop.manager, &again, &at_counter)
+        .await
+        .unwrap();
+    let EnrollOutcome::LikelyDuplicates { members } = outcome else {
+        panic!("enrolled a likely duplicate: {outcome:?}");
+    };
+    let ids: Vec<_> = members.iter().map(|v| v.member.id).collect();
+    // "claire DUBOIS" is the shop's first member, the others match "Claire Martin".
+    assert!(
+        ids.contains(&first.id) || ids.contains(&shop.member.id),
+        "{ids:?}"
+    );
+    assert_eq!(shop.event_count().await, events, "nothing was written");
+
+    let anyway = EnrollOptions {
+        allow_likely_duplicate: true,
+        first_stamp: None,
+    };
+    let outcome = shop
+        .store
+        .enroll_with(&shop.manager, &again, &anyway)
+        .await
+        .unwrap();
+    assert!(matches!(outcome, EnrollOutcome::Enrolled { .. }));
+}
+
+#[tokio::test]
+async fn someone_new_is_enrolled_with_their_first_stamp_in_one_action() {
+    let shop = shop().await;
+    let options = EnrollOptions {
+        allow_likely_duplicate: false,
+        first_stamp: Some(shop.program.id),
+    };
+    let outcome = shop
+        .store
+        .enroll_with(
+            &shop.manager,
+            &new_member("Ödön Tóth", None, None),
+            &options,
+        )
+        .await
+        .unwrap();
+    let EnrollOutcome::Enrolled {
+        member,
+        first_stamp: Some(stamp),
+    } = outcome
+    else {
+        panic!("{outcome:?}");
+    };
+    assert_eq!(stamp.event.member_id, member.id);
+    assert_eq!(stamp.card.punches, 1);
+    let view = shop.store.member_view(member.id).await.unwrap();
+    assert_eq!(view.cards[0].punches, 1);
+}
+
+#[tokio::test]
+async fn a_database_deleted_while_open_refuses_every_write_instead_of_losing_it() {
+    let shop = shop().await;
+    shop.punch(1).await.unwrap();
+    let path = shop.store.path().to_path_buf();
+    for suffix in ["", "-wal", "-shm"] {
+        let file = format!("{}{suffix}", path.display());
+        let _ = std::fs::remove_file(file);
+    }
+    // Reads of the deleted file may fail before the write's own check: what the till is told
+    // goes through `explain`, which names the cause whatever failed first.
+    let punch = shop.punch(1).await.unwrap_err();
+    assert_eq!(shop.store.explain(punch).code(), "database_gone");
+    let enrol = shop
+        .store
+        .enroll(&shop.manager, &new_member("Nobody", None, None))
+        .await
+        .unwrap_err();
+    assert_eq!(shop.store.error_body(enrol).code, "database_gone");
+    assert!(!path.exists(), "no new file was made in its place");
+}
+
+#[tokio::test]
+async fn a_database_replaced_while_open_refuses_every_write() {
+    let shop = shop().await;
+    let path = shop.store.path().to_path_buf();
+    let elsewhere = path.with_file_name("moved.db");
+    std::fs::rename(&path, &elsewhere).unwrap();
+    std::fs::copy(&elsewhere, &path).unwrap();
+    let punch = shop.punch(1).await.unwrap_err();
+    assert_eq!(shop.store.explain(punch).code(), "database_gone");
+}
+
+#[tokio::test]
+async fn a_missing_database_that_must_exist_is_not_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gone.db");
+    let error = Store::open_existing(&path).await.unwrap_err();
+    assert_eq!(error.code(), "database_missing");
+    assert_eq!(error.body().args["path"], path.display().to_string());
+    assert!(!path.exists());
 }
 
 #[tokio::test]
