@@ -10,19 +10,19 @@ SHELL := /bin/bash
 CARGO_BUILD := cargo build --workspace --all-targets
 APP := target/debug/tessera-app
 
-.PHONY: run test e2e setup system-deps ui-deps ui-build build e2e-deps fmt-check clippy rust-test bindings-check ui-check ui-test
+.PHONY: run test e2e setup system-deps ui-deps ui-build build e2e-deps fmt-check clippy rust-test bindings-check ui-check ui-lint ui-test
 
 ## The desktop app, on the database in the platform's data folder (or ARGS="--db PATH").
 run: setup ui-build build
 	$(APP) $(ARGS)
 
 ## Every check: format, lints, Rust tests (end-to-end ones included, on a private Xvfb display),
-## generated IPC types up to date, UI type checks and tests.
-test: setup ui-build fmt-check clippy build e2e-deps rust-test bindings-check ui-check ui-test
+## generated IPC types up to date, UI type checks, lints and tests.
+test: setup ui-build fmt-check clippy build e2e-deps rust-test bindings-check ui-check ui-lint ui-test
 
 ## The end-to-end tests alone: the real app driven over WebDriver. Screenshots: target/e2e-screenshots/
 e2e: setup ui-build build e2e-deps
-	scripts/with-display.sh cargo test --workspace --test desktop
+	scripts/with-display.sh cargo test --workspace --test desktop --test counter
 
 setup: system-deps ui-deps
 
@@ -65,6 +65,10 @@ bindings-check:
 
 ui-check:
 	cd ui && npm run check
+
+# ESLint with type information: no floating promises, returned promises awaited (ui/eslint.config.js).
+ui-lint:
+	cd ui && npm run lint
 
 ui-test:
 	cd ui && npm test

@@ -68,7 +68,7 @@ action-punch = Punch
 action-redeem = Redeem reward
 action-undo = Undo
 action-new-member = New member
-action-clear = Clear
+action-clear = Next customer
 feedback-punched = Stamped { $program }: { $punches } / { $needed }
 feedback-reward-earned = Card full! { $reward } ready!
 feedback-redeemed = Redeemed: { $reward }
@@ -81,7 +81,15 @@ search-results =
     }
 search-none = No member found. Check the spelling, or enroll a new member.
 search-ambiguous = Several members match: pick one.
-confirm-repeat-punch = Stamped a moment ago. Press Enter again to stamp once more.
+confirm-repeat-punch = Stamped a moment ago. Press { key-enter } again to stamp once more.
+
+## Keys, named as printed on the keyboards sold in each country
+
+key-enter = Enter
+key-esc = Esc
+key-ctrl-z = Ctrl+Z
+key-r = R
+key-arrows = ↑ ↓
 
 ## What an event was, in history and undo
 
@@ -159,6 +167,15 @@ scanner-test-readings = Read as
 scanner-test-source-key-codes = from the keys pressed
 scanner-test-source-as-typed = as typed
 scanner-test-source-layout = as a US scanner on a { $layout } keyboard
+# Keyboard layouts by name, as they read inside scanner-test-source-layout
+# (in lower case where the language writes such adjectives so).
+keyboard-layout-us = US
+keyboard-layout-fr = French
+keyboard-layout-be = Belgian
+keyboard-layout-de = German
+keyboard-layout-hu = Hungarian
+keyboard-layout-it = Italian
+keyboard-layout-ro = Romanian (standard)
 scanner-test-result = Result
 scanner-test-found = Card of { $name }
 card-replace-title = { $name }'s card
@@ -216,18 +233,45 @@ error-event-not-found = This action was not found.
 error-already-voided = This action was already undone.
 error-not-voidable = Only stamps and redemptions can be undone.
 error-reward-already-redeemed = The reward from these stamps was already used: undo the redemption first.
-error-nothing-to-undo = Nothing to undo.
+error-nothing-to-undo = Nothing to undo. Undo covers your own recent actions; a manager corrects older ones.
 error-reason-required = Please give a reason.
 error-staff-not-found = Nobody on the staff has this name.
 error-staff-name-taken = Someone on the staff already has this name.
 error-wrong-pin = Wrong PIN. Try again.
 error-manager-only = Only a manager can do this.
-error-database-locked = The database is busy in another program. Close it and try again.
-error-store-unwritable = Tessera cannot write its database here: { $path }
-error-store-corrupt = The database file is damaged. Restore the last backup.
-error-disk-full = The disk is full. Free some space; nothing was lost.
+error-database-locked = The database is busy in another program: this was NOT saved. Close the other program, then try again.
+error-store-unwritable = Tessera cannot write to its database ({ $path }): this was NOT saved. Check that the disk is connected and the file is not read-only.
+error-store-corrupt = The database file is damaged: nothing more can be saved. Do not delete it; call support.
+error-disk-full = The disk is full: this was NOT saved. Free some space, then try again.
 error-open-failed = No program could open this file: { $path }
-error-storage-error = Something went wrong while saving. Nothing was lost; try again.
+error-storage-error = Something went wrong: this was NOT saved. Try again; if it happens again, call support.
 
 error-sign-in-required = Please sign in first.
 error-unexpected = Something unexpected happened. Try again.
+
+## The till, safe under pressure
+till-menu = Menu
+scan-last = Last scan { $time }
+scan-paused = Scanner paused: tap the screen
+not-saving-title = Not saving
+not-saving-file = Database file: { $path }
+saving-wait = Saving… the database is busy.
+redeem-confirm-title = Give { $reward } to { $name }?
+redeem-confirm-hint = { key-enter }: yes, give it · { key-esc }: not now
+redeem-confirm-yes = Yes, give the reward
+redeem-confirm-no = Not now
+undo-at = { $what } · { $time }
+undo-window = Undo covers your own actions of the last { $minutes } minutes. A manager corrects older ones.
+undo-other-placeholder = What happened?
+enroll-duplicates-title = Already a member?
+enroll-duplicates-hint = These members have the same name, email or phone number.
+enroll-duplicate-open = Open this member
+enroll-anyway = Someone else: enroll
+enroll-submit-stamp = Enroll and stamp
+db-missing-title = The shop's database is missing
+db-missing-new = Start a new shop here
+db-missing-hint = If the file was moved, or is on a disk that is not connected, put it back and restart Tessera.
+search-pick-hint = { key-arrows }: choose · { key-enter }: open
+error-database-gone = The database file was deleted or moved while Tessera was open ({ $path }). This was NOT saved, and nothing will be until the file is back: close Tessera and put the file back.
+error-database-missing = The shop's database is missing: { $path }. It was used on this computer before.
+error-likely-duplicate = { $name } ({ $code }) may be the same person. Check before enrolling them twice.

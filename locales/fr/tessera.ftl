@@ -39,7 +39,7 @@ setup-program-default-name = Carte café
 setup-program-default-reward = Café offert
 setup-finish = Ouvrir la caisse
 setup-demo = Essayer avec des données de démo
-setup-demo-hint = Un café avec 40 clients fidèles. Gérant : Alex, PIN 1234.
+setup-demo-hint = Un café avec 40 membres inscrits. Gérant : Alex, PIN 1234.
 demo-pastry-card = Carte viennoiseries
 demo-pastry-reward = Croissant offert
 
@@ -67,10 +67,10 @@ reward-ready-named = Récompense prête : { $reward } !
 no-reward = Pas encore de récompense
 action-punch = Tamponner
 action-redeem = Utiliser la récompense
-action-undo = Annuler la dernière
+action-undo = Défaire
 action-new-member = Nouveau membre
-action-clear = Effacer
-feedback-punched = Tampon ajouté ({ $program }) : { $punches } / { $needed }
+action-clear = Client suivant
+feedback-punched = Tampon ajouté sur la carte « { $program } » : { $punches } / { $needed }
 feedback-reward-earned = Carte complète ! Récompense prête : { $reward } !
 feedback-redeemed = Récompense utilisée : { $reward }
 feedback-undone = Annulé : { $what }
@@ -82,29 +82,37 @@ search-results =
     }
 search-none = Aucun membre trouvé. Vérifiez l’orthographe, ou inscrivez un nouveau membre.
 search-ambiguous = Plusieurs membres correspondent : choisissez-en un.
-confirm-repeat-punch = Tamponné à l’instant. Appuyez encore sur Entrée pour ajouter un tampon.
+confirm-repeat-punch = Tamponné à l’instant. Appuyez encore sur { key-enter } pour ajouter un tampon.
+
+## Touches, nommées comme sur les claviers vendus en France
+
+key-enter = Entrée
+key-esc = Échap
+key-ctrl-z = Ctrl+Z
+key-r = R
+key-arrows = ↑ ↓
 
 ## Ce qu’était une action, dans l’historique et l’annulation
 
 event-enroll = Inscription
 event-punch =
     { $count ->
-        [one] { $count } tampon sur { $program }
-       *[other] { $count } tampons sur { $program }
+        [one] { $count } tampon sur la carte « { $program } »
+       *[other] { $count } tampons sur la carte « { $program } »
     }
-event-redeem = Récompense utilisée sur { $program }
+event-redeem = Récompense de la carte « { $program } » utilisée
 event-void = Annulé : { $reason }
 
 ## Annulation
 
-undo-title = Annuler la dernière action ?
+undo-title = Défaire la dernière action ?
 undo-reason = Pourquoi ?
-undo-reason-wrong-member = Pas le bon client
+undo-reason-wrong-member = Pas le bon membre
 undo-reason-scanned-twice = Scanné deux fois
 undo-reason-wrong-card = Pas la bonne carte
 undo-reason-other = Autre
-undo-confirm = Oui, annuler
-undo-keep = Garder
+undo-confirm = Oui, défaire
+undo-keep = Non, la garder
 
 ## Inscription
 
@@ -112,7 +120,7 @@ enroll-title = Nouveau membre
 enroll-name = Nom
 enroll-email = E-mail (facultatif)
 enroll-phone = Téléphone (facultatif)
-enroll-language = Langue du client
+enroll-language = Langue du membre
 enroll-submit = Inscrire
 enroll-done = Bienvenue, { $name } !
 enroll-code = Code membre
@@ -160,6 +168,14 @@ scanner-test-readings = Lu comme
 scanner-test-source-key-codes = d’après les touches pressées
 scanner-test-source-as-typed = tel que tapé
 scanner-test-source-layout = comme un scanner US sur un clavier { $layout }
+# Dispositions de clavier, lues dans scanner-test-source-layout : « un clavier allemand ».
+keyboard-layout-us = américain (US)
+keyboard-layout-fr = français
+keyboard-layout-be = belge
+keyboard-layout-de = allemand
+keyboard-layout-hu = hongrois
+keyboard-layout-it = italien
+keyboard-layout-ro = roumain (standard)
 scanner-test-result = Résultat
 scanner-test-found = Carte de { $name }
 card-replace-title = Carte de { $name }
@@ -203,7 +219,7 @@ error-program-inactive = Ce programme de fidélité n’est plus actif.
 error-program-required = La boutique a plusieurs cartes : choisissez laquelle.
 error-no-active-program = Aucun programme de fidélité actif. Un gérant peut en ajouter un.
 error-member-not-found = Ce membre n’existe pas.
-error-unknown-code = Aucun membre n’a ce code. Vérifiez la carte, ou inscrivez le client.
+error-unknown-code = Aucun membre n’a ce code. Vérifiez la carte, ou inscrivez un nouveau membre.
 error-mistyped-code = Ce code contient une faute de frappe. Vérifiez chaque caractère et réessayez.
 error-not-a-code = Ce n’est pas un code membre.
 error-card-replaced = Cette carte a été remplacée le { $date } : demandez la nouvelle carte.
@@ -217,18 +233,45 @@ error-event-not-found = Action introuvable.
 error-already-voided = Cette action a déjà été annulée.
 error-not-voidable = Seuls les tampons et les récompenses utilisées peuvent être annulés.
 error-reward-already-redeemed = La récompense de ces tampons a déjà été utilisée : annulez d’abord son utilisation.
-error-nothing-to-undo = Rien à annuler.
+error-nothing-to-undo = Aucune action à défaire. Vous pouvez défaire vos propres actions récentes ; un responsable corrige les plus anciennes.
 error-reason-required = Veuillez indiquer un motif.
 error-staff-not-found = Personne dans l’équipe ne porte ce nom.
 error-staff-name-taken = Quelqu’un dans l’équipe porte déjà ce nom.
 error-wrong-pin = Code PIN incorrect. Réessayez.
 error-manager-only = Seul un gérant peut faire cela.
-error-database-locked = La base de données est utilisée par un autre programme. Fermez-le et réessayez.
-error-store-unwritable = Tessera ne peut pas enregistrer sa base de données ici : { $path }
-error-store-corrupt = Le fichier de la base de données est endommagé. Restaurez la dernière sauvegarde.
-error-disk-full = Le disque est plein. Libérez de l’espace ; rien n’a été perdu.
+error-database-locked = La base de données est occupée par un autre programme : ceci n’a PAS été enregistré. Fermez l’autre programme, puis réessayez.
+error-store-unwritable = Tessera ne peut pas écrire dans sa base de données ({ $path }) : ceci n’a PAS été enregistré. Vérifiez que le disque est branché et que le fichier n’est pas en lecture seule.
+error-store-corrupt = Le fichier de la base de données est endommagé : plus rien ne peut être enregistré. Ne le supprimez pas ; appelez l’assistance.
+error-disk-full = Le disque est plein : ceci n’a PAS été enregistré. Libérez de l’espace, puis réessayez.
 error-open-failed = Aucun programme n’a pu ouvrir ce fichier : { $path }
-error-storage-error = Un problème est survenu pendant l’enregistrement. Rien n’a été perdu ; réessayez.
+error-storage-error = Un problème est survenu : ceci n’a PAS été enregistré. Réessayez ; si cela se reproduit, appelez l’assistance.
 
 error-sign-in-required = Veuillez d’abord vous connecter.
 error-unexpected = Un problème inattendu est survenu. Réessayez.
+
+## The till, safe under pressure
+till-menu = Menu
+scan-last = Dernier scan { $time }
+scan-paused = Scanner en pause : touchez l’écran
+not-saving-title = Rien n’est enregistré
+not-saving-file = Fichier de la base : { $path }
+saving-wait = Enregistrement… la base de données est occupée.
+redeem-confirm-title = Donner « { $reward } » à { $name } ?
+redeem-confirm-hint = { key-enter } : oui, la donner · { key-esc } : pas maintenant
+redeem-confirm-yes = Oui, donner la récompense
+redeem-confirm-no = Pas maintenant
+undo-at = { $what } · { $time }
+undo-window = Vous pouvez défaire vos propres actions des { $minutes } dernières minutes. Un responsable corrige les plus anciennes.
+undo-other-placeholder = Que s’est-il passé ?
+enroll-duplicates-title = Déjà membre ?
+enroll-duplicates-hint = Ces membres ont le même nom, la même adresse e-mail ou le même numéro de téléphone.
+enroll-duplicate-open = Ouvrir ce membre
+enroll-anyway = Quelqu’un d’autre : inscrire
+enroll-submit-stamp = Inscrire et tamponner
+db-missing-title = La base de données de la boutique est introuvable
+db-missing-new = Créer une nouvelle boutique ici
+db-missing-hint = Si le fichier a été déplacé, ou se trouve sur un disque non branché, remettez-le en place et redémarrez Tessera.
+search-pick-hint = { key-arrows } : choisir · { key-enter } : ouvrir
+error-database-gone = Le fichier de la base de données a été supprimé ou déplacé pendant que Tessera était ouvert ({ $path }). Ceci n’a PAS été enregistré, et rien ne le sera tant que le fichier n’est pas revenu : fermez Tessera et remettez le fichier en place.
+error-database-missing = La base de données de la boutique est introuvable : { $path }. Elle a déjà été utilisée sur cet ordinateur.
+error-likely-duplicate = { $name } ({ $code }) est peut-être la même personne. Vérifiez avant de l’inscrire une deuxième fois.

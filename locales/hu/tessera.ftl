@@ -47,8 +47,8 @@ demo-pastry-reward = Ajándék croissant
 
 signin-title = Ki áll a kasszánál?
 signin-pin = PIN-kód
-signin-button = Belépés
-signout = Kilépés
+signin-button = Bejelentkezés
+signout = Kijelentkezés
 
 ## Kasszaképernyő
 
@@ -69,7 +69,7 @@ action-punch = Pecsételés
 action-redeem = Jutalom beváltása
 action-undo = Visszavonás
 action-new-member = Új törzsvásárló
-action-clear = Törlés
+action-clear = Következő vásárló
 feedback-punched = Pecsét rögzítve ({ $program }): { $punches } / { $needed }
 feedback-reward-earned = Betelt a kártya! Beváltható: { $reward }!
 feedback-redeemed = Beváltva: { $reward }
@@ -82,7 +82,15 @@ search-results =
     }
 search-none = Nincs ilyen törzsvásárló. Ellenőrizd a helyesírást, vagy regisztrálj új törzsvásárlót.
 search-ambiguous = Több törzsvásárló is egyezik: válassz egyet.
-confirm-repeat-punch = Épp most kapott pecsétet. Nyomd meg újra az Entert egy újabb pecséthez.
+confirm-repeat-punch = Épp most kapott pecsétet. Nyomd meg újra az { key-enter } billentyűt egy újabb pecséthez.
+
+## Billentyűk, ahogy a Magyarországon kapható billentyűzetekre írják őket
+
+key-enter = Enter
+key-esc = Esc
+key-ctrl-z = Ctrl+Z
+key-r = R
+key-arrows = ↑ ↓
 
 ## Mi volt egy művelet (előzmények és visszavonás)
 
@@ -104,7 +112,7 @@ undo-reason-scanned-twice = Kétszer beolvasva
 undo-reason-wrong-card = Téves kártya
 undo-reason-other = Egyéb
 undo-confirm = Igen, visszavonom
-undo-keep = Megtartom
+undo-keep = Nem, megtartom
 
 ## Regisztráció
 
@@ -155,7 +163,15 @@ scanner-test-keys = Lenyomott billentyűk
 scanner-test-readings = Értelmezés
 scanner-test-source-key-codes = a lenyomott billentyűk alapján
 scanner-test-source-as-typed = ahogy begépelte
-scanner-test-source-layout = US olvasóként, { $layout } kiosztású billentyűzeten
+scanner-test-source-layout = US kiosztású olvasóként, { $layout } kiosztású billentyűzeten
+# Billentyűzetkiosztások, a scanner-test-source-layout mondatában: „német kiosztású billentyűzeten”.
+keyboard-layout-us = amerikai (US)
+keyboard-layout-fr = francia
+keyboard-layout-be = belga
+keyboard-layout-de = német
+keyboard-layout-hu = magyar
+keyboard-layout-it = olasz
+keyboard-layout-ro = román (szabványos)
 scanner-test-result = Eredmény
 scanner-test-found = { $name } kártyája
 card-replace-title = { $name } kártyája
@@ -199,8 +215,8 @@ error-member-not-found = Ez a törzsvásárló nem található.
 error-unknown-code = Ehhez a kódhoz nem tartozik törzsvásárló. Ellenőrizd a kártyát, vagy regisztráld a vásárlót.
 error-mistyped-code = Ebben a kódban elírás van. Ellenőrizd a karaktereket egyenként, és próbáld újra.
 error-not-a-code = Ez nem tagkód.
-error-card-replaced = Ezt a kártyát { $date } napon lecserélték: kérd el az új kártyát.
-error-card-revoked = Ezt a kártyát { $date } napon letiltották. Az üzletvezető adhat ki újat.
+error-card-replaced = Ezt a kártyát { $date } lecserélték: kérd el az új kártyát.
+error-card-revoked = Ezt a kártyát { $date } letiltották. Az üzletvezető adhat ki újat.
 error-forged-card = Ez a kártya nem eredeti: a kódja nem ellenőrizhető.
 error-unknown-card-key = Ez a kártya olyan üzletből való, amelyet ez a kassza még nem ismer. Szinkronizáld a kasszát, majd olvasd be újra.
 error-truncated-card = A kártyának csak egy része olvasható. Olvasd be újra.
@@ -210,18 +226,45 @@ error-event-not-found = Ez a művelet nem található.
 error-already-voided = Ezt a műveletet már visszavonták.
 error-not-voidable = Csak a pecsételés és a beváltás vonható vissza.
 error-reward-already-redeemed = Az ezekért a pecsétekért járó jutalmat már beváltották: előbb a beváltást vond vissza.
-error-nothing-to-undo = Nincs mit visszavonni.
+error-nothing-to-undo = Nincs mit visszavonni. Csak a saját, friss műveleteidet vonhatod vissza; a régebbieket egy vezető javítja.
 error-reason-required = Kérlek, add meg az indokot.
 error-staff-not-found = Nincs ilyen nevű munkatárs.
 error-staff-name-taken = Már van ilyen nevű munkatárs.
 error-wrong-pin = Hibás PIN-kód. Próbáld újra.
 error-manager-only = Ezt csak üzletvezető teheti meg.
-error-database-locked = Az adatbázist egy másik program használja. Zárd be, és próbáld újra.
-error-store-unwritable = A Tessera nem tudja ide írni az adatbázisát: { $path }
-error-store-corrupt = Az adatbázisfájl megsérült. Állítsd vissza a legutóbbi biztonsági mentést.
-error-disk-full = Megtelt a lemez. Szabadíts fel helyet; semmi sem veszett el.
+error-database-locked = Az adatbázist egy másik program foglalja: ez NEM lett elmentve. Zárd be a másik programot, és próbáld újra.
+error-store-unwritable = A Tessera nem tud írni az adatbázisába ({ $path }): ez NEM lett elmentve. Ellenőrizd, hogy a lemez csatlakoztatva van-e, és hogy a fájl nem csak olvasható-e.
+error-store-corrupt = Az adatbázisfájl megsérült: semmit sem lehet többé menteni. Ne töröld; hívd az ügyfélszolgálatot.
+error-disk-full = Megtelt a lemez: ez NEM lett elmentve. Szabadíts fel helyet, és próbáld újra.
 error-open-failed = Egyik program sem tudta megnyitni ezt a fájlt: { $path }
-error-storage-error = Hiba történt mentés közben. Semmi sem veszett el; próbáld újra.
+error-storage-error = Hiba történt: ez NEM lett elmentve. Próbáld újra; ha megismétlődik, hívd az ügyfélszolgálatot.
 
 error-sign-in-required = Előbb jelentkezz be.
 error-unexpected = Váratlan hiba történt. Próbáld újra.
+
+## The till, safe under pressure
+till-menu = Menü
+scan-last = Utolsó beolvasás: { $time }
+scan-paused = A kódolvasó szünetel: érintsd meg a képernyőt
+not-saving-title = Nincs mentés
+not-saving-file = Adatbázisfájl: { $path }
+saving-wait = Mentés… az adatbázis foglalt.
+redeem-confirm-title = Jutalom beváltása { $name } számára: { $reward }?
+redeem-confirm-hint = { key-enter }: igen, beváltom · { key-esc }: most nem
+redeem-confirm-yes = Igen, beváltom a jutalmat
+redeem-confirm-no = Most nem
+undo-at = { $what } · { $time }
+undo-window = A saját műveleteidet az utolsó { $minutes } percben vonhatod vissza. A régebbieket egy vezető javítja.
+undo-other-placeholder = Mi történt?
+enroll-duplicates-title = Már törzsvásárló?
+enroll-duplicates-hint = Ezeknek a törzsvásárlóknak ugyanaz a neve, az e-mail-címe vagy a telefonszáma.
+enroll-duplicate-open = Megnyitás
+enroll-anyway = Másik személy: regisztrálás
+enroll-submit-stamp = Regisztrálás és pecsét
+db-missing-title = Hiányzik az üzlet adatbázisa
+db-missing-new = Új üzlet indítása itt
+db-missing-hint = Ha a fájlt áthelyezték, vagy egy nem csatlakoztatott lemezen van, tedd vissza, és indítsd újra a Tesserát.
+search-pick-hint = { key-arrows }: választás · { key-enter }: megnyitás
+error-database-gone = Az adatbázisfájlt törölték vagy áthelyezték, miközben a Tessera nyitva volt ({ $path }). Ez NEM lett elmentve, és semmi sem lesz, amíg a fájl vissza nem kerül: zárd be a Tesserát, és tedd vissza a fájlt.
+error-database-missing = Hiányzik az üzlet adatbázisa: { $path }. Ezen a gépen korábban már használták.
+error-likely-duplicate = { $name } ({ $code }) talán ugyanaz a személy. Ellenőrizd, mielőtt kétszer regisztrálod.

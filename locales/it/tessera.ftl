@@ -55,7 +55,7 @@ signout = Esci
 scan-prompt = Scansiona una tessera, o scrivi un nome o un codice
 search-placeholder = Nome, telefono, email o codice
 scan-armed = Scanner pronto
-member-since = Cliente dal { $date }
+member-since = Cliente da { $date }
 card-stamps = { $punches } / { $needed }
 rewards-ready =
     { $count ->
@@ -66,13 +66,13 @@ reward-ready-named = Premio pronto: { $reward }!
 no-reward = Ancora nessun premio
 action-punch = Timbra
 action-redeem = Riscatta il premio
-action-undo = Annulla l’ultima
+action-undo = Storna
 action-new-member = Nuovo cliente
-action-clear = Cancella
-feedback-punched = Timbro aggiunto ({ $program }): { $punches } / { $needed }
+action-clear = Prossimo cliente
+feedback-punched = Timbro aggiunto sulla tessera «{ $program }»: { $punches } / { $needed }
 feedback-reward-earned = Tessera completa! Premio pronto: { $reward }!
 feedback-redeemed = Premio riscattato: { $reward }
-feedback-undone = Annullato: { $what }
+feedback-undone = Stornato: { $what }
 last-action = Ultima azione: { $what } · { $time } · { $staff }
 search-results =
     { $count ->
@@ -81,29 +81,37 @@ search-results =
     }
 search-none = Nessun cliente trovato. Controlla come è scritto, oppure iscrivi un nuovo cliente.
 search-ambiguous = Più clienti corrispondono: scegline uno.
-confirm-repeat-punch = Timbro appena dato. Premi di nuovo Invio per aggiungerne un altro.
+confirm-repeat-punch = Timbro appena dato. Premi di nuovo { key-enter } per aggiungerne un altro.
+
+## Tasti, chiamati come sulle tastiere vendute in Italia
+
+key-enter = Invio
+key-esc = Esc
+key-ctrl-z = Ctrl+Z
+key-r = R
+key-arrows = ↑ ↓
 
 ## Che cosa è stata un’azione, nello storico e negli annullamenti
 
 event-enroll = Iscrizione
 event-punch =
     { $count ->
-        [one] { $count } timbro su { $program }
-       *[other] { $count } timbri su { $program }
+        [one] { $count } timbro sulla tessera «{ $program }»
+       *[other] { $count } timbri sulla tessera «{ $program }»
     }
-event-redeem = Premio riscattato su { $program }
-event-void = Annullato: { $reason }
+event-redeem = Premio riscattato con la tessera «{ $program }»
+event-void = Storno: { $reason }
 
 ## Annulla
 
-undo-title = Annullare l’ultima azione?
+undo-title = Stornare l’ultima operazione?
 undo-reason = Perché?
 undo-reason-wrong-member = Cliente sbagliato
 undo-reason-scanned-twice = Scansionata due volte
 undo-reason-wrong-card = Tessera sbagliata
 undo-reason-other = Altro
-undo-confirm = Sì, annulla
-undo-keep = Mantieni
+undo-confirm = Sì, storna
+undo-keep = No, lascia così
 
 ## Iscrizione
 
@@ -124,7 +132,7 @@ cli-shop-ready = Il negozio “{ $shop }” è pronto. Responsabile: { $manager 
 cli-program-added = Programma “{ $program }” aggiunto: { $needed } timbri per il premio “{ $reward }”.
 cli-member-added = Nuovo cliente: { $name }. Codice: { $code }
 cli-no-members = Nessun cliente trovato.
-cli-voided = Annullato. Motivo: { $reason }
+cli-voided = Stornato. Motivo: { $reason }
 cli-doctor-ok = Tutto in ordine.
 cli-doctor-problems = Problemi trovati: { $count }.
 cli-doctor-rebuilt = Saldi delle tessere ricalcolati dallo storico.
@@ -158,7 +166,15 @@ scanner-test-keys = Tasti premuti
 scanner-test-readings = Letto come
 scanner-test-source-key-codes = dai tasti premuti
 scanner-test-source-as-typed = così come digitato
-scanner-test-source-layout = come uno scanner US su una tastiera { $layout }
+scanner-test-source-layout = come uno scanner US su una tastiera con layout { $layout }
+# Layout di tastiera, letti in scanner-test-source-layout: «una tastiera con layout tedesco».
+keyboard-layout-us = americano (US)
+keyboard-layout-fr = francese
+keyboard-layout-be = belga
+keyboard-layout-de = tedesco
+keyboard-layout-hu = ungherese
+keyboard-layout-it = italiano
+keyboard-layout-ro = rumeno (standard)
 scanner-test-result = Risultato
 scanner-test-found = Tessera di { $name }
 card-replace-title = Tessera di { $name }
@@ -213,21 +229,48 @@ error-truncated-card = La tessera è stata letta solo in parte. Scansionala di n
 error-invalid-layout = Scegli un formato: cr80 (stampante di tessere) o a4-10 (foglio A4 da 10).
 error-nothing-to-redeem = Ancora nessun premio da riscattare.
 error-event-not-found = Azione non trovata.
-error-already-voided = Questa azione è già stata annullata.
-error-not-voidable = Si possono annullare solo timbri e premi riscattati.
-error-reward-already-redeemed = Il premio di questi timbri è già stato usato: prima annulla il riscatto.
-error-nothing-to-undo = Niente da annullare.
+error-already-voided = Questa operazione è già stata stornata.
+error-not-voidable = Si possono stornare solo timbri e premi riscattati.
+error-reward-already-redeemed = Il premio di questi timbri è già stato usato: prima storna il riscatto.
+error-nothing-to-undo = Nessuna operazione da stornare. Puoi stornare le tue operazioni recenti; quelle più vecchie le corregge un responsabile.
 error-reason-required = Indica un motivo.
 error-staff-not-found = Nessuno del personale ha questo nome.
 error-staff-name-taken = Qualcuno del personale ha già questo nome.
 error-wrong-pin = PIN errato. Riprova.
 error-manager-only = Solo un responsabile può farlo.
-error-database-locked = Il database è in uso da un altro programma. Chiudilo e riprova.
-error-store-unwritable = Tessera non riesce a salvare il database qui: { $path }
-error-store-corrupt = Il file del database è danneggiato. Ripristina l’ultimo backup.
-error-disk-full = Il disco è pieno. Libera un po’ di spazio: non è andato perso nulla.
+error-database-locked = Il database è occupato da un altro programma: questa operazione NON è stata salvata. Chiudi l’altro programma e riprova.
+error-store-unwritable = Tessera non riesce a scrivere nel database ({ $path }): questa operazione NON è stata salvata. Controlla che il disco sia collegato e che il file non sia in sola lettura.
+error-store-corrupt = Il file del database è danneggiato: non si può più salvare nulla. Non cancellarlo; chiama l’assistenza.
+error-disk-full = Il disco è pieno: questa operazione NON è stata salvata. Libera spazio e riprova.
 error-open-failed = Nessun programma è riuscito ad aprire questo file: { $path }
-error-storage-error = Qualcosa è andato storto durante il salvataggio. Non è andato perso nulla: riprova.
+error-storage-error = Qualcosa è andato storto: questa operazione NON è stata salvata. Riprova; se succede ancora, chiama l’assistenza.
 
 error-sign-in-required = Accedi prima di continuare.
 error-unexpected = È successo qualcosa di imprevisto. Riprova.
+
+## The till, safe under pressure
+till-menu = Menu
+scan-last = Ultima scansione { $time }
+scan-paused = Lettore in pausa: tocca lo schermo
+not-saving-title = Nessun salvataggio
+not-saving-file = File del database: { $path }
+saving-wait = Salvataggio… il database è occupato.
+redeem-confirm-title = Dare «{ $reward }» a { $name }?
+redeem-confirm-hint = { key-enter }: sì, dallo · { key-esc }: non ora
+redeem-confirm-yes = Sì, dai il premio
+redeem-confirm-no = Non ora
+undo-at = { $what } · { $time }
+undo-window = Puoi stornare le tue operazioni degli ultimi { $minutes } minuti. Quelle più vecchie le corregge un responsabile.
+undo-other-placeholder = Che cosa è successo?
+enroll-duplicates-title = È già socio?
+enroll-duplicates-hint = Questi soci hanno lo stesso nome, la stessa email o lo stesso numero di telefono.
+enroll-duplicate-open = Apri questo socio
+enroll-anyway = È un’altra persona: iscrivi
+enroll-submit-stamp = Iscrivi e timbra
+db-missing-title = Il database del negozio non si trova
+db-missing-new = Crea un nuovo negozio qui
+db-missing-hint = Se il file è stato spostato, o si trova su un disco non collegato, rimettilo al suo posto e riavvia Tessera.
+search-pick-hint = { key-arrows }: scegli · { key-enter }: apri
+error-database-gone = Il file del database è stato cancellato o spostato mentre Tessera era aperto ({ $path }). Questa operazione NON è stata salvata, e nulla lo sarà finché il file non torna al suo posto: chiudi Tessera e rimetti il file.
+error-database-missing = Il database del negozio non si trova: { $path }. È già stato usato su questo computer.
+error-likely-duplicate = { $name } ({ $code }) potrebbe essere la stessa persona. Controlla prima di iscriverla due volte.

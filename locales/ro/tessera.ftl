@@ -67,13 +67,13 @@ reward-ready-named = Recompensă disponibilă: { $reward }!
 no-reward = Încă nicio recompensă
 action-punch = Pune ștampila
 action-redeem = Folosește recompensa
-action-undo = Anulează ultima
+action-undo = Stornează
 action-new-member = Membru nou
-action-clear = Șterge
-feedback-punched = Ștampilă adăugată ({ $program }): { $punches } / { $needed }
+action-clear = Următorul client
+feedback-punched = Ștampilă pusă pe cardul „{ $program }”: { $punches } / { $needed }
 feedback-reward-earned = Card complet! Recompensă disponibilă: { $reward }!
 feedback-redeemed = Recompensă folosită: { $reward }
-feedback-undone = Anulat: { $what }
+feedback-undone = Stornat: { $what }
 last-action = Ultima acțiune: { $what } · { $time } · { $staff }
 search-results =
     { $count ->
@@ -83,30 +83,38 @@ search-results =
     }
 search-none = Niciun membru găsit. Verifică ortografia sau înscrie un membru nou.
 search-ambiguous = Se potrivesc mai mulți membri: alege unul.
-confirm-repeat-punch = Ștampilat chiar acum. Apasă din nou Enter pentru încă o ștampilă.
+confirm-repeat-punch = Ștampilat chiar acum. Apasă din nou { key-enter } pentru încă o ștampilă.
+
+## Taste, numite ca pe tastaturile vândute în România
+
+key-enter = Enter
+key-esc = Esc
+key-ctrl-z = Ctrl+Z
+key-r = R
+key-arrows = ↑ ↓
 
 ## Ce a fost o acțiune, în istoric și la anulare
 
 event-enroll = Înscriere
 event-punch =
     { $count ->
-        [one] { $count } ștampilă pe { $program }
-        [few] { $count } ștampile pe { $program }
-       *[other] { $count } de ștampile pe { $program }
+        [one] { $count } ștampilă pe cardul „{ $program }”
+        [few] { $count } ștampile pe cardul „{ $program }”
+       *[other] { $count } de ștampile pe cardul „{ $program }”
     }
-event-redeem = Recompensă folosită pe { $program }
-event-void = Anulat: { $reason }
+event-redeem = Recompensă folosită de pe cardul „{ $program }”
+event-void = Storno: { $reason }
 
 ## Anulare
 
-undo-title = Anulezi ultima acțiune?
+undo-title = Stornezi ultima operațiune?
 undo-reason = De ce?
 undo-reason-wrong-member = Membru greșit
 undo-reason-scanned-twice = Scanat de două ori
 undo-reason-wrong-card = Card greșit
 undo-reason-other = Altceva
-undo-confirm = Da, anulează
-undo-keep = Păstrează
+undo-confirm = Da, stornează
+undo-keep = Nu, las-o așa
 
 ## Înscriere
 
@@ -128,7 +136,7 @@ cli-shop-ready = Magazinul „{ $shop }” este gata. Manager: { $manager }.
 cli-program-added = Programul „{ $program }” a fost adăugat. Ștampile necesare: { $needed }. Recompensă: „{ $reward }”.
 cli-member-added = Membru nou: { $name }. Cod: { $code }
 cli-no-members = Niciun membru găsit.
-cli-voided = Anulat. Motiv: { $reason }
+cli-voided = Stornat. Motiv: { $reason }
 cli-doctor-ok = Totul e în regulă.
 cli-doctor-problems = Probleme găsite: { $count }.
 cli-doctor-rebuilt = Soldurile cardurilor au fost recalculate din istoric.
@@ -164,6 +172,14 @@ scanner-test-readings = Citit ca
 scanner-test-source-key-codes = din tastele apăsate
 scanner-test-source-as-typed = așa cum a fost tastat
 scanner-test-source-layout = ca un scanner US pe o tastatură { $layout }
+# Aranjamente de tastatură, citite în scanner-test-source-layout: „o tastatură germană”.
+keyboard-layout-us = americană (US)
+keyboard-layout-fr = franceză
+keyboard-layout-be = belgiană
+keyboard-layout-de = germană
+keyboard-layout-hu = maghiară
+keyboard-layout-it = italiană
+keyboard-layout-ro = română (standard)
 scanner-test-result = Rezultat
 scanner-test-found = Card găsit: { $name }
 card-replace-title = Card: { $name }
@@ -219,21 +235,52 @@ error-truncated-card = Cardul a fost citit doar parțial. Scanează-l din nou.
 error-invalid-layout = Alege un format: cr80 (imprimantă de carduri) sau a4-10 (foaie A4 cu 10).
 error-nothing-to-redeem = Încă nu există nicio recompensă de folosit.
 error-event-not-found = Acțiunea nu a fost găsită.
-error-already-voided = Această acțiune a fost deja anulată.
-error-not-voidable = Doar ștampilele și recompensele folosite pot fi anulate.
-error-reward-already-redeemed = Recompensa pentru aceste ștampile a fost deja folosită: anulează mai întâi folosirea ei.
-error-nothing-to-undo = Nu e nimic de anulat.
+error-already-voided = Această operațiune a fost deja stornată.
+error-not-voidable = Doar ștampilele și recompensele folosite pot fi stornate.
+error-reward-already-redeemed = Recompensa pentru aceste ștampile a fost deja folosită: stornează mai întâi folosirea ei.
+error-nothing-to-undo = Nu există nicio operațiune de stornat. Poți storna doar propriile operațiuni recente; pe cele mai vechi le corectează un manager.
 error-reason-required = Te rugăm să indici un motiv.
 error-staff-not-found = Nimeni din personal nu are acest nume.
 error-staff-name-taken = Cineva din personal are deja acest nume.
 error-wrong-pin = PIN greșit. Încearcă din nou.
 error-manager-only = Doar un manager poate face asta.
-error-database-locked = Baza de date este folosită de alt program. Închide-l și încearcă din nou.
-error-store-unwritable = Tessera nu poate scrie baza de date aici: { $path }
-error-store-corrupt = Fișierul bazei de date este deteriorat. Restaurează ultima copie de rezervă.
-error-disk-full = Discul este plin. Eliberează spațiu; nu s-a pierdut nimic.
+error-database-locked = Baza de date este ocupată de alt program: operațiunea NU a fost salvată. Închide celălalt program și încearcă din nou.
+error-store-unwritable = Tessera nu poate scrie în baza de date ({ $path }): operațiunea NU a fost salvată. Verifică dacă discul este conectat și dacă fișierul nu este doar în citire.
+error-store-corrupt = Fișierul bazei de date este deteriorat: nu se mai poate salva nimic. Nu-l șterge; sună la asistență.
+error-disk-full = Discul este plin: operațiunea NU a fost salvată. Eliberează spațiu și încearcă din nou.
 error-open-failed = Niciun program nu a putut deschide acest fișier: { $path }
-error-storage-error = Ceva n-a mers la salvare. Nu s-a pierdut nimic; încearcă din nou.
+error-storage-error = Ceva n-a mers: operațiunea NU a fost salvată. Încearcă din nou; dacă se repetă, sună la asistență.
 
 error-sign-in-required = Conectează-te mai întâi.
 error-unexpected = S-a întâmplat ceva neașteptat. Încearcă din nou.
+
+## The till, safe under pressure
+till-menu = Meniu
+scan-last = Ultima scanare { $time }
+scan-paused = Cititorul e în pauză: atinge ecranul
+not-saving-title = Nu se salvează nimic
+not-saving-file = Fișierul bazei de date: { $path }
+saving-wait = Se salvează… baza de date este ocupată.
+redeem-confirm-title = Oferi „{ $reward }” pentru { $name }?
+redeem-confirm-hint = { key-enter }: da, oferă · { key-esc }: nu acum
+redeem-confirm-yes = Da, oferă recompensa
+redeem-confirm-no = Nu acum
+undo-at = { $what } · { $time }
+undo-window = { $minutes ->
+        [one] Poți storna propriile operațiuni din ultimul minut.
+        [few] Poți storna propriile operațiuni din ultimele { $minutes } minute.
+       *[other] Poți storna propriile operațiuni din ultimele { $minutes } de minute.
+    } Pe cele mai vechi le corectează un manager.
+undo-other-placeholder = Ce s-a întâmplat?
+enroll-duplicates-title = Este deja membru?
+enroll-duplicates-hint = Acești membri au același nume, același e-mail sau același număr de telefon.
+enroll-duplicate-open = Deschide acest membru
+enroll-anyway = Altă persoană: înscrie
+enroll-submit-stamp = Înscrie și pune ștampila
+db-missing-title = Baza de date a magazinului lipsește
+db-missing-new = Creează un magazin nou aici
+db-missing-hint = Dacă fișierul a fost mutat sau este pe un disc neconectat, pune-l la loc și repornește Tessera.
+search-pick-hint = { key-arrows }: alege · { key-enter }: deschide
+error-database-gone = Fișierul bazei de date a fost șters sau mutat cât timp Tessera era deschis ({ $path }). Operațiunea NU a fost salvată și nimic nu va fi salvat până nu revine fișierul: închide Tessera și pune fișierul la loc.
+error-database-missing = Baza de date a magazinului lipsește: { $path }. A mai fost folosită pe acest calculator.
+error-likely-duplicate = { $name } ({ $code }) poate fi aceeași persoană. Verifică înainte de a o înscrie a doua oară.

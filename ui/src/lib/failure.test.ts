@@ -6,7 +6,7 @@ import { format, setLanguage } from './i18n.svelte';
 describe('explain', () => {
   it('says a refusal in the language current when it is shown, not when it happened', () => {
     setLanguage('en');
-    const said = explain(new CoreFailure({ code: 'wrong_pin', key: 'error-wrong-pin', args: {} }));
+    const said = explain(new CoreFailure({ code: 'wrong_pin', key: 'error-wrong-pin', args: {}, storage_failure: false }));
     expect(said()).toBe(format('en', 'error-wrong-pin'));
     setLanguage('hu');
     expect(said()).toBe(format('hu', 'error-wrong-pin'));
@@ -15,7 +15,7 @@ describe('explain', () => {
 
   it('passes numbers as numbers, so plural rules apply', () => {
     setLanguage('en');
-    const said = explain(new CoreFailure({ code: 'too_long', key: 'error-too-long', args: { max: '100' } }));
+    const said = explain(new CoreFailure({ code: 'too_long', key: 'error-too-long', args: { max: '100' }, storage_failure: false }));
     expect(said()).toContain('100');
   });
 

@@ -2,7 +2,7 @@
 // done by the screen (data-kind on the feedback banner). Sound is best effort: a till without
 // audio still gets the colour.
 
-export type FeedbackKind = 'success' | 'reward' | 'refusal';
+export type FeedbackKind = 'success' | 'reward' | 'refusal' | 'question';
 
 const TONES: Record<FeedbackKind, Array<[frequency: number, ms: number]>> = {
   success: [[880, 90]],
@@ -14,6 +14,11 @@ const TONES: Record<FeedbackKind, Array<[frequency: number, ms: number]>> = {
   refusal: [
     [220, 140],
     [180, 200],
+  ],
+  // Not a refusal: the till asks before doing something twice (a rising "hm?").
+  question: [
+    [520, 90],
+    [700, 120],
   ],
 };
 

@@ -20,6 +20,9 @@ function makeBundle(language: Language): FluentBundle {
   return bundle;
 }
 
+// A plain Map on purpose: a memo of parsed bundles, not UI state. Nothing re-renders when a
+// bundle is cached, and a SvelteMap would be written from inside t() while a template renders.
+// eslint-disable-next-line svelte/prefer-svelte-reactivity -- cache, not state (see above)
 const bundles = new Map<Language, FluentBundle>();
 function bundle(language: Language): FluentBundle {
   let b = bundles.get(language);
@@ -59,14 +62,18 @@ export function format(language: Language, key: string, args?: Args): string {
   return key;
 }
 
+/** The core sends a day alone as "2026-05-03" (errors' `date`). */
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
 /** An error from the core (`{ code, key, args }`) in the current language. Integer arguments
- *  are passed as numbers so plural rules apply. */
+ *  are passed as numbers so plural rules apply; a day (`date`) is written out for a sentence. */
 export function errorText(error: { key: string; args: Record<string, string> }): string {
   const args: Args = {};
   for (const [name, value] of Object.entries(error.args)) {
     // Only a canonical integer is a number: a code like "0042" stays text.
     const n = Number.parseInt(value, 10);
-    args[name] = String(n) === value ? n : value;
+    if (name === 'date' && DATE_ONLY.test(value)) args[name] = formatDayInText(value);
+    else args[name] = String(n) === value ? n : value;
   }
   return t(error.key, args);
 }
@@ -76,15 +83,51 @@ function intlLocale(): string {
   return locale.language === 'en' ? 'en-GB' : locale.language;
 }
 
+/** A timestamp, or a day alone taken at noon local time: `new Date("2026-05-03")` is UTC
+ *  midnight, which is still 2 May west of Greenwich. */
+function parseIso(iso: string): Date {
+  if (!DATE_ONLY.test(iso)) return new Date(iso);
+  const [year, month, day] = iso.split('-').map(Number);
+  return new Date(year, month - 1, day, 12);
+}
+
 export function formatDate(iso: string): string {
-  return new Intl.DateTimeFormat(intlLocale(), { year: 'numeric', month: 'long' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(intlLocale(), { year: 'numeric', month: 'long' }).format(parseIso(iso));
 }
 
 /** A day, written out: "3 May 2026", "3 mai 2026", "2026. május 3."… */
 export function formatDay(iso: string): string {
-  return new Intl.DateTimeFormat(intlLocale(), { dateStyle: 'long' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(intlLocale(), { dateStyle: 'long' }).format(parseIso(iso));
+}
+
+/** The suffix a Hungarian day takes for "on". It follows the ordinal as spoken: elsején,
+ *  másodikán, harmadikán, negyedikén… tizedikén, tizenkettedikén, huszadikán, harmincadikán. */
+function hungarianDaySuffix(day: number): string {
+  if (day === 1) return 'jén';
+  if (day === 2 || day === 20 || day === 30) return 'án';
+  return [3, 6, 8].includes(day % 10) ? 'án' : 'én';
+}
+
+/** A day inside a sentence ("replaced on …"). As formatDay, except in Hungarian, where the
+ *  day takes its suffix and loses the ordinal's full stop: "2026. május 3-án". */
+export function formatDayInText(iso: string): string {
+  if (locale.language !== 'hu') return formatDay(iso);
+  const parts = new Intl.DateTimeFormat('hu', { dateStyle: 'long' }).formatToParts(parseIso(iso));
+  const at = parts.findIndex((p) => p.type === 'day');
+  if (at < 0) return formatDay(iso);
+  const day = Number(parts[at].value);
+  return parts
+    .map((p, i) => {
+      if (i === at) return `${day}-${hungarianDaySuffix(day)}`;
+      // The day's full stop ("3.") is the ordinal mark the suffix now carries.
+      if (i === at + 1 && p.type === 'literal') return p.value.replace(/^\./, '');
+      return p.value;
+    })
+    .join('');
 }
 
 export function formatTime(iso: string): string {
+  // The Date is a throwaway argument to format(), never mutated nor kept: nothing to make reactive.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- temporary value, not state
   return new Intl.DateTimeFormat(intlLocale(), { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
 }

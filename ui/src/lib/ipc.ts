@@ -7,7 +7,8 @@ import type { ActionResult } from './bindings/ActionResult';
 import type { AppStatus } from './bindings/AppStatus';
 import type { ErrorBody } from './bindings/ErrorBody';
 import type { IssuedCard } from './bindings/IssuedCard';
-import type { Member } from './bindings/Member';
+import type { EnrollOptions } from './bindings/EnrollOptions';
+import type { EnrollOutcome } from './bindings/EnrollOutcome';
 import type { MemberView } from './bindings/MemberView';
 import type { NewMember } from './bindings/NewMember';
 import type { PrintedFile } from './bindings/PrintedFile';
@@ -16,6 +17,7 @@ import type { ScanExplanation } from './bindings/ScanExplanation';
 import type { ScanOutcome } from './bindings/ScanOutcome';
 import type { SetUpRequest } from './bindings/SetUpRequest';
 import type { UndoCandidate } from './bindings/UndoCandidate';
+import type { VoidReason } from './bindings/VoidReason';
 
 /** A refusal from the core: a stable code plus the message key the UI translates. */
 export class CoreFailure extends Error {
@@ -23,6 +25,9 @@ export class CoreFailure extends Error {
     super(body.code);
   }
 }
+
+/** What an error we did not foresee says (its cause is in the log). */
+export const UNEXPECTED: ErrorBody = { code: 'unexpected', key: 'error-unexpected', args: {}, storage_failure: false };
 
 function isErrorBody(value: unknown): value is ErrorBody {
   return typeof value === 'object' && value !== null && 'code' in value && 'key' in value;
@@ -33,7 +38,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
     return await invoke<T>(command, args);
   } catch (error) {
     if (isErrorBody(error)) throw new CoreFailure(error);
-    throw new CoreFailure({ code: 'unexpected', key: 'error-unexpected', args: {} });
+    throw new CoreFailure(UNEXPECTED);
   }
 }
 
@@ -48,13 +53,17 @@ export const ipc = {
    *  read the card whatever the PC's keyboard layout; empty for typed text. */
   scan: (input: string, keyCodes: string[] = []) => call<ScanOutcome>('scan', { input, keyCodes }),
   memberView: (memberId: string) => call<MemberView>('member_view', { memberId }),
-  findMembers: (query: string) => call<Member[]>('find_members', { query }),
-  enroll: (member: NewMember) => call<Member>('enroll', { member }),
+  /** Search as you type: members with their cards. */
+  findMembers: (query: string) => call<MemberView[]>('find_members', { query }),
+  /** Enrols, or answers with the likely duplicates (nothing written) unless told otherwise. */
+  enroll: (member: NewMember, options: EnrollOptions) => call<EnrollOutcome>('enroll', { member, options }),
+  /** The database this app used before is missing: start a new shop in its place. */
+  startNewDatabase: () => call<AppStatus>('start_new_database'),
   punch: (memberId: string, programId: string | null, count = 1) =>
     call<ActionResult>('punch', { memberId, programId, count }),
   redeem: (memberId: string, programId: string | null) => call<ActionResult>('redeem', { memberId, programId }),
   lastUndoable: () => call<UndoCandidate>('last_undoable'),
-  undo: (eventId: string, reason: string) => call<ActionResult>('undo', { eventId, reason }),
+  undo: (eventId: string, reason: VoidReason) => call<ActionResult>('undo', { eventId, reason }),
   /** Managers: `members` null means every member; `language` null, each member's own. */
   printCards: (layout: 'cr80' | 'a4-10', members: string[] | null, language: string | null) =>
     call<PrintedFile>('print_cards', { layout, members, language }),

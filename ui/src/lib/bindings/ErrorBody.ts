@@ -3,4 +3,9 @@
 /**
  * What crosses to the UI and the CLI: a stable code, a message key, and the message's arguments.
  */
-export type ErrorBody = { code: string, key: string, args: { [key in string]: string }, };
+export type ErrorBody = { code: string, key: string, args: { [key in string]: string }, 
+/**
+ * The database itself failed (locked, unwritable, damaged, full, gone): nothing is being
+ * saved, and the till shows a lasting "not saving" state until a write succeeds.
+ */
+storage_failure: boolean, };

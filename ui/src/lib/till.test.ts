@@ -1,0 +1,413 @@
+// The till session's rules, against a fake core that keeps members and cards in memory and
+// records every write. (The real core is driven by the end-to-end tests.)
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ActionResult } from './bindings/ActionResult';
+import type { CardView } from './bindings/CardView';
+import type { MemberView } from './bindings/MemberView';
+import type { ScanOutcome } from './bindings/ScanOutcome';
+import type { UndoCandidate } from './bindings/UndoCandidate';
+import { CoreFailure } from './ipc';
+import { TILL_TIMES, TillSession, type KeyInput, type TillIpc } from './till.svelte';
+
+const NEEDED = 9;
+
+function card(punchesTotal: number, redeemed: number): CardView {
+  const earned = Math.floor(punchesTotal / NEEDED);
+  return {
+    program_id: 'coffee',
+    program_name: 'Coffee card',
+    reward: 'Free coffee',
+    punches: punchesTotal % NEEDED,
+    punches_needed: NEEDED,
+    rewards_available: earned - redeemed,
+    rewards_earned: earned,
+  };
+}
+
+class FakeCore implements TillIpc {
+  members = new Map<string, { id: string; name: string; punches: number; redeemed: number }>();
+  writes: string[] = [];
+  /** The next call of this name fails with this error. */
+  failNext = new Map<string, CoreFailure>();
+
+  add(code: string, name: string, punches = 0, redeemed = 0) {
+    this.members.set(code, { id: `id-${code}`, name, punches, redeemed });
+  }
+
+  private byId(id: string) {
+    const found = [...this.members.entries()].find(([, m]) => m.id === id);
+    if (!found) throw new CoreFailure({ code: 'member_not_found', key: 'error-member-not-found', args: {}, storage_failure: false });
+    return found;
+  }
+
+  private maybeFail(name: string) {
+    const failure = this.failNext.get(name);
+    if (failure) {
+      this.failNext.delete(name);
+      throw failure;
+    }
+  }
+
+  view(id: string): MemberView {
+    const [code, m] = this.byId(id);
+    return {
+      member: { id: m.id, code, name: m.name, email: null, phone: null, language: 'en', created_at: '2026-03-01T10:00:00Z' },
+      cards: [card(m.punches, m.redeemed)],
+    };
+  }
+
+  private result(id: string, kind: 'punch' | 'redeem', earnedBefore: number): ActionResult {
+    const v = this.view(id);
+    return {
+      event: {
+        id: `event-${this.writes.length}`,
+        device_id: 'd',
+        seq: this.writes.length,
+        shop_id: 's',
+        staff_id: 'ana',
+        at: '2026-11-23T10:42:00Z',
+        kind,
+        member_id: id,
+        program_id: 'coffee',
+        amount: 1,
+        voids: null,
+        reason_code: null,
+        reason: null,
+      },
+      card: v.cards[0],
+      rewards_earned_now: v.cards[0].rewards_earned - earnedBefore,
+    };
+  }
+
+  scan(input: string): Promise<ScanOutcome> {
+    this.maybeFail('scan');
+    const outcomes: Record<string, ScanOutcome> = {
+      UNKNOWN: { outcome: 'unknown_code', code: 'UNKNOWN' },
+      TYPO: { outcome: 'mistyped_code' },
+      FORGED: { outcome: 'forged_card' },
+      REPLACED: { outcome: 'card_revoked', revoked_at: '2026-05-03T09:00:00Z', replaced: true },
+      REVOKED: { outcome: 'card_revoked', revoked_at: '2026-05-03T09:00:00Z', replaced: false },
+      KEY: { outcome: 'unknown_card_key' },
+      TRUNCATED: { outcome: 'truncated_card' },
+    };
+    const m = this.members.get(input);
+    if (m) {
+      const v = this.view(m.id);
+      return Promise.resolve({ outcome: 'member', ...v });
+    }
+    return Promise.resolve(outcomes[input] ?? { outcome: 'not_a_code' });
+  }
+
+  memberView(id: string): Promise<MemberView> {
+    return Promise.resolve(this.view(id));
+  }
+
+  findMembers(query: string): Promise<MemberView[]> {
+    this.maybeFail('findMembers');
+    const q = query.toLowerCase();
+    return Promise.resolve(
+      [...this.members.values()].filter((m) => m.name.toLowerCase().includes(q)).map((m) => this.view(m.id)),
+    );
+  }
+
+  punch(id: string): Promise<ActionResult> {
+    this.maybeFail('punch');
+    const [, m] = this.byId(id);
+    const before = Math.floor(m.punches / NEEDED);
+    m.punches += 1;
+    this.writes.push(`punch ${m.name}`);
+    return Promise.resolve(this.result(id, 'punch', before));
+  }
+
+  redeem(id: string): Promise<ActionResult> {
+    this.maybeFail('redeem');
+    const [, m] = this.byId(id);
+    m.redeemed += 1;
+    this.writes.push(`redeem ${m.name}`);
+    return Promise.resolve(this.result(id, 'redeem', Math.floor(m.punches / NEEDED)));
+  }
+
+  lastUndoable(): Promise<UndoCandidate> {
+    const [, m] = [...this.members.entries()][0];
+    return Promise.resolve({ event: this.result(m.id, 'punch', 0).event, member_name: m.name, program_name: 'Coffee card' });
+  }
+
+  undo(): Promise<ActionResult> {
+    const [, m] = [...this.members.entries()][0];
+    m.punches -= 1;
+    this.writes.push(`undo ${m.name}`);
+    return Promise.resolve(this.result(m.id, 'punch', 0));
+  }
+}
+
+const key = (k: string, extra: Partial<KeyInput> = {}): KeyInput => ({
+  key: k,
+  ctrl: false,
+  alt: false,
+  inField: false,
+  inSearch: false,
+  ...extra,
+});
+
+let core: FakeCore;
+let till: TillSession;
+let clock: number;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  clock = 0;
+  core = new FakeCore();
+  core.add('CLAIRE', 'Claire Dubois');
+  core.add('ROSSI', 'Mario Rossi');
+  till = new TillSession(core, () => {}, () => clock);
+});
+
+afterEach(() => {
+  till.dispose();
+  vi.useRealTimers();
+});
+
+async function scan(code: string) {
+  await till.scanned(code, []);
+}
+
+async function press(k: string, extra: Partial<KeyInput> = {}) {
+  const outcome = till.key(key(k, extra));
+  await till.settled();
+  return outcome;
+}
+
+describe('a new scan', () => {
+  it.each(['UNKNOWN', 'TYPO', 'FORGED', 'REPLACED', 'REVOKED', 'KEY', 'TRUNCATED', 'garbage'])(
+    'refused (%s) clears the member on screen, and Enter then stamps nobody',
+    async (refused) => {
+      await scan('CLAIRE');
+      expect(till.view?.member.name).toBe('Claire Dubois');
+      await scan(refused);
+      expect(till.view).toBeNull();
+      expect(till.feedback?.kind).toBe('refusal');
+      await press('Enter');
+      expect(core.writes).toEqual([]);
+    },
+  );
+
+  it('clears the member at once, before the lookup answers', async () => {
+    await scan('CLAIRE');
+    const pending = till.scanned('ROSSI', []);
+    expect(till.view).toBeNull();
+    await pending;
+    expect(till.view?.member.name).toBe('Mario Rossi');
+  });
+
+  it('of a replaced card names the day it was replaced', async () => {
+    await scan('REPLACED');
+    const message = till.feedback?.message;
+    expect(message && 'key' in message ? message.key : null).toBe('error-card-replaced');
+    expect(message && 'key' in message ? message.dateArg?.iso : null).toBe('2026-05-03T09:00:00Z');
+  });
+
+  it('an Enter pressed while a scan is looked up punches the scanned member', async () => {
+    const scanning = till.scanned('CLAIRE', []);
+    till.key(key('Enter'));
+    await scanning;
+    await till.settled();
+    expect(core.writes).toEqual(['punch Claire Dubois']);
+  });
+});
+
+describe('redeeming', () => {
+  beforeEach(() => core.add('FULL', 'Rita Rossi', NEEDED));
+
+  it('typing a name that starts with R with a member loaded writes nothing and searches', async () => {
+    await scan('FULL');
+    for (const letter of 'rossi') await press(letter);
+    expect(core.writes).toEqual([]);
+    expect(till.dialog).toBeNull();
+    expect(till.query).toBe('rossi');
+  });
+
+  it('R asks, naming the reward and the member; Enter confirms once', async () => {
+    await scan('FULL');
+    expect(await press('r')).toBe('handled');
+    expect(till.dialog).toMatchObject({ kind: 'redeem', memberName: 'Rita Rossi', card: { reward: 'Free coffee' } });
+    expect(core.writes).toEqual([]);
+    await press('Enter');
+    expect(core.writes).toEqual(['redeem Rita Rossi']);
+    expect(till.dialog).toBeNull();
+  });
+
+  it('R then Esc redeems nothing', async () => {
+    await scan('FULL');
+    await press('r');
+    await press('Escape');
+    expect(till.dialog).toBeNull();
+    expect(core.writes).toEqual([]);
+  });
+
+  it('R with no reward ready is the start of a search', async () => {
+    await scan('CLAIRE');
+    expect(await press('r')).toBe('search');
+    expect(till.dialog).toBeNull();
+    expect(till.query).toBe('r');
+  });
+
+  it('Redeem is the highlighted action only when a reward is ready', async () => {
+    await scan('CLAIRE');
+    expect(till.rewardReady).toBe(false);
+    await scan('FULL');
+    expect(till.rewardReady).toBe(true);
+  });
+});
+
+describe('punching', () => {
+  it('the punch that fills the card shows it full and celebrates', async () => {
+    core.add('EIGHT', 'Ödön Tóth', NEEDED - 1);
+    await scan('EIGHT');
+    await press('Enter');
+    expect(till.justFilled).toBe('coffee');
+    expect(till.feedback?.kind).toBe('reward');
+    await scan('CLAIRE');
+    expect(till.justFilled).toBeNull();
+  });
+
+  it('the same card scanned again soon after a punch asks before punching again', async () => {
+    await scan('CLAIRE');
+    await press('Enter');
+    clock += 3_000;
+    await scan('CLAIRE');
+    await press('Enter');
+    expect(core.writes).toEqual(['punch Claire Dubois']);
+    expect(till.feedback?.kind).toBe('question');
+    await press('Enter');
+    expect(core.writes).toEqual(['punch Claire Dubois', 'punch Claire Dubois']);
+  });
+
+  it('the same card scanned again later is punched at once', async () => {
+    await scan('CLAIRE');
+    await press('Enter');
+    clock += TILL_TIMES.repeatGuardMs + 1;
+    await scan('CLAIRE');
+    await press('Enter');
+    expect(core.writes).toHaveLength(2);
+  });
+});
+
+describe('the queue', () => {
+  it('a failed search neither stops later scans nor stays silent', async () => {
+    core.failNext.set('findMembers', new CoreFailure({ code: 'unexpected', key: 'error-unexpected', args: {}, storage_failure: false }));
+    till.setQuery('claire');
+    await press('Enter', { inField: true, inSearch: true });
+    expect(till.feedback?.kind).toBe('refusal');
+    await scan('CLAIRE');
+    await press('Enter');
+    expect(core.writes).toEqual(['punch Claire Dubois']);
+  });
+});
+
+describe('a database that stops saving', () => {
+  const locked = new CoreFailure({ code: 'database_locked', key: 'error-database-locked', args: {}, storage_failure: true });
+
+  it('says so until a write succeeds again, and never says stamped', async () => {
+    await scan('CLAIRE');
+    core.failNext.set('punch', locked);
+    await press('Enter');
+    expect(till.notSaving?.code).toBe('database_locked');
+    expect(till.feedback?.kind).toBe('refusal');
+    expect(till.last).toBeNull();
+    await scan('ROSSI');
+    expect(till.notSaving?.code).toBe('database_locked');
+    await press('Enter');
+    expect(till.notSaving).toBeNull();
+    expect(till.feedback?.kind).toBe('success');
+  });
+
+  it('a refusal of the action itself is not a storage failure', async () => {
+    await scan('CLAIRE');
+    core.failNext.set('punch', new CoreFailure({ code: 'invalid_count', key: 'error-invalid-count', args: {}, storage_failure: false }));
+    await press('Enter');
+    expect(till.notSaving).toBeNull();
+  });
+
+  it('shows "saving" while an action waits for the database', async () => {
+    await scan('CLAIRE');
+    let release: () => void = () => {};
+    const punch = core.punch.bind(core);
+    core.punch = (id) => new Promise((resolve) => (release = () => resolve(punch(id))));
+    till.key(key('Enter'));
+    await vi.advanceTimersByTimeAsync(TILL_TIMES.slowActionMs + 10);
+    expect(till.saving).toBe(true);
+    release();
+    await till.settled();
+    expect(till.saving).toBe(false);
+  });
+});
+
+describe('searching', () => {
+  it('arrow keys pick a result and Enter opens it', async () => {
+    core.add('CLAUDE', 'Claude Dupont');
+    till.setQuery('cla');
+    await vi.advanceTimersByTimeAsync(TILL_TIMES.searchDebounceMs + 1);
+    await till.settled();
+    expect(till.results.map((r) => r.member.name)).toEqual(['Claire Dubois', 'Claude Dupont']);
+    expect(till.highlighted).toBe(0);
+    await press('ArrowDown', { inField: true, inSearch: true });
+    expect(till.highlighted).toBe(1);
+    await press('Enter', { inField: true, inSearch: true });
+    expect(till.view?.member.name).toBe('Claude Dupont');
+    expect(core.writes).toEqual([]);
+  });
+
+  it('"No member found" does not stay above a member opened next', async () => {
+    till.setQuery('nobody');
+    await press('Enter', { inField: true, inSearch: true });
+    expect(till.feedback?.kind).toBe('refusal');
+    await scan('CLAIRE');
+    expect(till.feedback).toBeNull();
+  });
+
+  it('"Several members match" goes once one is picked', async () => {
+    core.add('CLAUDE', 'Claude Dupont');
+    till.setQuery('cla');
+    await press('Enter', { inField: true, inSearch: true });
+    expect(till.feedback?.kind).toBe('info');
+    await till.open(till.results[1]);
+    expect(till.feedback).toBeNull();
+  });
+});
+
+describe('keeping the screen true', () => {
+  it('the member is read again when another process wrote', async () => {
+    await scan('CLAIRE');
+    core.members.get('CLAIRE')!.punches = 4; // the CLI, a second window, a sync...
+    await till.refresh();
+    expect(till.view?.cards[0].punches).toBe(4);
+  });
+
+  it('the member is cleared after a while idle', async () => {
+    await scan('CLAIRE');
+    await vi.advanceTimersByTimeAsync(TILL_TIMES.idleClearMs + 1);
+    expect(till.view).toBeNull();
+  });
+
+  it('Esc clears the member and every message', async () => {
+    await scan('UNKNOWN');
+    await scan('CLAIRE');
+    await press('Escape');
+    expect(till.view).toBeNull();
+    expect(till.feedback).toBeNull();
+  });
+});
+
+describe('undo', () => {
+  it('Ctrl+Z opens the dialog and nothing is undone until a reason is picked', async () => {
+    await scan('CLAIRE');
+    await press('Enter');
+    await press('z', { ctrl: true });
+    expect(till.dialog?.kind).toBe('undo');
+    expect(await press('Enter')).toBe('ignored');
+    expect(core.writes).toEqual(['punch Claire Dubois']);
+    await till.undo('scanned_twice', null);
+    expect(core.writes).toEqual(['punch Claire Dubois', 'undo Claire Dubois']);
+    expect(till.last?.undone).toBe(true);
+  });
+});
