@@ -125,6 +125,9 @@ pub enum Start {
     FirstRun,
     /// A shop (manager Ana, PIN 1234, English) with one program; the test signs in on screen.
     Shop,
+    /// No database file, but the app's list of databases says one was used here before (it
+    /// was deleted, or is on a disk that is not connected).
+    KnownButMissing,
 }
 
 pub const MANAGER: &str = "Ana";
@@ -182,6 +185,16 @@ impl Session {
                     REWARD,
                 ],
             );
+        }
+        if let Start::KnownButMissing = start {
+            // The app's config folder is the test's temp dir (XDG_CONFIG_HOME, see Driver).
+            let config = dir.path().join("eu.tessera.app");
+            std::fs::create_dir_all(&config).expect("config dir");
+            std::fs::write(
+                config.join("known-databases.txt"),
+                format!("{}\n", db.display()),
+            )
+            .expect("known databases");
         }
         let driver = Driver::start(&dir.path().join("tauri-driver.log")).await;
         let capabilities = json!({
@@ -267,17 +280,45 @@ impl Session {
             .unwrap_or_else(|e| panic!("click {testid}: {e}"));
     }
 
+    /// An item of the header's menu (language, manager screen, sign-out): opens the menu first
+    /// if it is closed.
+    pub async fn menu(&self, testid: &str) {
+        if !self.exists("menu-panel").await {
+            self.click("menu-button").await;
+        }
+        self.click(testid).await;
+    }
+
+    /// Opens the header's menu (and leaves it open).
+    pub async fn open_menu(&self) {
+        if !self.exists("menu-panel").await {
+            self.click("menu-button").await;
+        }
+        self.el("menu-panel").await;
+    }
+
     pub async fn fill(&self, testid: &str, text: &str) {
         let field = self.el(testid).await;
         field.clear().await.expect("clear field");
         field.send_keys(text).await.expect("type into field");
     }
 
-    /// The element's text. Found again if it was replaced in between (the UI re-creates some
-    /// elements on purpose, e.g. the feedback banner, to replay its flash).
+    /// The element's text as a person reads it (`innerText`). Read by script, not with
+    /// WebDriver's element text, which WebKit answers with "" for elements inside a clipping
+    /// (overflow: hidden) box or while a flash animation plays; looked up afresh each time, as
+    /// the UI re-creates some elements on purpose (the feedback banner, to replay its flash).
     pub async fn text(&self, testid: &str) -> String {
+        let script = format!(
+            "const e = document.querySelector(\"{}\"); return e ? e.innerText.trim() : null;",
+            Self::selector(testid)
+        );
         self.eventually(&format!("the text of {testid}"), async |s| {
-            s.el(testid).await.text().await.ok()
+            s.client
+                .execute(&script, vec![])
+                .await
+                .ok()?
+                .as_str()
+                .map(str::to_string)
         })
         .await
     }
@@ -399,6 +440,28 @@ impl Session {
             .expect("count events");
         pool.close().await;
         count
+    }
+
+    /// Enrols a member through the CLI; their code.
+    pub fn enroll(&self, name: &str) -> String {
+        let member = self.cli(&["member", "add", "--name", name]);
+        member["code"].as_str().expect("code").to_string()
+    }
+
+    /// (stamps, rewards) of the member's first card, as the ledger says.
+    pub fn ledger_card(&self, code: &str) -> (i64, i64) {
+        let scan: Value = self.cli(&["scan", code]);
+        let card = &scan["cards"][0];
+        (
+            card["punches"].as_i64().expect("punches"),
+            card["rewards_available"].as_i64().expect("rewards"),
+        )
+    }
+
+    /// The kind of the message on screen (success, reward, refusal, question, info), if any.
+    pub async fn feedback_kind(&self) -> Option<String> {
+        let banner = self.all("feedback").await.into_iter().next()?;
+        banner.attr("data-kind").await.ok()?
     }
 
     pub fn temp_dir(&self) -> &Path {

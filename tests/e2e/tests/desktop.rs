@@ -14,31 +14,19 @@ fn english(key: &str) -> String {
 }
 
 fn enroll_by_cli(session: &Session, name: &str) -> String {
-    let member = session.cli(&["member", "add", "--name", name]);
-    member["code"].as_str().expect("code").to_string()
+    session.enroll(name)
 }
 
-/// (stamps, rewards) of the member's first card, as the ledger says.
 fn ledger_card(session: &Session, code: &str) -> (i64, i64) {
-    let scan: Value = session.cli(&["scan", code]);
-    let card = &scan["cards"][0];
-    (
-        card["punches"].as_i64().expect("punches"),
-        card["rewards_available"].as_i64().expect("rewards"),
-    )
+    session.ledger_card(code)
 }
 
-/// (stamps, rewards) of the first card, as the screen says.
+/// (stamps, rewards) of the first card, as the screen holds them. A card that the last punch
+/// filled is drawn full for the celebration (see `the_punch_that_fills_the_card_shows_it_full`);
+/// `data-punches` is what it holds once that moment is over.
 async fn screen_card(session: &Session) -> Option<(i64, i64)> {
     let card = session.all("card").await.into_iter().next()?;
-    let stamps = card
-        .find(fantoccini::Locator::Css(&Session::selector("card-stamps")))
-        .await
-        .ok()?
-        .text()
-        .await
-        .ok()?;
-    let punches = stamps.split('/').next()?.trim().parse().ok()?;
+    let punches = card.attr("data-punches").await.ok()??.parse().ok()?;
     let rewards = card
         .find(fantoccini::Locator::Css(&Session::selector("card-rewards")))
         .await
@@ -158,9 +146,30 @@ async fn nine_punches_earn_the_reward_then_redeem_and_undo() {
         Some("reward")
     );
     assert!(s.text("feedback").await.contains(REWARD));
+    // The full card is shown, not a card that jumped back to nothing.
+    assert_eq!(s.attr("card", "data-full").await.as_deref(), Some("true"));
+    assert_eq!(s.text("card-stamps").await, "9 / 9");
+    assert_eq!(
+        s.attr("redeem-button", "data-ready").await.as_deref(),
+        Some("true"),
+        "Redeem is the highlighted action when a reward is ready"
+    );
     s.shot("reward").await;
 
+    // R asks first, naming the reward and the member; Enter confirms.
     s.keys("r").await;
+    let asked = s.text("redeem-what").await;
+    assert!(
+        asked.contains(REWARD) && asked.contains("Claire Dubois"),
+        "{asked}"
+    );
+    assert_eq!(
+        ledger_card(&s, &code),
+        (0, 1),
+        "nothing redeemed before the confirmation"
+    );
+    s.shot("redeem-confirm").await;
+    s.keys(&ENTER.to_string()).await;
     screen_and_ledger_agree(&s, &code, (0, 0)).await;
     assert_eq!(
         s.attr("feedback", "data-kind").await.as_deref(),
@@ -175,12 +184,20 @@ async fn nine_punches_earn_the_reward_then_redeem_and_undo() {
         "{what}"
     );
     s.shot("undo").await;
+    // No reason is chosen in advance: Enter alone undoes nothing.
+    s.keys(&ENTER.to_string()).await;
+    assert!(s.exists("undo-dialog").await);
+    assert_eq!(ledger_card(&s, &code), (0, 0));
     s.click("undo-reason").await; // the first reason: wrong member
     screen_and_ledger_agree(&s, &code, (0, 1)).await;
 
     let history = s.cli(&["history", &code]);
     assert_eq!(history[0]["kind"], "void");
-    assert_eq!(history[0]["reason"], "Wrong member");
+    assert_eq!(
+        history[0]["reason_code"], "wrong_member",
+        "the ledger keeps the reason's code, not translated words"
+    );
+    assert_eq!(history[0]["reason"], Value::Null);
     assert_eq!(history[0]["staff_name"], MANAGER);
     assert_eq!(history[1]["kind"], "redeem");
     assert_eq!(history[1]["voided"], true);
@@ -351,6 +368,8 @@ async fn every_language_leaves_no_english_or_message_key_on_the_cashier_screen()
     let english_source = ftl_source("en");
     let ids = message_ids(english_source);
     let en = Messages::new("en");
+    // The menu stays open: its texts are checked too.
+    s.open_menu().await;
     for language in ["fr", "it", "ro", "hu"] {
         s.select("language-select", language).await;
         s.eventually(&format!("the page to switch to {language}"), async |s| {
@@ -432,7 +451,7 @@ async fn the_scanner_test_shows_what_arrived_and_what_it_found() {
     let mut s = Session::launch("scanner-test", Start::Shop).await;
     let code = enroll_by_cli(&s, "Claire Dubois");
     let token = token_of(&s, &code);
-    s.click("manage-button").await;
+    s.menu("manage-button").await;
     s.el("scanner-test").await;
     s.scan(&token).await;
     assert_eq!(s.text("scanner-test-arrived").await, token);
@@ -448,7 +467,7 @@ async fn a_manager_prints_cards_with_a_progress_bar() {
     for name in ["Claire Dubois", "Ștefan Ionescu", "Szűcs Ágnes"] {
         enroll_by_cli(&s, name);
     }
-    s.click("manage-button").await;
+    s.menu("manage-button").await;
     s.click("print-layout-a4").await;
     s.click("print-button").await;
     let path = s.text("print-path").await;
@@ -482,7 +501,7 @@ async fn a_us_scanner_finds_the_card_on_every_keyboard_layout() {
     let mut s = Session::launch("keyboard-layouts", Start::Shop).await;
     let code = enroll_by_cli(&s, "Claire Dubois");
     let token = token_of(&s, &code);
-    s.click("manage-button").await;
+    s.menu("manage-button").await;
     s.el("scanner-test").await;
     let _restore = tessera_e2e::us_scanner::LayoutGuard;
     for (n, layout) in ["us", "fr", "be", "de", "hu", "it", "ro(std)"]
@@ -533,7 +552,7 @@ async fn a_manager_replaces_a_lost_card_and_the_old_one_is_refused() {
     let old_token = token_of(&s, &old);
     s.scan(&old).await;
     s.el("member-panel").await;
-    s.click("manage-button").await;
+    s.menu("manage-button").await;
     s.click("card-replace-button").await;
     s.click("card-replace-confirm").await;
     let done = s.text("card-replaced").await;
@@ -553,19 +572,18 @@ async fn a_manager_replaces_a_lost_card_and_the_old_one_is_refused() {
         "the stamps stay"
     );
 
-    // Back at the till, the old card is refused and says it was replaced.
+    // Back at the till, the member on screen shows the new code at once.
     s.click("manage-back").await;
+    assert_eq!(
+        s.text("member-code").await,
+        grouped,
+        "the till shows the new code"
+    );
+    // And the old card is refused and says it was replaced.
     s.scan(&old_token).await;
     s.eventually("the replaced-card refusal", async |s| {
-        let text = s
-            .all("feedback")
-            .await
-            .into_iter()
-            .next()?
-            .text()
-            .await
-            .ok()?;
-        text.contains("replaced").then_some(())
+        let refused = s.feedback_kind().await.as_deref() == Some("refusal");
+        (refused && s.text("feedback").await.contains("replaced")).then_some(())
     })
     .await;
     s.shot("old-card-refused").await;
