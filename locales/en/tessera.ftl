@@ -275,3 +275,4 @@ search-pick-hint = { key-arrows }: choose · { key-enter }: open
 error-database-gone = The database file was deleted or moved while Tessera was open ({ $path }). This was NOT saved, and nothing will be until the file is back: close Tessera and put the file back.
 error-database-missing = The shop's database is missing: { $path }. It was used on this computer before.
 error-likely-duplicate = { $name } ({ $code }) may be the same person. Check before enrolling them twice.
+feedback-not-saved = This was NOT saved (see above).

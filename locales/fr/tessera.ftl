@@ -275,3 +275,4 @@ search-pick-hint = { key-arrows } : choisir · { key-enter } : ouvrir
 error-database-gone = Le fichier de la base de données a été supprimé ou déplacé pendant que Tessera était ouvert ({ $path }). Ceci n’a PAS été enregistré, et rien ne le sera tant que le fichier n’est pas revenu : fermez Tessera et remettez le fichier en place.
 error-database-missing = La base de données de la boutique est introuvable : { $path }. Elle a déjà été utilisée sur cet ordinateur.
 error-likely-duplicate = { $name } ({ $code }) est peut-être la même personne. Vérifiez avant de l’inscrire une deuxième fois.
+feedback-not-saved = Ceci n’a PAS été enregistré (voir ci-dessus).

@@ -268,3 +268,4 @@ search-pick-hint = { key-arrows }: választás · { key-enter }: megnyitás
 error-database-gone = Az adatbázisfájlt törölték vagy áthelyezték, miközben a Tessera nyitva volt ({ $path }). Ez NEM lett elmentve, és semmi sem lesz, amíg a fájl vissza nem kerül: zárd be a Tesserát, és tedd vissza a fájlt.
 error-database-missing = Hiányzik az üzlet adatbázisa: { $path }. Ezen a gépen korábban már használták.
 error-likely-duplicate = { $name } ({ $code }) talán ugyanaz a személy. Ellenőrizd, mielőtt kétszer regisztrálod.
+feedback-not-saved = Ez NEM lett elmentve (lásd fent).

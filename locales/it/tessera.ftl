@@ -274,3 +274,4 @@ search-pick-hint = { key-arrows }: scegli · { key-enter }: apri
 error-database-gone = Il file del database è stato cancellato o spostato mentre Tessera era aperto ({ $path }). Questa operazione NON è stata salvata, e nulla lo sarà finché il file non torna al suo posto: chiudi Tessera e rimetti il file.
 error-database-missing = Il database del negozio non si trova: { $path }. È già stato usato su questo computer.
 error-likely-duplicate = { $name } ({ $code }) potrebbe essere la stessa persona. Controlla prima di iscriverla due volte.
+feedback-not-saved = Questa operazione NON è stata salvata (vedi sopra).

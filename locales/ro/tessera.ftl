@@ -284,3 +284,4 @@ search-pick-hint = { key-arrows }: alege · { key-enter }: deschide
 error-database-gone = Fișierul bazei de date a fost șters sau mutat cât timp Tessera era deschis ({ $path }). Operațiunea NU a fost salvată și nimic nu va fi salvat până nu revine fișierul: închide Tessera și pune fișierul la loc.
 error-database-missing = Baza de date a magazinului lipsește: { $path }. A mai fost folosită pe acest calculator.
 error-likely-duplicate = { $name } ({ $code }) poate fi aceeași persoană. Verifică înainte de a o înscrie a doua oară.
+feedback-not-saved = Operațiunea NU a fost salvată (vezi mai sus).

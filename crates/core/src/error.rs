@@ -353,3 +353,49 @@ impl From<sqlx::migrate::MigrateError> for CoreError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Messages;
+
+    #[test]
+    fn an_unwritable_database_names_its_file_and_says_nothing_was_saved() {
+        // SQLite's read-only error knows no path: the store adds its own.
+        let from_sqlite = CoreError::StoreUnwritable {
+            path: String::new(),
+        };
+        let located = from_sqlite.located(std::path::Path::new("/srv/shop/tessera.db"));
+        let body = located.body();
+        assert_eq!(body.args["path"], "/srv/shop/tessera.db");
+        assert!(body.storage_failure);
+        let said = Messages::new("en").error(&located);
+        assert!(
+            said.contains("/srv/shop/tessera.db") && said.contains("NOT saved"),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn a_refusal_of_the_action_is_not_a_storage_failure() {
+        assert!(!CoreError::NothingToRedeem.body().storage_failure);
+        assert!(CoreError::DatabaseLocked.body().storage_failure);
+    }
+
+    #[test]
+    fn a_damaged_database_does_not_send_anyone_to_a_backup_that_may_not_exist() {
+        for language in ["en", "fr", "it", "ro", "hu"] {
+            let said = Messages::new(language).error(&CoreError::StoreCorrupt);
+            let lower = said.to_lowercase();
+            for word in [
+                "backup",
+                "sauvegarde",
+                "ripristina",
+                "copie de rezervă",
+                "biztonsági mentés",
+            ] {
+                assert!(!lower.contains(word), "{language}: {said}");
+            }
+        }
+    }
+}

@@ -179,10 +179,16 @@ export class TillSession {
     if (kind !== 'info') this.onFeedback(kind);
   }
 
+  /** A refusal. When the database itself failed, the lasting banner says why and what to do,
+   *  and the message line says only that this was not saved. */
   private refuse(error: unknown): void {
     const body = errorBody(error);
-    if (body.storage_failure) this.notSaving = body;
-    this.say('refusal', { error: body });
+    if (body.storage_failure) {
+      this.notSaving = body;
+      this.say('refusal', { key: 'feedback-not-saved' });
+    } else {
+      this.say('refusal', { error: body });
+    }
   }
 
   // ---- the queue ----
