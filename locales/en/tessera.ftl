@@ -276,3 +276,7 @@ error-database-gone = The database file was deleted or moved while Tessera was o
 error-database-missing = The shop's database is missing: { $path }. It was used on this computer before.
 error-likely-duplicate = { $name } ({ $code }) may be the same person. Check before enrolling them twice.
 feedback-not-saved = This was NOT saved (see above).
+error-not-a-tessera-database = This file is not a Tessera database: { $path }. Tessera did not change it. Choose the till's own database file.
+error-database-too-new = This database was made by a newer version of Tessera (schema { $found }; this version knows up to { $supported }). Install the newer version; the database was not changed.
+error-database-damaged = The database's structure is not the one Tessera made: nothing was changed. Keep the file and call support.
+error-invalid-characters = That contains characters that cannot be printed or shown. Please type it again.

@@ -276,3 +276,7 @@ error-database-gone = Le fichier de la base de données a été supprimé ou dé
 error-database-missing = La base de données de la boutique est introuvable : { $path }. Elle a déjà été utilisée sur cet ordinateur.
 error-likely-duplicate = { $name } ({ $code }) est peut-être la même personne. Vérifiez avant de l’inscrire une deuxième fois.
 feedback-not-saved = Ceci n’a PAS été enregistré (voir ci-dessus).
+error-not-a-tessera-database = Ce fichier n’est pas une base de données Tessera : { $path }. Tessera ne l’a pas modifié. Choisissez le fichier de la base de la caisse.
+error-database-too-new = Cette base de données a été créée par une version plus récente de Tessera (schéma { $found } ; cette version connaît jusqu’au { $supported }). Installez la version plus récente ; la base n’a pas été modifiée.
+error-database-damaged = La structure de la base de données n’est pas celle que Tessera a créée : rien n’a été modifié. Gardez le fichier et appelez l’assistance.
+error-invalid-characters = Ce texte contient des caractères qui ne peuvent être ni imprimés ni affichés. Veuillez le saisir à nouveau.

@@ -269,3 +269,7 @@ error-database-gone = Az adatbázisfájlt törölték vagy áthelyezték, miköz
 error-database-missing = Hiányzik az üzlet adatbázisa: { $path }. Ezen a gépen korábban már használták.
 error-likely-duplicate = { $name } ({ $code }) talán ugyanaz a személy. Ellenőrizd, mielőtt kétszer regisztrálod.
 feedback-not-saved = Ez NEM lett elmentve (lásd fent).
+error-not-a-tessera-database = Ez a fájl nem Tessera-adatbázis: { $path }. A Tessera nem módosította. Válaszd a kassza saját adatbázisfájlját.
+error-database-too-new = Ezt az adatbázist a Tessera egy újabb verziója hozta létre ({ $found }. séma; ez a verzió legfeljebb a { $supported }. sémát ismeri). Telepítsd az újabb verziót; az adatbázis nem változott.
+error-database-damaged = Az adatbázis szerkezete nem az, amit a Tessera létrehozott: semmi sem változott. Őrizd meg a fájlt, és hívd az ügyfélszolgálatot.
+error-invalid-characters = A szöveg olyan karaktereket tartalmaz, amelyeket nem lehet kinyomtatni vagy megjeleníteni. Kérlek, írd be újra.

@@ -275,3 +275,7 @@ error-database-gone = Il file del database è stato cancellato o spostato mentre
 error-database-missing = Il database del negozio non si trova: { $path }. È già stato usato su questo computer.
 error-likely-duplicate = { $name } ({ $code }) potrebbe essere la stessa persona. Controlla prima di iscriverla due volte.
 feedback-not-saved = Questa operazione NON è stata salvata (vedi sopra).
+error-not-a-tessera-database = Questo file non è un database di Tessera: { $path }. Tessera non l’ha modificato. Scegli il file del database della cassa.
+error-database-too-new = Questo database è stato creato da una versione più recente di Tessera (schema { $found }; questa versione arriva fino al { $supported }). Installa la versione più recente; il database non è stato modificato.
+error-database-damaged = La struttura del database non è quella creata da Tessera: non è stato modificato nulla. Conserva il file e chiama l’assistenza.
+error-invalid-characters = Il testo contiene caratteri che non si possono stampare né mostrare. Scrivilo di nuovo.

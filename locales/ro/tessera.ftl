@@ -285,3 +285,7 @@ error-database-gone = Fișierul bazei de date a fost șters sau mutat cât timp 
 error-database-missing = Baza de date a magazinului lipsește: { $path }. A mai fost folosită pe acest calculator.
 error-likely-duplicate = { $name } ({ $code }) poate fi aceeași persoană. Verifică înainte de a o înscrie a doua oară.
 feedback-not-saved = Operațiunea NU a fost salvată (vezi mai sus).
+error-not-a-tessera-database = Acest fișier nu este o bază de date Tessera: { $path }. Tessera nu l-a modificat. Alege fișierul bazei de date a casei.
+error-database-too-new = Această bază de date a fost creată de o versiune mai nouă de Tessera (schema { $found }; această versiune cunoaște până la { $supported }). Instalează versiunea mai nouă; baza de date nu a fost modificată.
+error-database-damaged = Structura bazei de date nu este cea creată de Tessera: nu s-a modificat nimic. Păstrează fișierul și sună la asistență.
+error-invalid-characters = Textul conține caractere care nu pot fi tipărite sau afișate. Scrie-l din nou.

@@ -58,6 +58,16 @@ fn main() {
             commands::explain_scan,
             commands::reissue_card,
         ])
-        .run(tauri::generate_context!("../tauri.conf.json"))
-        .expect("the Tessera window could not start");
+        .build(tauri::generate_context!("../tauri.conf.json"))
+        .expect("the Tessera window could not start")
+        .run(|app, event| {
+            // On the way out, every committed write goes from the -wal file into the database
+            // file itself, so a copy of tessera.db alone is complete.
+            if let tauri::RunEvent::Exit = event {
+                use tauri::Manager;
+                if let Ok(store) = app.state::<state::AppState>().store() {
+                    tauri::async_runtime::block_on(store.close());
+                }
+            }
+        });
 }

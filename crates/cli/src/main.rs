@@ -422,9 +422,10 @@ async fn member_by_code(store: &Store, input: &str) -> Result<MemberView> {
 
 /// `--program` takes a program's id or its name.
 async fn program_id(store: &Store, program: Option<&str>) -> Result<Option<Uuid>> {
-    let Some(program) = program.map(str::trim) else {
+    let Some(program) = program.map(tessera_core::validate::normalised) else {
         return Ok(None);
     };
+    let program = program.as_str();
     if let Ok(id) = Uuid::parse_str(program) {
         return Ok(Some(id));
     }

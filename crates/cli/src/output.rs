@@ -42,7 +42,21 @@ fn args<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<String, String> 
 fn display_code(code: &str) -> String {
     MemberCode::parse(code)
         .map(|c| c.display())
-        .unwrap_or_else(|_| code.to_string())
+        .unwrap_or_else(|_| shown(code))
+}
+
+/// Stored text as the terminal will show it: every control character (ESC, a C1 CSI, a line
+/// break...) becomes U+FFFD instead of being obeyed. Core refuses them on input, but a database
+/// can be written by something else. Every stored value printed in text mode goes through here;
+/// JSON escapes them by itself.
+fn shown(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
+fn shown_opt(text: Option<&str>) -> Option<String> {
+    text.map(shown)
 }
 
 impl Output {
@@ -65,11 +79,17 @@ impl Output {
     }
 
     pub fn error(&self, error: &CoreError) {
-        let message = self.messages.error(error);
         if self.json {
+            let message = self.messages.error(error);
             self.print_json(&json!({ "error": { "code": error.code(), "message": message } }));
         } else {
-            eprintln!("{message} [{}]", error.code());
+            // The message's arguments can be stored text (a likely duplicate's name).
+            let args = error
+                .args()
+                .into_iter()
+                .map(|(k, v)| (k, shown(&v)))
+                .collect();
+            eprintln!("{} [{}]", self.t(&error.key(), args), error.code());
         }
     }
 
@@ -82,8 +102,8 @@ impl Output {
             self.t(
                 "cli-shop-ready",
                 args([
-                    ("shop", set_up.shop.name.clone()),
-                    ("manager", set_up.manager.name.clone()),
+                    ("shop", shown(&set_up.shop.name)),
+                    ("manager", shown(&set_up.manager.name)),
                 ]),
             )
         );
@@ -98,9 +118,9 @@ impl Output {
             self.t(
                 "cli-program-added",
                 args([
-                    ("program", program.name.clone()),
+                    ("program", shown(&program.name)),
                     ("needed", program.punches_needed.to_string()),
-                    ("reward", program.reward.clone()),
+                    ("reward", shown(&program.reward)),
                 ]),
             )
         );
@@ -115,7 +135,10 @@ impl Output {
             let state = if p.active { "" } else { " (-)" };
             println!(
                 "{}  {} · {} → {}{state}",
-                p.id, p.name, p.punches_needed, p.reward
+                p.id,
+                shown(&p.name),
+                p.punches_needed,
+                shown(&p.reward)
             );
         }
     }
@@ -129,7 +152,7 @@ impl Output {
             self.t(
                 "cli-member-added",
                 args([
-                    ("name", member.name.clone()),
+                    ("name", shown(&member.name)),
                     ("code", display_code(&member.code)),
                 ]),
             )
@@ -144,12 +167,12 @@ impl Output {
             println!("{}", self.t("cli-no-members", args([])));
         }
         for m in members {
-            let contact = [m.email.as_deref(), m.phone.as_deref()]
+            let contact = [shown_opt(m.email.as_deref()), shown_opt(m.phone.as_deref())]
                 .into_iter()
                 .flatten()
                 .collect::<Vec<_>>()
                 .join(" · ");
-            println!("{}  {}  {contact}", display_code(&m.code), m.name);
+            println!("{}  {}  {contact}", display_code(&m.code), shown(&m.name));
         }
     }
 
@@ -157,7 +180,11 @@ impl Output {
         if self.json {
             return self.print_json(view);
         }
-        println!("{} ({})", view.member.name, display_code(&view.member.code));
+        println!(
+            "{} ({})",
+            shown(&view.member.name),
+            display_code(&view.member.code)
+        );
         for card in &view.cards {
             let stamps = self.t(
                 "card-stamps",
@@ -174,7 +201,7 @@ impl Output {
             } else {
                 self.t("no-reward", args([]))
             };
-            println!("  {}: {stamps} · {rewards}", card.program_name);
+            println!("  {}: {stamps} · {rewards}", shown(&card.program_name));
         }
     }
 
@@ -185,16 +212,16 @@ impl Output {
         let card = &result.card;
         let line = match result.event.kind {
             EventKind::Redeem => {
-                self.t("feedback-redeemed", args([("reward", card.reward.clone())]))
+                self.t("feedback-redeemed", args([("reward", shown(&card.reward))]))
             }
             _ if result.rewards_earned_now > 0 => self.t(
                 "feedback-reward-earned",
-                args([("reward", card.reward.clone())]),
+                args([("reward", shown(&card.reward))]),
             ),
             _ => self.t(
                 "feedback-punched",
                 args([
-                    ("program", card.program_name.clone()),
+                    ("program", shown(&card.program_name)),
                     ("punches", card.punches.to_string()),
                     ("needed", card.punches_needed.to_string()),
                 ]),
@@ -223,7 +250,7 @@ impl Output {
                     args([]),
                 )
             });
-        [code, event.reason.clone()]
+        [code, shown_opt(event.reason.as_deref())]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
@@ -236,7 +263,7 @@ impl Output {
         }
         for entry in entries {
             let e = &entry.event;
-            let program = entry.program_name.clone().unwrap_or_default();
+            let program = shown_opt(entry.program_name.as_deref()).unwrap_or_default();
             let what = match e.kind {
                 EventKind::Enroll => self.t("event-enroll", args([])),
                 EventKind::Punch => self.t(
@@ -250,7 +277,9 @@ impl Output {
             println!(
                 "{}  {what}{struck}  · {}  {}",
                 e.at.format("%Y-%m-%d %H:%M"),
-                entry.staff_name.as_deref().unwrap_or("?"),
+                shown_opt(entry.staff_name.as_deref())
+                    .as_deref()
+                    .unwrap_or("?"),
                 e.id
             );
         }
@@ -266,7 +295,7 @@ impl Output {
                 "cli-cards-written",
                 args([
                     ("count", cards.len().to_string()),
-                    ("file", file.display().to_string()),
+                    ("file", shown(&file.display().to_string())),
                 ]),
             )
         );
@@ -281,12 +310,12 @@ impl Output {
             self.t(
                 "cli-card-issued",
                 args([
-                    ("name", card.member_name.clone()),
+                    ("name", shown(&card.member_name)),
                     ("code", display_code(&card.code)),
                 ]),
             )
         );
-        println!("{}", card.token);
+        println!("{}", shown(&card.token));
     }
 
     pub fn card_revoked(&self, card: &RevokedCard) {
@@ -308,8 +337,8 @@ impl Output {
         }
         for check in &report.checks {
             let mark = if check.ok { "✓" } else { "✗" };
-            let detail = check.detail.as_deref().unwrap_or("");
-            println!("{mark} {} {detail}", check.name);
+            let detail = shown_opt(check.detail.as_deref()).unwrap_or_default();
+            println!("{mark} {} {detail}", shown(&check.name));
         }
         let failed = report.checks.iter().filter(|c| !c.ok).count();
         if failed == 0 {

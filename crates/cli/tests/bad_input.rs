@@ -10,7 +10,13 @@ use rstest::rstest;
 #[case::empty_member_name(&["member", "add", "--name", ""], "empty_field")]
 #[case::blank_member_name(&["member", "add", "--name", "   "], "empty_field")]
 #[case::five_hundred_character_name(&["member", "add", "--name", &"Ő".repeat(500)], "too_long")]
+#[case::zero_width_member_name(&["member", "add", "--name", "\u{200B}\u{200B}"], "empty_field")]
+#[case::terminal_escape_in_member_name(&["member", "add", "--name", "Ana\x1b[31m"], "invalid_characters")]
 #[case::bad_email(&["member", "add", "--name", "Ana", "--email", "ana-at-example"], "invalid_email")]
+#[case::email_with_two_dots(&["member", "add", "--name", "Ana", "--email", "a@b..c"], "invalid_email")]
+#[case::thousand_digit_phone(&["member", "add", "--name", "Ana", "--phone", &"0".repeat(1006)], "too_long")]
+#[case::terminal_escape_in_reward(&["program", "add", "--name", "X", "--punches", "5", "--reward", "Free\x1b[2J"], "invalid_characters")]
+#[case::terminal_escape_in_staff_name_at_set_up(&["init", "--shop", "Again", "--manager", "Bo\x1b[5m", "--pin", "1111"], "invalid_characters")]
 #[case::bad_language(&["member", "add", "--name", "Ana", "--language", "xx"], "invalid_language")]
 #[case::zero_punches_needed(&["program", "add", "--name", "X", "--punches", "0", "--reward", "R"], "invalid_punches_needed")]
 #[case::negative_punches_needed(&["program", "add", "--name", "X", "--punches", "-3", "--reward", "R"], "invalid_punches_needed")]
@@ -25,6 +31,8 @@ use rstest::rstest;
 #[case::not_a_code(&["punch", "Claire"], "not_a_code")]
 #[case::void_unknown_event(&["void", "01a2094c-d7a8-76a4-b636-368f7e6edc29", "--reason", "x"], "event_not_found")]
 #[case::void_garbage_id(&["void", "yesterday", "--reason", "x"], "event_not_found")]
+#[case::void_reason_with_an_escape(&["void", "01a2094c-d7a8-76a4-b636-368f7e6edc29", "--reason", "oops\x1b[2J"], "invalid_characters")]
+#[case::void_reason_too_long(&["void", "01a2094c-d7a8-76a4-b636-368f7e6edc29", "--reason", &"x".repeat(201)], "too_long")]
 #[case::init_twice(&["init", "--shop", "Again", "--manager", "Bo", "--pin", "1111"], "shop_already_set_up")]
 fn refused_with_its_code_and_nothing_written(#[case] args: &[&str], #[case] code: &str) {
     let till = Till::new();
@@ -116,12 +124,12 @@ fn an_unwritable_path_is_reported() {
 }
 
 #[test]
-fn a_file_that_is_not_a_database_is_reported_as_corrupt_and_left_alone() {
+fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
     let till = Till::new();
     let garbage = b"this is a spreadsheet, not a database ".repeat(200);
     std::fs::write(&till.db, &garbage).unwrap();
     let run = till.run(&["program", "list"]);
-    assert_eq!(run.error_code(), "store_corrupt");
+    assert_eq!(run.error_code(), "not_a_tessera_database");
     assert_eq!(
         std::fs::read(&till.db).unwrap(),
         garbage,
@@ -136,4 +144,109 @@ fn a_usage_mistake_under_json_is_still_one_json_document() {
     let run = till.run(&["punch"]);
     assert_eq!(run.error_code(), "invalid_arguments");
     assert_eq!(run.output.status.code(), Some(2));
+}
+
+/// `tessera --db <db> <args>` in text mode (no `--json`): what a person's terminal receives.
+fn run_text(till: &Till, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .arg("--db")
+        .arg(&till.db)
+        .args(args)
+        .env("LANG", "C")
+        .output()
+        .expect("run tessera")
+}
+
+/// Core refuses control characters on input, but a database can be written by something else
+/// (here: plain SQL). Text mode still never hands the terminal a control character from stored
+/// text: an ESC in a name must not recolour, clear or retitle the cashier's terminal.
+#[test]
+fn text_output_never_carries_control_characters_from_a_tampered_database() {
+    let till = Till::new();
+    let code = till.with_shop();
+    let dana = till.ok(&[
+        "member",
+        "add",
+        "--name",
+        "Dana Pop",
+        "--email",
+        "dana@example.ro",
+        "--phone",
+        "0721 234 567",
+    ]);
+    let dana = dana["code"].as_str().unwrap().to_string();
+    till.ok(&["punch", &code]);
+    let db = till.db.clone();
+    common::block_on(async {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        sqlx::query(
+            "UPDATE member SET name = 'Dana' || char(27) || '[31mPop' || char(155) || '2J',
+                 email = 'dana' || char(27) || '[5m@example.ro',
+                 phone = '0721' || char(27) || '[2J234567'
+             WHERE code = ?",
+        )
+        .bind(&dana)
+        .execute(&pool)
+        .await
+        .unwrap();
+        for statement in [
+            "UPDATE program SET name = 'Coffee' || char(27) || ']0;pwned' || char(7),
+                 reward = 'Free' || char(27) || '[2J coffee' || char(10) || 'fake line'",
+            "UPDATE staff SET name = 'Ana' || char(27) || '[8m'",
+        ] {
+            sqlx::query(statement).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+    });
+
+    let commands: [&[&str]; 7] = [
+        &["member", "find", &dana],
+        &["member", "find", "Dana"],
+        &["scan", &dana],
+        &["program", "list"],
+        &["punch", &code],
+        &["history", &code],
+        // Refused as a likely duplicate of Dana (same phone): the error names her, on stderr.
+        &["member", "add", "--name", "Eva", "--phone", "0721 234 567"],
+    ];
+    for args in commands {
+        let output = run_text(&till, args);
+        for (stream, bytes) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
+            let text = String::from_utf8(bytes.clone()).expect("UTF-8 output");
+            let raw: Vec<char> = text
+                .chars()
+                .filter(|&c| c.is_control() && c != '\n')
+                .collect();
+            assert!(
+                raw.is_empty() && !bytes.contains(&0x1b),
+                "tessera {args:?} printed control characters {raw:?} on {stream}:\n{text}"
+            );
+        }
+        let printed = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            !printed.lines().any(|l| l.starts_with("fake line")),
+            "a stored line break started a new line:\n{printed}"
+        );
+        // Each command did print tampered text (so the check above is not vacuous).
+        let said = printed + String::from_utf8_lossy(&output.stderr);
+        assert!(
+            said.contains('\u{FFFD}'),
+            "tessera {args:?} showed no stored text:\n{said}"
+        );
+    }
+    // The names are still shown, with the control characters visibly replaced.
+    let found = run_text(&till, &["member", "find", &dana]);
+    let found = String::from_utf8(found.stdout).unwrap();
+    assert!(found.contains("Dana\u{FFFD}[31mPop\u{FFFD}2J"), "{found}");
+    let duplicate = run_text(
+        &till,
+        &["member", "add", "--name", "Eva", "--phone", "0721234567"],
+    );
+    let said = String::from_utf8(duplicate.stderr).unwrap();
+    assert!(
+        said.contains("Dana\u{FFFD}[31mPop") && said.contains("[likely_duplicate]"),
+        "{said}"
+    );
 }

@@ -126,6 +126,8 @@ impl Store {
             Decoded::NotACode => return Ok(ScanOutcome::NotACode),
         };
         match self.card_record(&code).await? {
+            // A till with no shop yet knows no card: that is what to say, not "unknown card".
+            None if self.shop().await?.is_none() => Err(CoreError::ShopNotSetUp),
             None => Ok(ScanOutcome::UnknownCode {
                 code: code.to_string(),
             }),

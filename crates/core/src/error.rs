@@ -18,6 +18,8 @@ pub enum CoreError {
     Empty { field: &'static str },
     #[error("{field} is longer than {max} characters")]
     TooLong { field: &'static str, max: usize },
+    #[error("{field} contains control characters")]
+    InvalidCharacters { field: &'static str },
     #[error("the email address is not valid")]
     InvalidEmail,
     #[error("the phone number is not valid")]
@@ -96,6 +98,12 @@ pub enum CoreError {
     DatabaseGone { path: String },
     #[error("the database {path} was used before and is now missing")]
     DatabaseMissing { path: String },
+    #[error("{path} is not a Tessera database")]
+    NotATesseraDatabase { path: String },
+    #[error("the database was made by a newer Tessera (schema {found}; this one knows up to {supported})")]
+    DatabaseTooNew { found: i64, supported: i64 },
+    #[error("the database's schema is not the one Tessera made")]
+    DatabaseDamaged,
     #[error("{name} ({code}) may be the same person")]
     LikelyDuplicate { name: String, code: String },
     #[error("no program could open {path}")]
@@ -126,6 +134,7 @@ impl CoreError {
             ShopAlreadySetUp => "shop_already_set_up",
             Empty { .. } => "empty_field",
             TooLong { .. } => "too_long",
+            InvalidCharacters { .. } => "invalid_characters",
             InvalidEmail => "invalid_email",
             InvalidPhone => "invalid_phone",
             InvalidLanguage => "invalid_language",
@@ -166,6 +175,9 @@ impl CoreError {
             DatabaseGone { .. } => "database_gone",
             DatabaseMissing { .. } => "database_missing",
             LikelyDuplicate { .. } => "likely_duplicate",
+            NotATesseraDatabase { .. } => "not_a_tessera_database",
+            DatabaseTooNew { .. } => "database_too_new",
+            DatabaseDamaged => "database_damaged",
             OpenFailed { .. } => "open_failed",
             Storage(_) => "storage_error",
         }
@@ -180,7 +192,7 @@ impl CoreError {
     pub fn args(&self) -> BTreeMap<String, String> {
         let mut args = BTreeMap::new();
         match self {
-            CoreError::Empty { field } => {
+            CoreError::Empty { field } | CoreError::InvalidCharacters { field } => {
                 args.insert("field".into(), (*field).into());
             }
             CoreError::TooLong { field, max } => {
@@ -196,8 +208,13 @@ impl CoreError {
             CoreError::StoreUnwritable { path }
             | CoreError::OpenFailed { path }
             | CoreError::DatabaseGone { path }
-            | CoreError::DatabaseMissing { path } => {
+            | CoreError::DatabaseMissing { path }
+            | CoreError::NotATesseraDatabase { path } => {
                 args.insert("path".into(), path.clone());
+            }
+            CoreError::DatabaseTooNew { found, supported } => {
+                args.insert("found".into(), found.to_string());
+                args.insert("supported".into(), supported.to_string());
             }
             CoreError::LikelyDuplicate { name, code } => {
                 args.insert("name".into(), name.clone());
@@ -232,6 +249,9 @@ impl CoreError {
                 | CoreError::DiskFull
                 | CoreError::DatabaseGone { .. }
                 | CoreError::DatabaseMissing { .. }
+                | CoreError::NotATesseraDatabase { .. }
+                | CoreError::DatabaseTooNew { .. }
+                | CoreError::DatabaseDamaged
                 | CoreError::Storage(_)
         )
     }
@@ -256,6 +276,7 @@ impl CoreError {
                 field: "name",
                 max: 1,
             },
+            InvalidCharacters { field: "name" },
             InvalidEmail,
             InvalidPhone,
             InvalidLanguage,
@@ -303,6 +324,12 @@ impl CoreError {
                 name: "Claire".into(),
                 code: "7K3M-Q9PX-R".into(),
             },
+            NotATesseraDatabase { path: "/x".into() },
+            DatabaseTooNew {
+                found: 9,
+                supported: 3,
+            },
+            DatabaseDamaged,
             OpenFailed { path: "/x".into() },
             Storage(String::new()),
         ]
@@ -342,15 +369,6 @@ impl From<sqlx::Error> for CoreError {
             return CoreError::DatabaseLocked;
         }
         CoreError::Storage(err.to_string())
-    }
-}
-
-impl From<sqlx::migrate::MigrateError> for CoreError {
-    fn from(err: sqlx::migrate::MigrateError) -> Self {
-        match err {
-            sqlx::migrate::MigrateError::Execute(e) => e.into(),
-            other => CoreError::Storage(other.to_string()),
-        }
     }
 }
 

@@ -72,7 +72,7 @@ impl VoidReason {
     /// code; any other words are `Other` with those words. Empty is `reason_required`.
     pub fn from_text(text: &str) -> Result<VoidReason> {
         let words = crate::validate::text("reason", text, crate::validate::TEXT_MAX)
-            .map_err(|_| CoreError::ReasonRequired)?;
+            .map_err(reason_error)?;
         let as_code = words.to_lowercase().replace([' ', '-'], "_");
         Ok(
             match ReasonCode::ALL.into_iter().find(|c| c.as_str() == as_code) {
@@ -87,23 +87,30 @@ impl VoidReason {
 
     /// The note cleaned and bounded; `Other` without words is refused.
     pub(crate) fn validated(&self) -> Result<VoidReason> {
-        let note = match self
+        let note = self
             .note
             .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-        {
-            Some(note) => Some(
-                crate::validate::text("reason", note, crate::validate::TEXT_MAX)
-                    .map_err(|_| CoreError::ReasonRequired)?,
-            ),
-            None if self.code == ReasonCode::Other => return Err(CoreError::ReasonRequired),
-            None => None,
+            .map(|note| crate::validate::text("reason", note, crate::validate::TEXT_MAX));
+        let note = match note {
+            Some(Ok(note)) => Some(note),
+            Some(Err(CoreError::Empty { .. })) | None if self.code == ReasonCode::Other => {
+                return Err(CoreError::ReasonRequired)
+            }
+            Some(Err(CoreError::Empty { .. })) | None => None,
+            Some(Err(other)) => return Err(other),
         };
         Ok(VoidReason {
             code: self.code,
             note,
         })
+    }
+}
+
+/// A blank reason is asked for again; a too long one or one with control characters says so.
+fn reason_error(error: CoreError) -> CoreError {
+    match error {
+        CoreError::Empty { .. } => CoreError::ReasonRequired,
+        other => other,
     }
 }
 

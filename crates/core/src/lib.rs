@@ -18,6 +18,7 @@ pub mod pdf;
 pub mod phone;
 pub mod programs;
 pub mod scan;
+pub mod schema;
 pub mod shop;
 pub mod store;
 pub mod validate;

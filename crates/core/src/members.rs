@@ -241,7 +241,9 @@ impl Store {
     /// Members whose name words start with the query's words, whose email or phone starts with
     /// it, or whose code starts with it. At most 20, best name matches first.
     pub async fn find_members(&self, query: &str) -> Result<Vec<Member>> {
-        let query = query.trim();
+        // Compared with names stored in NFC.
+        let query = validate::normalised(query);
+        let query = query.as_str();
         if query.is_empty() {
             return Ok(Vec::new());
         }

@@ -210,7 +210,7 @@ impl Store {
         let row: Option<(Uuid, String, Role, String)> = sqlx::query_as(
             "SELECT id, name, role, pin_hash FROM staff WHERE name = ? COLLATE NOCASE AND active = 1",
         )
-        .bind(name.trim())
+        .bind(validate::normalised(name))
         .fetch_optional(self.pool())
         .await?;
         let (id, name, role, hash) = row.ok_or(CoreError::StaffNotFound)?;

@@ -2,7 +2,6 @@
 //! a busy timeout), migrated on open, and written only through IMMEDIATE transactions.
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{
@@ -11,6 +10,7 @@ use sqlx::sqlite::{
 use sqlx::{Sqlite, Transaction};
 
 use crate::error::{CoreError, Result};
+use crate::schema;
 
 /// The desktop app's identifier; its data folder is where the default database lives, so the
 /// CLI and the app open the same file unless told otherwise.
@@ -76,43 +76,93 @@ fn busy_timeout() -> Duration {
         .unwrap_or(DEFAULT_BUSY_TIMEOUT)
 }
 
+/// SQLite opened the same way everywhere: WAL, FULL sync (an acknowledged punch survives a
+/// power cut), foreign keys, a busy timeout. By file name, never by URL.
+fn connect_options(path: &Path, create: bool) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(create)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(busy_timeout())
+}
+
+async fn pool(options: SqliteConnectOptions) -> Result<SqlitePool> {
+    Ok(SqlitePoolOptions::new()
+        .max_connections(4)
+        .acquire_timeout(busy_timeout() + Duration::from_secs(5))
+        .connect_with(options)
+        .await?)
+}
+
+/// Makes a new till database at `path` complete or not at all: built and migrated under a
+/// temporary name in the same folder, then linked into place. Nobody (another process opening
+/// the same new file at the same moment) ever sees a half-made database, so a file without
+/// Tessera's mark is never one of ours in the making. When two processes race, the first link
+/// wins and the other's copy is dropped.
+async fn create(path: &Path) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{name}.{}.new", uuid::Uuid::now_v7()));
+    let made = async {
+        let pool = pool(connect_options(&temporary, true)).await?;
+        schema::migrate(&pool).await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&pool)
+            .await?;
+        pool.close().await;
+        Ok::<_, CoreError>(())
+    }
+    .await;
+    let linked = made.and_then(|()| match std::fs::hard_link(&temporary, path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        // A file system without hard links (FAT): a rename, which cannot refuse to replace.
+        Err(_) if !path.exists() => std::fs::rename(&temporary, path).map_err(|_| unwritable(path)),
+        Err(_) => Err(unwritable(path)),
+    });
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", temporary.display()));
+    }
+    linked
+}
+
+fn unwritable(path: &Path) -> CoreError {
+    CoreError::StoreUnwritable {
+        path: path.display().to_string(),
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// The path is a file name, never a URL: `%41`, `?` and `#` are characters of the name.
+    /// A file that is not a Tessera database is refused without being touched.
     pub async fn open(path: &Path) -> Result<Store> {
-        let unwritable = || CoreError::StoreUnwritable {
-            path: path.display().to_string(),
-        };
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|_| unwritable())?;
+            std::fs::create_dir_all(parent).map_err(|_| unwritable(path))?;
         }
         if path.is_dir() {
-            return Err(unwritable());
+            return Err(unwritable(path));
         }
-        let url = format!("sqlite://{}", path.display());
-        let options = SqliteConnectOptions::from_str(&url)
-            .map_err(|_| unwritable())?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(busy_timeout());
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .acquire_timeout(busy_timeout() + Duration::from_secs(5))
-            .connect_with(options)
+        match schema::look_at(path).await? {
+            schema::Found::Nothing => create(path).await.map_err(|e| e.located(path))?,
+            schema::Found::Tessera => {}
+            schema::Found::Foreign => {
+                return Err(CoreError::NotATesseraDatabase {
+                    path: path.display().to_string(),
+                })
+            }
+        }
+        let options = connect_options(path, false);
+        let located = |e: CoreError| e.located(path);
+        let pool = pool(options).await.map_err(located)?;
+        schema::migrate(&pool).await.map_err(located)?;
+        crate::members::fill_phone_tails(&pool)
             .await
-            .map_err(|e| match CoreError::from(e) {
-                CoreError::StoreUnwritable { .. } => unwritable(),
-                other => other,
-            })?;
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .map_err(|e| match CoreError::from(e) {
-                CoreError::StoreUnwritable { .. } => unwritable(),
-                other => other,
-            })?;
-        crate::members::fill_phone_tails(&pool).await?;
+            .map_err(located)?;
         Ok(Store {
             pool,
             path: path.to_path_buf(),
@@ -206,7 +256,14 @@ impl Store {
         self.commit(tx).await
     }
 
+    /// Closes the store, first moving every committed write from the `-wal` file into the
+    /// database file itself: whoever copies `tessera.db` alone afterwards has everything.
+    /// (The backup command is still the way to copy a till that is running.)
     pub async fn close(self) {
+        // Best effort: a checkpoint that cannot run leaves the writes safe in the -wal file.
+        let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await;
         self.pool.close().await;
     }
 }

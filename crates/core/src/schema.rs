@@ -1,0 +1,164 @@
+//! What a till database is, and bringing it up to date. Tessera's files are marked with their
+//! own `PRAGMA application_id`; any other file (another program's SQLite file, an empty file,
+//! random bytes) is refused before anything is written to it. The migrations embedded in this
+//! crate run all together in one write transaction, so several processes opening a new file at
+//! once migrate it exactly once, and a database made by a newer Tessera, or whose applied
+//! migrations no longer match, is refused with a reason a person can act on.
+
+use std::path::Path;
+
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
+use sqlx::{ConnectOptions, Connection, Executor};
+
+use crate::error::{CoreError, Result};
+
+/// "TSR1": Tessera's mark in the SQLite header of every till database.
+pub const APPLICATION_ID: i64 = 0x5453_5231;
+
+static MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
+
+/// The newest schema this build knows.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+/// What is at a database path, looked at without writing to it.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Found {
+    /// Nothing yet: a new till database will be made.
+    Nothing,
+    /// A Tessera database (marked, or made before the mark existed).
+    Tessera,
+    /// Anything else: refused untouched.
+    Foreign,
+}
+
+/// Reads the file's header and tables through a read-only connection.
+pub(crate) async fn look_at(path: &Path) -> Result<Found> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(Found::Nothing);
+    };
+    if meta.len() == 0 {
+        return Ok(Found::Foreign); // an empty file is nobody's database
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .create_if_missing(false);
+    let Ok(mut conn) = options.connect().await else {
+        return Ok(Found::Foreign);
+    };
+    let found = async {
+        let id: i64 = sqlx::query_scalar("PRAGMA application_id")
+            .fetch_one(&mut conn)
+            .await?;
+        if id == APPLICATION_ID {
+            return Ok::<_, sqlx::Error>(Found::Tessera);
+        }
+        // Databases made before the mark: no mark, and Tessera's own tables.
+        let ours: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'
+               AND name IN ('_sqlx_migrations', 'device', 'event', 'member')",
+        )
+        .fetch_one(&mut conn)
+        .await?;
+        Ok(if id == 0 && ours == 4 {
+            Found::Tessera
+        } else {
+            Found::Foreign
+        })
+    }
+    .await
+    .unwrap_or(Found::Foreign); // not a database at all (SQLITE_NOTADB...)
+    let _ = conn.close().await;
+    Ok(found)
+}
+
+const BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (
+    version BIGINT PRIMARY KEY,
+    description TEXT NOT NULL,
+    installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    success BOOLEAN NOT NULL,
+    checksum BLOB NOT NULL,
+    execution_time BIGINT NOT NULL
+)";
+
+/// The migrations already applied: (version, checksum), oldest first.
+async fn applied(conn: &mut sqlx::SqliteConnection) -> Result<Vec<(i64, Vec<u8>)>> {
+    let exists: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = '_sqlx_migrations')",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if !exists {
+        return Ok(Vec::new());
+    }
+    Ok(
+        sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&mut *conn)
+            .await?,
+    )
+}
+
+/// What is applied must be what this build would apply: an unknown version comes from a newer
+/// Tessera; a known version with another checksum means the schema is not what it says.
+fn check(applied: &[(i64, Vec<u8>)]) -> Result<()> {
+    for (version, checksum) in applied {
+        match MIGRATIONS.iter().find(|m| m.version == *version) {
+            None => {
+                return Err(CoreError::DatabaseTooNew {
+                    found: applied.iter().map(|(v, _)| *v).max().unwrap_or(*version),
+                    supported: latest_version(),
+                })
+            }
+            Some(m) if *m.checksum != **checksum => return Err(CoreError::DatabaseDamaged),
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Brings the schema up to date: nothing to do in the common case (checked without a lock);
+/// otherwise every pending migration, the bookkeeping and the mark in one IMMEDIATE
+/// transaction, checked again once the lock is held (another process may have just done it).
+pub(crate) async fn migrate(pool: &SqlitePool) -> Result<()> {
+    let mut conn = pool.acquire().await?;
+    let done = applied(&mut conn).await?;
+    check(&done)?;
+    let marked: i64 = sqlx::query_scalar("PRAGMA application_id")
+        .fetch_one(&mut *conn)
+        .await?;
+    if done.len() == MIGRATIONS.iter().count() && marked == APPLICATION_ID {
+        return Ok(());
+    }
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    tx.execute(BOOKKEEPING).await?;
+    let done = applied(&mut tx).await?;
+    check(&done)?;
+    for migration in MIGRATIONS.iter() {
+        if done.iter().any(|(v, _)| *v == migration.version) {
+            continue;
+        }
+        tx.execute(&*migration.sql).await.map_err(|e| {
+            // A table that already exists, a column that does not: not a schema we made.
+            match CoreError::from(e) {
+                CoreError::Storage(_) => CoreError::DatabaseDamaged,
+                other => other,
+            }
+        })?;
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+             VALUES (?, ?, TRUE, ?, -1)",
+        )
+        .bind(migration.version)
+        .bind(&*migration.description)
+        .bind(&*migration.checksum)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.execute(format!("PRAGMA application_id = {APPLICATION_ID}").as_str())
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

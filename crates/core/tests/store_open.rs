@@ -1,0 +1,201 @@
+//! Opening a till database cannot be fooled: odd file names are names, not URLs; another
+//! program's file, an empty file or random bytes are refused untouched; a newer or altered
+//! schema says so; many processes opening a new file at once migrate it once. (That a clean
+//! exit leaves every write in the file itself is tested through the CLI: copy_the_file.rs.)
+
+use std::path::{Path, PathBuf};
+
+use rstest::rstest;
+use sqlx::{ConnectOptions, Connection};
+use tessera_core::programs::NewProgram;
+use tessera_core::shop::{Actor, NewShop};
+use tessera_core::Store;
+
+async fn set_up(store: &Store) -> Actor {
+    let set_up = store
+        .init_shop(&NewShop {
+            shop_name: "Café Lumière".into(),
+            language: "fr".into(),
+            currency: "EUR".into(),
+            manager_name: "Ana".into(),
+            manager_pin: "1234".into(),
+        })
+        .await
+        .unwrap();
+    let manager = Actor::from(&set_up.manager);
+    store
+        .add_program(
+            &manager,
+            &NewProgram {
+                name: "Coffee card".into(),
+                punches_needed: 9,
+                reward: "Free coffee".into(),
+            },
+        )
+        .await
+        .unwrap();
+    manager
+}
+
+/// Every file in `dir`, with a digest of its bytes: what "untouched" is checked against.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, u64)> {
+    use std::hash::{Hash, Hasher};
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            std::fs::read(&p).unwrap().hash(&mut hasher);
+            (p, hasher.finish())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The database file's own bytes, as a digest.
+fn digest(path: &Path) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    std::fs::read(path).unwrap().hash(&mut hasher);
+    hasher.finish()
+}
+
+#[rstest]
+#[case::percent_sequences_are_characters("p%41th/t.db")]
+#[case::a_question_mark_in_a_folder("why?/t.db")]
+#[case::url_options_in_a_file_name("till.db?mode=memory")]
+#[case::a_hash("café #2.db")]
+#[tokio::test]
+async fn a_path_is_a_file_name_never_a_url(#[case] name: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    let store = Store::open(&path).await.unwrap();
+    set_up(&store).await;
+    store.close().await;
+    assert!(
+        path.is_file(),
+        "{} was written where it was asked",
+        path.display()
+    );
+    let decoded = dir.path().join("pAth/t.db");
+    assert!(!decoded.exists(), "the name was decoded as a URL");
+    let reopened = Store::open(&path).await.unwrap();
+    assert!(reopened.shop().await.unwrap().is_some());
+}
+
+async fn foreign_sqlite_file(path: &Path) {
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query("CREATE TABLE recipes (name TEXT)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+}
+
+#[rstest]
+#[case::another_programs_sqlite_file("sqlite")]
+#[case::an_empty_file("empty")]
+#[case::random_bytes("random")]
+#[case::a_text_file("text")]
+#[tokio::test]
+async fn a_file_that_is_not_a_tessera_database_is_refused_untouched(#[case] kind: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("till.db");
+    match kind {
+        "sqlite" => foreign_sqlite_file(&path).await,
+        "empty" => std::fs::write(&path, b"").unwrap(),
+        "random" => std::fs::write(
+            &path,
+            (0..4096).map(|i| (i * 37 % 251) as u8).collect::<Vec<_>>(),
+        )
+        .unwrap(),
+        _ => std::fs::write(&path, "name;email\nClaire;claire@example.fr\n").unwrap(),
+    }
+    let before = snapshot(dir.path());
+    let error = Store::open(&path).await.unwrap_err();
+    assert_eq!(error.code(), "not_a_tessera_database");
+    assert_eq!(error.body().args["path"], path.display().to_string());
+    assert_eq!(snapshot(dir.path()), before, "the file was touched");
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_tessera_is_refused_with_both_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("till.db");
+    let store = Store::open(&path).await.unwrap();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (9001, 'from the future', TRUE, x'00', 0)",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    store.close().await;
+    let before = digest(&path);
+    let error = Store::open(&path).await.unwrap_err();
+    assert_eq!(error.code(), "database_too_new");
+    assert_eq!(error.body().args["found"], "9001");
+    assert_eq!(
+        error.body().args["supported"],
+        tessera_core::schema::latest_version().to_string()
+    );
+    assert_eq!(digest(&path), before, "a newer database is not changed");
+}
+
+#[tokio::test]
+async fn a_database_whose_applied_migration_changed_is_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("till.db");
+    let store = Store::open(&path).await.unwrap();
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = x'00' WHERE version = 1")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+    let error = Store::open(&path).await.unwrap_err();
+    assert_eq!(error.code(), "database_damaged");
+}
+
+#[tokio::test]
+async fn many_processes_opening_a_new_file_at_once_all_succeed_and_migrate_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("till.db");
+    // Separate stores are separate connection pools: to SQLite, separate processes.
+    let opens: Vec<_> = (0..16)
+        .map(|_| {
+            let path = path.clone();
+            tokio::spawn(async move { Store::open(&path).await.map(|_| ()).map_err(|e| e.code()) })
+        })
+        .collect();
+    for open in opens {
+        assert_eq!(open.await.unwrap(), Ok(()));
+    }
+    let store = Store::open(&path).await.unwrap();
+    let versions: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    let expected: Vec<i64> = (1..=tessera_core::schema::latest_version()).collect();
+    assert_eq!(versions, expected, "each migration once");
+    let mark: i64 = sqlx::query_scalar("PRAGMA application_id")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(mark, tessera_core::schema::APPLICATION_ID);
+}
+
+#[tokio::test]
+async fn scanning_on_a_till_that_is_not_set_up_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("till.db")).await.unwrap();
+    let code = tessera_core::member_code::MemberCode::generate(&mut rand::thread_rng());
+    let error = store.lookup(code.as_str(), &[]).await.unwrap_err();
+    assert_eq!(error.code(), "shop_not_set_up");
+}
