@@ -86,9 +86,23 @@ fn render(
     crop_mm: Option<(f32, f32, f32, f32)>,
     out: &Path,
 ) -> std::path::PathBuf {
+    render_as("png", pdf, page, crop_mm, out)
+}
+
+/// `render` to a PNG or, with `ppm`, to raw RGB pixels.
+fn render_as(
+    format: &str,
+    pdf: &Path,
+    page: usize,
+    crop_mm: Option<(f32, f32, f32, f32)>,
+    out: &Path,
+) -> std::path::PathBuf {
     let px = |mm: f32| ((mm / 25.4) * 300.0).round().to_string();
     let page = page.to_string();
-    let mut args = vec!["-png", "-r", "300", "-singlefile", "-f", &page, "-l", &page];
+    let mut args = vec!["-r", "300", "-singlefile", "-f", &page, "-l", &page];
+    if format == "png" {
+        args.push("-png");
+    }
     let crop;
     if let Some((x, y, w, h)) = crop_mm {
         crop = [px(x), px(y), px(w), px(h)];
@@ -99,7 +113,7 @@ fn render(
     let stem = out.to_str().unwrap();
     args.extend([pdf.to_str().unwrap(), stem]);
     run("pdftoppm", &args);
-    out.with_extension("png")
+    out.with_extension(format)
 }
 
 fn page_count(pdf: &Path) -> usize {
@@ -343,7 +357,12 @@ fn only_a_manager_with_a_pin_prints_revokes_and_reissues() {
         vec!["cards", "reissue", &code],
         vec!["cards", "test-page", "--out", pdf],
     ] {
-        assert_eq!(till.run(&args).error_code(), "sign_in_required", "{args:?}");
+        let nobody = [("TESSERA_STAFF", ""), ("TESSERA_PIN", "")];
+        assert_eq!(
+            till.run_with_env(&args, &nobody).error_code(),
+            "sign_in_required",
+            "{args:?}"
+        );
         let mut as_cashier = vec!["--staff", "Sam", "--pin", "0000"];
         as_cashier.extend(&args);
         assert_eq!(
@@ -367,7 +386,10 @@ fn only_a_manager_with_a_pin_prints_revokes_and_reissues() {
 fn add_cashier(till: &Till) {
     common::block_on(async {
         let store = tessera_core::Store::open(&till.db).await.unwrap();
-        let owner = store.owner().await.unwrap();
+        let owner = store
+            .sign_in(common::MANAGER, common::MANAGER_PIN)
+            .await
+            .unwrap();
         store
             .add_staff(
                 &tessera_core::shop::Actor::from(&owner),
@@ -379,4 +401,205 @@ fn add_cashier(till: &Till) {
             .unwrap();
         store.close().await;
     });
+}
+
+/// A box from the top-left corner of a page or picture, in points or in pixels as said:
+/// (left, top, right, bottom).
+type Rect = (f32, f32, f32, f32);
+
+fn overlaps(a: Rect, b: Rect) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+}
+
+/// A part of a page rendered at 300 dpi, as pdftoppm's PPM (RGB) gives it.
+struct Raster {
+    width: usize,
+    height: usize,
+    rgb: Vec<u8>,
+    /// Where its top-left pixel is on the page, in points.
+    origin_pt: (f32, f32),
+}
+
+impl Raster {
+    fn read(ppm: &Path, origin_mm: (f32, f32)) -> Raster {
+        let bytes = std::fs::read(ppm).unwrap();
+        // "P6", width, height, 255, each followed by one whitespace byte, then the pixels.
+        let mut fields = Vec::new();
+        let mut at = 0;
+        while fields.len() < 4 {
+            let start = at;
+            while !bytes[at].is_ascii_whitespace() {
+                at += 1;
+            }
+            fields.push(String::from_utf8_lossy(&bytes[start..at]).into_owned());
+            at += 1;
+        }
+        assert_eq!(fields[0], "P6");
+        // pdftoppm crops at whole pixels.
+        let snapped_pt = |mm: f32| ((mm / 25.4) * 300.0).round() * 72.0 / 300.0;
+        Raster {
+            width: fields[1].parse().unwrap(),
+            height: fields[2].parse().unwrap(),
+            rgb: bytes[at..].to_vec(),
+            origin_pt: (snapped_pt(origin_mm.0), snapped_pt(origin_mm.1)),
+        }
+    }
+
+    fn pixel(&self, x: usize, y: usize) -> &[u8] {
+        let i = 3 * (y * self.width + x);
+        &self.rgb[i..i + 3]
+    }
+
+    /// Black: only QR modules are drawn black; text is in the cards' dark green ink or lighter.
+    fn black(&self, x: usize, y: usize) -> bool {
+        self.pixel(x, y).iter().all(|&c| c <= 16)
+    }
+
+    fn white(&self, x: usize, y: usize) -> bool {
+        self.pixel(x, y).iter().all(|&c| c >= 250)
+    }
+
+    /// The pixel box (left, top, right, bottom; right and bottom excluded) of the black pixels.
+    fn black_box(&self) -> (usize, usize, usize, usize) {
+        let (mut left, mut top, mut right, mut bottom) = (usize::MAX, usize::MAX, 0, 0);
+        for y in 0..self.height {
+            for x in (0..self.width).filter(|&x| self.black(x, y)) {
+                (left, top) = (left.min(x), top.min(y));
+                (right, bottom) = (right.max(x + 1), bottom.max(y + 1));
+            }
+        }
+        assert!(left < right, "no QR in the picture");
+        (left, top, right, bottom)
+    }
+
+    /// A box in this picture's pixels, in points on the page.
+    fn to_pt(&self, (left, top, right, bottom): Rect) -> Rect {
+        let pt = |px: f32| px * 72.0 / 300.0;
+        let (x, y) = self.origin_pt;
+        (x + pt(left), y + pt(top), x + pt(right), y + pt(bottom))
+    }
+}
+
+/// The QR symbol as printed, found in `raster`, and its quiet zone of 4 modules, in pixels
+/// (left, top, right, bottom). The module is measured, not assumed: the top edge of the top-left
+/// finder pattern is one black run of 7 modules.
+fn qr_and_quiet_zone(raster: &Raster) -> (Rect, Rect) {
+    let (left, top, right, bottom) = raster.black_box();
+    let row = top + 2;
+    let run = (left..right).take_while(|&x| raster.black(x, row)).count();
+    let module = run as f32 / 7.0;
+    // One pixel more each way: the symbol's anti-aliased edge is not black.
+    let symbol = (
+        left as f32 - 1.0,
+        top as f32 - 1.0,
+        right as f32 + 1.0,
+        bottom as f32 + 1.0,
+    );
+    let quiet = 4.0 * module;
+    let zone = (
+        symbol.0 - quiet,
+        symbol.1 - quiet,
+        symbol.2 + quiet,
+        symbol.3 + quiet,
+    );
+    (symbol, zone)
+}
+
+/// The words pdftotext finds on page 1 of `pdf`, each with the box of its font (ascender to
+/// descender), in points.
+fn words(pdf: &Path) -> Vec<(String, Rect)> {
+    let html = run(
+        "pdftotext",
+        &["-bbox", "-f", "1", "-l", "1", pdf.to_str().unwrap(), "-"],
+    );
+    html.lines()
+        .filter_map(|line| line.trim().strip_prefix("<word "))
+        .map(|word| {
+            let number = |name: &str| -> f32 {
+                let value = word.split_once(&format!("{name}=\"")).expect(name).1;
+                value.split_once('"').unwrap().0.parse().unwrap()
+            };
+            let text = word.split_once('>').unwrap().1.trim_end_matches("</word>");
+            let area = (
+                number("xMin"),
+                number("yMin"),
+                number("xMax"),
+                number("yMax"),
+            );
+            (text.to_string(), area)
+        })
+        .collect()
+}
+
+/// The issue's case: a 60-character name used to run over the QR and make it unreadable. Now it
+/// shrinks, wraps and is cut; the QR scans, no word's box on the page enters its quiet zone, and
+/// the quiet zone is blank paper.
+#[test]
+fn a_sixty_letter_name_stays_out_of_the_qr_and_its_quiet_zone() {
+    let till = Till::new();
+    till.with_shop();
+    let name = "Anne-Sophie Ștefănescu-Țurcanu de Montmorency-Laval Szőke Űr";
+    assert_eq!(name.chars().count(), 60);
+    let member = till.ok(&["member", "add", "--name", name, "--language", "ro"]);
+    let id = member["id"].as_str().unwrap();
+    // The card: a whole CR80 page, or the first blank of an A4 sheet (crop marks lie outside).
+    let a4_first_blank = ((210.0 - 170.0) / 2.0, (297.0 - 270.0) / 2.0, 85.0, 54.0);
+    for (layout, crop) in [("cr80", None), ("a4-10", Some(a4_first_blank))] {
+        let pdf = till.dir.path().join(format!("{layout}.pdf"));
+        let written = till.ok(&as_manager(&[
+            "cards",
+            "pdf",
+            "--out",
+            pdf.to_str().unwrap(),
+            "--layout",
+            layout,
+            "--members",
+            id,
+        ]));
+        let token = written["cards"][0]["token"].as_str().unwrap();
+
+        let ppm = render_as("ppm", &pdf, 1, crop, &till.dir.path().join(layout));
+        let codes = qr_codes(&ppm);
+        assert_eq!(codes, [token], "{layout}: the QR scans to the card printed");
+        assert_eq!(scan_all(&till, &codes), [id]);
+
+        let origin = crop.map_or((0.0, 0.0), |(x, y, _, _)| (x, y));
+        let raster = Raster::read(&ppm, origin);
+        let (symbol, zone) = qr_and_quiet_zone(&raster);
+        let size_mm = (symbol.2 - symbol.0 - 2.0) / 300.0 * 25.4;
+        assert!(size_mm >= 18.0, "{layout}: a {size_mm} mm QR");
+        let (width, height) = (raster.width as f32, raster.height as f32);
+        assert!(
+            zone.0 >= 0.0 && zone.1 >= 0.0 && zone.2 <= width && zone.3 <= height,
+            "{layout}: the quiet zone {zone:?} leaves the card ({width} × {height} px)"
+        );
+        // Around the symbol, the quiet zone is blank paper: no ink of any kind.
+        for y in zone.1 as usize..zone.3 as usize {
+            for x in zone.0 as usize..zone.2 as usize {
+                let in_symbol = (symbol.0..symbol.2).contains(&(x as f32))
+                    && (symbol.1..symbol.3).contains(&(y as f32));
+                if !in_symbol {
+                    assert!(raster.white(x, y), "{layout}: ink at ({x}, {y}) px");
+                }
+            }
+        }
+
+        let zone_pt = raster.to_pt(zone);
+        let words = words(&pdf);
+        let text: Vec<&str> = words.iter().map(|(w, _)| w.as_str()).collect();
+        assert!(text.contains(&"Anne-Sophie"), "{layout}: {text:?}");
+        assert!(
+            text.iter().any(|w| w.ends_with('…')),
+            "{layout}: the name is cut with an ellipsis: {text:?}"
+        );
+        let code = written["cards"][0]["code"].as_str().unwrap();
+        let grouped = format!("{}-{}-{}", &code[..4], &code[4..8], &code[8..]);
+        assert!(text.contains(&grouped.as_str()), "{layout}: {text:?}");
+        for (word, area) in &words {
+            assert!(
+                !overlaps(*area, zone_pt),
+                "{layout}: {word:?} at {area:?} pt is inside the QR's quiet zone {zone_pt:?}"
+            );
+        }
+    }
 }

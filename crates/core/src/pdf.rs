@@ -1,7 +1,8 @@
 //! Printed loyalty cards as PDF (printpdf + qrcode): CR80 cards one per page for card printers,
 //! A4 sheets of 10 business-card blanks (2 × 5) with crop marks for office printers, and a test
 //! page with a ruler to check the printer's scaling. QR codes are vectors with a 4-module quiet
-//! zone; names are set in an embedded DejaVu Sans, which has every letter of our five languages.
+//! zone that no text enters (`layout_card`, docs/decisions/0009-card-layout.md); names are set in
+//! an embedded DejaVu Sans, which has every letter of our five languages.
 
 use printpdf::{
     Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle,
@@ -78,24 +79,72 @@ pub fn qr_for(token: &str) -> Result<QrCode> {
         .map_err(|e| CoreError::Storage(format!("QR code: {e}")))
 }
 
+/// The two faces' measurements, apart from any document: the layout is computed (and tested)
+/// from these alone.
+struct Metrics {
+    regular: ParsedFont,
+    bold: ParsedFont,
+}
+
+impl Metrics {
+    fn load() -> Result<Metrics> {
+        let parse = |bytes: &[u8]| {
+            let mut warnings = Vec::new();
+            ParsedFont::from_bytes(bytes, 0, &mut warnings)
+                .ok_or_else(|| CoreError::Storage("the embedded font does not parse".into()))
+        };
+        Ok(Metrics {
+            regular: parse(REGULAR)?,
+            bold: parse(BOLD)?,
+        })
+    }
+
+    fn font(&self, bold: bool) -> &ParsedFont {
+        if bold {
+            &self.bold
+        } else {
+            &self.regular
+        }
+    }
+
+    fn width(&self, text: &str, size: f32, bold: bool) -> f32 {
+        text_width_mm(self.font(bold), text, size)
+    }
+
+    /// Height of the font's line box above the baseline (hhea ascender), in mm: the top of the
+    /// box a PDF reader gives a word, above any accent we print.
+    fn ascent(&self, size: f32, bold: bool) -> f32 {
+        let font = self.font(bold);
+        em_to_mm(f32::from(font.font_metrics.ascent), font, size)
+    }
+
+    /// Depth of the font's line box below the baseline (hhea descender), in mm.
+    fn descent(&self, size: f32, bold: bool) -> f32 {
+        let font = self.font(bold);
+        em_to_mm(-f32::from(font.font_metrics.descent), font, size)
+    }
+}
+
 struct Fonts {
-    regular: (FontId, ParsedFont),
-    bold: (FontId, ParsedFont),
+    regular: FontId,
+    bold: FontId,
+    metrics: Metrics,
 }
 
 impl Fonts {
     fn load(doc: &mut PdfDocument) -> Result<Fonts> {
-        let mut load = |bytes: &[u8]| {
-            let mut warnings = Vec::new();
-            let font = ParsedFont::from_bytes(bytes, 0, &mut warnings)
-                .ok_or_else(|| CoreError::Storage("the embedded font does not parse".into()))?;
-            Ok::<_, CoreError>((doc.add_font(&font), font))
-        };
+        let metrics = Metrics::load()?;
         Ok(Fonts {
-            regular: load(REGULAR)?,
-            bold: load(BOLD)?,
+            regular: doc.add_font(&metrics.regular),
+            bold: doc.add_font(&metrics.bold),
+            metrics,
         })
     }
+}
+
+/// `units` of `font`'s em at `size` points, in mm.
+fn em_to_mm(units: f32, font: &ParsedFont, size: f32) -> f32 {
+    units * size / f32::from(font.units_per_em.max(1)) * 25.4 / 72.0
 }
 
 /// Width of `text` set in `font` at `size` points, in mm.
@@ -108,8 +157,299 @@ fn text_width_mm(font: &ParsedFont, text: &str, size: f32) -> f32 {
                 .map_or(500, u32::from)
         })
         .sum();
-    let points = units as f32 * size / f32::from(font.units_per_em.max(1));
-    points * 25.4 / 72.0
+    em_to_mm(units as f32, font, size)
+}
+
+/// Blank kept around the text on every side of a card.
+const MARGIN_MM: f32 = 5.0;
+/// Between the text column and the QR's quiet zone.
+const COLUMN_GAP_MM: f32 = 1.0;
+/// Between the quiet zone and the code printed under it, on top of the 4 modules: PDF readers
+/// and scanners round, and a code touching the quiet zone is one rounding away from inside it.
+const CODE_GAP_MM: f32 = 0.5;
+/// Member names are set at 13 pt, shrunk down to `NAME_MIN_PT` to fit one line, then set on up
+/// to two lines at `NAME_MIN_PT`, the second cut with "…" if the name is longer still.
+const NAME_PT: f32 = 13.0;
+const NAME_MIN_PT: f32 = 8.0;
+const NAME_LINES: usize = 2;
+/// Distance between baselines of a name's two lines, as a multiple of its size.
+const NAME_LEADING: f32 = 1.2;
+/// (largest, smallest) sizes in points. The shop's name keeps to one line, cut with "…".
+const SHOP_PT: (f32, f32) = (10.0, 6.0);
+const CODE_PT: (f32, f32) = (9.0, 6.0);
+const TAGLINE_PT: f32 = 7.0;
+const TAGLINE_LINES: usize = 3;
+const TAGLINE_PITCH_MM: f32 = 3.2;
+const INK: (f32, f32, f32) = (0.08, 0.13, 0.12);
+const BRAND: (f32, f32, f32) = (0.12, 0.37, 0.36);
+
+/// A rectangle in mm, (x, y) its lower-left corner.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Area {
+    x: f32,
+    y: f32,
+    w: f32,
+    h: f32,
+}
+
+impl Area {
+    fn right(&self) -> f32 {
+        self.x + self.w
+    }
+
+    fn top(&self) -> f32 {
+        self.y + self.h
+    }
+
+    fn grown(&self, by: f32) -> Area {
+        Area {
+            x: self.x - by,
+            y: self.y - by,
+            w: self.w + 2.0 * by,
+            h: self.h + 2.0 * by,
+        }
+    }
+
+    /// Whether the two share more than an edge.
+    fn intersects(&self, other: &Area) -> bool {
+        self.x < other.right()
+            && other.x < self.right()
+            && self.y < other.top()
+            && other.y < self.top()
+    }
+
+    fn contains(&self, other: &Area) -> bool {
+        other.x >= self.x
+            && other.right() <= self.right()
+            && other.y >= self.y
+            && other.top() <= self.top()
+    }
+}
+
+/// What a line of text on a card says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    Shop,
+    Name,
+    Code,
+    Tagline,
+}
+
+impl Part {
+    fn bold(self) -> bool {
+        self != Part::Tagline
+    }
+
+    fn colour(self) -> (f32, f32, f32) {
+        match self {
+            Part::Shop => BRAND,
+            _ => INK,
+        }
+    }
+}
+
+/// One line of text placed on a card: its left end at `x` on the baseline, and the box its
+/// font gives it (advance widths × ascender to descender), which is what must stay clear.
+#[derive(Clone, Debug)]
+struct PlacedText {
+    part: Part,
+    text: String,
+    size: f32,
+    x: f32,
+    baseline: f32,
+    area: Area,
+}
+
+/// Where everything of one card goes. The QR zone is the symbol and its quiet zone; no text
+/// area intersects it, and every area lies inside the card.
+#[derive(Clone, Debug)]
+struct CardLayout {
+    card: Area,
+    qr_symbol: Area,
+    qr_zone: Area,
+    texts: Vec<PlacedText>,
+}
+
+/// A text fitted to a width: its size in points and its lines.
+struct Fitted {
+    size: f32,
+    lines: Vec<String>,
+}
+
+/// `text` on one line at the largest size from `max` down to `min` points that fits `width`;
+/// failing that, at `min` on up to `max_lines` lines, the last cut with "…" if text remains.
+fn fit(
+    metrics: &Metrics,
+    text: &str,
+    bold: bool,
+    (max, min): (f32, f32),
+    width: f32,
+    max_lines: usize,
+) -> Fitted {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let natural = metrics.width(&text, max, bold);
+    if natural <= width {
+        return Fitted {
+            size: max,
+            lines: vec![text],
+        };
+    }
+    // Widths scale with the size; rounding down to a tenth of a point keeps it inside.
+    let size = (max * width / natural * 10.0).floor() / 10.0;
+    if size >= min {
+        return Fitted {
+            size,
+            lines: vec![text],
+        };
+    }
+    let fits = |line: &str| metrics.width(line, min, bold) <= width;
+    Fitted {
+        size: min,
+        lines: break_lines(&text, &fits, max_lines),
+    }
+}
+
+/// Single-spaced `text` in at most `max_lines` lines that each pass `fits`, broken between
+/// words; a word too long for a line starts one and breaks after a hyphen, else anywhere. When
+/// text remains for the last line, it is cut with "…".
+fn break_lines(text: &str, fits: &dyn Fn(&str) -> bool, max_lines: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() && lines.len() < max_lines {
+        if fits(rest) {
+            lines.push(rest.to_string());
+            break;
+        }
+        if lines.len() + 1 == max_lines {
+            lines.push(ellipsized(rest, fits));
+            break;
+        }
+        let end = line_end(rest, fits);
+        lines.push(rest[..end].trim_end().to_string());
+        rest = rest[end..].trim_start();
+    }
+    lines
+}
+
+/// Where the first line of `text` ends (a byte index): at the last space whose line fits, else
+/// after the last hyphen, else after the last character, and after one character at least so
+/// that breaking always moves on.
+fn line_end(text: &str, fits: &dyn Fn(&str) -> bool) -> usize {
+    let last_fitting =
+        |ends: &mut dyn Iterator<Item = usize>| ends.take_while(|&end| fits(&text[..end])).last();
+    let mut spaces = text.match_indices(' ').map(|(i, _)| i);
+    let mut hyphens = text.match_indices('-').map(|(i, _)| i + 1);
+    let mut chars = text.char_indices().map(|(i, c)| i + c.len_utf8());
+    last_fitting(&mut spaces)
+        .or_else(|| last_fitting(&mut hyphens))
+        .or_else(|| last_fitting(&mut chars))
+        .unwrap_or_else(|| text.chars().next().map_or(text.len(), char::len_utf8))
+}
+
+/// The longest beginning of `text` that fits with "…" after it, cut clear of spaces and
+/// punctuation.
+fn ellipsized(text: &str, fits: &dyn Fn(&str) -> bool) -> String {
+    let cut = |end: usize| {
+        let kept = text[..end].trim_end_matches([' ', '-', ',', '.', ';', '—']);
+        format!("{kept}…")
+    };
+    text.char_indices()
+        .map(|(i, c)| i + c.len_utf8())
+        .map(cut)
+        .take_while(|line| fits(line))
+        .last()
+        .unwrap_or_else(|| "…".to_string())
+}
+
+/// The layout of one card `card` whose QR symbol is `modules` wide. The QR sits top right with
+/// its quiet zone; the code is centred under the quiet zone; shop, name and tagline share a
+/// column on the left that ends before the quiet zone.
+fn layout_card(metrics: &Metrics, face: &CardFace, modules: usize, card: Area) -> CardLayout {
+    let module = QR_SYMBOL_MM / modules.max(1) as f32;
+    let qr_symbol = Area {
+        x: card.right() - MARGIN_MM - QR_SYMBOL_MM,
+        y: card.top() - MARGIN_MM - 1.0 - QR_SYMBOL_MM,
+        w: QR_SYMBOL_MM,
+        h: QR_SYMBOL_MM,
+    };
+    let qr_zone = qr_symbol.grown(module * QUIET_MODULES as f32);
+    let mut texts = Vec::new();
+    let mut place = |part: Part, text: String, size: f32, x: f32, baseline: f32| {
+        let bold = part.bold();
+        let descent = metrics.descent(size, bold);
+        let area = Area {
+            x,
+            y: baseline - descent,
+            w: metrics.width(&text, size, bold),
+            h: metrics.ascent(size, bold) + descent,
+        };
+        if !text.is_empty() {
+            texts.push(PlacedText {
+                part,
+                text,
+                size,
+                x,
+                baseline,
+                area,
+            });
+        }
+    };
+
+    let code = fit(metrics, &face.code, true, CODE_PT, qr_zone.w, 1);
+    let baseline = qr_zone.y - CODE_GAP_MM - metrics.ascent(code.size, true);
+    for line in code.lines {
+        let x = qr_zone.x + (qr_zone.w - metrics.width(&line, code.size, true)) / 2.0;
+        place(Part::Code, line, code.size, x, baseline);
+    }
+
+    let left = card.x + MARGIN_MM;
+    let column = qr_zone.x - COLUMN_GAP_MM - left;
+    let shop = fit(metrics, &face.shop, true, SHOP_PT, column, 1);
+    for line in shop.lines {
+        place(
+            Part::Shop,
+            line,
+            shop.size,
+            left,
+            card.top() - MARGIN_MM - 3.5,
+        );
+    }
+
+    let name = fit(
+        metrics,
+        &face.member_name,
+        true,
+        (NAME_PT, NAME_MIN_PT),
+        column,
+        NAME_LINES,
+    );
+    let leading = NAME_LEADING * name.size * 25.4 / 72.0;
+    for (i, line) in name.lines.into_iter().enumerate() {
+        let baseline = card.top() - 22.0 - i as f32 * leading;
+        place(Part::Name, line, name.size, left, baseline);
+    }
+
+    let tagline = fit(
+        metrics,
+        &face.tagline,
+        false,
+        (TAGLINE_PT, TAGLINE_PT),
+        column,
+        TAGLINE_LINES,
+    );
+    let count = tagline.lines.len();
+    for (i, line) in tagline.lines.into_iter().enumerate() {
+        let from_bottom = (count - 1 - i) as f32 * TAGLINE_PITCH_MM;
+        let baseline = card.y + MARGIN_MM + 1.0 + from_bottom;
+        place(Part::Tagline, line, tagline.size, left, baseline);
+    }
+
+    CardLayout {
+        card,
+        qr_symbol,
+        qr_zone,
+        texts,
+    }
 }
 
 /// Drawing operations for one page, in millimetres from the page's bottom-left corner.
@@ -132,8 +472,13 @@ impl<'f> Canvas<'f> {
         });
     }
 
-    fn rect(&mut self, x: f32, y: f32, w: f32, h: f32) {
-        let mut rectangle = Rect::from_xywh(Mm(x).into(), Mm(y).into(), Mm(w).into(), Mm(h).into());
+    fn rect(&mut self, area: Area) {
+        let mut rectangle = Rect::from_xywh(
+            Mm(area.x).into(),
+            Mm(area.y).into(),
+            Mm(area.w).into(),
+            Mm(area.h).into(),
+        );
         rectangle.mode = Some(PaintMode::Fill);
         self.ops.push(Op::DrawRectangle { rectangle });
     }
@@ -159,7 +504,7 @@ impl<'f> Canvas<'f> {
 
     /// Text with its left end at (x, y) (baseline).
     fn text(&mut self, text: &str, x: f32, y: f32, size: f32, bold: bool) {
-        let (id, _) = if bold {
+        let id = if bold {
             &self.fonts.bold
         } else {
             &self.fonts.regular
@@ -180,53 +525,13 @@ impl<'f> Canvas<'f> {
         ]);
     }
 
-    fn width(&self, text: &str, size: f32, bold: bool) -> f32 {
-        let (_, font) = if bold {
-            &self.fonts.bold
-        } else {
-            &self.fonts.regular
-        };
-        text_width_mm(font, text, size)
-    }
-
-    /// The largest size ≤ `size` (down to 60 %) at which `text` fits in `max_mm`.
-    fn fitting_size(&self, text: &str, size: f32, max_mm: f32, bold: bool) -> f32 {
-        let width = self.width(text, size, bold);
-        if width <= max_mm {
-            size
-        } else {
-            (size * max_mm / width).max(size * 0.6)
-        }
-    }
-
-    /// `text` broken into lines no wider than `max_mm`.
-    fn wrap(&self, text: &str, size: f32, max_mm: f32) -> Vec<String> {
-        let mut lines: Vec<String> = Vec::new();
-        for word in text.split_whitespace() {
-            match lines.last_mut() {
-                Some(line) if self.width(&format!("{line} {word}"), size, false) <= max_mm => {
-                    line.push(' ');
-                    line.push_str(word);
-                }
-                _ => lines.push(word.to_string()),
-            }
-        }
-        lines
-    }
-
-    /// The QR code with its quiet zone, its symbol `symbol_mm` wide, lower-left corner of the
-    /// symbol at (x, y). Dark modules of a row are merged into one rectangle each run.
-    fn qr(&mut self, code: &QrCode, x: f32, y: f32, symbol_mm: f32) {
+    /// The QR code: `zone` (symbol and quiet zone) painted white, then the symbol in `symbol`.
+    /// Dark modules of a row are merged into one rectangle each run.
+    fn qr(&mut self, code: &QrCode, symbol: Area, zone: Area) {
         let n = code.width();
-        let module = symbol_mm / n as f32;
-        let quiet = module * QUIET_MODULES as f32;
+        let module = symbol.w / n as f32;
         self.fill((1.0, 1.0, 1.0));
-        self.rect(
-            x - quiet,
-            y - quiet,
-            symbol_mm + 2.0 * quiet,
-            symbol_mm + 2.0 * quiet,
-        );
+        self.rect(zone);
         self.fill((0.0, 0.0, 0.0));
         let colors = code.to_colors();
         for row in 0..n {
@@ -241,64 +546,37 @@ impl<'f> Canvas<'f> {
                     col += 1;
                 }
                 // PDF's y grows upwards, QR rows downwards.
-                let top = y + symbol_mm - row as f32 * module;
-                self.rect(
-                    x + start as f32 * module,
-                    top - module,
-                    (col - start) as f32 * module,
-                    module,
-                );
+                let top = symbol.top() - row as f32 * module;
+                self.rect(Area {
+                    x: symbol.x + start as f32 * module,
+                    y: top - module,
+                    w: (col - start) as f32 * module,
+                    h: module,
+                });
             }
         }
     }
 
-    /// One card, its lower-left corner at (x, y), `w` × `h` mm.
+    /// One card, its lower-left corner at (x, y), `w` × `h` mm, drawn as `layout_card` places it.
     fn card(&mut self, face: &CardFace, qr: &QrCode, x: f32, y: f32, (w, h): (f32, f32)) {
-        const INK: (f32, f32, f32) = (0.08, 0.13, 0.12);
-        const BRAND: (f32, f32, f32) = (0.12, 0.37, 0.36);
-        let margin = 5.0;
-        let module = QR_SYMBOL_MM / qr.width() as f32;
-        let quiet = module * QUIET_MODULES as f32;
-        let qr_x = x + w - margin - QR_SYMBOL_MM;
-        let qr_y = y + h - margin - QR_SYMBOL_MM - 1.0;
-        self.qr(qr, qr_x, qr_y, QR_SYMBOL_MM);
-
-        self.fill(INK);
-        let code_size = 9.0;
-        let code_width = self.width(&face.code, code_size, true);
-        let code_x = qr_x + (QR_SYMBOL_MM - code_width) / 2.0;
-        self.text(
-            &face.code,
-            code_x,
-            qr_y - quiet + 0.5 - 3.2,
-            code_size,
-            true,
+        let card = Area { x, y, w, h };
+        let layout = layout_card(&self.fonts.metrics, face, qr.width(), card);
+        debug_assert!(
+            layout
+                .texts
+                .iter()
+                .all(|t| layout.card.contains(&t.area) && !t.area.intersects(&layout.qr_zone)),
+            "{layout:?}"
         );
-
-        let text_width = qr_x - quiet - (x + margin) - 1.0;
-        self.fill(BRAND);
-        let shop_size = self.fitting_size(&face.shop, 10.0, text_width, true);
-        self.text(
-            &face.shop,
-            x + margin,
-            y + h - margin - 3.5,
-            shop_size,
-            true,
-        );
-        self.fill(INK);
-        let name_size = self.fitting_size(&face.member_name, 13.0, text_width, true);
-        self.text(&face.member_name, x + margin, y + h - 22.0, name_size, true);
-
-        let tagline_size = 7.0;
-        let lines = self.wrap(&face.tagline, tagline_size, text_width);
-        for (i, line) in lines.iter().take(3).enumerate() {
-            let from_bottom = (lines.len().min(3) - 1 - i) as f32 * 3.2;
+        self.qr(qr, layout.qr_symbol, layout.qr_zone);
+        for text in &layout.texts {
+            self.fill(text.part.colour());
             self.text(
-                line,
-                x + margin,
-                y + margin + 1.0 + from_bottom,
-                tagline_size,
-                false,
+                &text.text,
+                text.x,
+                text.baseline,
+                text.size,
+                text.part.bold(),
             );
         }
     }
@@ -435,6 +713,161 @@ mod tests {
     use crate::member_code::MemberCode;
     use rand::rngs::StdRng;
     use rand::SeedableRng;
+    use rstest::rstest;
+
+    const SHORT_SHOP: &str = "Café Lumière";
+    /// As long as a shop's name may be (`validate::NAME_MAX`).
+    const LONG_SHOP: &str = "Boulangerie-Pâtisserie Ștefănescu & Fiii, Szőke és Társa Kft. — \
+                              Montmorency-Laval, depuis 1887, Țară";
+
+    fn face(shop: &str, name: &str) -> CardFace {
+        let key = ChainKey::generate(&mut StdRng::seed_from_u64(1));
+        let code = MemberCode::generate(&mut StdRng::seed_from_u64(2));
+        CardFace {
+            shop: shop.to_string(),
+            member_name: name.to_string(),
+            code: code.display(),
+            token: key.issue(&code),
+            tagline: "Mutasd fel ezt a kártyát a kasszánál, és gyűjtsd a pecséteket.".into(),
+        }
+    }
+
+    /// A card of each layout's size, placed where the page puts it.
+    fn cards() -> [Area; 2] {
+        [
+            Area {
+                x: 0.0,
+                y: 0.0,
+                w: CR80.0,
+                h: CR80.1,
+            },
+            Area {
+                x: 20.0,
+                y: 13.5,
+                w: BLANK.0,
+                h: BLANK.1,
+            },
+        ]
+    }
+
+    fn layout(face: &CardFace, card: Area) -> CardLayout {
+        let modules = qr_for(&face.token).unwrap().width();
+        layout_card(&Metrics::load().unwrap(), face, modules, card)
+    }
+
+    fn lines_of(layout: &CardLayout, part: Part) -> Vec<&PlacedText> {
+        layout.texts.iter().filter(|t| t.part == part).collect()
+    }
+
+    #[rstest]
+    #[case::one_letter("Ő")]
+    #[case::the_32_letters_of_the_issue("Anne-Sophie de Montmorency-Laval")]
+    #[case::thirty_two_letters_with_diacritics("Ștefănuț Szőcs-Țepeș Hűvösvölgyi")]
+    #[case::sixty_letters("Anne-Sophie Ștefănescu-Țurcanu de Montmorency-Laval Szőke Űr")]
+    #[case::a_hundred_and_twenty_letters(
+        "Anne-Sophie Ștefănescu-Țurcanu de Montmorency-Laval Szőke Űr \
+         Maria-Magdalena Țăranu-Ionescu Hűvösvölgyi-Kovács Ștefan Ős"
+    )]
+    #[case::one_word_of_120_wide_letters("ȘȚŐŰ".repeat(30))]
+    fn a_long_name_never_overlaps_the_qr_area(
+        #[case] name: String,
+        #[values(SHORT_SHOP, LONG_SHOP)] shop: &str,
+    ) {
+        for card in cards() {
+            let layout = layout(&face(shop, &name), card);
+            assert!(layout.qr_symbol.w >= 18.0, "{layout:?}");
+            // The quiet zone, too, is on the card, with a millimetre to spare for cutting.
+            assert!(card.grown(-1.0).contains(&layout.qr_zone), "{layout:?}");
+            for part in [Part::Shop, Part::Name, Part::Code, Part::Tagline] {
+                assert!(!lines_of(&layout, part).is_empty(), "no {part:?}");
+            }
+            for (i, text) in layout.texts.iter().enumerate() {
+                assert!(
+                    !text.area.intersects(&layout.qr_zone),
+                    "{text:?} enters the QR's quiet zone {:?}",
+                    layout.qr_zone
+                );
+                assert!(
+                    card.contains(&text.area),
+                    "{text:?} leaves the card {card:?}"
+                );
+                for other in &layout.texts[i + 1..] {
+                    assert!(!text.area.intersects(&other.area), "{text:?} on {other:?}");
+                }
+            }
+            let name_lines = lines_of(&layout, Part::Name);
+            assert!(name_lines.len() <= NAME_LINES, "{name_lines:?}");
+            assert!(name_lines.iter().all(|l| l.size >= NAME_MIN_PT));
+        }
+    }
+
+    #[test]
+    fn the_code_sits_four_modules_below_the_qr_symbol() {
+        for card in cards() {
+            let face = face(SHORT_SHOP, "Emma Walsh");
+            let layout = layout(&face, card);
+            let module = layout.qr_symbol.w / qr_for(&face.token).unwrap().width() as f32;
+            let code = lines_of(&layout, Part::Code);
+            assert_eq!(code.len(), 1);
+            assert_eq!(code[0].text, face.code);
+            assert!(code[0].size >= 9.0, "the code keeps its size");
+            assert!(code[0].area.top() <= layout.qr_symbol.y - 4.0 * module);
+            // Centred under the symbol.
+            let centre = |a: Area| a.x + a.w / 2.0;
+            assert!((centre(code[0].area) - centre(layout.qr_symbol)).abs() < 0.01);
+        }
+    }
+
+    fn name_as_set(name: &str) -> (f32, Vec<String>) {
+        let [card, _] = cards();
+        let layout = layout(&face(SHORT_SHOP, name), card);
+        let lines = lines_of(&layout, Part::Name);
+        (
+            lines[0].size,
+            lines.iter().map(|l| l.text.clone()).collect(),
+        )
+    }
+
+    #[rstest]
+    #[case::a_short_name_keeps_13_pt("Emma Walsh", NAME_PT)]
+    #[case::a_longer_one_shrinks("Andreea Popescu-Ionescu", 9.5)]
+    #[case::down_to_about_the_minimum("Anne-Sophie de Montmorency", 8.2)]
+    fn a_name_shrinks_to_fit_one_line(#[case] name: &str, #[case] expected_pt: f32) {
+        let (size, lines) = name_as_set(name);
+        assert_eq!(lines, [name]);
+        assert!((size - expected_pt).abs() < 0.05, "{size} pt");
+    }
+
+    #[test]
+    fn a_name_shrinks_then_wraps_then_is_cut_with_an_ellipsis() {
+        let (size, lines) = name_as_set("Anne-Sophie de Montmorency-Laval");
+        assert_eq!(size, NAME_MIN_PT);
+        assert_eq!(lines, ["Anne-Sophie de", "Montmorency-Laval"]);
+
+        let long = "Anne-Sophie Ștefănescu-Țurcanu de Montmorency-Laval Szőke Űr \
+                    Maria-Magdalena Țăranu-Ionescu Hűvösvölgyi-Kovács Ștefan Ős";
+        let (size, lines) = name_as_set(long);
+        assert_eq!(size, NAME_MIN_PT);
+        assert_eq!(lines.len(), 2);
+        let printed = lines.join(" ");
+        let kept = printed.strip_suffix('…').expect("cut with an ellipsis");
+        assert!(long.starts_with(kept), "{printed:?}");
+    }
+
+    #[rstest]
+    #[case::between_words("Anne-Sophie de Montmorency-Laval", 15, &["Anne-Sophie de", "Montmorency-La…"])]
+    #[case::after_a_hyphen_when_a_word_is_too_long("Montmorency-Laval", 12, &["Montmorency-", "Laval"])]
+    #[case::anywhere_in_a_word_without_hyphens("ȘȚŐŰȘȚŐŰȘȚŐŰ", 5, &["ȘȚŐŰȘ", "ȚŐŰȘ…"])]
+    #[case::the_ellipsis_never_follows_a_hyphen("Ana Szőke-Űrhajós", 7, &["Ana", "Szőke…"])]
+    #[case::a_line_that_fits_is_left_alone("Emma Walsh", 20, &["Emma Walsh"])]
+    fn breaking_lines_counts_what_fits(
+        #[case] text: &str,
+        #[case] max_chars: usize,
+        #[case] expected: &[&str],
+    ) {
+        let fits = |line: &str| line.chars().count() <= max_chars;
+        assert_eq!(break_lines(text, &fits, 2), expected);
+    }
 
     #[test]
     fn a_card_token_fits_qr_version_2_in_alphanumeric_mode() {
@@ -454,7 +887,7 @@ mod tests {
         let mut warnings = Vec::new();
         for bytes in [REGULAR, BOLD] {
             let font = ParsedFont::from_bytes(bytes, 0, &mut warnings).unwrap();
-            for c in "șțȘȚăâîőűŐŰéàèçêëïôœùüÿæñ".chars() {
+            for c in "șțȘȚăâîőűŐŰéàèçêëïôœùüÿæñ…".chars() {
                 assert!(
                     font.lookup_glyph_index(c as u32).is_some(),
                     "no glyph for {c}"
