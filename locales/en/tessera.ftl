@@ -280,3 +280,5 @@ error-not-a-tessera-database = This file is not a Tessera database: { $path }. T
 error-database-too-new = This database was made by a newer version of Tessera (schema { $found }; this version knows up to { $supported }). Install the newer version; the database was not changed.
 error-database-damaged = The database's structure is not the one Tessera made: nothing was changed. Keep the file and call support.
 error-invalid-characters = That contains characters that cannot be printed or shown. Please type it again.
+error-file-unwritable = Tessera cannot write the file { $path }. Check that the folder exists and is not read-only, then try again. The shop's database is not affected.
+error-internal-error = Something unexpected happened inside Tessera: this was NOT done. Try again; if it happens again, call support (the cause is in Tessera's log).

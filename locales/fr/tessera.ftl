@@ -280,3 +280,5 @@ error-not-a-tessera-database = Ce fichier n’est pas une base de données Tesse
 error-database-too-new = Cette base de données a été créée par une version plus récente de Tessera (schéma { $found } ; cette version connaît jusqu’au { $supported }). Installez la version plus récente ; la base n’a pas été modifiée.
 error-database-damaged = La structure de la base de données n’est pas celle que Tessera a créée : rien n’a été modifié. Gardez le fichier et appelez l’assistance.
 error-invalid-characters = Ce texte contient des caractères qui ne peuvent être ni imprimés ni affichés. Veuillez le saisir à nouveau.
+error-file-unwritable = Tessera ne peut pas écrire le fichier { $path }. Vérifiez que le dossier existe et n’est pas en lecture seule, puis réessayez. La base de données de la boutique n’est pas touchée.
+error-internal-error = Un problème inattendu est survenu dans Tessera : ceci n’a PAS été fait. Réessayez ; si cela se reproduit, appelez l’assistance (la cause est notée dans le journal de Tessera).

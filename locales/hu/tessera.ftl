@@ -273,3 +273,5 @@ error-not-a-tessera-database = Ez a fájl nem Tessera-adatbázis: { $path }. A T
 error-database-too-new = Ezt az adatbázist a Tessera egy újabb verziója hozta létre ({ $found }. séma; ez a verzió legfeljebb a { $supported }. sémát ismeri). Telepítsd az újabb verziót; az adatbázis nem változott.
 error-database-damaged = Az adatbázis szerkezete nem az, amit a Tessera létrehozott: semmi sem változott. Őrizd meg a fájlt, és hívd az ügyfélszolgálatot.
 error-invalid-characters = A szöveg olyan karaktereket tartalmaz, amelyeket nem lehet kinyomtatni vagy megjeleníteni. Kérlek, írd be újra.
+error-file-unwritable = A Tessera nem tudja megírni ezt a fájlt: { $path }. Ellenőrizd, hogy a mappa létezik-e, és nem csak olvasható-e, majd próbáld újra. Az üzlet adatbázisát ez nem érinti.
+error-internal-error = Váratlan hiba történt a Tesserában: ez NEM lett végrehajtva. Próbáld újra; ha megismétlődik, hívd az ügyfélszolgálatot (a hiba oka a Tessera naplójában van).

@@ -279,3 +279,5 @@ error-not-a-tessera-database = Questo file non è un database di Tessera: { $pat
 error-database-too-new = Questo database è stato creato da una versione più recente di Tessera (schema { $found }; questa versione arriva fino al { $supported }). Installa la versione più recente; il database non è stato modificato.
 error-database-damaged = La struttura del database non è quella creata da Tessera: non è stato modificato nulla. Conserva il file e chiama l’assistenza.
 error-invalid-characters = Il testo contiene caratteri che non si possono stampare né mostrare. Scrivilo di nuovo.
+error-file-unwritable = Tessera non riesce a scrivere il file { $path }. Controlla che la cartella esista e non sia in sola lettura, poi riprova. Il database del negozio non è coinvolto.
+error-internal-error = È successo qualcosa di imprevisto dentro Tessera: questa operazione NON è stata eseguita. Riprova; se succede ancora, chiama l’assistenza (la causa è scritta nel registro di Tessera).

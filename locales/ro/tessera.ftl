@@ -289,3 +289,5 @@ error-not-a-tessera-database = Acest fișier nu este o bază de date Tessera: { 
 error-database-too-new = Această bază de date a fost creată de o versiune mai nouă de Tessera (schema { $found }; această versiune cunoaște până la { $supported }). Instalează versiunea mai nouă; baza de date nu a fost modificată.
 error-database-damaged = Structura bazei de date nu este cea creată de Tessera: nu s-a modificat nimic. Păstrează fișierul și sună la asistență.
 error-invalid-characters = Textul conține caractere care nu pot fi tipărite sau afișate. Scrie-l din nou.
+error-file-unwritable = Tessera nu poate scrie fișierul { $path }. Verifică dacă dosarul există și nu este doar în citire, apoi încearcă din nou. Baza de date a magazinului nu este afectată.
+error-internal-error = S-a întâmplat ceva neașteptat în Tessera: operațiunea NU a fost făcută. Încearcă din nou; dacă se repetă, sună la asistență (cauza este notată în jurnalul Tessera).

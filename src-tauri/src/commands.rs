@@ -99,11 +99,7 @@ pub async fn set_up_shop(
 ) -> CommandResult<AppStatus> {
     let store = state.store()?;
     let set_up = store
-        .init_shop(&request.shop)
-        .await
-        .map_err(failed(&store))?;
-    store
-        .add_program(&Actor::from(&set_up.manager), &request.program)
+        .set_up_shop(&request.shop, Some(&request.program))
         .await
         .map_err(failed(&store))?;
     open_till(state, set_up).await
@@ -390,9 +386,8 @@ pub async fn reissue_card(
 ) -> CommandResult<IssuedCard> {
     let actor = state.actor()?;
     let store = state.store()?;
-    let current = store.member(member_id).await.map_err(failed(&store))?;
     store
-        .reissue_card(&actor, &current.code)
+        .reissue_card_of(&actor, member_id)
         .await
         .map_err(failed(&store))
 }

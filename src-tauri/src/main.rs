@@ -6,9 +6,11 @@
 mod commands;
 mod state;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use tessera_core::store::default_db_path;
+use tessera_core::store::{default_db_path, default_log_dir};
+use tracing_appender::rolling::{RollingFileAppender, Rotation};
+use tracing_subscriber::EnvFilter;
 
 /// `--db PATH` chooses the database (tests, support); otherwise the platform's app data folder.
 fn db_path_from_args() -> PathBuf {
@@ -25,8 +27,48 @@ fn db_path_from_args() -> PathBuf {
     default_db_path()
 }
 
+/// Daily files `tessera.YYYY-MM-DD.log` in `dir`, the last week kept. Written as each line
+/// comes (no background writer): a crash or `exit` loses nothing, and a till logs little.
+fn log_file(dir: &Path) -> Result<RollingFileAppender, tracing_appender::rolling::InitError> {
+    RollingFileAppender::builder()
+        .rotation(Rotation::DAILY)
+        .filename_prefix("tessera")
+        .filename_suffix("log")
+        .max_log_files(7)
+        .build(dir)
+}
+
+/// What is logged: `RUST_LOG` (e.g. `tessera_core=debug`) if it is set and valid, else `info`.
+fn log_filter() -> EnvFilter {
+    EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"))
+}
+
+/// Logs to the app's data folder; if that cannot be written, to stderr rather than nowhere.
+fn init_logging() {
+    let dir = default_log_dir();
+    let builder = tracing_subscriber::fmt().with_env_filter(log_filter());
+    let installed = match log_file(&dir) {
+        Ok(file) => tracing::subscriber::set_global_default(builder.with_writer(file).finish()),
+        Err(e) => {
+            eprintln!("tessera: no log file in {}: {e}", dir.display());
+            tracing::subscriber::set_global_default(builder.with_writer(std::io::stderr).finish())
+        }
+    };
+    if installed.is_err() {
+        eprintln!("tessera: logging was already set up");
+    }
+}
+
 fn main() {
+    init_logging();
     let db = db_path_from_args();
+    // Paths and the version only: no member, staff or PIN ever reaches the log.
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        database = %db.display(),
+        logs = %default_log_dir().display(),
+        "Tessera starting"
+    );
     tauri::Builder::default()
         .setup(move |app| {
             use tauri::Manager;
@@ -70,4 +112,35 @@ fn main() {
                 }
             }
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_lines_go_to_a_dated_file_in_the_log_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(log_file(dir.path()).unwrap())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::info!(version = "9.8.7", "Tessera starting");
+        });
+        let files: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.starts_with("tessera.") && name.ends_with(".log"),
+            "{name}"
+        );
+        let text = std::fs::read_to_string(&files[0]).unwrap();
+        assert!(
+            text.contains("Tessera starting") && text.contains("9.8.7"),
+            "{text}"
+        );
+    }
 }

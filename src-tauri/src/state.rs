@@ -37,8 +37,14 @@ impl AppState {
         } else {
             Store::open(&db).await
         };
+        let store = store.map_err(|e| e.located(&db).body());
+        if let Err(body) = &store {
+            // The code and the path only: the UI shows the person what to do.
+            let database = db.display();
+            tracing::error!(code = %body.code, %database, "the database did not open");
+        }
         AppState {
-            store: Mutex::new(store.map_err(|e| e.located(&db).body())),
+            store: Mutex::new(store),
             db,
             signed_in: Mutex::new(None),
         }
@@ -59,6 +65,10 @@ impl AppState {
         let store = Store::open(&self.db)
             .await
             .map_err(|e| e.located(&self.db).body());
+        if let Err(body) = &store {
+            let database = self.db.display();
+            tracing::error!(code = %body.code, %database, "the new database did not open");
+        }
         *lock(&self.store) = store.clone();
         store.map(drop)
     }

@@ -37,11 +37,13 @@ struct Cli {
     /// Language of messages (en, fr, it, ro, hu); default from LANG.
     #[arg(long, value_name = "L")]
     lang: Option<String>,
-    /// Act as this staff member (default: the shop's first manager).
-    #[arg(long, value_name = "NAME", requires = "pin")]
+    /// Act as this staff member (or TESSERA_STAFF). Every command that changes something, and
+    /// every manager command, needs a staff member and their PIN.
+    #[arg(long, value_name = "NAME", env = "TESSERA_STAFF")]
     staff: Option<String>,
-    /// The staff member's PIN.
-    #[arg(long, value_name = "PIN", requires = "staff")]
+    /// The PIN, for scripts that cannot do otherwise: other users of this computer can read a
+    /// command line. Prefer TESSERA_PIN, or let tessera ask for it on a terminal.
+    #[arg(long, value_name = "PIN")]
     pin: Option<String>,
     #[command(subcommand)]
     command: Command,
@@ -176,6 +178,13 @@ enum MemberCommand {
 }
 
 fn main() -> ExitCode {
+    // Logs only when asked (`RUST_LOG=…`), on stderr: stdout stays the one `--json` document.
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => return usage_error(error),
@@ -255,7 +264,7 @@ async fn dispatch(cli: &Cli, store: &Store, out: &Output) -> Result<()> {
             punches,
             reward,
         }) => {
-            let actor = actor(cli, store).await?;
+            let actor = signed_in(cli, store).await?;
             let program = store
                 .add_program(
                     &actor,
@@ -276,7 +285,7 @@ async fn dispatch(cli: &Cli, store: &Store, out: &Output) -> Result<()> {
             language,
             allow_duplicate,
         }) => {
-            let actor = actor(cli, store).await?;
+            let actor = signed_in(cli, store).await?;
             let new = NewMember {
                 name: name.clone(),
                 email: email.clone(),
@@ -307,7 +316,7 @@ async fn dispatch(cli: &Cli, store: &Store, out: &Output) -> Result<()> {
             program,
             count,
         } => {
-            let actor = actor(cli, store).await?;
+            let actor = signed_in(cli, store).await?;
             let member = member_by_code(store, code).await?;
             let program = program_id(store, program.as_deref()).await?;
             let result = store
@@ -320,7 +329,7 @@ async fn dispatch(cli: &Cli, store: &Store, out: &Output) -> Result<()> {
             );
         }
         Command::Redeem { code, program } => {
-            let actor = actor(cli, store).await?;
+            let actor = signed_in(cli, store).await?;
             let member = member_by_code(store, code).await?;
             let program = program_id(store, program.as_deref()).await?;
             let result = store.redeem(&actor, member.member.id, program).await?;
@@ -330,7 +339,7 @@ async fn dispatch(cli: &Cli, store: &Store, out: &Output) -> Result<()> {
             );
         }
         Command::Void { event_id, reason } => {
-            let actor = actor(cli, store).await?;
+            let actor = signed_in(cli, store).await?;
             let id = Uuid::parse_str(event_id.trim()).map_err(|_| CoreError::EventNotFound)?;
             let result = store
                 .void(&actor, id, &VoidReason::from_text(reason)?)
@@ -343,7 +352,8 @@ async fn dispatch(cli: &Cli, store: &Store, out: &Output) -> Result<()> {
         }
         Command::Cards(command) => cards(cli, store, out, command).await?,
         Command::Doctor { rebuild } => {
-            let report = store.doctor(*rebuild).await?;
+            let actor = signed_in(cli, store).await?;
+            let report = store.doctor(&actor, *rebuild).await?;
             out.doctor(&report);
         }
     }
@@ -383,7 +393,7 @@ async fn cards(cli: &Cli, store: &Store, out: &Output, command: &CardsCommand) -
         CardsCommand::Show { code } => {
             let card = store.card_code(code).await?;
             let member = member_of_card(store, &card).await?;
-            out.card(&store.current_card(member).await?);
+            out.card(&store.current_card(&actor, member).await?);
         }
         CardsCommand::Revoke { code } => out.card_revoked(&store.revoke_card(&actor, code).await?),
         CardsCommand::Reissue { code } => out.card(&store.reissue_card(&actor, code).await?),
@@ -398,21 +408,30 @@ async fn member_of_card(store: &Store, code: &MemberCode) -> Result<Uuid> {
     }
 }
 
-/// Cards commands need a manager who typed their PIN: no default actor here.
+/// Who is acting: the staff member named by `--staff` or TESSERA_STAFF, signed in with their
+/// PIN from TESSERA_PIN, `--pin`, or a prompt when a person is at a terminal. What they may do
+/// is the core's permission table's business, not the CLI's.
 async fn signed_in(cli: &Cli, store: &Store) -> Result<Actor> {
-    match (&cli.staff, &cli.pin) {
-        (Some(name), Some(pin)) => Ok(Actor::from(&store.sign_in(name, pin).await?)),
-        _ => Err(CoreError::SignInRequired),
-    }
+    store.require_shop().await?;
+    let name = cli.staff.as_deref().ok_or(CoreError::SignInRequired)?;
+    let pin = match cli
+        .pin
+        .clone()
+        .or_else(|| std::env::var("TESSERA_PIN").ok())
+    {
+        Some(pin) => pin,
+        None => ask_pin(name)?,
+    };
+    Ok(Actor::from(&store.sign_in(name, &pin).await?))
 }
 
-/// Who the command acts as: `--staff/--pin` when given, else the shop's first manager.
-async fn actor(cli: &Cli, store: &Store) -> Result<Actor> {
-    let staff = match (&cli.staff, &cli.pin) {
-        (Some(name), Some(pin)) => store.sign_in(name, pin).await?,
-        _ => store.owner().await?,
-    };
-    Ok(Actor::from(&staff))
+/// The PIN, typed without echo, when a person is at a terminal; a script gets sign_in_required.
+fn ask_pin(name: &str) -> Result<String> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Err(CoreError::SignInRequired);
+    }
+    rpassword::prompt_password(format!("PIN ({name}): ")).map_err(|_| CoreError::SignInRequired)
 }
 
 /// Every code the CLI takes goes through the same decoding as a scan at the counter.
@@ -422,18 +441,8 @@ async fn member_by_code(store: &Store, input: &str) -> Result<MemberView> {
 
 /// `--program` takes a program's id or its name.
 async fn program_id(store: &Store, program: Option<&str>) -> Result<Option<Uuid>> {
-    let Some(program) = program.map(tessera_core::validate::normalised) else {
-        return Ok(None);
-    };
-    let program = program.as_str();
-    if let Ok(id) = Uuid::parse_str(program) {
-        return Ok(Some(id));
+    match program {
+        Some(named) => Ok(Some(store.program_named(named).await?.id)),
+        None => Ok(None),
     }
-    store
-        .programs()
-        .await?
-        .into_iter()
-        .find(|p| p.name.eq_ignore_ascii_case(program))
-        .map(|p| Some(p.id))
-        .ok_or(CoreError::ProgramNotFound)
 }

@@ -147,12 +147,15 @@ fn a_usage_mistake_under_json_is_still_one_json_document() {
 }
 
 /// `tessera --db <db> <args>` in text mode (no `--json`): what a person's terminal receives.
+/// Text mode, signed in as the manager, whose name the test below fills with an escape.
 fn run_text(till: &Till, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_tessera"))
         .arg("--db")
         .arg(&till.db)
         .args(args)
         .env("LANG", "C")
+        .env("TESSERA_STAFF", "Ana\u{1b}[8m")
+        .env("TESSERA_PIN", common::MANAGER_PIN)
         .output()
         .expect("run tessera")
 }

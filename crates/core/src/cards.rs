@@ -7,6 +7,7 @@ use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::auth::Permission;
 use crate::card_token::{ChainKey, TokenError};
 use crate::error::{CoreError, Result};
 use crate::member_code::MemberCode;
@@ -131,7 +132,14 @@ impl Store {
     }
 
     /// The member's current card, with its token.
-    pub async fn current_card(&self, member_id: Uuid) -> Result<IssuedCard> {
+    /// Managers only: the member's current card with its token (a copy of the card: whoever
+    /// has the token can print it).
+    pub async fn current_card(&self, actor: &Actor, member_id: Uuid) -> Result<IssuedCard> {
+        actor.require(Permission::ReadCardTokens)?;
+        self.card_of(member_id).await
+    }
+
+    async fn card_of(&self, member_id: Uuid) -> Result<IssuedCard> {
         let key = self.signing_key().await?;
         self.card_signed_with(member_id, &key).await
     }
@@ -158,7 +166,7 @@ impl Store {
 
     /// Managers only: the card is refused from now on (the member keeps their history).
     pub async fn revoke_card(&self, actor: &Actor, input: &str) -> Result<RevokedCard> {
-        actor.require_manager()?;
+        actor.require(Permission::ReplaceCards)?;
         let code = self.card_code(input).await?;
         let mut tx = self.begin_write().await?;
         let revoked_at = revoke(&mut tx, &code, None).await?;
@@ -169,10 +177,16 @@ impl Store {
         })
     }
 
+    /// The member on screen lost their card: revoke their current one, issue a new one.
+    pub async fn reissue_card_of(&self, actor: &Actor, member_id: Uuid) -> Result<IssuedCard> {
+        let current = self.member(member_id).await?;
+        self.reissue_card(actor, &current.code).await
+    }
+
     /// Managers only: a new card for the member of `input`'s card; the old one is revoked and
     /// points to the new one.
     pub async fn reissue_card(&self, actor: &Actor, input: &str) -> Result<IssuedCard> {
-        actor.require_manager()?;
+        actor.require(Permission::ReplaceCards)?;
         let old = self.card_code(input).await?;
         let record = self
             .card_record(&old)
@@ -196,7 +210,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         self.commit(tx).await?;
-        self.current_card(record.member_id).await
+        self.card_of(record.member_id).await
     }
 }
 
@@ -273,7 +287,7 @@ impl Store {
         language: Option<&str>,
         progress: &mut (dyn FnMut(usize, usize) + Send),
     ) -> Result<PrintedCards> {
-        actor.require_manager()?;
+        actor.require(Permission::PrintCards)?;
         let language = language.map(crate::validate::language).transpose()?;
         let shop = self.require_shop().await?;
         let key = self.signing_key().await?;
@@ -302,7 +316,7 @@ impl Store {
 
     /// Managers only: a page to check the printer's scaling, in the shop's language.
     pub async fn print_test_page(&self, actor: &Actor) -> Result<Vec<u8>> {
-        actor.require_manager()?;
+        actor.require(Permission::PrintCards)?;
         let shop = self.require_shop().await?;
         let key = self.signing_key().await?;
         let sample_code = MemberCode::generate(&mut rand::thread_rng());

@@ -7,6 +7,7 @@ use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::auth::Permission;
 use crate::card::{self, CardTotals, CardView};
 use crate::error::{CoreError, Result};
 use crate::ledger::{self, Event, EventKind, NewEvent, VoidReason};
@@ -187,6 +188,7 @@ impl Store {
         program_id: Option<Uuid>,
         count: i64,
     ) -> Result<ActionResult> {
+        actor.require(Permission::Punch)?;
         let count = validate::count(count)?;
         let program = self.resolve_program(program_id).await?;
         self.member(member_id).await?;
@@ -202,6 +204,7 @@ impl Store {
         member_id: Uuid,
         program_id: Option<Uuid>,
     ) -> Result<ActionResult> {
+        actor.require(Permission::Redeem)?;
         let program = self.resolve_program(program_id).await?;
         self.member(member_id).await?;
         let mut tx = self.begin_write().await?;
@@ -229,7 +232,20 @@ impl Store {
     /// Cancels a punch or a redemption with a compensating `void` event; nothing is deleted.
     /// Voiding a punch whose reward was already redeemed is refused: the member has had the
     /// reward, so taking the stamps back would leave the card owing one (see docs/decisions).
+    /// Managers only: any punch or redemption, anyone's, of any age (cashiers undo their own
+    /// recent ones with [`Store::undo`]).
     pub async fn void(
+        &self,
+        actor: &Actor,
+        event_id: Uuid,
+        reason: &VoidReason,
+    ) -> Result<ActionResult> {
+        actor.require(Permission::Void)?;
+        self.cancel(actor, event_id, reason).await
+    }
+
+    /// The compensating event itself, once the caller's permission is checked.
+    async fn cancel(
         &self,
         actor: &Actor,
         event_id: Uuid,
@@ -290,6 +306,7 @@ impl Store {
         actor: &Actor,
         session_start: DateTime<Utc>,
     ) -> Result<UndoCandidate> {
+        actor.require(Permission::UndoOwnRecent)?;
         let last: Event = sqlx::query_as(&format!(
             "SELECT {} FROM event e
              WHERE e.staff_id = ? AND e.device_id = (SELECT id FROM device)
@@ -332,7 +349,7 @@ impl Store {
         if last.event.id != event_id {
             return Err(CoreError::NothingToUndo);
         }
-        self.void(actor, event_id, reason).await
+        self.cancel(actor, event_id, reason).await
     }
 }
 

@@ -5,7 +5,9 @@ use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::auth::Permission;
 use crate::error::Result;
+use crate::shop::Actor;
 use crate::store::Store;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
@@ -72,7 +74,9 @@ SELECT member_id, program_id, sp, lp, sr, lr FROM both_sides WHERE sp != lp OR s
 ";
 
 impl Store {
-    pub async fn doctor(&self, rebuild: bool) -> Result<DoctorReport> {
+    /// Managers only: the integrity checks, and with `rebuild` the balances recomputed.
+    pub async fn doctor(&self, actor: &Actor, rebuild: bool) -> Result<DoctorReport> {
+        actor.require(Permission::Doctor)?;
         let mut checks = Vec::new();
 
         let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")

@@ -1,14 +1,19 @@
 //! The errors a shop can meet, in domain words. Each has a stable `code` (for scripts, tests and
 //! the UI's logic) and a Fluent message `key` (for the person reading it), never a raw SQL error.
+//! Causes a person cannot act on are logged with `tracing` where they are met, and not shown.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use strum::IntoEnumIterator;
 use ts_rs::TS;
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 
-#[derive(Debug, thiserror::Error)]
+/// `ErrorKind` (derived) names each variant without its fields: `all_examples` walks it, so a
+/// new variant cannot go without an example, and so without a message checked in every language.
+#[derive(Debug, thiserror::Error, strum::EnumDiscriminants)]
+#[strum_discriminants(name(ErrorKind), derive(strum::EnumIter))]
 pub enum CoreError {
     #[error("the shop is not set up yet")]
     ShopNotSetUp,
@@ -108,7 +113,15 @@ pub enum CoreError {
     LikelyDuplicate { name: String, code: String },
     #[error("no program could open {path}")]
     OpenFailed { path: String },
-    /// Anything we did not foresee. The cause is logged, not shown.
+    /// A file the person chose or Tessera writes for them (a PDF of cards), not the database.
+    #[error("the file {path} cannot be written")]
+    FileUnwritable { path: String },
+    /// A fault inside Tessera nobody at the counter can fix (a PIN hash, a QR code, the embedded
+    /// font, running out of codes). Make it with [`CoreError::internal`], which logs the cause.
+    #[error("internal error: {what}")]
+    Internal { what: &'static str },
+    /// A database error we did not foresee (not locked, full, damaged...). The cause is logged
+    /// where it is made (`From<sqlx::Error>`), not shown.
     #[error("storage error: {0}")]
     Storage(String),
 }
@@ -126,6 +139,14 @@ pub struct ErrorBody {
 }
 
 impl CoreError {
+    /// Something inside Tessera failed: logs `what` and `cause` (the log is for support) and
+    /// shows the person only that it was not done. `cause` is a library's error or a fixed
+    /// text, never member data or a PIN: it goes to the log file as it is.
+    pub fn internal(what: &'static str, cause: impl std::fmt::Display) -> CoreError {
+        tracing::error!(what, %cause, "internal error");
+        CoreError::Internal { what }
+    }
+
     /// Stable, machine-readable. Never change one once shipped: scripts and tests match on it.
     pub fn code(&self) -> &'static str {
         use CoreError::*;
@@ -179,6 +200,8 @@ impl CoreError {
             DatabaseTooNew { .. } => "database_too_new",
             DatabaseDamaged => "database_damaged",
             OpenFailed { .. } => "open_failed",
+            FileUnwritable { .. } => "file_unwritable",
+            Internal { .. } => "internal_error",
             Storage(_) => "storage_error",
         }
     }
@@ -188,7 +211,8 @@ impl CoreError {
         format!("error-{}", self.code().replace('_', "-"))
     }
 
-    /// Arguments of the message. Internal causes (`Storage`) are deliberately not included.
+    /// Arguments of the message. Internal causes (`Internal`, `Storage`) are deliberately not
+    /// included: they are in the log.
     pub fn args(&self) -> BTreeMap<String, String> {
         let mut args = BTreeMap::new();
         match self {
@@ -207,6 +231,7 @@ impl CoreError {
             }
             CoreError::StoreUnwritable { path }
             | CoreError::OpenFailed { path }
+            | CoreError::FileUnwritable { path }
             | CoreError::DatabaseGone { path }
             | CoreError::DatabaseMissing { path }
             | CoreError::NotATesseraDatabase { path } => {
@@ -265,74 +290,80 @@ impl CoreError {
         }
     }
 
-    /// Every code, for the test that checks each one has a message in every language.
+    /// One of each variant, for the test that checks each has a message in every language.
     pub fn all_examples() -> Vec<CoreError> {
-        use CoreError::*;
-        vec![
-            ShopNotSetUp,
-            ShopAlreadySetUp,
-            Empty { field: "name" },
-            TooLong {
+        ErrorKind::iter().map(CoreError::example).collect()
+    }
+
+    /// An example of `kind`, its fields filled in. No wildcard arm: a new variant does not
+    /// compile until it has one.
+    fn example(kind: ErrorKind) -> CoreError {
+        let path = || "/x".to_string();
+        let date = || "2026-05-03".to_string();
+        match kind {
+            ErrorKind::ShopNotSetUp => CoreError::ShopNotSetUp,
+            ErrorKind::ShopAlreadySetUp => CoreError::ShopAlreadySetUp,
+            ErrorKind::Empty => CoreError::Empty { field: "name" },
+            ErrorKind::TooLong => CoreError::TooLong {
                 field: "name",
                 max: 1,
             },
-            InvalidCharacters { field: "name" },
-            InvalidEmail,
-            InvalidPhone,
-            InvalidLanguage,
-            InvalidCurrency,
-            InvalidPin,
-            InvalidPunchesNeeded { max: 1 },
-            InvalidCount { max: 1 },
-            ProgramNotFound,
-            ProgramInactive,
-            ProgramRequired,
-            NoActiveProgram,
-            MemberNotFound,
-            UnknownCode,
-            MistypedCode,
-            NotACode,
-            CardReplaced {
-                date: "2026-05-03".into(),
-            },
-            CardRevoked {
-                date: "2026-05-03".into(),
-            },
-            ForgedCard,
-            UnknownCardKey,
-            TruncatedCard,
-            InvalidLayout,
-            NothingToRedeem,
-            EventNotFound,
-            AlreadyVoided,
-            NotVoidable,
-            RewardAlreadyRedeemed,
-            NothingToUndo,
-            ReasonRequired,
-            StaffNotFound,
-            StaffNameTaken,
-            WrongPin,
-            ManagerOnly,
-            SignInRequired,
-            DatabaseLocked,
-            StoreUnwritable { path: "/x".into() },
-            StoreCorrupt,
-            DiskFull,
-            DatabaseGone { path: "/x".into() },
-            DatabaseMissing { path: "/x".into() },
-            LikelyDuplicate {
-                name: "Claire".into(),
-                code: "7K3M-Q9PX-R".into(),
-            },
-            NotATesseraDatabase { path: "/x".into() },
-            DatabaseTooNew {
+            ErrorKind::InvalidCharacters => CoreError::InvalidCharacters { field: "name" },
+            ErrorKind::InvalidEmail => CoreError::InvalidEmail,
+            ErrorKind::InvalidPhone => CoreError::InvalidPhone,
+            ErrorKind::InvalidLanguage => CoreError::InvalidLanguage,
+            ErrorKind::InvalidCurrency => CoreError::InvalidCurrency,
+            ErrorKind::InvalidPin => CoreError::InvalidPin,
+            ErrorKind::InvalidPunchesNeeded => CoreError::InvalidPunchesNeeded { max: 1 },
+            ErrorKind::InvalidCount => CoreError::InvalidCount { max: 1 },
+            ErrorKind::ProgramNotFound => CoreError::ProgramNotFound,
+            ErrorKind::ProgramInactive => CoreError::ProgramInactive,
+            ErrorKind::ProgramRequired => CoreError::ProgramRequired,
+            ErrorKind::NoActiveProgram => CoreError::NoActiveProgram,
+            ErrorKind::MemberNotFound => CoreError::MemberNotFound,
+            ErrorKind::UnknownCode => CoreError::UnknownCode,
+            ErrorKind::MistypedCode => CoreError::MistypedCode,
+            ErrorKind::NotACode => CoreError::NotACode,
+            ErrorKind::CardReplaced => CoreError::CardReplaced { date: date() },
+            ErrorKind::CardRevoked => CoreError::CardRevoked { date: date() },
+            ErrorKind::ForgedCard => CoreError::ForgedCard,
+            ErrorKind::UnknownCardKey => CoreError::UnknownCardKey,
+            ErrorKind::TruncatedCard => CoreError::TruncatedCard,
+            ErrorKind::InvalidLayout => CoreError::InvalidLayout,
+            ErrorKind::NothingToRedeem => CoreError::NothingToRedeem,
+            ErrorKind::EventNotFound => CoreError::EventNotFound,
+            ErrorKind::AlreadyVoided => CoreError::AlreadyVoided,
+            ErrorKind::NotVoidable => CoreError::NotVoidable,
+            ErrorKind::RewardAlreadyRedeemed => CoreError::RewardAlreadyRedeemed,
+            ErrorKind::NothingToUndo => CoreError::NothingToUndo,
+            ErrorKind::ReasonRequired => CoreError::ReasonRequired,
+            ErrorKind::StaffNotFound => CoreError::StaffNotFound,
+            ErrorKind::StaffNameTaken => CoreError::StaffNameTaken,
+            ErrorKind::WrongPin => CoreError::WrongPin,
+            ErrorKind::ManagerOnly => CoreError::ManagerOnly,
+            ErrorKind::SignInRequired => CoreError::SignInRequired,
+            ErrorKind::DatabaseLocked => CoreError::DatabaseLocked,
+            ErrorKind::StoreUnwritable => CoreError::StoreUnwritable { path: path() },
+            ErrorKind::StoreCorrupt => CoreError::StoreCorrupt,
+            ErrorKind::DiskFull => CoreError::DiskFull,
+            ErrorKind::DatabaseGone => CoreError::DatabaseGone { path: path() },
+            ErrorKind::DatabaseMissing => CoreError::DatabaseMissing { path: path() },
+            ErrorKind::NotATesseraDatabase => CoreError::NotATesseraDatabase { path: path() },
+            ErrorKind::DatabaseTooNew => CoreError::DatabaseTooNew {
                 found: 9,
                 supported: 3,
             },
-            DatabaseDamaged,
-            OpenFailed { path: "/x".into() },
-            Storage(String::new()),
-        ]
+            ErrorKind::DatabaseDamaged => CoreError::DatabaseDamaged,
+            ErrorKind::LikelyDuplicate => CoreError::LikelyDuplicate {
+                name: "Claire".into(),
+                code: "7K3M-Q9PX-R".into(),
+            },
+            ErrorKind::OpenFailed => CoreError::OpenFailed { path: path() },
+            ErrorKind::FileUnwritable => CoreError::FileUnwritable { path: path() },
+            // Built directly: an example is not an event worth a log line.
+            ErrorKind::Internal => CoreError::Internal { what: "example" },
+            ErrorKind::Storage => CoreError::Storage(String::new()),
+        }
     }
 }
 
@@ -348,26 +379,36 @@ const SQLITE_NOTADB: i64 = 26;
 
 impl From<sqlx::Error> for CoreError {
     fn from(err: sqlx::Error) -> Self {
+        // SQLite's and sqlx's messages name tables, columns and constraints, never the values
+        // bound to a query: they may go to the log.
         if let sqlx::Error::Database(db) = &err {
             let primary = db
                 .code()
                 .and_then(|c| c.parse::<i64>().ok())
                 .map(|c| c & 0xff);
-            match primary {
-                Some(SQLITE_BUSY | SQLITE_LOCKED) => return CoreError::DatabaseLocked,
-                Some(SQLITE_FULL) => return CoreError::DiskFull,
-                Some(SQLITE_CORRUPT | SQLITE_NOTADB) => return CoreError::StoreCorrupt,
+            let known = match primary {
+                Some(SQLITE_BUSY | SQLITE_LOCKED) => Some(CoreError::DatabaseLocked),
+                Some(SQLITE_FULL) => Some(CoreError::DiskFull),
+                Some(SQLITE_CORRUPT | SQLITE_NOTADB) => Some(CoreError::StoreCorrupt),
                 Some(SQLITE_READONLY | SQLITE_CANTOPEN | SQLITE_IOERR) => {
-                    return CoreError::StoreUnwritable {
+                    Some(CoreError::StoreUnwritable {
                         path: String::new(),
-                    }
+                    })
                 }
-                _ => {}
+                _ => None,
+            };
+            if let Some(known) = known {
+                // The person is told what to do; support also wants SQLite's extended code.
+                let sqlite = db.code();
+                tracing::warn!(code = known.code(), ?sqlite, cause = %err, "database refused");
+                return known;
             }
         }
         if let sqlx::Error::PoolTimedOut = err {
+            tracing::warn!("database busy: no connection within the timeout");
             return CoreError::DatabaseLocked;
         }
+        tracing::error!(cause = %err, "database error");
         CoreError::Storage(err.to_string())
     }
 }
@@ -392,6 +433,91 @@ mod tests {
             said.contains("/srv/shop/tessera.db") && said.contains("NOT saved"),
             "{said}"
         );
+    }
+
+    /// What `run` logs, as the log file would have it.
+    fn logged<T>(run: impl FnOnce() -> T) -> (String, T) {
+        #[derive(Clone, Default)]
+        struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+        impl std::io::Write for Lines {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .finish();
+        let value = tracing::subscriber::with_default(subscriber, run);
+        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        (text, value)
+    }
+
+    #[test]
+    fn an_internal_error_logs_its_cause_and_shows_none_of_it() {
+        let (log, error) = logged(|| CoreError::internal("pin hashing", "salt too short"));
+        assert!(
+            log.contains("ERROR") && log.contains("pin hashing") && log.contains("salt too short"),
+            "{log}"
+        );
+        let body = error.body();
+        assert_eq!(body.code, "internal_error");
+        assert_eq!(body.key, "error-internal-error");
+        assert!(body.args.is_empty(), "{:?}", body.args);
+        // The database is fine: the till does not switch to "not saving".
+        assert!(!body.storage_failure);
+        let said = Messages::new("en").error(&error);
+        assert!(
+            !said.contains("salt") && !said.contains("pin hashing"),
+            "{said}"
+        );
+        assert!(
+            said.contains("NOT done") && said.contains("support"),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn an_unforeseen_database_error_is_logged_and_is_a_storage_failure() {
+        let (log, error) = logged(|| CoreError::from(sqlx::Error::RowNotFound));
+        assert!(matches!(error, CoreError::Storage(_)), "{error:?}");
+        assert!(
+            log.contains("database error") && log.contains("no rows"),
+            "{log}"
+        );
+        let body = error.body();
+        assert!(body.args.is_empty() && body.storage_failure, "{body:?}");
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_written_is_named_and_is_not_the_database() {
+        let error = CoreError::FileUnwritable {
+            path: "/media/usb/cards.pdf".into(),
+        };
+        let body = error.body();
+        assert_eq!(body.code, "file_unwritable");
+        assert_eq!(body.args["path"], "/media/usb/cards.pdf");
+        assert!(!body.storage_failure);
+        for language in ["en", "fr", "it", "ro", "hu"] {
+            let said = Messages::new(language).error(&error);
+            assert!(said.contains("/media/usb/cards.pdf"), "{language}: {said}");
+        }
+    }
+
+    #[test]
+    fn every_variant_has_an_example_of_itself_and_a_code_of_its_own() {
+        let examples = CoreError::all_examples();
+        assert_eq!(examples.len(), ErrorKind::iter().count());
+        for (kind, example) in ErrorKind::iter().zip(&examples) {
+            assert_eq!(ErrorKind::from(example), kind, "{example:?}");
+        }
+        let codes: std::collections::BTreeSet<_> = examples.iter().map(CoreError::code).collect();
+        assert_eq!(codes.len(), examples.len(), "two variants share a code");
     }
 
     #[test]

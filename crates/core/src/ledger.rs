@@ -166,15 +166,14 @@ pub(crate) const EVENT_COLUMNS: &str =
 /// Appends one event inside the caller's write transaction. The sequence number is taken and
 /// bumped in that same transaction, so a rolled-back action leaves no gap.
 pub(crate) async fn append(tx: &mut WriteTx, staff_id: Uuid, new: NewEvent) -> Result<Event> {
-    let (device_id, seq): (Uuid, i64) =
-        sqlx::query_as("UPDATE device SET next_seq = next_seq + 1 RETURNING id, next_seq - 1")
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or(CoreError::ShopNotSetUp)?;
-    let shop_id: Uuid = sqlx::query_scalar("SELECT id FROM shop LIMIT 1")
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(CoreError::ShopNotSetUp)?;
+    // The event is this till's: its device, its next sequence number, its own shop.
+    let (device_id, seq, shop_id): (Uuid, i64, Option<Uuid>) = sqlx::query_as(
+        "UPDATE device SET next_seq = next_seq + 1 RETURNING id, next_seq - 1, shop_id",
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(CoreError::ShopNotSetUp)?;
+    let shop_id = shop_id.ok_or(CoreError::ShopNotSetUp)?;
     let event = Event {
         id: Uuid::now_v7(),
         device_id,

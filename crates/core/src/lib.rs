@@ -1,6 +1,7 @@
 //! tessera-core: everything a shop does, as plain functions over a `Store`.
 //! The desktop app, the CLI and (later) the hub are thin adapters over this crate.
 
+pub mod auth;
 pub mod card;
 pub mod card_token;
 pub mod cards;

@@ -8,6 +8,7 @@ use sqlx::FromRow;
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::auth::Permission;
 use crate::cashier::{ActionResult, MemberView};
 use crate::error::{CoreError, Result};
 use crate::ledger::{self, EventKind, NewEvent};
@@ -96,6 +97,7 @@ impl Store {
         new: &NewMember,
         options: &EnrollOptions,
     ) -> Result<EnrollOutcome> {
+        actor.require(Permission::Enroll)?;
         let name = validate::name(&new.name)?;
         let email = validate::email(new.email.as_deref())?;
         let phone = validate::phone(new.phone.as_deref())?;
@@ -339,7 +341,7 @@ async fn fresh_code(tx: &mut WriteTx) -> Result<MemberCode> {
             return Ok(candidate);
         }
     }
-    Err(CoreError::Storage("no free card code".into()))
+    Err(CoreError::internal("card code", "no free card code"))
 }
 
 async fn register_card(tx: &mut WriteTx, member_id: Uuid, code: &MemberCode) -> Result<()> {

@@ -64,7 +64,7 @@ pub struct CardFace {
 pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     let map = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::StorageFull => CoreError::DiskFull,
-        _ => CoreError::StoreUnwritable {
+        _ => CoreError::FileUnwritable {
             path: path.display().to_string(),
         },
     };
@@ -76,7 +76,7 @@ pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
 /// The QR matrix of a token at error-correction level M (the smallest version that fits).
 pub fn qr_for(token: &str) -> Result<QrCode> {
     QrCode::with_error_correction_level(token.as_bytes(), EcLevel::M)
-        .map_err(|e| CoreError::Storage(format!("QR code: {e}")))
+        .map_err(|e| CoreError::internal("qr code", e))
 }
 
 /// The two faces' measurements, apart from any document: the layout is computed (and tested)
@@ -91,7 +91,7 @@ impl Metrics {
         let parse = |bytes: &[u8]| {
             let mut warnings = Vec::new();
             ParsedFont::from_bytes(bytes, 0, &mut warnings)
-                .ok_or_else(|| CoreError::Storage("the embedded font does not parse".into()))
+                .ok_or_else(|| CoreError::internal("embedded font", "does not parse"))
         };
         Ok(Metrics {
             regular: parse(REGULAR)?,

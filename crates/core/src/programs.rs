@@ -6,9 +6,10 @@ use sqlx::FromRow;
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::auth::Permission;
 use crate::error::{CoreError, Result};
 use crate::shop::Actor;
-use crate::store::Store;
+use crate::store::{Store, WriteTx};
 use crate::validate;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow, TS)]
@@ -34,44 +35,85 @@ pub struct NewProgram {
 
 const PROGRAM_COLUMNS: &str = "id, name, punches_needed, reward, active, created_at";
 
+/// A program whose fields were checked: what first run and "add program" both insert.
+pub(crate) struct ValidProgram {
+    name: String,
+    punches_needed: i64,
+    reward: String,
+}
+
+impl TryFrom<&NewProgram> for ValidProgram {
+    type Error = CoreError;
+
+    fn try_from(new: &NewProgram) -> Result<ValidProgram> {
+        Ok(ValidProgram {
+            name: validate::name(&new.name)?,
+            punches_needed: validate::punches_needed(new.punches_needed)?,
+            reward: validate::text("reward", &new.reward, validate::TEXT_MAX)?,
+        })
+    }
+}
+
+pub(crate) async fn insert_program(
+    tx: &mut WriteTx,
+    shop_id: Uuid,
+    valid: &ValidProgram,
+) -> Result<Program> {
+    let program = Program {
+        id: Uuid::now_v7(),
+        name: valid.name.clone(),
+        punches_needed: valid.punches_needed,
+        reward: valid.reward.clone(),
+        active: true,
+        created_at: Utc::now(),
+    };
+    sqlx::query(
+        "INSERT INTO program (id, shop_id, name, punches_needed, reward, active, created_at)
+         VALUES (?, ?, ?, ?, ?, 1, ?)",
+    )
+    .bind(program.id)
+    .bind(shop_id)
+    .bind(&program.name)
+    .bind(program.punches_needed)
+    .bind(&program.reward)
+    .bind(program.created_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(program)
+}
+
 impl Store {
     /// Managers only: a new active program.
     pub async fn add_program(&self, actor: &Actor, new: &NewProgram) -> Result<Program> {
-        actor.require_manager()?;
-        let name = validate::name(&new.name)?;
-        let reward = validate::text("reward", &new.reward, validate::TEXT_MAX)?;
-        let punches_needed = validate::punches_needed(new.punches_needed)?;
+        actor.require(Permission::ManagePrograms)?;
+        let valid = ValidProgram::try_from(new)?;
         let shop = self.require_shop().await?;
-        let program = Program {
-            id: Uuid::now_v7(),
-            name,
-            punches_needed,
-            reward,
-            active: true,
-            created_at: Utc::now(),
-        };
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO program (id, shop_id, name, punches_needed, reward, active, created_at)
-             VALUES (?, ?, ?, ?, ?, 1, ?)",
-        )
-        .bind(program.id)
-        .bind(shop.id)
-        .bind(&program.name)
-        .bind(program.punches_needed)
-        .bind(&program.reward)
-        .bind(program.created_at)
-        .execute(&mut *tx)
-        .await?;
+        let program = insert_program(&mut tx, shop.id, &valid).await?;
         self.commit(tx).await?;
         Ok(program)
+    }
+
+    /// The program a script or a person names: its id, or its name (any case).
+    pub async fn program_named(&self, name_or_id: &str) -> Result<Program> {
+        let wanted = validate::normalised(name_or_id);
+        if let Ok(id) = Uuid::parse_str(&wanted) {
+            return self.program(id).await;
+        }
+        let wanted = wanted.to_lowercase();
+        self.programs()
+            .await?
+            .into_iter()
+            .find(|p| p.name.to_lowercase() == wanted)
+            .ok_or(CoreError::ProgramNotFound)
     }
 
     /// All programs, active first, oldest first: the first active one is the default the
     /// cashier's one key punches.
     pub async fn programs(&self) -> Result<Vec<Program>> {
         Ok(sqlx::query_as(&format!(
-            "SELECT {PROGRAM_COLUMNS} FROM program ORDER BY active DESC, created_at, id"
+            "SELECT {PROGRAM_COLUMNS} FROM program WHERE shop_id = (SELECT shop_id FROM device)
+             ORDER BY active DESC, created_at, id"
         ))
         .fetch_all(self.pool())
         .await?)

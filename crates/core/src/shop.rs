@@ -10,6 +10,7 @@ use sqlx::FromRow;
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::auth::Permission;
 use crate::card_token::ChainKey;
 use crate::cards;
 use crate::error::{CoreError, Result};
@@ -59,15 +60,6 @@ impl From<&Staff> for Actor {
     }
 }
 
-impl Actor {
-    pub fn require_manager(&self) -> Result<()> {
-        match self.role {
-            Role::Manager => Ok(()),
-            Role::Cashier => Err(CoreError::ManagerOnly),
-        }
-    }
-}
-
 #[derive(Clone, Debug, Deserialize, TS)]
 #[ts(export)]
 pub struct NewShop {
@@ -91,7 +83,7 @@ pub(crate) fn hash_pin(pin: &str) -> Result<String> {
     Argon2::default()
         .hash_password(pin.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| CoreError::Storage(format!("hashing a PIN: {e}")))
+        .map_err(|e| CoreError::internal("pin hashing", e))
 }
 
 fn pin_matches(pin: &str, hash: &str) -> bool {
@@ -105,12 +97,14 @@ fn pin_matches(pin: &str, hash: &str) -> bool {
 }
 
 impl Store {
+    /// This till's shop (other shops of the chain may have rows here too, brought by sync).
     pub async fn shop(&self) -> Result<Option<Shop>> {
-        Ok(
-            sqlx::query_as("SELECT id, name, language, currency, created_at FROM shop LIMIT 1")
-                .fetch_optional(self.pool())
-                .await?,
+        Ok(sqlx::query_as(
+            "SELECT id, name, language, currency, created_at FROM shop
+             WHERE id = (SELECT shop_id FROM device)",
         )
+        .fetch_optional(self.pool())
+        .await?)
     }
 
     pub async fn require_shop(&self) -> Result<Shop> {
@@ -119,10 +113,24 @@ impl Store {
 
     /// First run: the shop, this till's identity, and the first manager, in one transaction.
     pub async fn init_shop(&self, new: &NewShop) -> Result<SetUp> {
+        self.set_up_shop(new, None).await
+    }
+
+    /// First run from the app: the shop, this till, its first manager and its first program,
+    /// all in one transaction. Nothing is saved unless everything is valid, so a refused
+    /// program never leaves a shop with no program behind (and a retry works).
+    pub async fn set_up_shop(
+        &self,
+        new: &NewShop,
+        first_program: Option<&crate::programs::NewProgram>,
+    ) -> Result<SetUp> {
         let name = validate::text("shop_name", &new.shop_name, validate::NAME_MAX)?;
         let language = validate::language(&new.language)?;
         let currency = validate::currency(&new.currency)?;
         let manager_name = validate::name(&new.manager_name)?;
+        let program = first_program
+            .map(crate::programs::ValidProgram::try_from)
+            .transpose()?;
         let pin_hash = hash_pin(validate::pin(&new.manager_pin)?)?;
 
         let mut tx = self.begin_write().await?;
@@ -151,8 +159,9 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let device_id = Uuid::now_v7();
-        sqlx::query("INSERT INTO device (id, next_seq, created_at) VALUES (?, 1, ?)")
+        sqlx::query("INSERT INTO device (id, shop_id, next_seq, created_at) VALUES (?, ?, 1, ?)")
             .bind(device_id)
+            .bind(shop.id)
             .bind(now)
             .execute(&mut *tx)
             .await?;
@@ -161,6 +170,9 @@ impl Store {
         // The first till of a chain makes its card key; the others will receive it with sync.
         let card_key = ChainKey::generate(&mut rand::thread_rng());
         cards::insert_chain_key(&mut tx, &card_key).await?;
+        if let Some(program) = &program {
+            crate::programs::insert_program(&mut tx, shop.id, program).await?;
+        }
         self.commit(tx).await?;
         Ok(SetUp {
             shop,
@@ -177,7 +189,7 @@ impl Store {
         role: Role,
         pin: &str,
     ) -> Result<Staff> {
-        actor.require_manager()?;
+        actor.require(Permission::ManageStaff)?;
         let name = validate::name(name)?;
         let pin_hash = hash_pin(validate::pin(pin)?)?;
         let shop = self.require_shop().await?;
@@ -187,9 +199,12 @@ impl Store {
         Ok(staff)
     }
 
+    /// This shop's active staff, managers first.
     pub async fn staff_list(&self) -> Result<Vec<Staff>> {
         Ok(sqlx::query_as(
-            "SELECT id, name, role FROM staff WHERE active = 1 ORDER BY role = 'cashier', name",
+            "SELECT id, name, role FROM staff
+             WHERE active = 1 AND shop_id = (SELECT shop_id FROM device)
+             ORDER BY role = 'cashier', name",
         )
         .fetch_all(self.pool())
         .await?)
@@ -199,6 +214,7 @@ impl Store {
     pub async fn owner(&self) -> Result<Staff> {
         sqlx::query_as(
             "SELECT id, name, role FROM staff WHERE role = 'manager' AND active = 1
+               AND shop_id = (SELECT shop_id FROM device)
              ORDER BY created_at, id LIMIT 1",
         )
         .fetch_optional(self.pool())
@@ -208,7 +224,8 @@ impl Store {
 
     pub async fn sign_in(&self, name: &str, pin: &str) -> Result<Staff> {
         let row: Option<(Uuid, String, Role, String)> = sqlx::query_as(
-            "SELECT id, name, role, pin_hash FROM staff WHERE name = ? COLLATE NOCASE AND active = 1",
+            "SELECT id, name, role, pin_hash FROM staff
+             WHERE name = ? COLLATE NOCASE AND active = 1 AND shop_id = (SELECT shop_id FROM device)",
         )
         .bind(validate::normalised(name))
         .fetch_optional(self.pool())

@@ -62,10 +62,19 @@ impl FileIdentity {
 
 /// `<platform data dir>/eu.tessera.app/tessera.db`, e.g. `~/.local/share/eu.tessera.app/tessera.db`.
 pub fn default_db_path() -> PathBuf {
+    app_data_dir().join("tessera.db")
+}
+
+/// `<platform data dir>/eu.tessera.app/logs`: the desktop app's log files, whichever database
+/// it opens.
+pub fn default_log_dir() -> PathBuf {
+    app_data_dir().join("logs")
+}
+
+fn app_data_dir() -> PathBuf {
     dirs::data_dir()
         .unwrap_or_else(|| PathBuf::from("."))
         .join(APP_IDENTIFIER)
-        .join("tessera.db")
 }
 
 fn busy_timeout() -> Duration {

@@ -404,10 +404,10 @@ async fn rebuilt_balances_equal_the_materialised_ones() {
         .execute(shop.store.pool())
         .await
         .unwrap();
-    let report = shop.store.doctor(false).await.unwrap();
+    let report = shop.store.doctor(&shop.manager, false).await.unwrap();
     assert!(!report.ok);
     assert_eq!(report.differences.len(), 2);
-    let report = shop.store.doctor(true).await.unwrap();
+    let report = shop.store.doctor(&shop.manager, true).await.unwrap();
     assert!(report.rebuilt);
     assert!(shop.store.card_differences().await.unwrap().is_empty());
     let after = (
@@ -415,7 +415,7 @@ async fn rebuilt_balances_equal_the_materialised_ones() {
         shop.store.member_view(other.id).await.unwrap().cards,
     );
     assert_eq!(before, after);
-    assert!(shop.store.doctor(false).await.unwrap().ok);
+    assert!(shop.store.doctor(&shop.manager, false).await.unwrap().ok);
 }
 
 #[tokio::test]
@@ -426,7 +426,7 @@ async fn the_device_sequence_has_no_gap_even_after_refused_actions() {
     assert!(shop.punch(0).await.is_err());
     let next = shop.punch(1).await.unwrap().event.seq;
     assert_eq!(next, first + 1);
-    let report = shop.store.doctor(false).await.unwrap();
+    let report = shop.store.doctor(&shop.manager, false).await.unwrap();
     assert!(report.checks.iter().all(|c| c.ok), "{report:?}");
 }
 
@@ -753,5 +753,135 @@ async fn demo_data_sets_up_a_consistent_cafe() {
     assert_eq!(set_up.shop.language, "it");
     assert_eq!(store.programs().await.unwrap().len(), 2);
     assert!(store.find_members("Giulia").await.unwrap().len() == 1);
-    assert!(store.doctor(false).await.unwrap().ok);
+    let manager = Actor::from(&set_up.manager);
+    assert!(store.doctor(&manager, false).await.unwrap().ok);
+}
+
+/// The permission table holds in the core, whichever shell calls it: each manager-only action
+/// is refused to a cashier with `manager_only`, and writes nothing.
+#[tokio::test]
+async fn every_manager_only_action_is_refused_to_a_cashier_in_the_core() {
+    let shop = shop().await;
+    let cashier = Actor::from(
+        &shop
+            .store
+            .add_staff(&shop.manager, "Sam", Role::Cashier, "0000")
+            .await
+            .unwrap(),
+    );
+    let managers_punch = shop.punch(2).await.unwrap();
+    let events = shop.event_count().await;
+    let code = shop.member.code.clone();
+    let refusals = [
+        (
+            "void a manager's punch",
+            shop.store
+                .void(&cashier, managers_punch.event.id, &said("wrong member"))
+                .await
+                .err(),
+        ),
+        (
+            "add a program",
+            shop.store
+                .add_program(
+                    &cashier,
+                    &NewProgram {
+                        name: "Sneaky".into(),
+                        punches_needed: 1,
+                        reward: "Everything".into(),
+                    },
+                )
+                .await
+                .err(),
+        ),
+        (
+            "add staff",
+            shop.store
+                .add_staff(&cashier, "Eve", Role::Manager, "9999")
+                .await
+                .err(),
+        ),
+        (
+            "read a card token",
+            shop.store
+                .current_card(&cashier, shop.member.id)
+                .await
+                .err(),
+        ),
+        (
+            "revoke a card",
+            shop.store.revoke_card(&cashier, &code).await.err(),
+        ),
+        (
+            "reissue a card",
+            shop.store.reissue_card(&cashier, &code).await.err(),
+        ),
+        (
+            "print cards",
+            shop.store
+                .print_cards(
+                    &cashier,
+                    &tessera_core::cards::Selection::All,
+                    tessera_core::pdf::Sheet::Cr80,
+                    None,
+                    &mut |_, _| {},
+                )
+                .await
+                .err(),
+        ),
+        (
+            "print the test page",
+            shop.store.print_test_page(&cashier).await.err(),
+        ),
+        (
+            "rebuild balances",
+            shop.store.doctor(&cashier, true).await.err(),
+        ),
+    ];
+    for (what, refused) in refusals {
+        assert_eq!(
+            refused.map(|e| e.code()),
+            Some("manager_only"),
+            "a cashier could {what}"
+        );
+    }
+    assert_eq!(shop.event_count().await, events, "a refused action wrote");
+    assert!(
+        shop.store.lookup(&code, &[]).await.is_ok(),
+        "the card still works"
+    );
+}
+
+#[tokio::test]
+async fn a_cashier_stamps_redeems_and_undoes_their_own_recent_action() {
+    let shop = shop().await;
+    let cashier = Actor::from(
+        &shop
+            .store
+            .add_staff(&shop.manager, "Sam", Role::Cashier, "0000")
+            .await
+            .unwrap(),
+    );
+    let session = chrono::Utc::now();
+    shop.store
+        .punch(&cashier, shop.member.id, None, 9)
+        .await
+        .unwrap();
+    let redemption = shop
+        .store
+        .redeem(&cashier, shop.member.id, None)
+        .await
+        .unwrap();
+    let undo = shop.store.last_undoable(&cashier, session).await.unwrap();
+    assert_eq!(undo.event.id, redemption.event.id);
+    shop.store
+        .undo(
+            &cashier,
+            session,
+            redemption.event.id,
+            &VoidReason::code(ReasonCode::WrongMember),
+        )
+        .await
+        .unwrap();
+    assert_eq!(shop.card().await, (0, 1));
 }

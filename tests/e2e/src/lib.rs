@@ -488,6 +488,9 @@ pub fn cli_at(db: &Path, args: &[&str]) -> Value {
         .arg("--json")
         .args(args)
         .env("LANG", "C")
+        // The shop's manager (Start::Shop), as a script would sign in.
+        .env("TESSERA_STAFF", MANAGER)
+        .env("TESSERA_PIN", PIN)
         .output()
         .expect("run tessera");
     let json: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);

@@ -120,6 +120,11 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .block_on(future)
 }
 
+/// The manager `with_shop` sets up: every run acts as them unless told otherwise (an empty
+/// value in `env` removes the variable: nobody signed in).
+pub const MANAGER: &str = "Ana";
+pub const MANAGER_PIN: &str = "1234";
+
 pub fn run_at(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_tessera"));
     command
@@ -127,9 +132,15 @@ pub fn run_at(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         .arg(db)
         .arg("--json")
         .args(args)
-        .env("LANG", "C");
+        .env("LANG", "C")
+        .env("TESSERA_STAFF", MANAGER)
+        .env("TESSERA_PIN", MANAGER_PIN);
     for (k, v) in env {
-        command.env(k, v);
+        if v.is_empty() {
+            command.env_remove(k);
+        } else {
+            command.env(k, v);
+        }
     }
     let output = command.output().expect("run tessera");
     let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {

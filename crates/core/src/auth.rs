@@ -1,0 +1,81 @@
+//! Who may do what: one table, consulted by every public entry point of the core that acts or
+//! reveals something. The shells (desktop app, CLI) only authenticate a staff member with their
+//! PIN; they never decide what that person may do.
+
+use crate::error::{CoreError, Result};
+use crate::shop::{Actor, Role};
+
+/// Everything a staff member may be allowed to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission {
+    /// Enrol a new member.
+    Enroll,
+    /// Stamp a card.
+    Punch,
+    /// Give a reward.
+    Redeem,
+    /// Undo one's own last action, within minutes (the cashier's Undo key).
+    UndoOwnRecent,
+    /// Cancel any punch or redemption, anyone's, of any age, with a reason.
+    Void,
+    /// Add, change, pause programs.
+    ManagePrograms,
+    /// Add staff, set PINs.
+    ManageStaff,
+    /// Print members' cards (PDF) and the printer test page.
+    PrintCards,
+    /// Read a member's card token (what their QR holds: a copy of the card).
+    ReadCardTokens,
+    /// Revoke a lost card and issue a new one.
+    ReplaceCards,
+    /// Run the integrity checks and rebuild balances from the ledger.
+    Doctor,
+}
+
+/// The permission table. Reading members, cards and history is open to every signed-in staff
+/// member (and, in the CLI, to whoever can read the database file: see docs/decisions/0013).
+pub fn allows(role: Role, permission: Permission) -> bool {
+    use Permission::*;
+    match permission {
+        Enroll | Punch | Redeem | UndoOwnRecent => true,
+        Void | ManagePrograms | ManageStaff | PrintCards | ReadCardTokens | ReplaceCards
+        | Doctor => role == Role::Manager,
+    }
+}
+
+impl Actor {
+    /// `manager_only` unless the table allows this actor's role to do it.
+    pub fn require(&self, permission: Permission) -> Result<()> {
+        if allows(self.role, permission) {
+            Ok(())
+        } else {
+            Err(CoreError::ManagerOnly)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case::enroll(Permission::Enroll, true)]
+    #[case::punch(Permission::Punch, true)]
+    #[case::redeem(Permission::Redeem, true)]
+    #[case::undo_own_recent(Permission::UndoOwnRecent, true)]
+    #[case::void(Permission::Void, false)]
+    #[case::manage_programs(Permission::ManagePrograms, false)]
+    #[case::manage_staff(Permission::ManageStaff, false)]
+    #[case::print_cards(Permission::PrintCards, false)]
+    #[case::read_card_tokens(Permission::ReadCardTokens, false)]
+    #[case::replace_cards(Permission::ReplaceCards, false)]
+    #[case::doctor(Permission::Doctor, false)]
+    fn what_a_cashier_may_do(#[case] permission: Permission, #[case] cashier: bool) {
+        assert_eq!(allows(Role::Cashier, permission), cashier);
+        assert!(
+            allows(Role::Manager, permission),
+            "a manager may do everything"
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! A till knows its own shop: with other shops' rows in the database (as sync will bring),
+//! its events, programs, staff and sign-in stay its own. First run is one transaction.
+
+use tessera_core::members::NewMember;
+use tessera_core::programs::NewProgram;
+use tessera_core::shop::{Actor, NewShop};
+use tessera_core::Store;
+
+fn new_shop(name: &str) -> NewShop {
+    NewShop {
+        shop_name: name.into(),
+        language: "it".into(),
+        currency: "EUR".into(),
+        manager_name: "Giulia".into(),
+        manager_pin: "2468".into(),
+    }
+}
+
+fn coffee() -> NewProgram {
+    NewProgram {
+        name: "Tessera caffè".into(),
+        punches_needed: 9,
+        reward: "Caffè omaggio".into(),
+    }
+}
+
+#[tokio::test]
+async fn a_refused_first_program_saves_nothing_and_a_retry_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("till.db")).await.unwrap();
+    let blank = NewProgram {
+        name: "   ".into(),
+        ..coffee()
+    };
+    let refused = store
+        .set_up_shop(&new_shop("Bar Centrale"), Some(&blank))
+        .await;
+    assert_eq!(refused.unwrap_err().code(), "empty_field");
+    assert!(
+        store.shop().await.unwrap().is_none(),
+        "no shop without its program"
+    );
+    let set_up = store
+        .set_up_shop(&new_shop("Bar Centrale"), Some(&coffee()))
+        .await
+        .unwrap();
+    assert_eq!(set_up.shop.name, "Bar Centrale");
+    let programs = store.programs().await.unwrap();
+    assert_eq!(programs.len(), 1);
+    assert_eq!(programs[0].name, "Tessera caffè");
+}
+
+#[tokio::test]
+async fn another_shops_rows_do_not_become_this_tills() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("till.db")).await.unwrap();
+    let set_up = store
+        .set_up_shop(&new_shop("Bar Centrale"), Some(&coffee()))
+        .await
+        .unwrap();
+    let manager = Actor::from(&set_up.manager);
+    // Another shop of the chain, with its manager and program, as sync will bring them. Its
+    // id sorts first, the way "SELECT ... FROM shop LIMIT 1" used to pick the wrong one.
+    let other_shop = uuid::Uuid::nil();
+    sqlx::query(
+        "INSERT INTO shop (id, name, language, currency, created_at)
+         VALUES (?, 'Bar Stazione', 'it', 'EUR', '2020-01-01T00:00:00Z')",
+    )
+    .bind(other_shop)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO staff (id, shop_id, name, role, pin_hash, created_at)
+         VALUES (?, ?, 'Marco', 'manager', 'x', '2020-01-01T00:00:00Z')",
+    )
+    .bind(uuid::Uuid::now_v7())
+    .bind(other_shop)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO program (id, shop_id, name, punches_needed, reward, active, created_at)
+         VALUES (?, ?, 'Cornetti', 5, 'Cornetto', 1, '2020-01-01T00:00:00Z')",
+    )
+    .bind(uuid::Uuid::now_v7())
+    .bind(other_shop)
+    .execute(store.pool())
+    .await
+    .unwrap();
+
+    assert_eq!(store.shop().await.unwrap().unwrap().name, "Bar Centrale");
+    let programs: Vec<_> = store
+        .programs()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(programs, ["Tessera caffè"]);
+    let staff: Vec<_> = store
+        .staff_list()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    assert_eq!(staff, ["Giulia"]);
+    assert_eq!(
+        store.sign_in("Marco", "2468").await.unwrap_err().code(),
+        "staff_not_found",
+        "another shop's staff do not sign in here"
+    );
+
+    let member = store
+        .enroll(
+            &manager,
+            &NewMember {
+                name: "Chiara Bianchi".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let punch = store.punch(&manager, member.id, None, 1).await.unwrap();
+    assert_eq!(
+        punch.event.shop_id, set_up.shop.id,
+        "the event is this till's shop's"
+    );
+}
+
+#[tokio::test]
+async fn a_program_is_named_by_its_id_or_its_name_in_any_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("till.db")).await.unwrap();
+    store
+        .set_up_shop(&new_shop("Bar Centrale"), Some(&coffee()))
+        .await
+        .unwrap();
+    let program = store.programs().await.unwrap().remove(0);
+    assert_eq!(store.program_named("TESSERA CAFFÈ").await.unwrap(), program);
+    assert_eq!(
+        store.program_named(&program.id.to_string()).await.unwrap(),
+        program
+    );
+    assert_eq!(
+        store.program_named("Pastry").await.unwrap_err().code(),
+        "program_not_found"
+    );
+}
