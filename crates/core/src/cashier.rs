@@ -220,11 +220,7 @@ impl Store {
             voids: None,
             reason: None,
         };
-        let delta = CardTotals {
-            punches_total: 0,
-            redeemed_total: 1,
-        };
-        let result = record(&mut tx, actor, &program, before, redemption, delta).await?;
+        let result = record(&mut tx, actor, &program, redemption).await?;
         self.commit(tx).await?;
         Ok(result)
     }
@@ -268,19 +264,10 @@ impl Store {
             return Err(CoreError::AlreadyVoided);
         }
         let before = card::totals(&mut tx, target.member_id, program.id).await?;
-        let delta = match target.kind {
-            EventKind::Punch => CardTotals {
-                punches_total: -target.amount,
-                redeemed_total: 0,
-            },
-            _ => CardTotals {
-                punches_total: 0,
-                redeemed_total: -target.amount,
-            },
-        };
+        let taken = card::contribution(&card::Fact::from(&target)).unwrap_or_default();
         let would_be = CardTotals {
-            punches_total: before.punches_total + delta.punches_total,
-            redeemed_total: before.redeemed_total + delta.redeemed_total,
+            punches_total: before.punches_total - taken.punches_total,
+            redeemed_total: before.redeemed_total - taken.redeemed_total,
         };
         if would_be.rewards_available(program.punches_needed) < 0 {
             return Err(CoreError::RewardAlreadyRedeemed);
@@ -293,7 +280,7 @@ impl Store {
             voids: Some(target.id),
             reason: Some(reason),
         };
-        let result = record(&mut tx, actor, &program, before, void, delta).await?;
+        let result = record(&mut tx, actor, &program, void).await?;
         self.commit(tx).await?;
         Ok(result)
     }
@@ -361,7 +348,6 @@ pub(crate) async fn punch_in(
     member_id: Uuid,
     count: i64,
 ) -> Result<ActionResult> {
-    let before = card::totals(tx, member_id, program.id).await?;
     let punch = NewEvent {
         kind: EventKind::Punch,
         member_id,
@@ -370,26 +356,22 @@ pub(crate) async fn punch_in(
         voids: None,
         reason: None,
     };
-    let delta = CardTotals {
-        punches_total: count,
-        redeemed_total: 0,
-    };
-    record(tx, actor, program, before, punch, delta).await
+    record(tx, actor, program, punch).await
 }
 
-/// The common end of every counter action: append the event and apply its effect on the card's
-/// totals, in the action's one transaction (the caller commits it through `Store::commit`).
+/// The common end of every counter action: append the event and apply it to the card through
+/// the one projection rule (`card::apply`), in the action's one transaction (the caller
+/// commits it through `Store::commit`).
 async fn record(
     tx: &mut WriteTx,
     actor: &Actor,
     program: &Program,
-    before: CardTotals,
     new: NewEvent,
-    delta: CardTotals,
 ) -> Result<ActionResult> {
-    let member_id = new.member_id;
     let event = ledger::append(tx, actor.staff_id, new).await?;
-    let after = card::add_to_totals(tx, member_id, program.id, delta).await?;
+    let (before, after) = card::apply(tx, &event).await?.ok_or_else(|| {
+        CoreError::internal("card projection", "a counter action changed no card")
+    })?;
     Ok(result(event, program, before, after))
 }
 

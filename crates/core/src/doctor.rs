@@ -1,11 +1,14 @@
 //! Integrity checks for support: SQLite's own checks, the gap-free sequence of each device, and
 //! the materialised card totals against a recomputation from the ledger (which `rebuild` fixes).
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::auth::Permission;
+use crate::card::{self, CardTotals, Fact};
 use crate::error::Result;
 use crate::shop::Actor;
 use crate::store::Store;
@@ -43,35 +46,6 @@ pub struct DoctorReport {
     /// True when `--rebuild` replaced the stored totals with the ledger's.
     pub rebuilt: bool,
 }
-
-/// Every card's totals computed from the ledger alone: the definition the stored totals must match.
-const LEDGER_TOTALS_SQL: &str = "
-    SELECT e.member_id, e.program_id,
-           SUM(CASE WHEN e.kind = 'punch' THEN e.amount ELSE 0 END) AS punches_total,
-           SUM(CASE WHEN e.kind = 'redeem' THEN e.amount ELSE 0 END) AS redeemed_total
-    FROM event e
-    WHERE e.kind IN ('punch', 'redeem')
-      AND NOT EXISTS (SELECT 1 FROM event v WHERE v.voids = e.id)
-    GROUP BY e.member_id, e.program_id";
-
-/// Card totals recomputed from the ledger, next to the stored ones, for every card either side
-/// knows. A full outer join written as a UNION of two LEFT JOINs (SQLite 3.39 has FULL JOIN, but
-/// this keeps the intent plain).
-const COMPARE_SQL: &str = "
-WITH ledger AS (LEDGER_TOTALS),
-both_sides AS (
-    SELECT l.member_id, l.program_id,
-           COALESCE(c.punches_total, 0) AS sp, l.punches_total AS lp,
-           COALESCE(c.redeemed_total, 0) AS sr, l.redeemed_total AS lr
-    FROM ledger l LEFT JOIN card c USING (member_id, program_id)
-    UNION ALL
-    SELECT c.member_id, c.program_id, c.punches_total, 0, c.redeemed_total, 0
-    FROM card c
-    WHERE NOT EXISTS (SELECT 1 FROM ledger l
-                      WHERE l.member_id = c.member_id AND l.program_id = c.program_id)
-)
-SELECT member_id, program_id, sp, lp, sr, lr FROM both_sides WHERE sp != lp OR sr != lr
-";
 
 impl Store {
     /// Managers only: the integrity checks, and with `rebuild` the balances recomputed.
@@ -137,33 +111,71 @@ impl Store {
         })
     }
 
-    pub async fn card_differences(&self) -> Result<Vec<CardDifference>> {
-        let rows: Vec<(Uuid, Uuid, i64, i64, i64, i64)> =
-            sqlx::query_as(&COMPARE_SQL.replace("LEDGER_TOTALS", LEDGER_TOTALS_SQL))
+    /// Every card's totals from the ledger, replayed through the one projection rule.
+    async fn ledger_totals(&self) -> Result<HashMap<(Uuid, Uuid), CardTotals>> {
+        let facts: Vec<Fact> =
+            sqlx::query_as("SELECT id, kind, member_id, program_id, amount, voids FROM event")
                 .fetch_all(self.pool())
                 .await?;
-        Ok(rows
+        Ok(card::replay(&facts))
+    }
+
+    /// Cards whose stored totals differ from the ledger's replay, on either side.
+    pub async fn card_differences(&self) -> Result<Vec<CardDifference>> {
+        let ledger = self.ledger_totals().await?;
+        let stored: Vec<(Uuid, Uuid, i64, i64)> =
+            sqlx::query_as("SELECT member_id, program_id, punches_total, redeemed_total FROM card")
+                .fetch_all(self.pool())
+                .await?;
+        let stored: HashMap<(Uuid, Uuid), CardTotals> = stored
             .into_iter()
-            .map(|(member_id, program_id, sp, lp, sr, lr)| CardDifference {
-                member_id,
-                program_id,
-                stored_punches_total: sp,
-                ledger_punches_total: lp,
-                stored_redeemed_total: sr,
-                ledger_redeemed_total: lr,
+            .map(|(m, p, punches_total, redeemed_total)| {
+                (
+                    (m, p),
+                    CardTotals {
+                        punches_total,
+                        redeemed_total,
+                    },
+                )
+            })
+            .collect();
+        let mut keys: Vec<&(Uuid, Uuid)> = ledger.keys().chain(stored.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        Ok(keys
+            .into_iter()
+            .filter_map(|key| {
+                let s = stored.get(key).copied().unwrap_or_default();
+                let l = ledger.get(key).copied().unwrap_or_default();
+                (s != l).then_some(CardDifference {
+                    member_id: key.0,
+                    program_id: key.1,
+                    stored_punches_total: s.punches_total,
+                    ledger_punches_total: l.punches_total,
+                    stored_redeemed_total: s.redeemed_total,
+                    ledger_redeemed_total: l.redeemed_total,
+                })
             })
             .collect())
     }
 
-    /// Replaces every stored card total with the ledger's, in one transaction.
-    pub async fn rebuild_cards(&self) -> Result<()> {
+    /// Replaces every stored card total with the ledger's replay, in one transaction.
+    async fn rebuild_cards(&self) -> Result<()> {
+        let ledger = self.ledger_totals().await?;
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM card").execute(&mut *tx).await?;
-        sqlx::query(&format!(
-            "INSERT INTO card (member_id, program_id, punches_total, redeemed_total) {LEDGER_TOTALS_SQL}"
-        ))
-        .execute(&mut *tx)
-        .await?;
+        for ((member_id, program_id), totals) in ledger {
+            sqlx::query(
+                "INSERT INTO card (member_id, program_id, punches_total, redeemed_total)
+                 VALUES (?, ?, ?, ?)",
+            )
+            .bind(member_id)
+            .bind(program_id)
+            .bind(totals.punches_total)
+            .bind(totals.redeemed_total)
+            .execute(&mut *tx)
+            .await?;
+        }
         self.commit(tx).await?;
         Ok(())
     }

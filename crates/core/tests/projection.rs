@@ -1,0 +1,229 @@
+//! A card's state is a function of the set of events, through the real store: random histories
+//! (punches, redemptions, voids, voids of the same event by two tills, events received twice)
+//! are received in a shuffled order into a real SQLite file, and the materialised `card` table
+//! must equal the set's totals, with `doctor` finding nothing to rebuild.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use proptest::prelude::*;
+use tessera_core::card::CardTotals;
+use tessera_core::ledger::{Event, EventKind, Received};
+use tessera_core::members::NewMember;
+use tessera_core::programs::NewProgram;
+use tessera_core::shop::{Actor, NewShop};
+use tessera_core::Store;
+use uuid::Uuid;
+
+struct Chain {
+    store: Store,
+    manager: Actor,
+    shop: Uuid,
+    members: Vec<Uuid>,
+    programs: Vec<Uuid>,
+    _dir: tempfile::TempDir,
+}
+
+async fn chain() -> Chain {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("till.db")).await.unwrap();
+    let set_up = store
+        .init_shop(&NewShop {
+            shop_name: "Pékség".into(),
+            language: "hu".into(),
+            currency: "HUF".into(),
+            manager_name: "Réka".into(),
+            manager_pin: "1357".into(),
+        })
+        .await
+        .unwrap();
+    let manager = Actor::from(&set_up.manager);
+    let mut programs = Vec::new();
+    for (name, needed) in [("Kávé", 9), ("Kifli", 4)] {
+        let program = store
+            .add_program(
+                &manager,
+                &NewProgram {
+                    name: name.into(),
+                    punches_needed: needed,
+                    reward: "Ajándék".into(),
+                },
+            )
+            .await
+            .unwrap();
+        programs.push(program.id);
+    }
+    let mut members = Vec::new();
+    for name in ["Kovács Anna", "Szabó Ödön"] {
+        let member = store
+            .enroll(
+                &manager,
+                &NewMember {
+                    name: name.into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        members.push(member.id);
+    }
+    Chain {
+        store,
+        manager,
+        shop: set_up.shop.id,
+        members,
+        programs,
+        _dir: dir,
+    }
+}
+
+/// One event as another till would have made it.
+fn made_elsewhere(
+    chain: &Chain,
+    device: Uuid,
+    seq: i64,
+    kind: EventKind,
+    card: (usize, usize),
+    amount: i64,
+    voids: Option<Uuid>,
+) -> Event {
+    Event {
+        id: Uuid::now_v7(),
+        device_id: device,
+        seq,
+        shop_id: chain.shop,
+        staff_id: chain.manager.staff_id,
+        at: Utc::now(),
+        kind,
+        member_id: chain.members[card.0],
+        program_id: Some(chain.programs[card.1]),
+        amount,
+        voids,
+        reason_code: voids.map(|_| tessera_core::ledger::ReasonCode::ScannedTwice),
+        reason: None,
+    }
+}
+
+/// (kind 0 punch / 1 redeem / 2 void, card, amount, which earlier event a void cancels)
+type Spec = (u8, (usize, usize), i64, prop::sample::Index);
+
+fn history(chain: &Chain, specs: &[Spec]) -> Vec<Event> {
+    let devices = [Uuid::now_v7(), Uuid::now_v7()];
+    let mut events: Vec<Event> = Vec::new();
+    for (n, (kind, card, amount, target)) in specs.iter().enumerate() {
+        let device = devices[n % 2];
+        let seq = (n / 2 + 1) as i64;
+        let event = match kind {
+            1 => made_elsewhere(chain, device, seq, EventKind::Redeem, *card, 1, None),
+            2 if !events.is_empty() => {
+                // A void of an earlier punch or redemption (possibly one already voided by the
+                // other till: both voids stay in the ledger).
+                let candidates: Vec<&Event> = events
+                    .iter()
+                    .filter(|e| matches!(e.kind, EventKind::Punch | EventKind::Redeem))
+                    .collect();
+                if candidates.is_empty() {
+                    made_elsewhere(chain, device, seq, EventKind::Punch, *card, *amount, None)
+                } else {
+                    let t = candidates[target.index(candidates.len())];
+                    let mut void = made_elsewhere(
+                        chain,
+                        device,
+                        seq,
+                        EventKind::Void,
+                        (0, 0),
+                        t.amount,
+                        Some(t.id),
+                    );
+                    void.member_id = t.member_id;
+                    void.program_id = t.program_id;
+                    void
+                }
+            }
+            _ => made_elsewhere(chain, device, seq, EventKind::Punch, *card, *amount, None),
+        };
+        events.push(event);
+    }
+    events
+}
+
+/// Each card's totals as the set of events defines them.
+fn expected(events: &[Event]) -> HashMap<(Uuid, Uuid), CardTotals> {
+    let mut by_card: HashMap<(Uuid, Uuid), Vec<Event>> = HashMap::new();
+    for e in events {
+        if let Some(program) = e.program_id {
+            by_card
+                .entry((e.member_id, program))
+                .or_default()
+                .push(e.clone());
+        }
+    }
+    // A void counts with its target's card (a void names the same member and program).
+    by_card
+        .into_iter()
+        .map(|(card, events)| (card, CardTotals::from_events(&events)))
+        .filter(|(_, t)| *t != CardTotals::default())
+        .collect()
+}
+
+async fn stored(store: &Store) -> HashMap<(Uuid, Uuid), CardTotals> {
+    let rows: Vec<(Uuid, Uuid, i64, i64)> =
+        sqlx::query_as("SELECT member_id, program_id, punches_total, redeemed_total FROM card")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    rows.into_iter()
+        .map(|(m, p, punches_total, redeemed_total)| {
+            (
+                (m, p),
+                CardTotals {
+                    punches_total,
+                    redeemed_total,
+                },
+            )
+        })
+        .filter(|(_, t)| *t != CardTotals::default())
+        .collect()
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (
+        0..3u8,
+        (0..2usize, 0..2usize),
+        1..4i64,
+        any::<prop::sample::Index>(),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn cards_are_the_same_whatever_order_the_events_arrive_in(
+        specs in prop::collection::vec(spec(), 1..30),
+        seed in any::<u64>(),
+        resend in any::<prop::sample::Index>(),
+    ) {
+        use rand::seq::SliceRandom;
+        use rand::SeedableRng;
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let chain = chain().await;
+            let events = history(&chain, &specs);
+            let mut arrival = events.clone();
+            arrival.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
+            // A batch sent twice: one event arrives again.
+            arrival.push(events[resend.index(events.len())].clone());
+            let mut applied = 0;
+            for event in &arrival {
+                if chain.store.receive_event(event).await.unwrap() == Received::Applied {
+                    applied += 1;
+                }
+            }
+            assert_eq!(applied, events.len(), "each event applied exactly once");
+            assert_eq!(stored(&chain.store).await, expected(&events));
+            let report = chain.store.doctor(&chain.manager, false).await.unwrap();
+            assert!(report.differences.is_empty(), "{:?}", report.differences);
+        });
+    }
+}
