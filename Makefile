@@ -1,13 +1,14 @@
 # Tessera: `make run` opens the desktop app, `make test` runs every check.
 # Both set up what a fresh Debian 12 machine lacks (system packages, UI packages) first.
 #
-# Every cargo build goes through the same shape (`--workspace --all-targets`, default features)
-# so that tests, clippy and the app share one warm target/ instead of rebuilding for feature
-# unification.
+# Every cargo build goes through the same shape (`--workspace --all-targets`, default features
+# plus `ts`, which writes the IPC types' TypeScript twins during the tests) so that tests,
+# clippy and the app share one warm target/ instead of rebuilding for feature unification.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
-CARGO_BUILD := cargo build --workspace --all-targets
+FEATURES := --features tessera-app/ts
+CARGO_BUILD := cargo build --workspace --all-targets $(FEATURES)
 APP := target/debug/tessera-app
 
 .PHONY: run test e2e setup system-deps ui-deps ui-build build e2e-deps fmt-check clippy rust-test bindings-check ui-check ui-lint ui-test
@@ -22,7 +23,7 @@ test: setup ui-build fmt-check clippy build e2e-deps rust-test bindings-check ui
 
 ## The end-to-end tests alone: the real app driven over WebDriver. Screenshots: target/e2e-screenshots/
 e2e: setup ui-build build e2e-deps
-	scripts/with-display.sh cargo test --workspace --test desktop --test counter
+	scripts/with-display.sh cargo test --workspace $(FEATURES) --test desktop --test counter
 
 setup: system-deps ui-deps
 
@@ -50,12 +51,12 @@ fmt-check:
 	cargo fmt --all -- --check
 
 clippy:
-	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets $(FEATURES) -- -D warnings
 
 # Under a display: the end-to-end tests run in the same cargo invocation as the others, so that
 # the whole workspace is built once, with one feature set.
 rust-test:
-	scripts/with-display.sh cargo test --workspace
+	scripts/with-display.sh cargo test --workspace $(FEATURES)
 
 # ts-rs rewrites ui/src/lib/bindings during `cargo test`; committed copies must match.
 bindings-check:

@@ -4,14 +4,13 @@
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use tessera_core::cards::{IssuedCard, Selection};
-use tessera_core::cashier::{
-    ActionResult, MemberView, ScanExplanation, ScanOutcome, UndoCandidate,
-};
+use tessera_core::cashier::{ActionResult, MemberView, ScanExplanation, Scanned, UndoCandidate};
 use tessera_core::ledger::VoidReason;
 use tessera_core::members::{EnrollOptions, EnrollOutcome, NewMember};
 use tessera_core::programs::{NewProgram, Program};
 use tessera_core::shop::{Actor, NewShop, SetUp, Shop, Staff};
 use tessera_core::{validate, CoreError, ErrorBody, Store};
+#[cfg(feature = "ts")]
 use ts_rs::TS;
 use uuid::Uuid;
 
@@ -28,8 +27,9 @@ fn failed(store: &Store) -> impl Fn(CoreError) -> ErrorBody + '_ {
 }
 
 /// Everything the UI needs to choose its screen: first run, sign-in, or the till.
-#[derive(Serialize, TS)]
-#[ts(export)]
+#[derive(Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct AppStatus {
     /// Why the database could not be opened, if it could not.
     pub store_error: Option<ErrorBody>,
@@ -41,8 +41,9 @@ pub struct AppStatus {
     pub programs: Vec<Program>,
 }
 
-#[derive(Deserialize, TS)]
-#[ts(export)]
+#[derive(Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct SetUpRequest {
     pub shop: NewShop,
     pub program: NewProgram,
@@ -166,12 +167,13 @@ pub async fn scan(
     state: State<'_, AppState>,
     input: String,
     key_codes: Vec<String>,
-) -> CommandResult<ScanOutcome> {
+) -> CommandResult<Scanned> {
     state.actor()?;
     let store = state.store()?;
     store
         .lookup(&input, &key_codes)
         .await
+        .map(Scanned::from)
         .map_err(failed(&store))
 }
 
@@ -282,15 +284,17 @@ fn print_folder(state: &AppState) -> std::path::PathBuf {
         .unwrap_or_else(std::env::temp_dir)
 }
 
-#[derive(Clone, Serialize, TS)]
-#[ts(export)]
+#[derive(Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct PrintProgress {
     pub done: usize,
     pub total: usize,
 }
 
-#[derive(Serialize, TS)]
-#[ts(export)]
+#[derive(Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct PrintedFile {
     pub path: String,
     pub count: usize,

@@ -11,6 +11,7 @@
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
+#[cfg(feature = "ts")]
 use ts_rs::TS;
 use uuid::Uuid;
 
@@ -215,20 +216,17 @@ pub(crate) fn replay(events: &[Fact]) -> HashMap<(Uuid, Uuid), CardTotals> {
 }
 
 /// A card as the cashier sees it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct CardView {
     pub program_id: Uuid,
     pub program_name: String,
     pub reward: String,
-    #[ts(type = "number")]
     pub punches: i64,
-    #[ts(type = "number")]
     pub punches_needed: i64,
-    #[ts(type = "number")]
     pub rewards_available: i64,
     /// Every reward this card has earned since it was first punched.
-    #[ts(type = "number")]
     pub rewards_earned: i64,
 }
 

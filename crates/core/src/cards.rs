@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+#[cfg(feature = "ts")]
 use ts_rs::TS;
 use uuid::Uuid;
 
@@ -16,8 +17,9 @@ use crate::shop::Actor;
 use crate::store::{Store, WriteTx};
 
 /// A card as printed: whose it is, the code under the QR, and the token in the QR.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct IssuedCard {
     pub member_id: Uuid,
     pub member_name: String,
@@ -29,8 +31,9 @@ pub struct IssuedCard {
     pub issued_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct RevokedCard {
     pub code: String,
     pub revoked_at: DateTime<Utc>,

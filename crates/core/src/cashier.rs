@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+#[cfg(feature = "ts")]
 use ts_rs::TS;
 use uuid::Uuid;
 
@@ -19,17 +20,19 @@ use crate::store::{Store, WriteTx};
 use crate::validate;
 
 /// A member with each of their cards in the shop's active programs (default program first).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct MemberView {
     pub member: Member,
     pub cards: Vec<CardView>,
 }
 
 /// What a scan or a typed code found. Not finding a member is an expected outcome, not an error.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum ScanOutcome {
     Member(MemberView),
     /// A valid code that no member here has.
@@ -54,46 +57,76 @@ pub enum ScanOutcome {
 }
 
 impl ScanOutcome {
-    pub fn into_result(self) -> Result<MemberView> {
-        match self {
-            ScanOutcome::Member(view) => Ok(view),
-            ScanOutcome::UnknownCode { .. } => Err(CoreError::UnknownCode),
-            ScanOutcome::MistypedCode => Err(CoreError::MistypedCode),
-            ScanOutcome::NotACode => Err(CoreError::NotACode),
+    /// Why this scan finds nobody, as a person is told it: the one mapping from a scan's
+    /// outcome to a message, used by the till, the scanner test screen and the CLI.
+    pub fn refusal(&self) -> Option<CoreError> {
+        Some(match self {
+            ScanOutcome::Member(_) => return None,
+            ScanOutcome::UnknownCode { .. } => CoreError::UnknownCode,
+            ScanOutcome::MistypedCode => CoreError::MistypedCode,
+            ScanOutcome::NotACode => CoreError::NotACode,
             ScanOutcome::CardRevoked {
                 revoked_at,
                 replaced,
             } => {
                 let date = revoked_at.date_naive().to_string();
-                Err(if replaced {
+                if *replaced {
                     CoreError::CardReplaced { date }
                 } else {
                     CoreError::CardRevoked { date }
-                })
+                }
             }
-            ScanOutcome::ForgedCard => Err(CoreError::ForgedCard),
-            ScanOutcome::UnknownCardKey => Err(CoreError::UnknownCardKey),
-            ScanOutcome::TruncatedCard => Err(CoreError::TruncatedCard),
+            ScanOutcome::ForgedCard => CoreError::ForgedCard,
+            ScanOutcome::UnknownCardKey => CoreError::UnknownCardKey,
+            ScanOutcome::TruncatedCard => CoreError::TruncatedCard,
+        })
+    }
+
+    pub fn into_result(self) -> Result<MemberView> {
+        match self.refusal() {
+            Some(refusal) => Err(refusal),
+            None => match self {
+                ScanOutcome::Member(view) => Ok(view),
+                _ => unreachable!("only a member has no refusal"),
+            },
         }
     }
 }
 
+/// A scan as the screens get it: what it found, and, when it found nobody, the message that
+/// says why (from [`ScanOutcome::refusal`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct Scanned {
+    pub outcome: ScanOutcome,
+    pub refusal: Option<crate::ErrorBody>,
+}
+
+impl From<ScanOutcome> for Scanned {
+    fn from(outcome: ScanOutcome) -> Scanned {
+        let refusal = outcome.refusal().map(|e| e.body());
+        Scanned { outcome, refusal }
+    }
+}
+
 /// How a scan was read, and what it found: the scanner test screen shows both.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct ScanExplanation {
     pub readings: Vec<scan::Reading>,
-    pub outcome: ScanOutcome,
+    pub scanned: Scanned,
 }
 
 /// The outcome of punch, redeem or void: the event written and the card as it now stands.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct ActionResult {
     pub event: Event,
     pub card: CardView,
     /// How many rewards this action earned (a punch that fills the card): the screen celebrates.
-    #[ts(type = "number")]
     pub rewards_earned_now: i64,
 }
 
@@ -102,8 +135,9 @@ pub struct ActionResult {
 pub const UNDO_WINDOW: chrono::Duration = chrono::Duration::minutes(5);
 
 /// What Undo would cancel, with the names the dialog shows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct UndoCandidate {
     pub event: Event,
     pub member_name: String,
@@ -145,7 +179,7 @@ impl Store {
     pub async fn explain_scan(&self, input: &str, key_codes: &[String]) -> Result<ScanExplanation> {
         Ok(ScanExplanation {
             readings: scan::readings(input, key_codes),
-            outcome: self.lookup(input, key_codes).await?,
+            scanned: self.lookup(input, key_codes).await?.into(),
         })
     }
 

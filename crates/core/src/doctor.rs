@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
+#[cfg(feature = "ts")]
 use ts_rs::TS;
 use uuid::Uuid;
 
@@ -13,8 +14,9 @@ use crate::error::Result;
 use crate::shop::Actor;
 use crate::store::Store;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct Check {
     pub name: String,
     pub ok: bool,
@@ -22,23 +24,21 @@ pub struct Check {
 }
 
 /// One card whose stored totals differ from what the ledger says.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct CardDifference {
     pub member_id: Uuid,
     pub program_id: Uuid,
-    #[ts(type = "number")]
     pub stored_punches_total: i64,
-    #[ts(type = "number")]
     pub ledger_punches_total: i64,
-    #[ts(type = "number")]
     pub stored_redeemed_total: i64,
-    #[ts(type = "number")]
     pub ledger_redeemed_total: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct DoctorReport {
     pub ok: bool,
     pub checks: Vec<Check>,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use strum::IntoEnumIterator;
+#[cfg(feature = "ts")]
 use ts_rs::TS;
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
@@ -127,8 +128,9 @@ pub enum CoreError {
 }
 
 /// What crosses to the UI and the CLI: a stable code, a message key, and the message's arguments.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct ErrorBody {
     pub code: String,
     pub key: String,

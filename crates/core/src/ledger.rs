@@ -5,16 +5,18 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
+#[cfg(feature = "ts")]
 use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::error::{CoreError, Result};
 use crate::store::{Store, WriteTx};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[cfg_attr(feature = "ts", derive(TS))]
 #[serde(rename_all = "lowercase")]
 #[sqlx(type_name = "TEXT", rename_all = "lowercase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum EventKind {
     Enroll,
     Punch,
@@ -24,10 +26,11 @@ pub enum EventKind {
 }
 
 /// Why an action was undone: a stable code in the ledger, read in each till's own language.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[cfg_attr(feature = "ts", derive(TS))]
 #[serde(rename_all = "snake_case")]
 #[sqlx(type_name = "TEXT", rename_all = "snake_case")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum ReasonCode {
     WrongMember,
     ScannedTwice,
@@ -56,8 +59,9 @@ impl ReasonCode {
 }
 
 /// A void's reason: a code, and the staff member's words (required for `Other`).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct VoidReason {
     pub code: ReasonCode,
     pub note: Option<String>,
@@ -114,12 +118,12 @@ fn reason_error(error: CoreError) -> CoreError {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct Event {
     pub id: Uuid,
     pub device_id: Uuid,
-    #[ts(type = "number")]
     pub seq: i64,
     pub shop_id: Uuid,
     pub staff_id: Uuid,
@@ -127,7 +131,6 @@ pub struct Event {
     pub kind: EventKind,
     pub member_id: Uuid,
     pub program_id: Option<Uuid>,
-    #[ts(type = "number")]
     pub amount: i64,
     pub voids: Option<Uuid>,
     /// For a void: why, as a stable code (absent on voids written before codes existed).
@@ -137,8 +140,9 @@ pub struct Event {
 }
 
 /// An event as the history screen and `tessera history` show it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, FromRow, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, FromRow)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct HistoryEntry {
     #[serde(flatten)]
     #[sqlx(flatten)]

@@ -22,6 +22,7 @@ pub mod scan;
 pub mod schema;
 pub mod shop;
 pub mod store;
+pub mod sync;
 pub mod validate;
 
 pub use cashier::{ActionResult, MemberView, ScanOutcome};

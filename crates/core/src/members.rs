@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
+#[cfg(feature = "ts")]
 use ts_rs::TS;
 use uuid::Uuid;
 
@@ -17,8 +18,9 @@ use crate::shop::Actor;
 use crate::store::{Store, WriteTx};
 use crate::validate;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct Member {
     pub id: Uuid,
     /// Canonical form, no separators (`7K3MQ9PXR`); shown grouped as `7K3M-Q9PX-R`.
@@ -30,8 +32,9 @@ pub struct Member {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct NewMember {
     pub name: String,
     pub email: Option<String>,
@@ -42,8 +45,9 @@ pub struct NewMember {
 
 /// How the counter enrols: refusing a likely duplicate unless told it is a different person,
 /// and optionally giving the first stamp in the same transaction.
-#[derive(Clone, Debug, Default, Deserialize, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct EnrollOptions {
     /// The cashier saw the likely duplicates and says this is someone else.
     pub allow_likely_duplicate: bool,
@@ -52,9 +56,10 @@ pub struct EnrollOptions {
 }
 
 /// What enrolment did. A likely duplicate is an expected outcome the screen offers to open.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum EnrollOutcome {
     Enrolled {
         member: Member,

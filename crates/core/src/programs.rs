@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
+#[cfg(feature = "ts")]
 use ts_rs::TS;
 use uuid::Uuid;
 
@@ -12,23 +13,23 @@ use crate::shop::Actor;
 use crate::store::{Store, WriteTx};
 use crate::validate;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct Program {
     pub id: Uuid,
     pub name: String,
-    #[ts(type = "number")]
     pub punches_needed: i64,
     pub reward: String,
     pub active: bool,
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, Deserialize, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct NewProgram {
     pub name: String,
-    #[ts(type = "number")]
     pub punches_needed: i64,
     pub reward: String,
 }

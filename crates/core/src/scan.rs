@@ -23,8 +23,9 @@ pub enum Decoded {
 }
 
 /// One way of reading a scan, for the scanner test screen.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct Reading {
     /// `key_codes`, `as_typed`, or the XKB name of the keyboard layout assumed.
     pub source: String,

@@ -7,6 +7,7 @@ use argon2::Argon2;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
+#[cfg(feature = "ts")]
 use ts_rs::TS;
 use uuid::Uuid;
 
@@ -17,8 +18,9 @@ use crate::error::{CoreError, Result};
 use crate::store::{Store, WriteTx};
 use crate::validate;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct Shop {
     pub id: Uuid,
     pub name: String,
@@ -27,17 +29,19 @@ pub struct Shop {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[cfg_attr(feature = "ts", derive(TS))]
 #[serde(rename_all = "lowercase")]
 #[sqlx(type_name = "TEXT", rename_all = "lowercase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum Role {
     Manager,
     Cashier,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct Staff {
     pub id: Uuid,
     pub name: String,
@@ -60,8 +64,9 @@ impl From<&Staff> for Actor {
     }
 }
 
-#[derive(Clone, Debug, Deserialize, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct NewShop {
     pub shop_name: String,
     pub language: String,
@@ -70,8 +75,9 @@ pub struct NewShop {
     pub manager_pin: String,
 }
 
-#[derive(Clone, Debug, Serialize, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct SetUp {
     pub shop: Shop,
     pub manager: Staff,

@@ -14,7 +14,7 @@ import type { NewMember } from './bindings/NewMember';
 import type { PrintedFile } from './bindings/PrintedFile';
 import type { PrintProgress } from './bindings/PrintProgress';
 import type { ScanExplanation } from './bindings/ScanExplanation';
-import type { ScanOutcome } from './bindings/ScanOutcome';
+import type { Scanned } from './bindings/Scanned';
 import type { SetUpRequest } from './bindings/SetUpRequest';
 import type { UndoCandidate } from './bindings/UndoCandidate';
 import type { VoidReason } from './bindings/VoidReason';
@@ -51,7 +51,7 @@ export const ipc = {
   setLanguage: (language: string) => call<void>('set_language', { language }),
   /** `keyCodes`: the physical keys of a scanner's burst (KeyboardEvent.code), so the core can
    *  read the card whatever the PC's keyboard layout; empty for typed text. */
-  scan: (input: string, keyCodes: string[] = []) => call<ScanOutcome>('scan', { input, keyCodes }),
+  scan: (input: string, keyCodes: string[] = []) => call<Scanned>('scan', { input, keyCodes }),
   memberView: (memberId: string) => call<MemberView>('member_view', { memberId }),
   /** Search as you type: members with their cards. */
   findMembers: (query: string) => call<MemberView[]>('find_members', { query }),

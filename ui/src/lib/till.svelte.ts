@@ -12,13 +12,13 @@ import type { ErrorBody } from './bindings/ErrorBody';
 import type { Event } from './bindings/Event';
 import type { MemberView } from './bindings/MemberView';
 import type { ReasonCode } from './bindings/ReasonCode';
-import type { ScanOutcome } from './bindings/ScanOutcome';
+import type { Scanned } from './bindings/Scanned';
 import type { UndoCandidate } from './bindings/UndoCandidate';
 import { CoreFailure, UNEXPECTED } from './ipc';
 
 /** What the session needs of the core: a subset of `ipc`, so tests can pass a fake. */
 export interface TillIpc {
-  scan(input: string, keyCodes: string[]): Promise<ScanOutcome>;
+  scan(input: string, keyCodes: string[]): Promise<Scanned>;
   memberView(memberId: string): Promise<MemberView>;
   findMembers(query: string): Promise<MemberView[]>;
   punch(memberId: string, programId: string | null): Promise<ActionResult>;
@@ -35,8 +35,6 @@ export type Message =
   | {
       key: string;
       args?: Record<string, string | number>;
-      /** An argument that is a day, written out in the language of the moment. */
-      dateArg?: { name: string; iso: string };
       /** An argument `what` that describes a ledger event (undo). */
       event?: { event: Event; program: string | null };
     }
@@ -94,31 +92,6 @@ const SEARCH_MIN = 2;
 
 function errorBody(error: unknown): ErrorBody {
   return error instanceof CoreFailure ? error.body : UNEXPECTED;
-}
-
-/** The refusal a scan outcome means, or null when it found a member. */
-export function scanRefusal(outcome: ScanOutcome, fromScanner: boolean): Message | null {
-  switch (outcome.outcome) {
-    case 'member':
-      return null;
-    case 'unknown_code':
-      return { key: 'error-unknown-code' };
-    case 'mistyped_code':
-      return { key: 'error-mistyped-code' };
-    case 'card_revoked':
-      return {
-        key: outcome.replaced ? 'error-card-replaced' : 'error-card-revoked',
-        dateArg: { name: 'date', iso: outcome.revoked_at },
-      };
-    case 'forged_card':
-      return { key: 'error-forged-card' };
-    case 'unknown_card_key':
-      return { key: 'error-unknown-card-key' };
-    case 'truncated_card':
-      return { key: 'error-truncated-card' };
-    case 'not_a_code':
-      return fromScanner ? { key: 'error-not-a-code' } : null;
-  }
 }
 
 export class TillSession {
@@ -285,7 +258,7 @@ export class TillSession {
   /** `keyCodes` is null for typed text, the physical keys for a scanner's burst. */
   private async resolve(input: string, keyCodes: string[] | null): Promise<void> {
     const fromScanner = keyCodes !== null;
-    const outcome = await this.ipc.scan(input, keyCodes ?? []);
+    const { outcome, refusal } = await this.ipc.scan(input, keyCodes ?? []);
     if (outcome.outcome === 'member') {
       this.show({ member: outcome.member, cards: outcome.cards });
       this.feedback = null;
@@ -295,12 +268,13 @@ export class TillSession {
         this.now() - this.lastPunch.at < TILL_TIMES.repeatGuardMs;
       return;
     }
-    const refusal = scanRefusal(outcome, fromScanner);
-    if (refusal) {
-      this.say('refusal', refusal);
+    // Typed text that is not a code is a name, a phone, an email: search for it.
+    if (outcome.outcome === 'not_a_code' && !fromScanner) {
+      await this.searchAndPick(input);
       return;
     }
-    await this.searchAndPick(input);
+    // The core says why (the one outcome-to-message mapping, ScanOutcome::refusal).
+    if (refusal) this.say('refusal', { error: refusal });
   }
 
   private async searchAndPick(text: string): Promise<void> {

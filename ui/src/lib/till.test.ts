@@ -5,6 +5,7 @@ import type { ActionResult } from './bindings/ActionResult';
 import type { CardView } from './bindings/CardView';
 import type { MemberView } from './bindings/MemberView';
 import type { ScanOutcome } from './bindings/ScanOutcome';
+import type { Scanned } from './bindings/Scanned';
 import type { UndoCandidate } from './bindings/UndoCandidate';
 import { CoreFailure } from './ipc';
 import { TILL_TIMES, TillSession, type KeyInput, type TillIpc } from './till.svelte';
@@ -79,7 +80,7 @@ class FakeCore implements TillIpc {
     };
   }
 
-  scan(input: string): Promise<ScanOutcome> {
+  scan(input: string): Promise<Scanned> {
     this.maybeFail('scan');
     const outcomes: Record<string, ScanOutcome> = {
       UNKNOWN: { outcome: 'unknown_code', code: 'UNKNOWN' },
@@ -93,9 +94,14 @@ class FakeCore implements TillIpc {
     const m = this.members.get(input);
     if (m) {
       const v = this.view(m.id);
-      return Promise.resolve({ outcome: 'member', ...v });
+      return Promise.resolve({ outcome: { outcome: 'member', ...v }, refusal: null });
     }
-    return Promise.resolve(outcomes[input] ?? { outcome: 'not_a_code' });
+    // The core names the refusal (ScanOutcome::refusal); the fake gives its key, enough here.
+    const outcome = outcomes[input] ?? { outcome: 'not_a_code' };
+    const code = outcome.outcome === 'card_revoked' ? (outcome.replaced ? 'card_replaced' : 'card_revoked') : outcome.outcome;
+    const args: Record<string, string> = outcome.outcome === 'card_revoked' ? { date: '2026-05-03' } : {};
+    const refusal = { code, key: `error-${code.replaceAll('_', '-')}`, args, storage_failure: false };
+    return Promise.resolve({ outcome, refusal });
   }
 
   memberView(id: string): Promise<MemberView> {
@@ -199,11 +205,19 @@ describe('a new scan', () => {
     expect(till.view?.member.name).toBe('Mario Rossi');
   });
 
-  it('of a replaced card names the day it was replaced', async () => {
+  it('of a replaced card says what the core said, with the day', async () => {
     await scan('REPLACED');
     const message = till.feedback?.message;
-    expect(message && 'key' in message ? message.key : null).toBe('error-card-replaced');
-    expect(message && 'key' in message ? message.dateArg?.iso : null).toBe('2026-05-03T09:00:00Z');
+    const error = message && 'error' in message ? message.error : null;
+    expect(error?.key).toBe('error-card-replaced');
+    expect(error?.args.date).toBe('2026-05-03');
+  });
+
+  it('typed text that is not a code searches instead of refusing', async () => {
+    till.setQuery('claire');
+    await press('Enter', { inField: true, inSearch: true });
+    expect(till.feedback?.kind).not.toBe('refusal');
+    expect(till.view?.member.name).toBe('Claire Dubois');
   });
 
   it('an Enter pressed while a scan is looked up punches the scanned member', async () => {

@@ -1,0 +1,270 @@
+//! Version 1 of the sync wire: an event as tills and hubs exchange it, and the batches they
+//! push. Conversions from and to the ledger's rows are written out field by field; the JSON
+//! shape is pinned by a test, so a change to it is a deliberate new version.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::ledger::{Event, EventKind, ReasonCode};
+
+/// Sent with every batch; a hub answers a version it does not speak with a clear refusal.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Longest reason text accepted from the wire (as at the till).
+const REASON_MAX: usize = 200;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WireKind {
+    Enroll,
+    Punch,
+    Redeem,
+    Void,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WireReason {
+    WrongMember,
+    ScannedTwice,
+    WrongCard,
+    Other,
+}
+
+/// One ledger event on the wire.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireEvent {
+    pub id: Uuid,
+    pub device: Uuid,
+    pub seq: i64,
+    pub shop: Uuid,
+    pub staff: Uuid,
+    pub at: DateTime<Utc>,
+    pub kind: WireKind,
+    pub member: Uuid,
+    pub program: Option<Uuid>,
+    pub amount: i64,
+    pub voids: Option<Uuid>,
+    pub reason_code: Option<WireReason>,
+    pub reason: Option<String>,
+}
+
+/// A till's events, in its own sequence order, for the hub.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushBatch {
+    pub version: u32,
+    pub device: Uuid,
+    pub events: Vec<WireEvent>,
+}
+
+/// What became of each pushed event. A rejection says why and never blocks the ones behind it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum PushOutcome {
+    Applied { id: Uuid },
+    Duplicate { id: Uuid },
+    Rejected { id: Uuid, reason: String },
+}
+
+/// Why an event from the wire is not a ledger event.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Invalid {
+    #[error("a void names the event it cancels, and only a void does")]
+    VoidTarget,
+    #[error("sequence numbers start at 1")]
+    Sequence,
+    #[error("a punch or a redemption counts at least 1")]
+    Amount,
+    #[error("a punch, a redemption or a void belongs to a program")]
+    Program,
+    #[error("the reason is longer than {REASON_MAX} characters")]
+    ReasonTooLong,
+}
+
+impl From<EventKind> for WireKind {
+    fn from(kind: EventKind) -> WireKind {
+        match kind {
+            EventKind::Enroll => WireKind::Enroll,
+            EventKind::Punch => WireKind::Punch,
+            EventKind::Redeem => WireKind::Redeem,
+            EventKind::Void => WireKind::Void,
+        }
+    }
+}
+
+impl From<WireKind> for EventKind {
+    fn from(kind: WireKind) -> EventKind {
+        match kind {
+            WireKind::Enroll => EventKind::Enroll,
+            WireKind::Punch => EventKind::Punch,
+            WireKind::Redeem => EventKind::Redeem,
+            WireKind::Void => EventKind::Void,
+        }
+    }
+}
+
+impl From<ReasonCode> for WireReason {
+    fn from(code: ReasonCode) -> WireReason {
+        match code {
+            ReasonCode::WrongMember => WireReason::WrongMember,
+            ReasonCode::ScannedTwice => WireReason::ScannedTwice,
+            ReasonCode::WrongCard => WireReason::WrongCard,
+            ReasonCode::Other => WireReason::Other,
+        }
+    }
+}
+
+impl From<WireReason> for ReasonCode {
+    fn from(code: WireReason) -> ReasonCode {
+        match code {
+            WireReason::WrongMember => ReasonCode::WrongMember,
+            WireReason::ScannedTwice => ReasonCode::ScannedTwice,
+            WireReason::WrongCard => ReasonCode::WrongCard,
+            WireReason::Other => ReasonCode::Other,
+        }
+    }
+}
+
+impl From<&Event> for WireEvent {
+    fn from(e: &Event) -> WireEvent {
+        WireEvent {
+            id: e.id,
+            device: e.device_id,
+            seq: e.seq,
+            shop: e.shop_id,
+            staff: e.staff_id,
+            at: e.at,
+            kind: e.kind.into(),
+            member: e.member_id,
+            program: e.program_id,
+            amount: e.amount,
+            voids: e.voids,
+            reason_code: e.reason_code.map(Into::into),
+            reason: e.reason.clone(),
+        }
+    }
+}
+
+impl TryFrom<WireEvent> for Event {
+    type Error = Invalid;
+
+    /// The checks an event from another till must pass before it may enter the ledger.
+    fn try_from(w: WireEvent) -> Result<Event, Invalid> {
+        if (w.kind == WireKind::Void) != w.voids.is_some() {
+            return Err(Invalid::VoidTarget);
+        }
+        if w.seq < 1 {
+            return Err(Invalid::Sequence);
+        }
+        let counts = matches!(w.kind, WireKind::Punch | WireKind::Redeem);
+        if counts && w.amount < 1 {
+            return Err(Invalid::Amount);
+        }
+        if w.kind != WireKind::Enroll && w.program.is_none() {
+            return Err(Invalid::Program);
+        }
+        if w.reason
+            .as_deref()
+            .is_some_and(|r| r.chars().count() > REASON_MAX)
+        {
+            return Err(Invalid::ReasonTooLong);
+        }
+        Ok(Event {
+            id: w.id,
+            device_id: w.device,
+            seq: w.seq,
+            shop_id: w.shop,
+            staff_id: w.staff,
+            at: w.at,
+            kind: w.kind.into(),
+            member_id: w.member,
+            program_id: w.program,
+            amount: w.amount,
+            voids: w.voids,
+            reason_code: w.reason_code.map(Into::into),
+            reason: w.reason,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn uuid(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    fn void() -> Event {
+        Event {
+            id: uuid(1),
+            device_id: uuid(2),
+            seq: 7,
+            shop_id: uuid(3),
+            staff_id: uuid(4),
+            at: "2026-11-23T10:42:00Z".parse().unwrap(),
+            kind: EventKind::Void,
+            member_id: uuid(5),
+            program_id: Some(uuid(6)),
+            amount: 2,
+            voids: Some(uuid(8)),
+            reason_code: Some(ReasonCode::ScannedTwice),
+            reason: None,
+        }
+    }
+
+    /// The wire, written out: a change here is a new protocol version, never a side effect of
+    /// renaming something in the ledger.
+    #[test]
+    fn the_json_of_version_1_is_pinned() {
+        let json = serde_json::to_string(&WireEvent::from(&void())).unwrap();
+        assert_eq!(
+            json,
+            concat!(
+                r#"{"id":"00000000-0000-0000-0000-000000000001","#,
+                r#""device":"00000000-0000-0000-0000-000000000002","seq":7,"#,
+                r#""shop":"00000000-0000-0000-0000-000000000003","#,
+                r#""staff":"00000000-0000-0000-0000-000000000004","#,
+                r#""at":"2026-11-23T10:42:00Z","kind":"void","#,
+                r#""member":"00000000-0000-0000-0000-000000000005","#,
+                r#""program":"00000000-0000-0000-0000-000000000006","amount":2,"#,
+                r#""voids":"00000000-0000-0000-0000-000000000008","#,
+                r#""reason_code":"scanned_twice","reason":null}"#
+            )
+        );
+    }
+
+    #[test]
+    fn an_event_goes_over_the_wire_and_comes_back_the_same() {
+        let event = void();
+        let back = Event::try_from(WireEvent::from(&event)).unwrap();
+        assert_eq!(back, event);
+    }
+
+    #[test]
+    fn a_field_the_wire_does_not_know_is_refused() {
+        let mut json = serde_json::to_value(WireEvent::from(&void())).unwrap();
+        json["balance"] = 12.into();
+        assert!(serde_json::from_value::<WireEvent>(json).is_err());
+    }
+
+    #[rstest]
+    #[case::a_void_of_nothing(|w: &mut WireEvent| w.voids = None, Invalid::VoidTarget)]
+    #[case::a_punch_that_voids(|w: &mut WireEvent| w.kind = WireKind::Punch, Invalid::VoidTarget)]
+    #[case::sequence_zero(|w: &mut WireEvent| w.seq = 0, Invalid::Sequence)]
+    #[case::no_program(|w: &mut WireEvent| w.program = None, Invalid::Program)]
+    #[case::a_punch_of_nothing(|w: &mut WireEvent| { w.kind = WireKind::Punch; w.voids = None; w.amount = 0; }, Invalid::Amount)]
+    #[case::a_long_reason(|w: &mut WireEvent| w.reason = Some("x".repeat(201)), Invalid::ReasonTooLong)]
+    fn an_event_that_breaks_a_rule_is_refused(
+        #[case] spoil: fn(&mut WireEvent),
+        #[case] why: Invalid,
+    ) {
+        let mut wire = WireEvent::from(&void());
+        spoil(&mut wire);
+        assert_eq!(Event::try_from(wire).unwrap_err(), why);
+    }
+}
