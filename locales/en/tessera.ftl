@@ -282,3 +282,4 @@ error-database-damaged = The database's structure is not the one Tessera made: n
 error-invalid-characters = That contains characters that cannot be printed or shown. Please type it again.
 error-file-unwritable = Tessera cannot write the file { $path }. Check that the folder exists and is not read-only, then try again. The shop's database is not affected.
 error-internal-error = Something unexpected happened inside Tessera: this was NOT done. Try again; if it happens again, call support (the cause is in Tessera's log).
+error-invalid-arguments = This command is incomplete or not understood: { $detail }

@@ -282,3 +282,4 @@ error-database-damaged = La structure de la base de données n’est pas celle q
 error-invalid-characters = Ce texte contient des caractères qui ne peuvent être ni imprimés ni affichés. Veuillez le saisir à nouveau.
 error-file-unwritable = Tessera ne peut pas écrire le fichier { $path }. Vérifiez que le dossier existe et n’est pas en lecture seule, puis réessayez. La base de données de la boutique n’est pas touchée.
 error-internal-error = Un problème inattendu est survenu dans Tessera : ceci n’a PAS été fait. Réessayez ; si cela se reproduit, appelez l’assistance (la cause est notée dans le journal de Tessera).
+error-invalid-arguments = Cette commande est incomplète ou n’a pas été comprise : { $detail }

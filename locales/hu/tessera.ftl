@@ -275,3 +275,4 @@ error-database-damaged = Az adatbázis szerkezete nem az, amit a Tessera létreh
 error-invalid-characters = A szöveg olyan karaktereket tartalmaz, amelyeket nem lehet kinyomtatni vagy megjeleníteni. Kérlek, írd be újra.
 error-file-unwritable = A Tessera nem tudja megírni ezt a fájlt: { $path }. Ellenőrizd, hogy a mappa létezik-e, és nem csak olvasható-e, majd próbáld újra. Az üzlet adatbázisát ez nem érinti.
 error-internal-error = Váratlan hiba történt a Tesserában: ez NEM lett végrehajtva. Próbáld újra; ha megismétlődik, hívd az ügyfélszolgálatot (a hiba oka a Tessera naplójában van).
+error-invalid-arguments = A parancs hiányos, vagy nem érthető: { $detail }

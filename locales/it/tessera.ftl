@@ -281,3 +281,4 @@ error-database-damaged = La struttura del database non è quella creata da Tesse
 error-invalid-characters = Il testo contiene caratteri che non si possono stampare né mostrare. Scrivilo di nuovo.
 error-file-unwritable = Tessera non riesce a scrivere il file { $path }. Controlla che la cartella esista e non sia in sola lettura, poi riprova. Il database del negozio non è coinvolto.
 error-internal-error = È successo qualcosa di imprevisto dentro Tessera: questa operazione NON è stata eseguita. Riprova; se succede ancora, chiama l’assistenza (la causa è scritta nel registro di Tessera).
+error-invalid-arguments = Questo comando è incompleto o non è stato capito: { $detail }

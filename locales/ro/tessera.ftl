@@ -291,3 +291,4 @@ error-database-damaged = Structura bazei de date nu este cea creată de Tessera:
 error-invalid-characters = Textul conține caractere care nu pot fi tipărite sau afișate. Scrie-l din nou.
 error-file-unwritable = Tessera nu poate scrie fișierul { $path }. Verifică dacă dosarul există și nu este doar în citire, apoi încearcă din nou. Baza de date a magazinului nu este afectată.
 error-internal-error = S-a întâmplat ceva neașteptat în Tessera: operațiunea NU a fost făcută. Încearcă din nou; dacă se repetă, sună la asistență (cauza este notată în jurnalul Tessera).
+error-invalid-arguments = Comanda este incompletă sau nu a fost înțeleasă: { $detail }

@@ -1,24 +1,19 @@
 //! `tessera`: the headless admin CLI over a till's store, for managers, scripts and support.
-//! Each subcommand parses its arguments, calls tessera-core, and prints the result: one JSON
-//! document under `--json`, translated text otherwise. Errors exit 1 with a stable code.
+//! This file holds the global options, the list of subcommands and the runtime; each
+//! subcommand lives in `command/<name>.rs` with its arguments, its run and its output.
 
+mod command;
 mod output;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use serde_json::json;
-use tessera_core::cards::Selection;
-use tessera_core::ledger::VoidReason;
-use tessera_core::member_code::MemberCode;
-use tessera_core::members::{EnrollOptions, EnrollOutcome, NewMember};
-use tessera_core::programs::NewProgram;
-use tessera_core::shop::{Actor, NewShop};
 use tessera_core::store::default_db_path;
-use tessera_core::{CoreError, MemberView, Result, Store};
-use uuid::Uuid;
+use tessera_core::{ErrorBody, Result, Store};
 
+use command::Context;
 use output::Output;
 
 #[derive(Parser)]
@@ -31,7 +26,7 @@ struct Cli {
     /// The database file (default: the desktop app's, in the platform's data folder).
     #[arg(long, value_name = "PATH")]
     db: Option<PathBuf>,
-    /// Print one JSON document on stdout.
+    /// Print one JSON document on stdout, errors included.
     #[arg(long)]
     json: bool,
     /// Language of messages (en, fr, it, ro, hu); default from LANG.
@@ -52,129 +47,30 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Set up the shop and its first manager.
-    Init {
-        #[arg(long)]
-        shop: String,
-        #[arg(long)]
-        manager: String,
-        #[arg(long)]
-        pin: String,
-        #[arg(long, default_value = "en")]
-        language: String,
-        #[arg(long, default_value = "EUR")]
-        currency: String,
-    },
+    Init(command::init::Args),
     /// Set up a demo café with members and two programs.
-    Demo {
-        #[arg(long, default_value = "en")]
-        language: String,
-    },
+    Demo(command::demo::Args),
     /// Punch-card programs.
     #[command(subcommand)]
-    Program(ProgramCommand),
+    Program(command::program::Command),
     /// Members.
     #[command(subcommand)]
-    Member(MemberCommand),
+    Member(command::member::Command),
     /// Decode a scanned or typed code and show the member and each card.
-    Scan { input: String },
+    Scan(command::scan::Args),
     /// Stamp a member's card.
-    Punch {
-        code: String,
-        /// Program id or name; may be left out when the shop has one active program.
-        #[arg(long)]
-        program: Option<String>,
-        #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
-        count: i64,
-    },
+    Punch(command::punch::Args),
     /// Redeem one reward.
-    Redeem {
-        code: String,
-        #[arg(long)]
-        program: Option<String>,
-    },
+    Redeem(command::redeem::Args),
     /// Cancel an earlier punch or redemption (a compensating event; nothing is deleted).
-    Void {
-        event_id: String,
-        /// wrong-member, scanned-twice, wrong-card, or your own words.
-        #[arg(long)]
-        reason: String,
-    },
+    Void(command::void::Args),
     /// A member's events, newest first.
-    History {
-        code: String,
-        #[arg(long, default_value_t = 100)]
-        limit: i64,
-    },
-    /// Loyalty cards: print, revoke, reissue (managers, with --staff and --pin).
+    History(command::history::Args),
+    /// Loyalty cards: print, show, revoke, reissue (managers).
     #[command(subcommand)]
-    Cards(CardsCommand),
+    Cards(command::cards::Command),
     /// Check the store's integrity; --rebuild recomputes card balances from the ledger.
-    Doctor {
-        #[arg(long)]
-        rebuild: bool,
-    },
-}
-
-#[derive(Subcommand)]
-enum CardsCommand {
-    /// A PDF of members' cards.
-    Pdf {
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-        /// cr80 (one card per page, card printers) or a4-10 (A4 sheets of 10, office printers).
-        #[arg(long, default_value = "cr80")]
-        layout: String,
-        /// `all`, or member ids / card codes separated by commas.
-        #[arg(long, default_value = "all")]
-        members: String,
-        /// Print every card in this language instead of each member's own.
-        #[arg(long)]
-        language: Option<String>,
-    },
-    /// A page with a ruler and a sample card, to check the printer's scaling.
-    TestPage {
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-    },
-    /// A member's current card: its code and QR token.
-    Show { code: String },
-    /// Refuse a lost card from now on (the member keeps their history).
-    Revoke { code: String },
-    /// Revoke a card and issue a new one; prints the new code and token.
-    Reissue { code: String },
-}
-
-#[derive(Subcommand)]
-enum ProgramCommand {
-    Add {
-        #[arg(long)]
-        name: String,
-        #[arg(long, allow_negative_numbers = true)]
-        punches: i64,
-        #[arg(long)]
-        reward: String,
-    },
-    List,
-}
-
-#[derive(Subcommand)]
-enum MemberCommand {
-    Add {
-        #[arg(long)]
-        name: String,
-        #[arg(long)]
-        email: Option<String>,
-        #[arg(long)]
-        phone: Option<String>,
-        #[arg(long)]
-        language: Option<String>,
-        /// Enrol even when a member has the same email, phone number or name.
-        #[arg(long)]
-        allow_duplicate: bool,
-    },
-    Find {
-        query: String,
-    },
+    Doctor(command::doctor::Args),
 }
 
 fn main() -> ExitCode {
@@ -209,10 +105,12 @@ fn main() -> ExitCode {
     }
 }
 
-/// Help and version print as usual; a usage mistake under `--json` is still one JSON document.
+/// Help and version print as usual, and a usage mistake as clap words it, exiting 2. Under
+/// `--json` the mistake is still one JSON document, the same error shape as any refusal.
 fn usage_error(error: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
-    let wants_json = std::env::args().any(|a| a == "--json");
+    let args: Vec<String> = std::env::args().collect();
+    let wants_json = args.iter().any(|a| a == "--json");
     if !wants_json
         || matches!(
             error.kind(),
@@ -221,228 +119,55 @@ fn usage_error(error: clap::Error) -> ExitCode {
     {
         error.exit();
     }
-    let message = error.render().to_string();
-    let body = json!({ "error": { "code": "invalid_arguments", "message": message.trim() } });
-    println!("{body}");
+    // clap's own words (in English) say what is missing or wrong, and how the command reads.
+    let rendered = error.render().to_string();
+    let detail = rendered.trim().trim_start_matches("error: ").to_string();
+    let body = ErrorBody {
+        code: "invalid_arguments".into(),
+        key: "error-invalid-arguments".into(),
+        args: BTreeMap::from([("detail".to_string(), detail)]),
+        storage_failure: false,
+    };
+    Output::new(true, lang_option(&args)).error_body(body);
     ExitCode::from(2)
+}
+
+/// `--lang L` or `--lang=L` as typed, when the command line as a whole did not parse.
+fn lang_option(args: &[String]) -> Option<&str> {
+    args.iter()
+        .enumerate()
+        .find_map(|(i, arg)| match arg.as_str() {
+            "--lang" => args.get(i + 1).map(String::as_str),
+            _ => arg.strip_prefix("--lang="),
+        })
 }
 
 async fn run(cli: Cli, out: &Output) -> Result<()> {
     let db = cli.db.clone().unwrap_or_else(default_db_path);
     let store = Store::open(&db).await.map_err(|e| e.located(&db))?;
-    let result = dispatch(&cli, &store, out).await;
+    let cx = Context {
+        store: &store,
+        out,
+        staff: cli.staff.as_deref(),
+        pin: cli.pin.as_deref(),
+    };
+    let result = dispatch(cli.command, &cx).await;
     store.close().await;
     result.map_err(|e| e.located(&db))
 }
 
-async fn dispatch(cli: &Cli, store: &Store, out: &Output) -> Result<()> {
-    match &cli.command {
-        Command::Init {
-            shop,
-            manager,
-            pin,
-            language,
-            currency,
-        } => {
-            let set_up = store
-                .init_shop(&NewShop {
-                    shop_name: shop.clone(),
-                    language: language.clone(),
-                    currency: currency.clone(),
-                    manager_name: manager.clone(),
-                    manager_pin: pin.clone(),
-                })
-                .await?;
-            out.init(&set_up);
-        }
-        Command::Demo { language } => {
-            let set_up = tessera_core::demo::load_demo(store, language).await?;
-            out.init(&set_up);
-        }
-        Command::Program(ProgramCommand::Add {
-            name,
-            punches,
-            reward,
-        }) => {
-            let actor = signed_in(cli, store).await?;
-            let program = store
-                .add_program(
-                    &actor,
-                    &NewProgram {
-                        name: name.clone(),
-                        punches_needed: *punches,
-                        reward: reward.clone(),
-                    },
-                )
-                .await?;
-            out.program_added(&program);
-        }
-        Command::Program(ProgramCommand::List) => out.programs(&store.programs().await?),
-        Command::Member(MemberCommand::Add {
-            name,
-            email,
-            phone,
-            language,
-            allow_duplicate,
-        }) => {
-            let actor = signed_in(cli, store).await?;
-            let new = NewMember {
-                name: name.clone(),
-                email: email.clone(),
-                phone: phone.clone(),
-                language: language.clone(),
-            };
-            let options = EnrollOptions {
-                allow_likely_duplicate: *allow_duplicate,
-                first_stamp: None,
-            };
-            match store.enroll_with(&actor, &new, &options).await? {
-                EnrollOutcome::Enrolled { member, .. } => out.member_added(&member),
-                EnrollOutcome::LikelyDuplicates { members } => {
-                    let first = &members[0].member;
-                    return Err(CoreError::LikelyDuplicate {
-                        name: first.name.clone(),
-                        code: first.code.clone(),
-                    });
-                }
-            }
-        }
-        Command::Member(MemberCommand::Find { query }) => {
-            out.members(&store.find_members(query).await?);
-        }
-        Command::Scan { input } => out.member_view(&member_by_code(store, input).await?),
-        Command::Punch {
-            code,
-            program,
-            count,
-        } => {
-            let actor = signed_in(cli, store).await?;
-            let member = member_by_code(store, code).await?;
-            let program = program_id(store, program.as_deref()).await?;
-            let result = store
-                .punch(&actor, member.member.id, program, *count)
-                .await?;
-            out.action(
-                json!({ "events": [result.event], "card": result.card,
-                        "rewards_earned_now": result.rewards_earned_now }),
-                &result,
-            );
-        }
-        Command::Redeem { code, program } => {
-            let actor = signed_in(cli, store).await?;
-            let member = member_by_code(store, code).await?;
-            let program = program_id(store, program.as_deref()).await?;
-            let result = store.redeem(&actor, member.member.id, program).await?;
-            out.action(
-                json!({ "event": result.event, "card": result.card }),
-                &result,
-            );
-        }
-        Command::Void { event_id, reason } => {
-            let actor = signed_in(cli, store).await?;
-            let id = Uuid::parse_str(event_id.trim()).map_err(|_| CoreError::EventNotFound)?;
-            let result = store
-                .void(&actor, id, &VoidReason::from_text(reason)?)
-                .await?;
-            out.voided(&result);
-        }
-        Command::History { code, limit } => {
-            let member = member_by_code(store, code).await?;
-            out.history(&store.history(member.member.id, *limit).await?);
-        }
-        Command::Cards(command) => cards(cli, store, out, command).await?,
-        Command::Doctor { rebuild } => {
-            let actor = signed_in(cli, store).await?;
-            let report = store.doctor(&actor, *rebuild).await?;
-            out.doctor(&report);
-        }
-    }
-    Ok(())
-}
-
-async fn cards(cli: &Cli, store: &Store, out: &Output, command: &CardsCommand) -> Result<()> {
-    let actor = signed_in(cli, store).await?;
-    match command {
-        CardsCommand::Pdf {
-            out: file,
-            layout,
-            members,
-            language,
-        } => {
-            let selection = if members.trim() == "all" {
-                Selection::All
-            } else {
-                Selection::Members(members.split(',').map(str::to_string).collect())
-            };
-            let printed = store
-                .print_cards(
-                    &actor,
-                    &selection,
-                    layout.parse()?,
-                    language.as_deref(),
-                    &mut |_, _| {},
-                )
-                .await?;
-            tessera_core::pdf::write_file(file, &printed.pdf)?;
-            out.cards_written(file, &printed.cards);
-        }
-        CardsCommand::TestPage { out: file } => {
-            tessera_core::pdf::write_file(file, &store.print_test_page(&actor).await?)?;
-            out.cards_written(file, &[]);
-        }
-        CardsCommand::Show { code } => {
-            let card = store.card_code(code).await?;
-            let member = member_of_card(store, &card).await?;
-            out.card(&store.current_card(&actor, member).await?);
-        }
-        CardsCommand::Revoke { code } => out.card_revoked(&store.revoke_card(&actor, code).await?),
-        CardsCommand::Reissue { code } => out.card(&store.reissue_card(&actor, code).await?),
-    }
-    Ok(())
-}
-
-async fn member_of_card(store: &Store, code: &MemberCode) -> Result<Uuid> {
-    match store.lookup(code.as_str(), &[]).await?.into_result() {
-        Ok(view) => Ok(view.member.id),
-        Err(error) => Err(error),
-    }
-}
-
-/// Who is acting: the staff member named by `--staff` or TESSERA_STAFF, signed in with their
-/// PIN from TESSERA_PIN, `--pin`, or a prompt when a person is at a terminal. What they may do
-/// is the core's permission table's business, not the CLI's.
-async fn signed_in(cli: &Cli, store: &Store) -> Result<Actor> {
-    store.require_shop().await?;
-    let name = cli.staff.as_deref().ok_or(CoreError::SignInRequired)?;
-    let pin = match cli
-        .pin
-        .clone()
-        .or_else(|| std::env::var("TESSERA_PIN").ok())
-    {
-        Some(pin) => pin,
-        None => ask_pin(name)?,
-    };
-    Ok(Actor::from(&store.sign_in(name, &pin).await?))
-}
-
-/// The PIN, typed without echo, when a person is at a terminal; a script gets sign_in_required.
-fn ask_pin(name: &str) -> Result<String> {
-    use std::io::IsTerminal;
-    if !std::io::stdin().is_terminal() {
-        return Err(CoreError::SignInRequired);
-    }
-    rpassword::prompt_password(format!("PIN ({name}): ")).map_err(|_| CoreError::SignInRequired)
-}
-
-/// Every code the CLI takes goes through the same decoding as a scan at the counter.
-async fn member_by_code(store: &Store, input: &str) -> Result<MemberView> {
-    store.lookup(input, &[]).await?.into_result()
-}
-
-/// `--program` takes a program's id or its name.
-async fn program_id(store: &Store, program: Option<&str>) -> Result<Option<Uuid>> {
-    match program {
-        Some(named) => Ok(Some(store.program_named(named).await?.id)),
-        None => Ok(None),
+async fn dispatch(chosen: Command, cx: &Context<'_>) -> Result<()> {
+    match chosen {
+        Command::Init(args) => command::init::run(args, cx).await,
+        Command::Demo(args) => command::demo::run(args, cx).await,
+        Command::Program(sub) => command::program::run(sub, cx).await,
+        Command::Member(sub) => command::member::run(sub, cx).await,
+        Command::Scan(args) => command::scan::run(args, cx).await,
+        Command::Punch(args) => command::punch::run(args, cx).await,
+        Command::Redeem(args) => command::redeem::run(args, cx).await,
+        Command::Void(args) => command::void::run(args, cx).await,
+        Command::History(args) => command::history::run(args, cx).await,
+        Command::Cards(sub) => command::cards::run(sub, cx).await,
+        Command::Doctor(args) => command::doctor::run(args, cx).await,
     }
 }

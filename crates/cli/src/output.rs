@@ -1,26 +1,86 @@
-//! How the CLI prints: one JSON document on stdout under `--json`, translated lines otherwise.
-//! Errors under `--json` are `{"error":{"code":"...","message":"..."}}` on stdout; without it,
-//! the translated message on stderr.
+//! How the CLI prints: each command's output struct is its `--json` document, and says how it
+//! reads as translated text otherwise. Errors are the app's `ErrorBody` plus the message.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::{json, Value};
-use tessera_core::cards::{IssuedCard, RevokedCard};
-use tessera_core::cashier::ActionResult;
-use tessera_core::doctor::DoctorReport;
 use tessera_core::i18n::Messages;
-use tessera_core::ledger::{EventKind, HistoryEntry};
+use tessera_core::ledger::{Event, ReasonCode};
 use tessera_core::member_code::MemberCode;
-use tessera_core::members::Member;
-use tessera_core::programs::Program;
-use tessera_core::shop::SetUp;
 use tessera_core::validate::LANGUAGES;
-use tessera_core::{CoreError, MemberView};
+use tessera_core::{CoreError, ErrorBody};
+
+/// What a command answers. Under `--json` the struct itself is printed, so the same command
+/// always answers in the same shape; otherwise the lines of `text`, which must pass every
+/// stored value through [`shown`].
+pub trait Render: Serialize {
+    fn text(&self, t: &Text) -> Vec<String>;
+}
+
+/// A refusal under `--json`: `{"error": {"code", "key", "args", "storage_failure", "message"}}`.
+#[derive(Serialize)]
+pub struct ErrorOutput {
+    pub error: ErrorMessage,
+}
+
+/// The same `ErrorBody` the app receives, and its message in the language asked for.
+#[derive(Serialize)]
+pub struct ErrorMessage {
+    #[serde(flatten)]
+    pub body: ErrorBody,
+    pub message: String,
+}
 
 pub struct Output {
     json: bool,
-    messages: Messages,
+    text: Text,
+}
+
+impl Output {
+    pub fn new(json: bool, language: Option<&str>) -> Output {
+        Output {
+            json,
+            text: Text {
+                messages: Messages::new(&message_language(language)),
+            },
+        }
+    }
+
+    pub fn print(&self, answer: &impl Render) {
+        if self.json {
+            print_json(answer);
+        } else {
+            for line in answer.text(&self.text) {
+                println!("{line}");
+            }
+        }
+    }
+
+    pub fn error(&self, error: &CoreError) {
+        self.error_body(error.body());
+    }
+
+    /// Under `--json` on stdout; without it, the message and its code on stderr.
+    pub fn error_body(&self, body: ErrorBody) {
+        if self.json {
+            let message = self.text.t_map(&body.key, &body.args);
+            print_json(&ErrorOutput {
+                error: ErrorMessage { body, message },
+            });
+        } else {
+            // The message's arguments can be stored text (a likely duplicate's name).
+            let args = body.args.iter().map(|(k, v)| (k.clone(), shown(v)));
+            let message = self.text.t_map(&body.key, &args.collect());
+            eprintln!("{message} [{}]", body.code);
+        }
+    }
+}
+
+fn print_json(value: &impl Serialize) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("tessera: cannot print JSON: {e}"),
+    }
 }
 
 /// `--lang`, else the language of `LANG` (`fr_FR.UTF-8` → `fr`) when we speak it, else English.
@@ -35,11 +95,46 @@ fn message_language(explicit: Option<&str>) -> String {
     }
 }
 
-fn args<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<String, String> {
-    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+/// The translated messages, for text output.
+pub struct Text {
+    messages: Messages,
 }
 
-fn display_code(code: &str) -> String {
+impl Text {
+    /// The message `key` with its arguments (stored text among them already [`shown`]).
+    pub fn t(&self, key: &str, args: &[(&str, String)]) -> String {
+        let args = args
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        self.t_map(key, &args)
+    }
+
+    fn t_map(&self, key: &str, args: &BTreeMap<String, String>) -> String {
+        self.messages.format(key, args)
+    }
+
+    /// A void's reason in this language: the code's words, then the staff member's own.
+    pub fn reason(&self, event: &Event) -> String {
+        let code = event
+            .reason_code
+            .filter(|c| *c != ReasonCode::Other)
+            .map(|c| {
+                self.t(
+                    &format!("undo-reason-{}", c.as_str().replace('_', "-")),
+                    &[],
+                )
+            });
+        [code, shown_opt(event.reason.as_deref())]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(": ")
+    }
+}
+
+/// A member code as printed on the card (`7K3M-Q9PX-R`); anything else [`shown`] as it is.
+pub fn display_code(code: &str) -> String {
     MemberCode::parse(code)
         .map(|c| c.display())
         .unwrap_or_else(|_| shown(code))
@@ -49,308 +144,49 @@ fn display_code(code: &str) -> String {
 /// break...) becomes U+FFFD instead of being obeyed. Core refuses them on input, but a database
 /// can be written by something else. Every stored value printed in text mode goes through here;
 /// JSON escapes them by itself.
-fn shown(text: &str) -> String {
+pub fn shown(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
         .collect()
 }
 
-fn shown_opt(text: Option<&str>) -> Option<String> {
+pub fn shown_opt(text: Option<&str>) -> Option<String> {
     text.map(shown)
 }
 
-impl Output {
-    pub fn new(json: bool, language: Option<&str>) -> Output {
-        Output {
-            json,
-            messages: Messages::new(&message_language(language)),
-        }
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    fn t(&self, key: &str, args: BTreeMap<String, String>) -> String {
-        self.messages.format(key, &args)
-    }
-
-    fn print_json(&self, value: &impl Serialize) {
-        match serde_json::to_string_pretty(value) {
-            Ok(text) => println!("{text}"),
-            Err(e) => eprintln!("tessera: cannot print JSON: {e}"),
-        }
-    }
-
-    pub fn error(&self, error: &CoreError) {
-        if self.json {
-            let message = self.messages.error(error);
-            self.print_json(&json!({ "error": { "code": error.code(), "message": message } }));
-        } else {
-            // The message's arguments can be stored text (a likely duplicate's name).
-            let args = error
-                .args()
-                .into_iter()
-                .map(|(k, v)| (k, shown(&v)))
-                .collect();
-            eprintln!("{} [{}]", self.t(&error.key(), args), error.code());
-        }
-    }
-
-    pub fn init(&self, set_up: &SetUp) {
-        if self.json {
-            return self.print_json(set_up);
-        }
-        println!(
-            "{}",
-            self.t(
-                "cli-shop-ready",
-                args([
-                    ("shop", shown(&set_up.shop.name)),
-                    ("manager", shown(&set_up.manager.name)),
-                ]),
-            )
+    #[test]
+    fn shown_replaces_every_control_character() {
+        assert_eq!(
+            shown("Ana\x1b[31m\u{9b}2J\nx"),
+            "Ana\u{FFFD}[31m\u{FFFD}2J\u{FFFD}x"
         );
+        assert_eq!(shown("Ștefan Őrs"), "Ștefan Őrs");
     }
 
-    pub fn program_added(&self, program: &Program) {
-        if self.json {
-            return self.print_json(program);
-        }
-        println!(
-            "{}",
-            self.t(
-                "cli-program-added",
-                args([
-                    ("program", shown(&program.name)),
-                    ("needed", program.punches_needed.to_string()),
-                    ("reward", shown(&program.reward)),
-                ]),
-            )
-        );
-        println!("{}", program.id);
-    }
-
-    pub fn programs(&self, programs: &[Program]) {
-        if self.json {
-            return self.print_json(&programs);
-        }
-        for p in programs {
-            let state = if p.active { "" } else { " (-)" };
-            println!(
-                "{}  {} · {} → {}{state}",
-                p.id,
-                shown(&p.name),
-                p.punches_needed,
-                shown(&p.reward)
-            );
-        }
-    }
-
-    pub fn member_added(&self, member: &Member) {
-        if self.json {
-            return self.print_json(member);
-        }
-        println!(
-            "{}",
-            self.t(
-                "cli-member-added",
-                args([
-                    ("name", shown(&member.name)),
-                    ("code", display_code(&member.code)),
-                ]),
-            )
-        );
-    }
-
-    pub fn members(&self, members: &[Member]) {
-        if self.json {
-            return self.print_json(&members);
-        }
-        if members.is_empty() {
-            println!("{}", self.t("cli-no-members", args([])));
-        }
-        for m in members {
-            let contact = [shown_opt(m.email.as_deref()), shown_opt(m.phone.as_deref())]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" · ");
-            println!("{}  {}  {contact}", display_code(&m.code), shown(&m.name));
-        }
-    }
-
-    pub fn member_view(&self, view: &MemberView) {
-        if self.json {
-            return self.print_json(view);
-        }
-        println!(
-            "{} ({})",
-            shown(&view.member.name),
-            display_code(&view.member.code)
-        );
-        for card in &view.cards {
-            let stamps = self.t(
-                "card-stamps",
-                args([
-                    ("punches", card.punches.to_string()),
-                    ("needed", card.punches_needed.to_string()),
-                ]),
-            );
-            let rewards = if card.rewards_available > 0 {
-                self.t(
-                    "rewards-ready",
-                    args([("count", card.rewards_available.to_string())]),
-                )
-            } else {
-                self.t("no-reward", args([]))
-            };
-            println!("  {}: {stamps} · {rewards}", shown(&card.program_name));
-        }
-    }
-
-    pub fn action(&self, json: Value, result: &ActionResult) {
-        if self.json {
-            return self.print_json(&json);
-        }
-        let card = &result.card;
-        let line = match result.event.kind {
-            EventKind::Redeem => {
-                self.t("feedback-redeemed", args([("reward", shown(&card.reward))]))
-            }
-            _ if result.rewards_earned_now > 0 => self.t(
-                "feedback-reward-earned",
-                args([("reward", shown(&card.reward))]),
-            ),
-            _ => self.t(
-                "feedback-punched",
-                args([
-                    ("program", shown(&card.program_name)),
-                    ("punches", card.punches.to_string()),
-                    ("needed", card.punches_needed.to_string()),
-                ]),
-            ),
+    #[test]
+    fn an_error_is_the_apps_error_body_and_its_message() {
+        let error = CoreError::TooLong {
+            field: "name",
+            max: 120,
         };
-        println!("{line}");
-        println!("{}", result.event.id);
-    }
-
-    pub fn voided(&self, result: &ActionResult) {
-        if self.json {
-            return self.print_json(&json!({ "event": result.event, "card": result.card }));
-        }
-        let reason = self.reason(&result.event);
-        println!("{}", self.t("cli-voided", args([("reason", reason)])));
-    }
-
-    /// A void's reason in this language: the code's words, then the staff member's own.
-    fn reason(&self, event: &tessera_core::ledger::Event) -> String {
-        let code = event
-            .reason_code
-            .filter(|c| *c != tessera_core::ledger::ReasonCode::Other)
-            .map(|c| {
-                self.t(
-                    &format!("undo-reason-{}", c.as_str().replace('_', "-")),
-                    args([]),
-                )
-            });
-        [code, shown_opt(event.reason.as_deref())]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(": ")
-    }
-
-    pub fn history(&self, entries: &[HistoryEntry]) {
-        if self.json {
-            return self.print_json(&entries);
-        }
-        for entry in entries {
-            let e = &entry.event;
-            let program = shown_opt(entry.program_name.as_deref()).unwrap_or_default();
-            let what = match e.kind {
-                EventKind::Enroll => self.t("event-enroll", args([])),
-                EventKind::Punch => self.t(
-                    "event-punch",
-                    args([("count", e.amount.to_string()), ("program", program)]),
-                ),
-                EventKind::Redeem => self.t("event-redeem", args([("program", program)])),
-                EventKind::Void => self.t("event-void", args([("reason", self.reason(e))])),
-            };
-            let struck = if entry.voided { " ✗" } else { "" };
-            println!(
-                "{}  {what}{struck}  · {}  {}",
-                e.at.format("%Y-%m-%d %H:%M"),
-                shown_opt(entry.staff_name.as_deref())
-                    .as_deref()
-                    .unwrap_or("?"),
-                e.id
-            );
-        }
-    }
-
-    pub fn cards_written(&self, file: &std::path::Path, cards: &[IssuedCard]) {
-        if self.json {
-            return self.print_json(&json!({ "file": file, "count": cards.len(), "cards": cards }));
-        }
-        println!(
-            "{}",
-            self.t(
-                "cli-cards-written",
-                args([
-                    ("count", cards.len().to_string()),
-                    ("file", shown(&file.display().to_string())),
-                ]),
-            )
-        );
-    }
-
-    pub fn card(&self, card: &IssuedCard) {
-        if self.json {
-            return self.print_json(card);
-        }
-        println!(
-            "{}",
-            self.t(
-                "cli-card-issued",
-                args([
-                    ("name", shown(&card.member_name)),
-                    ("code", display_code(&card.code)),
-                ]),
-            )
-        );
-        println!("{}", shown(&card.token));
-    }
-
-    pub fn card_revoked(&self, card: &RevokedCard) {
-        if self.json {
-            return self.print_json(card);
-        }
-        println!(
-            "{}",
-            self.t(
-                "cli-card-revoked",
-                args([("code", display_code(&card.code))])
-            )
-        );
-    }
-
-    pub fn doctor(&self, report: &DoctorReport) {
-        if self.json {
-            return self.print_json(report);
-        }
-        for check in &report.checks {
-            let mark = if check.ok { "✓" } else { "✗" };
-            let detail = shown_opt(check.detail.as_deref()).unwrap_or_default();
-            println!("{mark} {} {detail}", shown(&check.name));
-        }
-        let failed = report.checks.iter().filter(|c| !c.ok).count();
-        if failed == 0 {
-            println!("{}", self.t("cli-doctor-ok", args([])));
-        } else {
-            println!(
-                "{}",
-                self.t("cli-doctor-problems", args([("count", failed.to_string())]))
-            );
-        }
-        if report.rebuilt {
-            println!("{}", self.t("cli-doctor-rebuilt", args([])));
-        }
+        let text = Text {
+            messages: Messages::new("en"),
+        };
+        let body = error.body();
+        let message = text.t_map(&body.key, &body.args);
+        let json = serde_json::to_value(ErrorOutput {
+            error: ErrorMessage { body, message },
+        })
+        .unwrap();
+        let error = &json["error"];
+        assert_eq!(error["code"], "too_long");
+        assert_eq!(error["key"], "error-too-long");
+        assert_eq!(error["args"]["max"], "120");
+        assert_eq!(error["storage_failure"], false);
+        assert!(error["message"].as_str().unwrap().contains("120"));
     }
 }

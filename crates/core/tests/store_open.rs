@@ -1,7 +1,7 @@
 //! Opening a till database cannot be fooled: odd file names are names, not URLs; another
 //! program's file, an empty file or random bytes are refused untouched; a newer or altered
 //! schema says so; many processes opening a new file at once migrate it once. (That a clean
-//! exit leaves every write in the file itself is tested through the CLI: copy_the_file.rs.)
+//! exit leaves every write in the file itself is tested through the CLI: crates/cli/tests/cli/copy_the_file.rs.)
 
 use std::path::{Path, PathBuf};
 

@@ -3,32 +3,10 @@
 //! on a terminal). The core's permission table decides what they may do. Reading members,
 //! cards and history stays open to whoever can read the database file (docs/decisions/0013).
 
-mod common;
-
-use common::Till;
+use crate::common::{add_cashier, Till};
 use rstest::rstest;
 
 const NOBODY: [(&str, &str); 2] = [("TESSERA_STAFF", ""), ("TESSERA_PIN", "")];
-
-fn add_cashier(till: &Till) {
-    common::block_on(async {
-        let store = tessera_core::Store::open(&till.db).await.unwrap();
-        let manager = store
-            .sign_in(common::MANAGER, common::MANAGER_PIN)
-            .await
-            .unwrap();
-        store
-            .add_staff(
-                &tessera_core::shop::Actor::from(&manager),
-                "Sam",
-                tessera_core::shop::Role::Cashier,
-                "0000",
-            )
-            .await
-            .unwrap();
-        store.close().await;
-    });
-}
 
 #[rstest]
 #[case::punch(&["punch", "{code}"])]
@@ -96,7 +74,7 @@ fn a_cashier_cannot_do_a_managers_work(#[case] args: &[&str]) {
     let till = Till::new();
     let code = till.with_shop();
     let punch = till.ok(&["punch", &code]);
-    let event = punch["events"][0]["id"].as_str().unwrap().to_string();
+    let event = punch["event"]["id"].as_str().unwrap().to_string();
     add_cashier(&till);
     let before = till.footprint();
     let args: Vec<String> = args
@@ -128,4 +106,14 @@ fn acting_on_a_till_that_is_not_set_up_says_so_before_asking_who() {
     let till = Till::new();
     let run = till.run(&["member", "add", "--name", "Claire"]);
     assert_eq!(run.error_code(), "shop_not_set_up");
+}
+
+#[test]
+fn staff_options_sign_in_with_the_pin() {
+    let till = Till::new();
+    let code = till.with_shop();
+    let punched = till.ok(&["--staff", "Ana", "--pin", "1234", "punch", &code]);
+    assert_eq!(punched["card"]["punches"], 1);
+    let wrong = till.run(&["--staff", "Ana", "--pin", "9999", "punch", &code]);
+    assert_eq!(wrong.error_code(), "wrong_pin");
 }

@@ -1,9 +1,7 @@
 //! Whoever copies `tessera.db` alone after a command has finished gets every acknowledged write:
 //! the CLI moves the `-wal` file's contents into the database file before it exits.
 
-mod common;
-
-use common::{block_on, Till};
+use crate::common::{block_on, Till};
 use sqlx::{ConnectOptions, Connection};
 
 /// The events in a copy of the database file alone (no `-wal`, no `-shm`).

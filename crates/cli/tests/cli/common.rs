@@ -1,6 +1,5 @@
-//! Runs the real `tessera` binary against a database in a temp dir.
-// Each test binary uses a different subset of these helpers.
-#![allow(dead_code)]
+//! Runs the real `tessera` binary against a database in a temp dir, and the fixtures every
+//! subcommand's tests share: a shop, a cashier, a refusal that must write nothing.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -19,11 +18,64 @@ pub struct Run {
 }
 
 impl Run {
-    /// The stable error code of a failed `--json` run.
+    /// The stable error code of a failed `--json` run (exit code 1, a refusal).
     pub fn error_code(&self) -> &str {
         assert!(!self.ok, "expected a failure, got {}", self.json);
         self.json["error"]["code"].as_str().unwrap_or("<no code>")
     }
+}
+
+/// Runs `args` on a fresh shop (`with_shop`), asserts it is refused with `code`, exit code 1,
+/// and that it wrote nothing (the row counts of every table stay the same). In `args`:
+/// `{code}` is the shop's member, `{typo}` that code with its first character changed (its
+/// check character catches it), `{unknown}` a well-formed code nobody here has (another
+/// shop's member).
+pub fn refused(args: &[&str], code: &str) {
+    let till = Till::new();
+    let member = till.with_shop();
+    let typo = {
+        let mut chars: Vec<char> = member.chars().collect();
+        chars[0] = if chars[0] == 'Z' { 'Y' } else { 'Z' };
+        chars.into_iter().collect::<String>()
+    };
+    let unknown = if args.iter().any(|a| a.contains("{unknown}")) {
+        Till::new().with_shop()
+    } else {
+        String::new()
+    };
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| {
+            a.replace("{code}", &member)
+                .replace("{typo}", &typo)
+                .replace("{unknown}", &unknown)
+        })
+        .collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+
+    let before = till.footprint();
+    let run = till.run(&args);
+    assert_eq!(run.error_code(), code, "tessera {args:?}");
+    assert_eq!(run.output.status.code(), Some(1), "tessera {args:?}");
+    assert_eq!(till.footprint(), before, "tessera {args:?} wrote something");
+}
+
+/// Adds the cashier Sam (PIN 0000) through the store's own rule: managers add staff.
+pub fn add_cashier(till: &Till) {
+    block_on(async {
+        let store = tessera_core::Store::open(&till.db).await.unwrap();
+        let manager = store.sign_in(MANAGER, MANAGER_PIN).await.unwrap();
+        store
+            .add_staff(
+                &tessera_core::shop::Actor::from(&manager),
+                "Sam",
+                tessera_core::shop::Role::Cashier,
+                "0000",
+            )
+            .await
+            .unwrap();
+        store.close().await;
+    });
 }
 
 impl Till {

@@ -2,13 +2,11 @@
 //! QR decoded with zbarimg and scanned back with `tessera scan`; revocation and reissue; forged,
 //! truncated and foreign tokens; manager-only commands.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use common::Till;
+use crate::common::{add_cashier, Till};
 
 const MANAGER: [&str; 4] = ["--staff", "Ana", "--pin", "1234"];
 
@@ -346,7 +344,6 @@ fn a_lost_card_is_revoked_and_reissued_and_the_member_keeps_their_history() {
 fn only_a_manager_with_a_pin_prints_revokes_and_reissues() {
     let till = Till::new();
     let code = till.with_shop();
-    // Add a cashier through the store's own rule: managers add staff.
     add_cashier(&till);
     let before = till.footprint();
     let pdf = till.dir.path().join("x.pdf");
@@ -381,26 +378,6 @@ fn only_a_manager_with_a_pin_prints_revokes_and_reissues() {
         till.ok(&["scan", &code])["member"].is_object(),
         "the card still works"
     );
-}
-
-fn add_cashier(till: &Till) {
-    common::block_on(async {
-        let store = tessera_core::Store::open(&till.db).await.unwrap();
-        let owner = store
-            .sign_in(common::MANAGER, common::MANAGER_PIN)
-            .await
-            .unwrap();
-        store
-            .add_staff(
-                &tessera_core::shop::Actor::from(&owner),
-                "Sam",
-                tessera_core::shop::Role::Cashier,
-                "0000",
-            )
-            .await
-            .unwrap();
-        store.close().await;
-    });
 }
 
 /// A box from the top-left corner of a page or picture, in points or in pixels as said:

@@ -1,0 +1,164 @@
+//! `tessera cards pdf|test-page|show|revoke|reissue`: loyalty cards, all a manager's (a card's
+//! token is a copy of the card, so even showing one is).
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use tessera_core::cards::{IssuedCard, RevokedCard, Selection};
+use tessera_core::member_code::MemberCode;
+use tessera_core::{Result, Store};
+use uuid::Uuid;
+
+use super::{shared, Context};
+use crate::output::{display_code, shown, Render, Text};
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// A PDF of members' cards.
+    Pdf(PdfArgs),
+    /// A page with a ruler and a sample card, to check the printer's scaling.
+    TestPage(TestPageArgs),
+    /// A member's current card: its code and QR token.
+    Show(CodeArgs),
+    /// Refuse a lost card from now on (the member keeps their history).
+    Revoke(CodeArgs),
+    /// Revoke a card and issue a new one; prints the new code and token.
+    Reissue(CodeArgs),
+}
+
+#[derive(clap::Args)]
+pub struct PdfArgs {
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// cr80 (one card per page, card printers) or a4-10 (A4 sheets of 10, office printers).
+    #[arg(long, default_value = "cr80")]
+    layout: String,
+    /// `all`, or member ids / card codes separated by commas.
+    #[arg(long, default_value = "all")]
+    members: String,
+    /// Print every card in this language instead of each member's own.
+    #[arg(long)]
+    language: Option<String>,
+}
+
+#[derive(clap::Args)]
+pub struct TestPageArgs {
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+}
+
+#[derive(clap::Args)]
+pub struct CodeArgs {
+    code: String,
+}
+
+/// The PDF written: its path and each card on it (`cards` is empty for the test page).
+#[derive(Serialize)]
+pub struct CardsWrittenOutput {
+    pub file: PathBuf,
+    pub count: usize,
+    pub cards: Vec<IssuedCard>,
+}
+
+impl Render for CardsWrittenOutput {
+    fn text(&self, t: &Text) -> Vec<String> {
+        vec![t.t(
+            "cli-cards-written",
+            &[
+                ("count", self.count.to_string()),
+                ("file", shown(&self.file.display().to_string())),
+            ],
+        )]
+    }
+}
+
+/// A member's current card (`show`, and the new one after `reissue`): its code and token.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct CardOutput(pub IssuedCard);
+
+impl Render for CardOutput {
+    fn text(&self, t: &Text) -> Vec<String> {
+        let card = &self.0;
+        vec![
+            t.t(
+                "cli-card-issued",
+                &[
+                    ("name", shown(&card.member_name)),
+                    ("code", display_code(&card.code)),
+                ],
+            ),
+            shown(&card.token),
+        ]
+    }
+}
+
+/// The card refused from now on, and since when.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct CardRevokedOutput(pub RevokedCard);
+
+impl Render for CardRevokedOutput {
+    fn text(&self, t: &Text) -> Vec<String> {
+        vec![t.t("cli-card-revoked", &[("code", display_code(&self.0.code))])]
+    }
+}
+
+pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
+    let actor = shared::signed_in(cx).await?;
+    let store = cx.store;
+    match command {
+        Command::Pdf(args) => {
+            let selection = if args.members.trim() == "all" {
+                Selection::All
+            } else {
+                Selection::Members(args.members.split(',').map(str::to_string).collect())
+            };
+            let printed = store
+                .print_cards(
+                    &actor,
+                    &selection,
+                    args.layout.parse()?,
+                    args.language.as_deref(),
+                    &mut |_, _| {},
+                )
+                .await?;
+            tessera_core::pdf::write_file(&args.out, &printed.pdf)?;
+            cx.out.print(&CardsWrittenOutput {
+                file: args.out,
+                count: printed.cards.len(),
+                cards: printed.cards,
+            });
+        }
+        Command::TestPage(args) => {
+            tessera_core::pdf::write_file(&args.out, &store.print_test_page(&actor).await?)?;
+            cx.out.print(&CardsWrittenOutput {
+                file: args.out,
+                count: 0,
+                cards: Vec::new(),
+            });
+        }
+        Command::Show(args) => {
+            let card = store.card_code(&args.code).await?;
+            let member = member_of_card(store, &card).await?;
+            cx.out
+                .print(&CardOutput(store.current_card(&actor, member).await?));
+        }
+        Command::Revoke(args) => {
+            let revoked = store.revoke_card(&actor, &args.code).await?;
+            cx.out.print(&CardRevokedOutput(revoked));
+        }
+        Command::Reissue(args) => {
+            let card = store.reissue_card(&actor, &args.code).await?;
+            cx.out.print(&CardOutput(card));
+        }
+    }
+    Ok(())
+}
+
+async fn member_of_card(store: &Store, code: &MemberCode) -> Result<Uuid> {
+    Ok(shared::member_by_code(store, code.as_str())
+        .await?
+        .member
+        .id)
+}

@@ -1,0 +1,52 @@
+//! `tessera doctor`: checks the store's integrity; `--rebuild` recomputes card balances from
+//! the ledger (a manager's).
+
+use serde::Serialize;
+use tessera_core::doctor::DoctorReport;
+use tessera_core::Result;
+
+use super::{shared, Context};
+use crate::output::{shown, shown_opt, Render, Text};
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(long)]
+    rebuild: bool,
+}
+
+/// Each check, the balances that differ from the ledger, and whether they were rebuilt.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct DoctorOutput(pub DoctorReport);
+
+impl Render for DoctorOutput {
+    fn text(&self, t: &Text) -> Vec<String> {
+        let report = &self.0;
+        let mut lines: Vec<String> = report
+            .checks
+            .iter()
+            .map(|check| {
+                let mark = if check.ok { "✓" } else { "✗" };
+                let detail = shown_opt(check.detail.as_deref()).unwrap_or_default();
+                format!("{mark} {} {detail}", shown(&check.name))
+            })
+            .collect();
+        let failed = report.checks.iter().filter(|c| !c.ok).count();
+        lines.push(if failed == 0 {
+            t.t("cli-doctor-ok", &[])
+        } else {
+            t.t("cli-doctor-problems", &[("count", failed.to_string())])
+        });
+        if report.rebuilt {
+            lines.push(t.t("cli-doctor-rebuilt", &[]));
+        }
+        lines
+    }
+}
+
+pub async fn run(args: Args, cx: &Context<'_>) -> Result<()> {
+    let actor = shared::signed_in(cx).await?;
+    let report = cx.store.doctor(&actor, args.rebuild).await?;
+    cx.out.print(&DoctorOutput(report));
+    Ok(())
+}

@@ -1,0 +1,30 @@
+//! One module per subcommand: its clap arguments, its `run`, and the struct it answers with.
+//! An answer wraps core's own wire type where the app answers with one, so scripts and the app
+//! read the same shape; punch, redeem and void all answer an [`action::ActionOutput`].
+
+pub mod action;
+pub mod cards;
+pub mod demo;
+pub mod doctor;
+pub mod history;
+pub mod init;
+pub mod member;
+pub mod program;
+pub mod punch;
+pub mod redeem;
+pub mod scan;
+pub mod shared;
+pub mod void;
+
+use tessera_core::Store;
+
+use crate::output::Output;
+
+/// What every command runs with: the open store, who says they act (the global `--staff` and
+/// `--pin`, checked only by the commands that need someone), and where answers go.
+pub struct Context<'a> {
+    pub store: &'a Store,
+    pub out: &'a Output,
+    pub staff: Option<&'a str>,
+    pub pin: Option<&'a str>,
+}

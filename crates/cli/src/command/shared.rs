@@ -1,0 +1,47 @@
+//! What several commands share: who is acting (sign-in with a PIN), and what a typed code or a
+//! `--program` names. What a signed-in staff member may do is the core's permission table's.
+
+use tessera_core::shop::Actor;
+use tessera_core::{CoreError, MemberView, Result, Store};
+use uuid::Uuid;
+
+use super::Context;
+
+/// Who is acting: the staff member named by `--staff` or TESSERA_STAFF, signed in with their
+/// PIN from `--pin`, TESSERA_PIN, or a prompt when a person is at a terminal. A till that is
+/// not set up says so before asking who acts.
+pub async fn signed_in(cx: &Context<'_>) -> Result<Actor> {
+    cx.store.require_shop().await?;
+    let name = cx.staff.ok_or(CoreError::SignInRequired)?;
+    let pin = match cx
+        .pin
+        .map(str::to_string)
+        .or_else(|| std::env::var("TESSERA_PIN").ok())
+    {
+        Some(pin) => pin,
+        None => ask_pin(name)?,
+    };
+    Ok(Actor::from(&cx.store.sign_in(name, &pin).await?))
+}
+
+/// The PIN, typed without echo, when a person is at a terminal; a script gets sign_in_required.
+fn ask_pin(name: &str) -> Result<String> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Err(CoreError::SignInRequired);
+    }
+    rpassword::prompt_password(format!("PIN ({name}): ")).map_err(|_| CoreError::SignInRequired)
+}
+
+/// Every code the CLI takes goes through the same decoding as a scan at the counter.
+pub async fn member_by_code(store: &Store, input: &str) -> Result<MemberView> {
+    store.lookup(input, &[]).await?.into_result()
+}
+
+/// `--program` takes a program's id or its name; left out, the core picks the one active.
+pub async fn program_id(store: &Store, program: Option<&str>) -> Result<Option<Uuid>> {
+    match program {
+        Some(named) => Ok(Some(store.program_named(named).await?.id)),
+        None => Ok(None),
+    }
+}

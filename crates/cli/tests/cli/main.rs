@@ -1,0 +1,23 @@
+//! The real `tessera` binary, as a script or support runs it: a module per subcommand, as in
+//! `src/command/`, holding that command's answers and refusals, then what crosses commands
+//! (the whole story, who acts, errors, text output, copying the file). One test binary: one
+//! link instead of one per file.
+
+mod common;
+
+mod action;
+mod cards;
+mod history;
+mod init;
+mod member;
+mod program;
+mod punch;
+mod redeem;
+mod scan;
+mod void;
+
+mod copy_the_file;
+mod errors;
+mod sign_in;
+mod story;
+mod text_output;
