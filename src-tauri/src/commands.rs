@@ -3,13 +3,18 @@
 
 use serde::{Deserialize, Serialize};
 use tauri::State;
-use tessera_core::cards::{IssuedCard, Selection};
-use tessera_core::cashier::{ActionResult, MemberView, ScanExplanation, Scanned, UndoCandidate};
+use tessera_core::cards::print::Selection;
+use tessera_core::cards::registry::IssuedCard;
+use tessera_core::counter::actions::{ActionResult, UndoCandidate};
+use tessera_core::counter::enrol::{EnrollOptions, EnrollOutcome};
+use tessera_core::counter::lookup::{MemberView, ScanExplanation, Scanned};
+use tessera_core::counter::programs::{NewProgram, Program};
+use tessera_core::first_run::{NewShop, SetUp};
+use tessera_core::input::validate;
 use tessera_core::ledger::VoidReason;
-use tessera_core::members::{EnrollOptions, EnrollOutcome, NewMember};
-use tessera_core::programs::{NewProgram, Program};
-use tessera_core::shop::{Actor, NewShop, SetUp, Shop, Staff};
-use tessera_core::{validate, CoreError, ErrorBody, Store};
+use tessera_core::people::members::NewMember;
+use tessera_core::people::shop::{Actor, Shop, Staff};
+use tessera_core::{CoreError, ErrorBody, Store};
 #[cfg(feature = "ts")]
 use ts_rs::TS;
 use uuid::Uuid;
@@ -109,7 +114,7 @@ pub async fn set_up_shop(
 #[tauri::command]
 pub async fn load_demo(state: State<'_, AppState>, language: String) -> CommandResult<AppStatus> {
     let store = state.store()?;
-    let set_up = tessera_core::demo::load_demo(&store, &language)
+    let set_up = tessera_core::support::demo::load_demo(&store, &language)
         .await
         .map_err(failed(&store))?;
     open_till(state, set_up).await
@@ -324,7 +329,7 @@ pub async fn print_cards(
         .map_err(failed(&store))?;
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
     let path = print_folder(&state).join(format!("tessera-cards-{layout}-{stamp}.pdf"));
-    tessera_core::pdf::write_file(&path, &printed.pdf).map_err(|e| e.body())?;
+    tessera_core::cards::pdf::write_file(&path, &printed.pdf).map_err(|e| e.body())?;
     Ok(PrintedFile {
         path: path.display().to_string(),
         count: printed.cards.len(),
@@ -340,7 +345,7 @@ pub async fn print_test_page(state: State<'_, AppState>) -> CommandResult<Printe
         .await
         .map_err(failed(&store))?;
     let path = print_folder(&state).join("tessera-printer-test.pdf");
-    tessera_core::pdf::write_file(&path, &pdf).map_err(|e| e.body())?;
+    tessera_core::cards::pdf::write_file(&path, &pdf).map_err(|e| e.body())?;
     Ok(PrintedFile {
         path: path.display().to_string(),
         count: 0,

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
-use tessera_core::known_databases::KnownDatabases;
-use tessera_core::shop::{Actor, Staff};
+use tessera_core::people::shop::{Actor, Staff};
+use tessera_core::store::known_databases::KnownDatabases;
 use tessera_core::{CoreError, ErrorBody, Store};
 
 pub struct AppState {

@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use tessera_core::codes::member_code::MemberCode;
 use tessera_core::i18n::Messages;
+use tessera_core::input::validate::LANGUAGES;
 use tessera_core::ledger::{Event, ReasonCode};
-use tessera_core::member_code::MemberCode;
-use tessera_core::validate::LANGUAGES;
 use tessera_core::{CoreError, ErrorBody};
 
 /// What a command answers. Under `--json` the struct itself is printed, so the same command

@@ -3,10 +3,11 @@
 
 use std::time::Instant;
 
-use tessera_core::cards::Selection;
-use tessera_core::members::NewMember;
-use tessera_core::pdf::Sheet;
-use tessera_core::shop::{Actor, NewShop};
+use tessera_core::cards::pdf::Sheet;
+use tessera_core::cards::print::Selection;
+use tessera_core::first_run::NewShop;
+use tessera_core::people::members::NewMember;
+use tessera_core::people::shop::Actor;
 use tessera_core::Store;
 
 const MEMBERS: usize = 1_000;

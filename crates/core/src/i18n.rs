@@ -7,7 +7,7 @@ use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
 
 use crate::error::CoreError;
-use crate::validate::LANGUAGES;
+use crate::input::validate::LANGUAGES;
 
 /// The message file of a language (English for anything we do not speak).
 pub fn ftl_source(language: &str) -> &'static str {

@@ -75,7 +75,7 @@ impl VoidReason {
     /// What a script or a manager typed: a code name ("scanned twice", "wrong-member") is that
     /// code; any other words are `Other` with those words. Empty is `reason_required`.
     pub fn from_text(text: &str) -> Result<VoidReason> {
-        let words = crate::validate::text("reason", text, crate::validate::TEXT_MAX)
+        let words = crate::input::validate::text("reason", text, crate::input::validate::TEXT_MAX)
             .map_err(reason_error)?;
         let as_code = words.to_lowercase().replace([' ', '-'], "_");
         Ok(
@@ -91,10 +91,9 @@ impl VoidReason {
 
     /// The note cleaned and bounded; `Other` without words is refused.
     pub(crate) fn validated(&self) -> Result<VoidReason> {
-        let note = self
-            .note
-            .as_deref()
-            .map(|note| crate::validate::text("reason", note, crate::validate::TEXT_MAX));
+        let note = self.note.as_deref().map(|note| {
+            crate::input::validate::text("reason", note, crate::input::validate::TEXT_MAX)
+        });
         let note = match note {
             Some(Ok(note)) => Some(note),
             Some(Err(CoreError::Empty { .. })) | None if self.code == ReasonCode::Other => {
@@ -216,52 +215,7 @@ pub(crate) async fn append(tx: &mut WriteTx, staff_id: Uuid, new: NewEvent) -> R
     Ok(event)
 }
 
-/// What became of an event received from elsewhere.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Received {
-    /// Written, and applied to its card.
-    Applied,
-    /// Already here (same id): nothing changed.
-    Duplicate,
-}
-
 impl Store {
-    /// Takes in an event made on another till (sync ingestion; the sync issue builds the
-    /// protocol on this): written as it is, then applied to its card through the same rule as
-    /// the counter's own actions, in one transaction. Receiving it twice changes nothing, and
-    /// the order events arrive in does not change the cards.
-    pub async fn receive_event(&self, event: &Event) -> Result<Received> {
-        let mut tx = self.begin_write().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id,
-                                program_id, amount, voids, reason_code, reason)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(event.id)
-        .bind(event.device_id)
-        .bind(event.seq)
-        .bind(event.shop_id)
-        .bind(event.staff_id)
-        .bind(event.at)
-        .bind(event.kind)
-        .bind(event.member_id)
-        .bind(event.program_id)
-        .bind(event.amount)
-        .bind(event.voids)
-        .bind(event.reason_code)
-        .bind(&event.reason)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted == 0 {
-            return Ok(Received::Duplicate);
-        }
-        crate::card::apply(&mut tx, event).await?;
-        self.commit(tx).await?;
-        Ok(Received::Applied)
-    }
-
     pub async fn event(&self, id: Uuid) -> Result<Event> {
         sqlx::query_as(&format!(
             "SELECT {EVENT_COLUMNS} FROM event e WHERE e.id = ?"

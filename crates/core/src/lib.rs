@@ -1,30 +1,37 @@
-//! tessera-core: everything a shop does, as plain functions over a `Store`.
-//! The desktop app, the CLI and (later) the hub are thin adapters over this crate.
+//! tessera-core: everything a shop does, as plain functions over a `Store`. The desktop app,
+//! the CLI and (later) the hub are thin adapters over this crate. docs/architecture.md draws
+//! the map: lower folders never use higher ones.
+//!
+//! store, ledger, error, i18n, input, codes  (the ground)
+//!   <- people (shop, staff, permissions, members), scan (decoding what was typed)
+//!   <- cards (keys, registry, print)
+//!   <- counter (lookup, actions, enrolment, the card projection, programs)
+//!   <- first_run, sync, support (use cases across the others)
 
-pub mod auth;
-pub mod card;
-pub mod card_token;
 pub mod cards;
-pub mod cashier;
-pub mod demo;
-pub mod doctor;
+pub mod codes;
+pub mod counter;
 pub mod error;
+pub mod first_run;
 pub mod i18n;
-pub mod keyboard;
-pub mod known_databases;
+pub mod input;
 pub mod ledger;
-pub mod member_code;
-pub mod members;
-pub mod pdf;
-pub mod phone;
-pub mod programs;
+pub mod people;
 pub mod scan;
-pub mod schema;
-pub mod shop;
 pub mod store;
+pub mod support;
 pub mod sync;
-pub mod validate;
 
-pub use cashier::{ActionResult, MemberView, ScanOutcome};
 pub use error::{CoreError, ErrorBody, Result};
 pub use store::Store;
+
+/// What most callers need, in one `use tessera_core::prelude::*`.
+pub mod prelude {
+    pub use crate::counter::actions::ActionResult;
+    pub use crate::counter::lookup::{MemberView, ScanOutcome, Scanned};
+    pub use crate::error::{CoreError, ErrorBody, Result};
+    pub use crate::people::auth::Permission;
+    pub use crate::people::members::{Member, NewMember};
+    pub use crate::people::shop::{Actor, Role, Staff};
+    pub use crate::store::Store;
+}

@@ -1,12 +1,15 @@
 //! The shop's rules, driven through the real store on a real SQLite file in a temp dir.
 
 use rstest::rstest;
-use tessera_core::cashier::ActionResult;
+use tessera_core::counter::actions::ActionResult;
+use tessera_core::counter::enrol::{EnrollOptions, EnrollOutcome};
+use tessera_core::counter::lookup::ScanOutcome;
+use tessera_core::counter::programs::{NewProgram, Program};
+use tessera_core::first_run::NewShop;
 use tessera_core::ledger::{EventKind, ReasonCode, VoidReason};
-use tessera_core::members::{EnrollOptions, EnrollOutcome, Member, NewMember};
-use tessera_core::programs::{NewProgram, Program};
-use tessera_core::shop::{Actor, NewShop, Role};
-use tessera_core::{CoreError, ScanOutcome, Store};
+use tessera_core::people::members::{Member, NewMember};
+use tessera_core::people::shop::{Actor, Role};
+use tessera_core::{CoreError, Store};
 
 /// A reason as a script types it.
 fn said(text: &str) -> VoidReason {
@@ -364,7 +367,7 @@ async fn undo_does_not_reach_an_action_older_than_the_window() {
         undo.unwrap_err().code(),
         "nothing_to_undo",
         "an action {} minutes old is a manager's void, not Undo",
-        tessera_core::cashier::UNDO_WINDOW.num_minutes() + 1
+        tessera_core::counter::actions::UNDO_WINDOW.num_minutes() + 1
     );
 }
 
@@ -485,7 +488,7 @@ async fn scanning_tells_member_unknown_mistyped_and_not_a_code_apart() {
             ScanOutcome::MistypedCode
         );
     }
-    let unknown = tessera_core::member_code::MemberCode::generate(&mut rand::thread_rng());
+    let unknown = tessera_core::codes::member_code::MemberCode::generate(&mut rand::thread_rng());
     assert!(matches!(
         shop.store.lookup(unknown.as_str(), &[]).await.unwrap(),
         ScanOutcome::UnknownCode { .. }
@@ -749,7 +752,9 @@ async fn sign_in_checks_the_pin_against_its_slow_hash() {
 async fn demo_data_sets_up_a_consistent_cafe() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("demo.db")).await.unwrap();
-    let set_up = tessera_core::demo::load_demo(&store, "it").await.unwrap();
+    let set_up = tessera_core::support::demo::load_demo(&store, "it")
+        .await
+        .unwrap();
     assert_eq!(set_up.shop.language, "it");
     assert_eq!(store.programs().await.unwrap().len(), 2);
     assert!(store.find_members("Giulia").await.unwrap().len() == 1);
@@ -821,8 +826,8 @@ async fn every_manager_only_action_is_refused_to_a_cashier_in_the_core() {
             shop.store
                 .print_cards(
                     &cashier,
-                    &tessera_core::cards::Selection::All,
-                    tessera_core::pdf::Sheet::Cr80,
+                    &tessera_core::cards::print::Selection::All,
+                    tessera_core::cards::pdf::Sheet::Cr80,
                     None,
                     &mut |_, _| {},
                 )

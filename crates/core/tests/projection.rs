@@ -7,11 +7,13 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use proptest::prelude::*;
-use tessera_core::card::CardTotals;
-use tessera_core::ledger::{Event, EventKind, Received};
-use tessera_core::members::NewMember;
-use tessera_core::programs::NewProgram;
-use tessera_core::shop::{Actor, NewShop};
+use tessera_core::counter::card::CardTotals;
+use tessera_core::counter::programs::NewProgram;
+use tessera_core::first_run::NewShop;
+use tessera_core::ledger::{Event, EventKind};
+use tessera_core::people::members::NewMember;
+use tessera_core::people::shop::Actor;
+use tessera_core::sync::ingest::Received;
 use tessera_core::Store;
 use uuid::Uuid;
 

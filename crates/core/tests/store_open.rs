@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use rstest::rstest;
 use sqlx::{ConnectOptions, Connection};
-use tessera_core::programs::NewProgram;
-use tessera_core::shop::{Actor, NewShop};
+use tessera_core::counter::programs::NewProgram;
+use tessera_core::first_run::NewShop;
+use tessera_core::people::shop::Actor;
 use tessera_core::Store;
 
 async fn set_up(store: &Store) -> Actor {
@@ -143,7 +144,7 @@ async fn a_database_from_a_newer_tessera_is_refused_with_both_versions() {
     assert_eq!(error.body().args["found"], "9001");
     assert_eq!(
         error.body().args["supported"],
-        tessera_core::schema::latest_version().to_string()
+        tessera_core::store::schema::latest_version().to_string()
     );
     assert_eq!(digest(&path), before, "a newer database is not changed");
 }
@@ -182,20 +183,20 @@ async fn many_processes_opening_a_new_file_at_once_all_succeed_and_migrate_it_on
             .fetch_all(store.pool())
             .await
             .unwrap();
-    let expected: Vec<i64> = (1..=tessera_core::schema::latest_version()).collect();
+    let expected: Vec<i64> = (1..=tessera_core::store::schema::latest_version()).collect();
     assert_eq!(versions, expected, "each migration once");
     let mark: i64 = sqlx::query_scalar("PRAGMA application_id")
         .fetch_one(store.pool())
         .await
         .unwrap();
-    assert_eq!(mark, tessera_core::schema::APPLICATION_ID);
+    assert_eq!(mark, tessera_core::store::schema::APPLICATION_ID);
 }
 
 #[tokio::test]
 async fn scanning_on_a_till_that_is_not_set_up_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("till.db")).await.unwrap();
-    let code = tessera_core::member_code::MemberCode::generate(&mut rand::thread_rng());
+    let code = tessera_core::codes::member_code::MemberCode::generate(&mut rand::thread_rng());
     let error = store.lookup(code.as_str(), &[]).await.unwrap_err();
     assert_eq!(error.code(), "shop_not_set_up");
 }

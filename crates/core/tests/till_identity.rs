@@ -1,9 +1,10 @@
 //! A till knows its own shop: with other shops' rows in the database (as sync will bring),
 //! its events, programs, staff and sign-in stay its own. First run is one transaction.
 
-use tessera_core::members::NewMember;
-use tessera_core::programs::NewProgram;
-use tessera_core::shop::{Actor, NewShop};
+use tessera_core::counter::programs::NewProgram;
+use tessera_core::first_run::NewShop;
+use tessera_core::people::members::NewMember;
+use tessera_core::people::shop::Actor;
 use tessera_core::Store;
 
 fn new_shop(name: &str) -> NewShop {

@@ -5,7 +5,7 @@
 //! The ledger is read with the `tessera` CLI on the same file after each step.
 
 use serde_json::Value;
-use tessera_core::member_code::MemberCode;
+use tessera_core::codes::member_code::MemberCode;
 use tessera_e2e::{Session, Start, ENTER, MANAGER, PIN, REWARD};
 
 /// Every event of the member, newest first, as the ledger holds them.

@@ -4,8 +4,8 @@
 //! `tessera scan --json` reads from the same file.
 
 use serde_json::Value;
+use tessera_core::codes::member_code::MemberCode;
 use tessera_core::i18n::{ftl_source, message_ids, Messages};
-use tessera_core::member_code::MemberCode;
 use tessera_e2e::{Session, Start, ENTER, MANAGER, PROGRAM, REWARD};
 
 /// An English message as the app shows it (for comparing refusals on screen).

@@ -2,7 +2,7 @@
 //! `event.id`, `card` and `rewards_earned_now` the same way whichever it ran.
 
 use serde::Serialize;
-use tessera_core::cashier::ActionResult;
+use tessera_core::counter::actions::ActionResult;
 use tessera_core::ledger::EventKind;
 
 use crate::output::{shown, Render, Text};

@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
-use tessera_core::cards::{IssuedCard, RevokedCard, Selection};
-use tessera_core::member_code::MemberCode;
+use tessera_core::cards::print::Selection;
+use tessera_core::cards::registry::{IssuedCard, RevokedCard};
+use tessera_core::codes::member_code::MemberCode;
 use tessera_core::{Result, Store};
 use uuid::Uuid;
 
@@ -123,7 +124,7 @@ pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
                     &mut |_, _| {},
                 )
                 .await?;
-            tessera_core::pdf::write_file(&args.out, &printed.pdf)?;
+            tessera_core::cards::pdf::write_file(&args.out, &printed.pdf)?;
             cx.out.print(&CardsWrittenOutput {
                 file: args.out,
                 count: printed.cards.len(),
@@ -131,7 +132,7 @@ pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
             });
         }
         Command::TestPage(args) => {
-            tessera_core::pdf::write_file(&args.out, &store.print_test_page(&actor).await?)?;
+            tessera_core::cards::pdf::write_file(&args.out, &store.print_test_page(&actor).await?)?;
             cx.out.print(&CardsWrittenOutput {
                 file: args.out,
                 count: 0,

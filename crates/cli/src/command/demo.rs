@@ -13,7 +13,7 @@ pub struct Args {
 }
 
 pub async fn run(args: Args, cx: &Context<'_>) -> Result<()> {
-    let set_up = tessera_core::demo::load_demo(cx.store, &args.language).await?;
+    let set_up = tessera_core::support::demo::load_demo(cx.store, &args.language).await?;
     cx.out.print(&InitOutput(set_up));
     Ok(())
 }

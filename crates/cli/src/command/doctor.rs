@@ -2,7 +2,7 @@
 //! the ledger (a manager's).
 
 use serde::Serialize;
-use tessera_core::doctor::DoctorReport;
+use tessera_core::support::doctor::DoctorReport;
 use tessera_core::Result;
 
 use super::{shared, Context};

@@ -2,7 +2,7 @@
 //! nobody yet (docs/decisions/0013).
 
 use serde::Serialize;
-use tessera_core::shop::{NewShop, SetUp};
+use tessera_core::first_run::{NewShop, SetUp};
 use tessera_core::{CoreError, Result};
 
 use super::Context;

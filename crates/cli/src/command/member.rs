@@ -2,7 +2,8 @@
 //! unless `--allow-duplicate`); finding is reading, open to whoever can read the file.
 
 use serde::Serialize;
-use tessera_core::members::{EnrollOptions, EnrollOutcome, Member, NewMember};
+use tessera_core::counter::enrol::{EnrollOptions, EnrollOutcome};
+use tessera_core::people::members::{Member, NewMember};
 use tessera_core::{CoreError, Result};
 
 use super::{shared, Context};

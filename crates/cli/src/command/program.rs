@@ -2,7 +2,7 @@
 //! open to whoever can read the database file.
 
 use serde::Serialize;
-use tessera_core::programs::{NewProgram, Program};
+use tessera_core::counter::programs::{NewProgram, Program};
 use tessera_core::Result;
 
 use super::{shared, Context};

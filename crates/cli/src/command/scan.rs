@@ -2,7 +2,8 @@
 //! grouping) as the counter does, and shows the member and each card. Reading: no sign-in.
 
 use serde::Serialize;
-use tessera_core::{MemberView, Result};
+use tessera_core::counter::lookup::MemberView;
+use tessera_core::Result;
 
 use super::{shared, Context};
 use crate::output::{display_code, shown, Render, Text};

@@ -1,8 +1,9 @@
 //! What several commands share: who is acting (sign-in with a PIN), and what a typed code or a
 //! `--program` names. What a signed-in staff member may do is the core's permission table's.
 
-use tessera_core::shop::Actor;
-use tessera_core::{CoreError, MemberView, Result, Store};
+use tessera_core::counter::lookup::MemberView;
+use tessera_core::people::shop::Actor;
+use tessera_core::{CoreError, Result, Store};
 use uuid::Uuid;
 
 use super::Context;

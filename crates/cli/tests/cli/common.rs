@@ -67,9 +67,9 @@ pub fn add_cashier(till: &Till) {
         let manager = store.sign_in(MANAGER, MANAGER_PIN).await.unwrap();
         store
             .add_staff(
-                &tessera_core::shop::Actor::from(&manager),
+                &tessera_core::people::shop::Actor::from(&manager),
                 "Sam",
-                tessera_core::shop::Role::Cashier,
+                tessera_core::people::shop::Role::Cashier,
                 "0000",
             )
             .await

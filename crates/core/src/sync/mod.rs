@@ -3,4 +3,5 @@
 //! (`ledger::Event`), so that renaming a column or a field can never silently change what
 //! tills and hubs say to each other. The hub uses these same definitions.
 
+pub mod ingest;
 pub mod wire;

@@ -1,6 +1,9 @@
 //! The till's SQLite store: opened the same way everywhere (WAL, foreign keys, synchronous=FULL,
 //! a busy timeout), migrated on open, and written only through IMMEDIATE transactions.
 
+pub mod known_databases;
+pub mod schema;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -10,7 +13,6 @@ use sqlx::sqlite::{
 use sqlx::{Sqlite, Transaction};
 
 use crate::error::{CoreError, Result};
-use crate::schema;
 
 /// The desktop app's identifier; its data folder is where the default database lives, so the
 /// CLI and the app open the same file unless told otherwise.
@@ -169,9 +171,7 @@ impl Store {
         let located = |e: CoreError| e.located(path);
         let pool = pool(options).await.map_err(located)?;
         schema::migrate(&pool).await.map_err(located)?;
-        crate::members::fill_phone_tails(&pool)
-            .await
-            .map_err(located)?;
+        schema::fill_phone_tails(&pool).await.map_err(located)?;
         Ok(Store {
             pool,
             path: path.to_path_buf(),

@@ -8,10 +8,10 @@ use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::auth::Permission;
-use crate::card::{self, CardTotals, Fact};
+use crate::counter::card::{self, CardTotals, Fact};
 use crate::error::Result;
-use crate::shop::Actor;
+use crate::people::auth::Permission;
+use crate::people::shop::Actor;
 use crate::store::Store;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -11,12 +11,10 @@ use sqlx::FromRow;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::auth::Permission;
-use crate::card_token::ChainKey;
-use crate::cards;
 use crate::error::{CoreError, Result};
+use crate::input::validate;
+use crate::people::auth::Permission;
 use crate::store::{Store, WriteTx};
-use crate::validate;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow)]
 #[cfg_attr(feature = "ts", derive(TS))]
@@ -64,26 +62,6 @@ impl From<&Staff> for Actor {
     }
 }
 
-#[derive(Clone, Debug, Deserialize)]
-#[cfg_attr(feature = "ts", derive(TS))]
-#[cfg_attr(feature = "ts", ts(export))]
-pub struct NewShop {
-    pub shop_name: String,
-    pub language: String,
-    pub currency: String,
-    pub manager_name: String,
-    pub manager_pin: String,
-}
-
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(feature = "ts", derive(TS))]
-#[cfg_attr(feature = "ts", ts(export))]
-pub struct SetUp {
-    pub shop: Shop,
-    pub manager: Staff,
-    pub device_id: Uuid,
-}
-
 pub(crate) fn hash_pin(pin: &str) -> Result<String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -115,76 +93,6 @@ impl Store {
 
     pub async fn require_shop(&self) -> Result<Shop> {
         self.shop().await?.ok_or(CoreError::ShopNotSetUp)
-    }
-
-    /// First run: the shop, this till's identity, and the first manager, in one transaction.
-    pub async fn init_shop(&self, new: &NewShop) -> Result<SetUp> {
-        self.set_up_shop(new, None).await
-    }
-
-    /// First run from the app: the shop, this till, its first manager and its first program,
-    /// all in one transaction. Nothing is saved unless everything is valid, so a refused
-    /// program never leaves a shop with no program behind (and a retry works).
-    pub async fn set_up_shop(
-        &self,
-        new: &NewShop,
-        first_program: Option<&crate::programs::NewProgram>,
-    ) -> Result<SetUp> {
-        let name = validate::text("shop_name", &new.shop_name, validate::NAME_MAX)?;
-        let language = validate::language(&new.language)?;
-        let currency = validate::currency(&new.currency)?;
-        let manager_name = validate::name(&new.manager_name)?;
-        let program = first_program
-            .map(crate::programs::ValidProgram::try_from)
-            .transpose()?;
-        let pin_hash = hash_pin(validate::pin(&new.manager_pin)?)?;
-
-        let mut tx = self.begin_write().await?;
-        let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM shop")
-            .fetch_one(&mut *tx)
-            .await?;
-        if existing > 0 {
-            return Err(CoreError::ShopAlreadySetUp);
-        }
-        let now = Utc::now();
-        let shop = Shop {
-            id: Uuid::now_v7(),
-            name,
-            language,
-            currency,
-            created_at: now,
-        };
-        sqlx::query(
-            "INSERT INTO shop (id, name, language, currency, created_at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(shop.id)
-        .bind(&shop.name)
-        .bind(&shop.language)
-        .bind(&shop.currency)
-        .bind(shop.created_at)
-        .execute(&mut *tx)
-        .await?;
-        let device_id = Uuid::now_v7();
-        sqlx::query("INSERT INTO device (id, shop_id, next_seq, created_at) VALUES (?, ?, 1, ?)")
-            .bind(device_id)
-            .bind(shop.id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        let manager =
-            insert_staff(&mut tx, shop.id, &manager_name, Role::Manager, &pin_hash).await?;
-        // The first till of a chain makes its card key; the others will receive it with sync.
-        let card_key = ChainKey::generate(&mut rand::thread_rng());
-        cards::insert_chain_key(&mut tx, &card_key).await?;
-        if let Some(program) = &program {
-            crate::programs::insert_program(&mut tx, shop.id, program).await?;
-        }
-        self.commit(tx).await?;
-        Ok(SetUp {
-            shop,
-            manager,
-            device_id,
-        })
     }
 
     /// Adds a cashier or a manager. Managers only.
@@ -244,7 +152,7 @@ impl Store {
     }
 }
 
-async fn insert_staff(
+pub(crate) async fn insert_staff(
     tx: &mut WriteTx,
     shop_id: Uuid,
     name: &str,

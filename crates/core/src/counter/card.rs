@@ -15,9 +15,9 @@ use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::counter::programs::Program;
 use crate::error::Result;
 use crate::ledger::{Event, EventKind};
-use crate::programs::Program;
 use crate::store::WriteTx;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

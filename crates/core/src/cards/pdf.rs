@@ -12,8 +12,8 @@ use qrcode::{EcLevel, QrCode};
 
 use crate::error::{CoreError, Result};
 
-const REGULAR: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
-const BOLD: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf");
+const REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+const BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 
 /// ISO/IEC 7810 ID-1 (CR80), the size of a bank card.
 pub const CR80: (f32, f32) = (85.60, 53.98);
@@ -709,8 +709,8 @@ pub fn test_page_pdf(texts: &TestPageTexts, sample: &CardFace) -> Result<Vec<u8>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::card_token::ChainKey;
-    use crate::member_code::MemberCode;
+    use crate::codes::member_code::MemberCode;
+    use crate::codes::token::ChainKey;
     use rand::rngs::StdRng;
     use rand::SeedableRng;
     use rstest::rstest;

@@ -6,9 +6,9 @@
 //! key codes when the UI has them (exact), as typed, and as each keyboard layout would have
 //! mangled it. The MAC then tells which reading is the card (see `card_token`).
 
-use crate::card_token::{TokenClaim, TokenError, PREFIX, TOKEN_LEN};
-use crate::keyboard::{self, Layout};
-use crate::member_code::{CodeError, MemberCode, ALPHABET};
+use crate::codes::member_code::{CodeError, MemberCode, ALPHABET};
+use crate::codes::token::{TokenClaim, TokenError, PREFIX, TOKEN_LEN};
+use crate::scan::keyboard::{self, Layout};
 
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Decoded {
@@ -111,7 +111,7 @@ fn token_in(text: &str) -> Option<Result<TokenClaim, TokenError>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::card_token::ChainKey;
+    use crate::codes::token::ChainKey;
     use proptest::prelude::*;
     use rand::rngs::StdRng;
     use rand::SeedableRng;

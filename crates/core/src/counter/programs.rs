@@ -7,11 +7,11 @@ use sqlx::FromRow;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::auth::Permission;
 use crate::error::{CoreError, Result};
-use crate::shop::Actor;
+use crate::input::validate;
+use crate::people::auth::Permission;
+use crate::people::shop::Actor;
 use crate::store::{Store, WriteTx};
-use crate::validate;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow)]
 #[cfg_attr(feature = "ts", derive(TS))]

@@ -4,11 +4,12 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use crate::counter::programs::NewProgram;
 use crate::error::Result;
+use crate::first_run::{NewShop, SetUp};
 use crate::i18n::Messages;
-use crate::members::NewMember;
-use crate::programs::NewProgram;
-use crate::shop::{Actor, NewShop, SetUp};
+use crate::people::members::NewMember;
+use crate::people::shop::Actor;
 use crate::store::Store;
 
 pub const DEMO_MANAGER: &str = "Alex";
@@ -87,7 +88,7 @@ pub async fn load_demo(store: &Store, language: &str) -> Result<SetUp> {
         .add_staff(
             &manager,
             DEMO_CASHIER,
-            crate::shop::Role::Cashier,
+            crate::people::shop::Role::Cashier,
             DEMO_CASHIER_PIN,
         )
         .await?;

@@ -8,12 +8,12 @@ use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::auth::Permission;
-use crate::card_token::{ChainKey, TokenError};
+use crate::codes::member_code::MemberCode;
+use crate::codes::token::{ChainKey, TokenError};
 use crate::error::{CoreError, Result};
-use crate::member_code::MemberCode;
+use crate::people::auth::Permission;
+use crate::people::shop::Actor;
 use crate::scan::{self, Decoded};
-use crate::shop::Actor;
 use crate::store::{Store, WriteTx};
 
 /// A card as printed: whose it is, the code under the QR, and the token in the QR.
@@ -81,7 +81,7 @@ impl Store {
     }
 
     /// The key new cards are signed with; a store made before cards existed gets one now.
-    async fn signing_key(&self) -> Result<ChainKey> {
+    pub(crate) async fn signing_key(&self) -> Result<ChainKey> {
         if let Some(key) = self.chain_keys().await?.into_iter().next() {
             return Ok(key);
         }
@@ -119,7 +119,7 @@ impl Store {
     /// The first reading whose MAC verifies; otherwise why the most trustworthy reading failed.
     pub(crate) async fn verify_token(
         &self,
-        readings: &[std::result::Result<crate::card_token::TokenClaim, TokenError>],
+        readings: &[std::result::Result<crate::codes::token::TokenClaim, TokenError>],
     ) -> Result<MemberCode> {
         let keys = self.chain_keys().await?;
         let mut first_error = None;
@@ -148,7 +148,11 @@ impl Store {
     }
 
     /// The member's current card with its token under `key` (a print job reads the key once).
-    async fn card_signed_with(&self, member_id: Uuid, key: &ChainKey) -> Result<IssuedCard> {
+    pub(crate) async fn card_signed_with(
+        &self,
+        member_id: Uuid,
+        key: &ChainKey,
+    ) -> Result<IssuedCard> {
         let member = self.member(member_id).await?;
         let code = MemberCode::parse(&member.code).map_err(|_| CoreError::MemberNotFound)?;
         let issued_at: DateTime<Utc> =
@@ -205,7 +209,7 @@ impl Store {
             });
         }
         let mut tx = self.begin_write().await?;
-        let new = crate::members::insert_card(&mut tx, record.member_id).await?;
+        let new = insert_card(&mut tx, record.member_id).await?;
         revoke(&mut tx, &old, Some(&new)).await?;
         sqlx::query("UPDATE member SET code = ? WHERE id = ?")
             .bind(new.as_str())
@@ -237,119 +241,42 @@ async fn revoke(
     revoked_at.ok_or(CoreError::UnknownCode)
 }
 
-/// Which members' cards to print.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Selection {
-    All,
-    /// Member ids or card codes.
-    Members(Vec<String>),
-}
+/// Tries before giving up on drawing a code no card has had (40 random bits: a clash is rare).
+const CODE_ATTEMPTS: usize = 8;
 
-/// A finished print job.
-pub struct PrintedCards {
-    pub pdf: Vec<u8>,
-    pub cards: Vec<IssuedCard>,
-}
-
-impl Store {
-    async fn selected_members(&self, selection: &Selection) -> Result<Vec<Uuid>> {
-        match selection {
-            Selection::All => Ok(
-                sqlx::query_scalar("SELECT id FROM member ORDER BY name, id")
-                    .fetch_all(self.pool())
-                    .await?,
-            ),
-            Selection::Members(wanted) => {
-                let mut ids = Vec::with_capacity(wanted.len());
-                for item in wanted {
-                    let id = match Uuid::parse_str(item.trim()) {
-                        Ok(id) => self.member(id).await?.id,
-                        Err(_) => {
-                            let code = self.card_code(item).await?;
-                            self.card_record(&code)
-                                .await?
-                                .ok_or(CoreError::UnknownCode)?
-                                .member_id
-                        }
-                    };
-                    ids.push(id);
-                }
-                Ok(ids)
-            }
+/// A code no card has ever had (revoked ones included), drawn inside the write transaction.
+pub(crate) async fn fresh_code(tx: &mut WriteTx) -> Result<MemberCode> {
+    for _ in 0..CODE_ATTEMPTS {
+        let candidate = MemberCode::generate(&mut rand::thread_rng());
+        let taken: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM member_card WHERE code = ?)")
+                .bind(candidate.as_str())
+                .fetch_one(&mut **tx)
+                .await?;
+        if !taken {
+            return Ok(candidate);
         }
     }
-
-    /// Managers only: the PDF of the selected members' current cards, each card's text in the
-    /// member's language unless `language` says otherwise. `progress(done, total)` is called as
-    /// cards are drawn (the manager screen shows a progress bar).
-    pub async fn print_cards(
-        &self,
-        actor: &Actor,
-        selection: &Selection,
-        sheet: crate::pdf::Sheet,
-        language: Option<&str>,
-        progress: &mut (dyn FnMut(usize, usize) + Send),
-    ) -> Result<PrintedCards> {
-        actor.require(Permission::PrintCards)?;
-        let language = language.map(crate::validate::language).transpose()?;
-        let shop = self.require_shop().await?;
-        let key = self.signing_key().await?;
-        let mut cards = Vec::new();
-        for id in self.selected_members(selection).await? {
-            cards.push(self.card_signed_with(id, &key).await?);
-        }
-        let total = cards.len();
-        // Formatting happens after the last await: a Fluent bundle is not Send.
-        let faces: Vec<crate::pdf::CardFace> = cards
-            .iter()
-            .map(|card| {
-                let messages =
-                    crate::i18n::Messages::new(language.as_deref().unwrap_or(&card.language));
-                card_face(
-                    &shop.name,
-                    card,
-                    messages.format("card-tagline", &Default::default()),
-                )
-            })
-            .collect();
-        let pdf =
-            crate::pdf::cards_pdf(&shop.name, &faces, sheet, &mut |done| progress(done, total))?;
-        Ok(PrintedCards { pdf, cards })
-    }
-
-    /// Managers only: a page to check the printer's scaling, in the shop's language.
-    pub async fn print_test_page(&self, actor: &Actor) -> Result<Vec<u8>> {
-        actor.require(Permission::PrintCards)?;
-        let shop = self.require_shop().await?;
-        let key = self.signing_key().await?;
-        let sample_code = MemberCode::generate(&mut rand::thread_rng());
-        let messages = crate::i18n::Messages::new(&shop.language);
-        let text = |key: &str| messages.format(key, &Default::default());
-        let sample = crate::pdf::CardFace {
-            shop: shop.name.clone(),
-            member_name: text("card-test-sample"),
-            code: sample_code.display(),
-            token: key.issue(&sample_code),
-            tagline: text("card-tagline"),
-        };
-        let texts = crate::pdf::TestPageTexts {
-            title: text("card-test-title"),
-            hint: text("card-test-hint"),
-            sample: text("card-test-sample"),
-        };
-        crate::pdf::test_page_pdf(&texts, &sample)
-    }
+    Err(CoreError::internal("card code", "no free card code"))
 }
 
-fn card_face(shop: &str, card: &IssuedCard, tagline: String) -> crate::pdf::CardFace {
-    let code = MemberCode::parse(&card.code)
-        .map(|c| c.display())
-        .unwrap_or_else(|_| card.code.clone());
-    crate::pdf::CardFace {
-        shop: shop.to_string(),
-        member_name: card.member_name.clone(),
-        code,
-        token: card.token.clone(),
-        tagline,
-    }
+pub(crate) async fn register_card(
+    tx: &mut WriteTx,
+    member_id: Uuid,
+    code: &MemberCode,
+) -> Result<()> {
+    sqlx::query("INSERT INTO member_card (code, member_id, issued_at) VALUES (?, ?, ?)")
+        .bind(code.as_str())
+        .bind(member_id)
+        .bind(Utc::now())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A new card for an existing member (reissue): registered, and its code returned.
+pub(crate) async fn insert_card(tx: &mut WriteTx, member_id: Uuid) -> Result<MemberCode> {
+    let code = fresh_code(tx).await?;
+    register_card(tx, member_id, &code).await?;
+    Ok(code)
 }

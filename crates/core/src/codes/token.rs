@@ -10,7 +10,7 @@ use hmac::{Hmac, Mac};
 use rand::Rng;
 use sha2::Sha256;
 
-use crate::member_code::{MemberCode, ALPHABET, CODE_LEN};
+use crate::codes::member_code::{MemberCode, ALPHABET, CODE_LEN};
 
 pub const PREFIX: &str = "TS1";
 pub const KEY_ID_LEN: usize = 2;

@@ -162,3 +162,26 @@ pub(crate) async fn migrate(pool: &SqlitePool) -> Result<()> {
     tx.commit().await?;
     Ok(())
 }
+
+/// Members enrolled before phone tails existed get theirs (once; a no-op afterwards).
+/// (A data step after the migrations: the tail is computed in Rust, SQLite cannot reverse text.)
+pub(crate) async fn fill_phone_tails(pool: &sqlx::SqlitePool) -> Result<()> {
+    let missing: Vec<(uuid::Uuid, String)> = sqlx::query_as(
+        "SELECT id, phone_digits FROM member WHERE phone_digits IS NOT NULL AND phone_tail IS NULL",
+    )
+    .fetch_all(pool)
+    .await?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    for (id, digits) in missing {
+        sqlx::query("UPDATE member SET phone_tail = ? WHERE id = ?")
+            .bind(crate::input::phone::tail(&digits))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

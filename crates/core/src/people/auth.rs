@@ -3,7 +3,7 @@
 //! PIN; they never decide what that person may do.
 
 use crate::error::{CoreError, Result};
-use crate::shop::{Actor, Role};
+use crate::people::shop::{Actor, Role};
 
 /// Everything a staff member may be allowed to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

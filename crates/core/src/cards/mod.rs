@@ -1,0 +1,7 @@
+//! Loyalty cards as a shop keeps them: the chain keys that sign tokens, the registry of every
+//! card issued (revocation, reissue), and printing them as PDFs. (The formats printed on a
+//! card, code and token, are in codes/.)
+
+pub mod pdf;
+pub mod print;
+pub mod registry;

@@ -1,0 +1,5 @@
+//! What is printed on a loyalty card: the member code a person can type (with its check
+//! character) and the signed QR token any till verifies offline. Formats only: no store.
+
+pub mod member_code;
+pub mod token;

@@ -1,0 +1,154 @@
+//! Enrolment at the counter: the member, their first card, an `enroll` event and, if asked,
+//! the first stamp, in one transaction; or, when the same email, phone number or name is
+//! already a member, nothing written and the likely duplicates returned.
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+#[cfg(feature = "ts")]
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::cards::registry;
+use crate::counter::actions::{self, ActionResult};
+use crate::counter::lookup::MemberView;
+use crate::error::Result;
+use crate::input::validate;
+use crate::ledger::{self, EventKind, NewEvent};
+use crate::people::auth::Permission;
+use crate::people::members::{self, Member, NewMember, NewMemberRow};
+use crate::people::shop::Actor;
+use crate::store::Store;
+
+/// How the counter enrols: refusing a likely duplicate unless told it is a different person,
+/// and optionally giving the first stamp in the same transaction.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct EnrollOptions {
+    /// The cashier saw the likely duplicates and says this is someone else.
+    pub allow_likely_duplicate: bool,
+    /// Stamp this program's card at once ("enrol and stamp"): one action, one transaction.
+    pub first_stamp: Option<Uuid>,
+}
+
+/// What enrolment did. A likely duplicate is an expected outcome the screen offers to open.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", ts(export))]
+pub enum EnrollOutcome {
+    Enrolled {
+        member: Member,
+        first_stamp: Option<Box<ActionResult>>,
+    },
+    /// Nothing was written: these members have the same email, phone number or name.
+    LikelyDuplicates { members: Vec<MemberView> },
+}
+
+impl Store {
+    /// Enrols with no duplicate check and no stamp: scripts, imports and the demo.
+    pub async fn enroll(&self, actor: &Actor, new: &NewMember) -> Result<Member> {
+        let options = EnrollOptions {
+            allow_likely_duplicate: true,
+            first_stamp: None,
+        };
+        match self.enroll_with(actor, new, &options).await? {
+            EnrollOutcome::Enrolled { member, .. } => Ok(member),
+            EnrollOutcome::LikelyDuplicates { .. } => unreachable!("duplicates were allowed"),
+        }
+    }
+
+    /// Enrolment at the counter: a member row, their first card and an `enroll` event (and the
+    /// first stamp, if asked), in one transaction; or, when the same email, phone number or
+    /// name is already a member and the cashier has not said otherwise, nothing written and
+    /// the likely duplicates returned.
+    pub async fn enroll_with(
+        &self,
+        actor: &Actor,
+        new: &NewMember,
+        options: &EnrollOptions,
+    ) -> Result<EnrollOutcome> {
+        actor.require(Permission::Enroll)?;
+        let name = validate::name(&new.name)?;
+        let email = validate::email(new.email.as_deref())?;
+        let phone = validate::phone(new.phone.as_deref())?;
+        let shop = self.require_shop().await?;
+        let language = match new.language.as_deref().filter(|l| !l.trim().is_empty()) {
+            Some(l) => validate::language(l)?,
+            None => shop.language.clone(),
+        };
+        let (phone, phone_digits) = phone.unzip();
+        let phone_tail = phone_digits.as_deref().map(crate::input::phone::tail);
+        if !options.allow_likely_duplicate {
+            let members = self
+                .likely_duplicates(&name, email.as_deref(), phone_tail.as_deref())
+                .await?;
+            if !members.is_empty() {
+                let mut views = Vec::with_capacity(members.len());
+                for member in members {
+                    views.push(self.view_of(member).await?);
+                }
+                return Ok(EnrollOutcome::LikelyDuplicates { members: views });
+            }
+        }
+        let first_stamp_program = match options.first_stamp {
+            Some(id) => Some(self.resolve_program(Some(id)).await?),
+            None => None,
+        };
+
+        let mut tx = self.begin_write().await?;
+        let now = Utc::now();
+        let id = Uuid::now_v7();
+        let code = registry::fresh_code(&mut tx).await?;
+        members::insert_member(
+            &mut tx,
+            &NewMemberRow {
+                id,
+                code: &code,
+                shop_id: shop.id,
+                name: &name,
+                email: email.as_deref(),
+                phone: phone.as_deref(),
+                phone_digits: phone_digits.as_deref(),
+                language: &language,
+                created_at: now,
+            },
+        )
+        .await?;
+        registry::register_card(&mut tx, id, &code).await?;
+        ledger::append(
+            &mut tx,
+            actor.staff_id,
+            NewEvent {
+                kind: EventKind::Enroll,
+                member_id: id,
+                program_id: None,
+                amount: 0,
+                voids: None,
+                reason: None,
+            },
+        )
+        .await?;
+        let first_stamp = match &first_stamp_program {
+            Some(program) => {
+                let stamp = actions::punch_in(&mut tx, actor, program, id, 1).await?;
+                Some(Box::new(stamp))
+            }
+            None => None,
+        };
+        self.commit(tx).await?;
+        let member = Member {
+            id,
+            code: code.as_str().to_string(),
+            name,
+            email,
+            phone,
+            language,
+            created_at: now,
+        };
+        Ok(EnrollOutcome::Enrolled {
+            member,
+            first_stamp,
+        })
+    }
+}

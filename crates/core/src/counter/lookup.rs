@@ -1,0 +1,195 @@
+//! Who is at the counter: a scanned or typed code read back to a member (or the reason it
+//! finds nobody), and the member with their cards as the screens show them.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+#[cfg(feature = "ts")]
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::counter::card::{CardTotals, CardView};
+use crate::error::{CoreError, Result};
+use crate::people::members::Member;
+use crate::scan::{self, Decoded};
+use crate::store::Store;
+
+/// A member with each of their cards in the shop's active programs (default program first).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct MemberView {
+    pub member: Member,
+    pub cards: Vec<CardView>,
+}
+
+/// What a scan or a typed code found. Not finding a member is an expected outcome, not an error.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", ts(export))]
+pub enum ScanOutcome {
+    Member(MemberView),
+    /// A valid code that no member here has.
+    UnknownCode {
+        code: String,
+    },
+    /// The check character does not match: mistyped or misread.
+    MistypedCode,
+    /// Not a member code at all.
+    NotACode,
+    /// A card that was revoked; `replaced` when a new card was issued in its place.
+    CardRevoked {
+        revoked_at: DateTime<Utc>,
+        replaced: bool,
+    },
+    /// A card token that does not verify: altered, misread or forged.
+    ForgedCard,
+    /// A card token made under a chain key this till does not know.
+    UnknownCardKey,
+    /// Only part of a card token was read.
+    TruncatedCard,
+}
+
+impl ScanOutcome {
+    /// Why this scan finds nobody, as a person is told it: the one mapping from a scan's
+    /// outcome to a message, used by the till, the scanner test screen and the CLI.
+    pub fn refusal(&self) -> Option<CoreError> {
+        Some(match self {
+            ScanOutcome::Member(_) => return None,
+            ScanOutcome::UnknownCode { .. } => CoreError::UnknownCode,
+            ScanOutcome::MistypedCode => CoreError::MistypedCode,
+            ScanOutcome::NotACode => CoreError::NotACode,
+            ScanOutcome::CardRevoked {
+                revoked_at,
+                replaced,
+            } => {
+                let date = revoked_at.date_naive().to_string();
+                if *replaced {
+                    CoreError::CardReplaced { date }
+                } else {
+                    CoreError::CardRevoked { date }
+                }
+            }
+            ScanOutcome::ForgedCard => CoreError::ForgedCard,
+            ScanOutcome::UnknownCardKey => CoreError::UnknownCardKey,
+            ScanOutcome::TruncatedCard => CoreError::TruncatedCard,
+        })
+    }
+
+    pub fn into_result(self) -> Result<MemberView> {
+        match self.refusal() {
+            Some(refusal) => Err(refusal),
+            None => match self {
+                ScanOutcome::Member(view) => Ok(view),
+                _ => unreachable!("only a member has no refusal"),
+            },
+        }
+    }
+}
+
+/// A scan as the screens get it: what it found, and, when it found nobody, the message that
+/// says why (from [`ScanOutcome::refusal`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct Scanned {
+    pub outcome: ScanOutcome,
+    pub refusal: Option<crate::ErrorBody>,
+}
+
+impl From<ScanOutcome> for Scanned {
+    fn from(outcome: ScanOutcome) -> Scanned {
+        let refusal = outcome.refusal().map(|e| e.body());
+        Scanned { outcome, refusal }
+    }
+}
+
+/// How a scan was read, and what it found: the scanner test screen shows both.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct ScanExplanation {
+    pub readings: Vec<scan::Reading>,
+    pub scanned: Scanned,
+}
+
+impl Store {
+    /// Everything a scanner or a person types goes through here. `key_codes` are the physical
+    /// keys of a scan when the UI knows them (`KeyboardEvent.code`), else empty.
+    pub async fn lookup(&self, input: &str, key_codes: &[String]) -> Result<ScanOutcome> {
+        let code = match scan::decode(input, key_codes) {
+            Decoded::Code(code) => code,
+            Decoded::Token(readings) => match self.verify_token(&readings).await {
+                Ok(code) => code,
+                Err(CoreError::ForgedCard) => return Ok(ScanOutcome::ForgedCard),
+                Err(CoreError::UnknownCardKey) => return Ok(ScanOutcome::UnknownCardKey),
+                Err(CoreError::TruncatedCard) => return Ok(ScanOutcome::TruncatedCard),
+                Err(other) => return Err(other),
+            },
+            Decoded::Mistyped => return Ok(ScanOutcome::MistypedCode),
+            Decoded::NotACode => return Ok(ScanOutcome::NotACode),
+        };
+        match self.card_record(&code).await? {
+            // A till with no shop yet knows no card: that is what to say, not "unknown card".
+            None if self.shop().await?.is_none() => Err(CoreError::ShopNotSetUp),
+            None => Ok(ScanOutcome::UnknownCode {
+                code: code.to_string(),
+            }),
+            Some(card) => match card.revoked_at {
+                Some(revoked_at) => Ok(ScanOutcome::CardRevoked {
+                    revoked_at,
+                    replaced: card.replaced_by.is_some(),
+                }),
+                None => Ok(ScanOutcome::Member(self.member_view(card.member_id).await?)),
+            },
+        }
+    }
+
+    pub async fn explain_scan(&self, input: &str, key_codes: &[String]) -> Result<ScanExplanation> {
+        Ok(ScanExplanation {
+            readings: scan::readings(input, key_codes),
+            scanned: self.lookup(input, key_codes).await?.into(),
+        })
+    }
+
+    pub async fn member_view(&self, member_id: Uuid) -> Result<MemberView> {
+        let member = self.member(member_id).await?;
+        self.view_of(member).await
+    }
+
+    pub(crate) async fn view_of(&self, member: Member) -> Result<MemberView> {
+        let totals: Vec<(Uuid, i64, i64)> = sqlx::query_as(
+            "SELECT program_id, punches_total, redeemed_total FROM card WHERE member_id = ?",
+        )
+        .bind(member.id)
+        .fetch_all(self.pool())
+        .await?;
+        let cards = self
+            .programs()
+            .await?
+            .iter()
+            .filter(|p| p.active)
+            .map(|program| {
+                let card = totals
+                    .iter()
+                    .find(|(id, _, _)| *id == program.id)
+                    .map(|&(_, punches_total, redeemed_total)| CardTotals {
+                        punches_total,
+                        redeemed_total,
+                    })
+                    .unwrap_or_default();
+                CardView::new(program, card)
+            })
+            .collect();
+        Ok(MemberView { member, cards })
+    }
+
+    /// [`Store::find_members`], each with their cards: the search results show the stamps.
+    pub async fn find_member_views(&self, query: &str) -> Result<Vec<MemberView>> {
+        let mut views = Vec::new();
+        for member in self.find_members(query).await? {
+            views.push(self.view_of(member).await?);
+        }
+        Ok(views)
+    }
+}

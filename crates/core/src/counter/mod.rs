@@ -1,0 +1,8 @@
+//! What happens at the counter: finding the member, stamping, redeeming, undoing, enrolling,
+//! and the one rule that turns events into a card's state. Programs are what cards are of.
+
+pub mod actions;
+pub mod card;
+pub mod enrol;
+pub mod lookup;
+pub mod programs;

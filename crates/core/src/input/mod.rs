@@ -1,0 +1,5 @@
+//! What people type, checked and normalised before it reaches the store: names, emails,
+//! phones, PINs, languages; and phone numbers as search keys.
+
+pub mod phone;
+pub mod validate;
