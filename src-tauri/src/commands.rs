@@ -10,6 +10,7 @@ use tessera_core::counter::enrol::{EnrollOptions, EnrollOutcome};
 use tessera_core::counter::lookup::{MemberView, ScanExplanation, Scanned};
 use tessera_core::counter::programs::{NewProgram, Program};
 use tessera_core::first_run::{NewShop, SetUp};
+use tessera_core::ids::{EventId, MemberId, ProgramId};
 use tessera_core::input::validate;
 use tessera_core::ledger::VoidReason;
 use tessera_core::people::members::NewMember;
@@ -17,7 +18,6 @@ use tessera_core::people::shop::{Actor, Shop, Staff};
 use tessera_core::{CoreError, ErrorBody, Store};
 #[cfg(feature = "ts")]
 use ts_rs::TS;
-use uuid::Uuid;
 
 use crate::state::AppState;
 
@@ -183,7 +183,10 @@ pub async fn scan(
 }
 
 #[tauri::command]
-pub async fn member_view(state: State<'_, AppState>, member_id: Uuid) -> CommandResult<MemberView> {
+pub async fn member_view(
+    state: State<'_, AppState>,
+    member_id: MemberId,
+) -> CommandResult<MemberView> {
     state.actor()?;
     let store = state.store()?;
     store.member_view(member_id).await.map_err(failed(&store))
@@ -220,8 +223,8 @@ pub async fn enroll(
 #[tauri::command]
 pub async fn punch(
     state: State<'_, AppState>,
-    member_id: Uuid,
-    program_id: Option<Uuid>,
+    member_id: MemberId,
+    program_id: Option<ProgramId>,
     count: i64,
 ) -> CommandResult<ActionResult> {
     let actor = state.actor()?;
@@ -235,8 +238,8 @@ pub async fn punch(
 #[tauri::command]
 pub async fn redeem(
     state: State<'_, AppState>,
-    member_id: Uuid,
-    program_id: Option<Uuid>,
+    member_id: MemberId,
+    program_id: Option<ProgramId>,
 ) -> CommandResult<ActionResult> {
     let actor = state.actor()?;
     let store = state.store()?;
@@ -260,7 +263,7 @@ pub async fn last_undoable(state: State<'_, AppState>) -> CommandResult<UndoCand
 #[tauri::command]
 pub async fn undo(
     state: State<'_, AppState>,
-    event_id: Uuid,
+    event_id: EventId,
     reason: VoidReason,
 ) -> CommandResult<ActionResult> {
     let session = state.session()?;
@@ -391,7 +394,7 @@ pub async fn explain_scan(
 #[tauri::command]
 pub async fn reissue_card(
     state: State<'_, AppState>,
-    member_id: Uuid,
+    member_id: MemberId,
 ) -> CommandResult<IssuedCard> {
     let actor = state.actor()?;
     let store = state.store()?;

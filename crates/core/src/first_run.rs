@@ -6,12 +6,12 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ts")]
 use ts_rs::TS;
-use uuid::Uuid;
 
 use crate::cards::registry;
 use crate::codes::token::ChainKey;
 use crate::counter::programs::{self, NewProgram, ValidProgram};
 use crate::error::{CoreError, Result};
+use crate::ids::{DeviceId, ShopId};
 use crate::input::validate;
 use crate::people::shop::{hash_pin, insert_staff, Role, Shop, Staff};
 use crate::store::Store;
@@ -33,7 +33,7 @@ pub struct NewShop {
 pub struct SetUp {
     pub shop: Shop,
     pub manager: Staff,
-    pub device_id: Uuid,
+    pub device_id: DeviceId,
 }
 
 impl Store {
@@ -66,7 +66,7 @@ impl Store {
         }
         let now = Utc::now();
         let shop = Shop {
-            id: Uuid::now_v7(),
+            id: ShopId::new(),
             name,
             language,
             currency,
@@ -82,7 +82,7 @@ impl Store {
         .bind(shop.created_at)
         .execute(&mut *tx)
         .await?;
-        let device_id = Uuid::now_v7();
+        let device_id = DeviceId::new();
         sqlx::query("INSERT INTO device (id, shop_id, next_seq, created_at) VALUES (?, ?, 1, ?)")
             .bind(device_id)
             .bind(shop.id)

@@ -2,12 +2,12 @@
 //! Each event carries its UUIDv7, this till's device id and gap-free sequence number, the shop,
 //! the staff member, the UTC time, the member, the program and the amount.
 
+use crate::ids::{DeviceId, EventId, MemberId, ProgramId, ShopId, StaffId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
-use uuid::Uuid;
 
 use crate::error::{CoreError, Result};
 use crate::store::{Store, WriteTx};
@@ -121,17 +121,17 @@ fn reason_error(error: CoreError) -> CoreError {
 #[cfg_attr(feature = "ts", derive(TS))]
 #[cfg_attr(feature = "ts", ts(export))]
 pub struct Event {
-    pub id: Uuid,
-    pub device_id: Uuid,
+    pub id: EventId,
+    pub device_id: DeviceId,
     pub seq: i64,
-    pub shop_id: Uuid,
-    pub staff_id: Uuid,
+    pub shop_id: ShopId,
+    pub staff_id: StaffId,
     pub at: DateTime<Utc>,
     pub kind: EventKind,
-    pub member_id: Uuid,
-    pub program_id: Option<Uuid>,
+    pub member_id: MemberId,
+    pub program_id: Option<ProgramId>,
     pub amount: i64,
-    pub voids: Option<Uuid>,
+    pub voids: Option<EventId>,
     /// For a void: why, as a stable code (absent on voids written before codes existed).
     pub reason_code: Option<ReasonCode>,
     /// For a void: the staff member's own words, if any.
@@ -155,10 +155,10 @@ pub struct HistoryEntry {
 /// What an action wants written; the ledger adds identity, sequence and time.
 pub(crate) struct NewEvent {
     pub kind: EventKind,
-    pub member_id: Uuid,
-    pub program_id: Option<Uuid>,
+    pub member_id: MemberId,
+    pub program_id: Option<ProgramId>,
     pub amount: i64,
-    pub voids: Option<Uuid>,
+    pub voids: Option<EventId>,
     pub reason: Option<VoidReason>,
 }
 
@@ -168,9 +168,9 @@ pub(crate) const EVENT_COLUMNS: &str =
 
 /// Appends one event inside the caller's write transaction. The sequence number is taken and
 /// bumped in that same transaction, so a rolled-back action leaves no gap.
-pub(crate) async fn append(tx: &mut WriteTx, staff_id: Uuid, new: NewEvent) -> Result<Event> {
+pub(crate) async fn append(tx: &mut WriteTx, staff_id: StaffId, new: NewEvent) -> Result<Event> {
     // The event is this till's: its device, its next sequence number, its own shop.
-    let (device_id, seq, shop_id): (Uuid, i64, Option<Uuid>) = sqlx::query_as(
+    let (device_id, seq, shop_id): (DeviceId, i64, Option<ShopId>) = sqlx::query_as(
         "UPDATE device SET next_seq = next_seq + 1 RETURNING id, next_seq - 1, shop_id",
     )
     .fetch_optional(&mut **tx)
@@ -178,7 +178,7 @@ pub(crate) async fn append(tx: &mut WriteTx, staff_id: Uuid, new: NewEvent) -> R
     .ok_or(CoreError::ShopNotSetUp)?;
     let shop_id = shop_id.ok_or(CoreError::ShopNotSetUp)?;
     let event = Event {
-        id: Uuid::now_v7(),
+        id: EventId::new(),
         device_id,
         seq,
         shop_id,
@@ -216,7 +216,7 @@ pub(crate) async fn append(tx: &mut WriteTx, staff_id: Uuid, new: NewEvent) -> R
 }
 
 impl Store {
-    pub async fn event(&self, id: Uuid) -> Result<Event> {
+    pub async fn event(&self, id: EventId) -> Result<Event> {
         sqlx::query_as(&format!(
             "SELECT {EVENT_COLUMNS} FROM event e WHERE e.id = ?"
         ))
@@ -227,7 +227,7 @@ impl Store {
     }
 
     /// A member's events, newest first.
-    pub async fn history(&self, member_id: Uuid, limit: i64) -> Result<Vec<HistoryEntry>> {
+    pub async fn history(&self, member_id: MemberId, limit: i64) -> Result<Vec<HistoryEntry>> {
         Ok(sqlx::query_as(&format!(
             "SELECT {EVENT_COLUMNS}, s.name AS staff_name, p.name AS program_name,
                     EXISTS (SELECT 1 FROM event v WHERE v.voids = e.id) AS voided

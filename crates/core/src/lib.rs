@@ -14,6 +14,7 @@ pub mod counter;
 pub mod error;
 pub mod first_run;
 pub mod i18n;
+pub mod ids;
 pub mod input;
 pub mod ledger;
 pub mod people;

@@ -438,12 +438,12 @@ async fn every_event_carries_its_identity() {
     let shop = shop().await;
     let event = shop.punch(1).await.unwrap().event;
     let shop_row = shop.store.require_shop().await.unwrap();
-    assert_eq!(event.id.get_version_num(), 7);
+    assert_eq!(event.id.as_uuid().get_version_num(), 7);
     assert_eq!(event.shop_id, shop_row.id);
     assert_eq!(event.staff_id, shop.manager.staff_id);
     assert_eq!(event.member_id, shop.member.id);
     assert_eq!(event.program_id, Some(shop.program.id));
-    assert_ne!(event.device_id, uuid::Uuid::nil());
+    assert_ne!(event.device_id, tessera_core::ids::DeviceId::nil());
 }
 
 #[tokio::test]

@@ -10,19 +10,19 @@ use proptest::prelude::*;
 use tessera_core::counter::card::CardTotals;
 use tessera_core::counter::programs::NewProgram;
 use tessera_core::first_run::NewShop;
+use tessera_core::ids::{DeviceId, EventId, MemberId, ProgramId, ShopId};
 use tessera_core::ledger::{Event, EventKind};
 use tessera_core::people::members::NewMember;
 use tessera_core::people::shop::Actor;
 use tessera_core::sync::ingest::Received;
 use tessera_core::Store;
-use uuid::Uuid;
 
 struct Chain {
     store: Store,
     manager: Actor,
-    shop: Uuid,
-    members: Vec<Uuid>,
-    programs: Vec<Uuid>,
+    shop: ShopId,
+    members: Vec<MemberId>,
+    programs: Vec<ProgramId>,
     _dir: tempfile::TempDir,
 }
 
@@ -82,15 +82,15 @@ async fn chain() -> Chain {
 /// One event as another till would have made it.
 fn made_elsewhere(
     chain: &Chain,
-    device: Uuid,
+    device: DeviceId,
     seq: i64,
     kind: EventKind,
     card: (usize, usize),
     amount: i64,
-    voids: Option<Uuid>,
+    voids: Option<EventId>,
 ) -> Event {
     Event {
-        id: Uuid::now_v7(),
+        id: EventId::new(),
         device_id: device,
         seq,
         shop_id: chain.shop,
@@ -110,7 +110,7 @@ fn made_elsewhere(
 type Spec = (u8, (usize, usize), i64, prop::sample::Index);
 
 fn history(chain: &Chain, specs: &[Spec]) -> Vec<Event> {
-    let devices = [Uuid::now_v7(), Uuid::now_v7()];
+    let devices = [DeviceId::new(), DeviceId::new()];
     let mut events: Vec<Event> = Vec::new();
     for (n, (kind, card, amount, target)) in specs.iter().enumerate() {
         let device = devices[n % 2];
@@ -150,8 +150,8 @@ fn history(chain: &Chain, specs: &[Spec]) -> Vec<Event> {
 }
 
 /// Each card's totals as the set of events defines them.
-fn expected(events: &[Event]) -> HashMap<(Uuid, Uuid), CardTotals> {
-    let mut by_card: HashMap<(Uuid, Uuid), Vec<Event>> = HashMap::new();
+fn expected(events: &[Event]) -> HashMap<(MemberId, ProgramId), CardTotals> {
+    let mut by_card: HashMap<(MemberId, ProgramId), Vec<Event>> = HashMap::new();
     for e in events {
         if let Some(program) = e.program_id {
             by_card
@@ -168,8 +168,8 @@ fn expected(events: &[Event]) -> HashMap<(Uuid, Uuid), CardTotals> {
         .collect()
 }
 
-async fn stored(store: &Store) -> HashMap<(Uuid, Uuid), CardTotals> {
-    let rows: Vec<(Uuid, Uuid, i64, i64)> =
+async fn stored(store: &Store) -> HashMap<(MemberId, ProgramId), CardTotals> {
+    let rows: Vec<(MemberId, ProgramId, i64, i64)> =
         sqlx::query_as("SELECT member_id, program_id, punches_total, redeemed_total FROM card")
             .fetch_all(store.pool())
             .await

@@ -574,11 +574,10 @@ async fn a_manager_replaces_a_lost_card_and_the_old_one_is_refused() {
 
     // Back at the till, the member on screen shows the new code at once.
     s.click("manage-back").await;
-    assert_eq!(
-        s.text("member-code").await,
-        grouped,
-        "the till shows the new code"
-    );
+    s.eventually("the till to show the new code", async |s| {
+        (s.text("member-code").await == grouped).then_some(())
+    })
+    .await;
     // And the old card is refused and says it was replaced.
     s.scan(&old_token).await;
     s.eventually("the replaced-card refusal", async |s| {

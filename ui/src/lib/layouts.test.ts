@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import keyboardRs from '../../../crates/core/src/keyboard.rs?raw';
+import keyboardRs from '../../../crates/core/src/scan/keyboard_tables.rs?raw';
 import { LANGUAGES, format, setLanguage, t } from './i18n.svelte';
 import { layoutKey, layoutName } from './layouts';
 
 /** The XKB names the core can send as a reading's source, read from the core itself. */
 function coreLayouts(): string[] {
   const columns = /const COLUMNS: \[&str; \d+\] = \[([^\]]*)\]/.exec(keyboardRs);
-  if (!columns) throw new Error('COLUMNS not found in keyboard.rs');
+  if (!columns) throw new Error('COLUMNS not found in scan/keyboard_tables.rs');
   return [...columns[1].matchAll(/"([^"]+)"/g)].map((m) => m[1]);
 }
 

@@ -7,8 +7,8 @@ use serde::Serialize;
 use tessera_core::cards::print::Selection;
 use tessera_core::cards::registry::{IssuedCard, RevokedCard};
 use tessera_core::codes::member_code::MemberCode;
+use tessera_core::ids::MemberId;
 use tessera_core::{Result, Store};
-use uuid::Uuid;
 
 use super::{shared, Context};
 use crate::output::{display_code, shown, Render, Text};
@@ -157,7 +157,7 @@ pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
     Ok(())
 }
 
-async fn member_of_card(store: &Store, code: &MemberCode) -> Result<Uuid> {
+async fn member_of_card(store: &Store, code: &MemberCode) -> Result<MemberId> {
     Ok(shared::member_by_code(store, code.as_str())
         .await?
         .member

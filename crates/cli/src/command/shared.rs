@@ -2,9 +2,9 @@
 //! `--program` names. What a signed-in staff member may do is the core's permission table's.
 
 use tessera_core::counter::lookup::MemberView;
+use tessera_core::ids::ProgramId;
 use tessera_core::people::shop::Actor;
 use tessera_core::{CoreError, Result, Store};
-use uuid::Uuid;
 
 use super::Context;
 
@@ -40,7 +40,7 @@ pub async fn member_by_code(store: &Store, input: &str) -> Result<MemberView> {
 }
 
 /// `--program` takes a program's id or its name; left out, the core picks the one active.
-pub async fn program_id(store: &Store, program: Option<&str>) -> Result<Option<Uuid>> {
+pub async fn program_id(store: &Store, program: Option<&str>) -> Result<Option<ProgramId>> {
     match program {
         Some(named) => Ok(Some(store.program_named(named).await?.id)),
         None => Ok(None),

@@ -1,11 +1,10 @@
 //! Printing members' cards: the selection, each card's face in the member's language, and the
 //! PDF (cards/pdf.rs draws it). Managers only.
 
-use uuid::Uuid;
-
 use crate::cards::registry::IssuedCard;
 use crate::codes::member_code::MemberCode;
 use crate::error::{CoreError, Result};
+use crate::ids::MemberId;
 use crate::people::auth::Permission;
 use crate::people::shop::Actor;
 use crate::store::Store;
@@ -25,7 +24,7 @@ pub struct PrintedCards {
 }
 
 impl Store {
-    async fn selected_members(&self, selection: &Selection) -> Result<Vec<Uuid>> {
+    async fn selected_members(&self, selection: &Selection) -> Result<Vec<MemberId>> {
         match selection {
             Selection::All => Ok(
                 sqlx::query_scalar("SELECT id FROM member ORDER BY name, id")
@@ -35,7 +34,7 @@ impl Store {
             Selection::Members(wanted) => {
                 let mut ids = Vec::with_capacity(wanted.len());
                 for item in wanted {
-                    let id = match Uuid::parse_str(item.trim()) {
+                    let id = match item.trim().parse::<MemberId>() {
                         Ok(id) => self.member(id).await?.id,
                         Err(_) => {
                             let code = self.card_code(item).await?;

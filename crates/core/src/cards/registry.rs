@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
-use uuid::Uuid;
 
 use crate::codes::member_code::MemberCode;
 use crate::codes::token::{ChainKey, TokenError};
 use crate::error::{CoreError, Result};
+use crate::ids::MemberId;
 use crate::people::auth::Permission;
 use crate::people::shop::Actor;
 use crate::scan::{self, Decoded};
@@ -21,7 +21,7 @@ use crate::store::{Store, WriteTx};
 #[cfg_attr(feature = "ts", derive(TS))]
 #[cfg_attr(feature = "ts", ts(export))]
 pub struct IssuedCard {
-    pub member_id: Uuid,
+    pub member_id: MemberId,
     pub member_name: String,
     pub language: String,
     /// Canonical card code (`7K3MQ9PXR`), printed grouped under the QR.
@@ -42,7 +42,7 @@ pub struct RevokedCard {
 /// What the registry knows of a card code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct CardRecord {
-    pub member_id: Uuid,
+    pub member_id: MemberId,
     pub revoked_at: Option<DateTime<Utc>>,
     pub replaced_by: Option<String>,
 }
@@ -93,7 +93,7 @@ impl Store {
     }
 
     pub(crate) async fn card_record(&self, code: &MemberCode) -> Result<Option<CardRecord>> {
-        let row: Option<(Uuid, Option<DateTime<Utc>>, Option<String>)> = sqlx::query_as(
+        let row: Option<(MemberId, Option<DateTime<Utc>>, Option<String>)> = sqlx::query_as(
             "SELECT member_id, revoked_at, replaced_by FROM member_card WHERE code = ?",
         )
         .bind(code.as_str())
@@ -137,12 +137,12 @@ impl Store {
     /// The member's current card, with its token.
     /// Managers only: the member's current card with its token (a copy of the card: whoever
     /// has the token can print it).
-    pub async fn current_card(&self, actor: &Actor, member_id: Uuid) -> Result<IssuedCard> {
+    pub async fn current_card(&self, actor: &Actor, member_id: MemberId) -> Result<IssuedCard> {
         actor.require(Permission::ReadCardTokens)?;
         self.card_of(member_id).await
     }
 
-    async fn card_of(&self, member_id: Uuid) -> Result<IssuedCard> {
+    async fn card_of(&self, member_id: MemberId) -> Result<IssuedCard> {
         let key = self.signing_key().await?;
         self.card_signed_with(member_id, &key).await
     }
@@ -150,7 +150,7 @@ impl Store {
     /// The member's current card with its token under `key` (a print job reads the key once).
     pub(crate) async fn card_signed_with(
         &self,
-        member_id: Uuid,
+        member_id: MemberId,
         key: &ChainKey,
     ) -> Result<IssuedCard> {
         let member = self.member(member_id).await?;
@@ -185,7 +185,7 @@ impl Store {
     }
 
     /// The member on screen lost their card: revoke their current one, issue a new one.
-    pub async fn reissue_card_of(&self, actor: &Actor, member_id: Uuid) -> Result<IssuedCard> {
+    pub async fn reissue_card_of(&self, actor: &Actor, member_id: MemberId) -> Result<IssuedCard> {
         let current = self.member(member_id).await?;
         self.reissue_card(actor, &current.code).await
     }
@@ -262,7 +262,7 @@ pub(crate) async fn fresh_code(tx: &mut WriteTx) -> Result<MemberCode> {
 
 pub(crate) async fn register_card(
     tx: &mut WriteTx,
-    member_id: Uuid,
+    member_id: MemberId,
     code: &MemberCode,
 ) -> Result<()> {
     sqlx::query("INSERT INTO member_card (code, member_id, issued_at) VALUES (?, ?, ?)")
@@ -275,7 +275,7 @@ pub(crate) async fn register_card(
 }
 
 /// A new card for an existing member (reissue): registered, and its code returned.
-pub(crate) async fn insert_card(tx: &mut WriteTx, member_id: Uuid) -> Result<MemberCode> {
+pub(crate) async fn insert_card(tx: &mut WriteTx, member_id: MemberId) -> Result<MemberCode> {
     let code = fresh_code(tx).await?;
     register_card(tx, member_id, &code).await?;
     Ok(code)

@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
-use uuid::Uuid;
 
 use crate::counter::card::{self, CardTotals, CardView};
 use crate::counter::programs::Program;
 use crate::error::{CoreError, Result};
+use crate::ids::{EventId, MemberId, ProgramId};
 use crate::input::validate;
 use crate::ledger::{self, Event, EventKind, NewEvent, VoidReason};
 use crate::people::auth::Permission;
@@ -46,8 +46,8 @@ impl Store {
     pub async fn punch(
         &self,
         actor: &Actor,
-        member_id: Uuid,
-        program_id: Option<Uuid>,
+        member_id: MemberId,
+        program_id: Option<ProgramId>,
         count: i64,
     ) -> Result<ActionResult> {
         actor.require(Permission::Punch)?;
@@ -63,8 +63,8 @@ impl Store {
     pub async fn redeem(
         &self,
         actor: &Actor,
-        member_id: Uuid,
-        program_id: Option<Uuid>,
+        member_id: MemberId,
+        program_id: Option<ProgramId>,
     ) -> Result<ActionResult> {
         actor.require(Permission::Redeem)?;
         let program = self.resolve_program(program_id).await?;
@@ -95,7 +95,7 @@ impl Store {
     pub async fn void(
         &self,
         actor: &Actor,
-        event_id: Uuid,
+        event_id: EventId,
         reason: &VoidReason,
     ) -> Result<ActionResult> {
         actor.require(Permission::Void)?;
@@ -106,7 +106,7 @@ impl Store {
     async fn cancel(
         &self,
         actor: &Actor,
-        event_id: Uuid,
+        event_id: EventId,
         reason: &VoidReason,
     ) -> Result<ActionResult> {
         let reason = reason.validated()?;
@@ -191,7 +191,7 @@ impl Store {
         &self,
         actor: &Actor,
         session_start: DateTime<Utc>,
-        event_id: Uuid,
+        event_id: EventId,
         reason: &VoidReason,
     ) -> Result<ActionResult> {
         let last = self.last_undoable(actor, session_start).await?;
@@ -207,7 +207,7 @@ pub(crate) async fn punch_in(
     tx: &mut WriteTx,
     actor: &Actor,
     program: &Program,
-    member_id: Uuid,
+    member_id: MemberId,
     count: i64,
 ) -> Result<ActionResult> {
     let punch = NewEvent {

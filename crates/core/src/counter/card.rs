@@ -13,10 +13,10 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
-use uuid::Uuid;
 
 use crate::counter::programs::Program;
 use crate::error::Result;
+use crate::ids::{EventId, MemberId, ProgramId};
 use crate::ledger::{Event, EventKind};
 use crate::store::WriteTx;
 
@@ -31,7 +31,7 @@ impl CardTotals {
     /// once): the definition, stated as plainly as possible. Production applies events one by
     /// one through [`effect`]; the property tests check both agree for every arrival order.
     pub fn from_events<'a>(events: impl IntoIterator<Item = &'a Event> + Clone) -> CardTotals {
-        let voided: HashSet<Uuid> = events.clone().into_iter().filter_map(|e| e.voids).collect();
+        let voided: HashSet<EventId> = events.clone().into_iter().filter_map(|e| e.voids).collect();
         let mut seen = HashSet::new();
         let mut totals = CardTotals::default();
         for event in events {
@@ -65,12 +65,12 @@ impl CardTotals {
 /// The facts of an event that a card's state depends on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub(crate) struct Fact {
-    pub id: Uuid,
+    pub id: EventId,
     pub kind: EventKind,
-    pub member_id: Uuid,
-    pub program_id: Option<Uuid>,
+    pub member_id: MemberId,
+    pub program_id: Option<ProgramId>,
     pub amount: i64,
-    pub voids: Option<Uuid>,
+    pub voids: Option<EventId>,
 }
 
 impl From<&Event> for Fact {
@@ -116,7 +116,7 @@ pub(crate) fn contribution(fact: &Fact) -> Option<CardTotals> {
 /// **The one rule** of how an event changes a card, given what had arrived before it: the
 /// counter's actions, sync ingestion and `doctor --rebuild` all go through it, so the totals
 /// are the same whatever order the events arrive in (a function of the set of events).
-pub(crate) fn effect(event: &Fact, before: &Before) -> Option<(Uuid, Uuid, CardTotals)> {
+pub(crate) fn effect(event: &Fact, before: &Before) -> Option<(MemberId, ProgramId, CardTotals)> {
     match event.kind {
         EventKind::Punch | EventKind::Redeem if !before.cancelled => {
             Some((event.member_id, event.program_id?, contribution(event)?))
@@ -138,7 +138,7 @@ pub(crate) fn effect(event: &Fact, before: &Before) -> Option<(Uuid, Uuid, CardT
 
 /// What the ledger held before `event` (which may already be in it: it is left out).
 async fn before(tx: &mut WriteTx, event: &Fact) -> Result<Before> {
-    let voided = |id: Uuid| {
+    let voided = |id: EventId| {
         sqlx::query_scalar::<_, bool>(
             "SELECT EXISTS (SELECT 1 FROM event WHERE voids = ? AND id != ?)",
         )
@@ -187,10 +187,10 @@ pub(crate) async fn apply(
 
 /// Every card's totals from a set of events, replayed one by one through [`effect`] in the
 /// order given (any order gives the same result): what `doctor` checks and rebuilds with.
-pub(crate) fn replay(events: &[Fact]) -> HashMap<(Uuid, Uuid), CardTotals> {
-    let mut seen: HashMap<Uuid, Fact> = HashMap::new();
-    let mut voids_seen: HashMap<Uuid, usize> = HashMap::new();
-    let mut cards: HashMap<(Uuid, Uuid), CardTotals> = HashMap::new();
+pub(crate) fn replay(events: &[Fact]) -> HashMap<(MemberId, ProgramId), CardTotals> {
+    let mut seen: HashMap<EventId, Fact> = HashMap::new();
+    let mut voids_seen: HashMap<EventId, usize> = HashMap::new();
+    let mut cards: HashMap<(MemberId, ProgramId), CardTotals> = HashMap::new();
     for event in events {
         if seen.contains_key(&event.id) {
             continue; // the same event twice counts once
@@ -220,7 +220,7 @@ pub(crate) fn replay(events: &[Fact]) -> HashMap<(Uuid, Uuid), CardTotals> {
 #[cfg_attr(feature = "ts", derive(TS))]
 #[cfg_attr(feature = "ts", ts(export))]
 pub struct CardView {
-    pub program_id: Uuid,
+    pub program_id: ProgramId,
     pub program_name: String,
     pub reward: String,
     pub punches: i64,
@@ -247,8 +247,8 @@ impl CardView {
 
 pub(crate) async fn totals(
     tx: &mut WriteTx,
-    member_id: Uuid,
-    program_id: Uuid,
+    member_id: MemberId,
+    program_id: ProgramId,
 ) -> Result<CardTotals> {
     let row: Option<(i64, i64)> = sqlx::query_as(
         "SELECT punches_total, redeemed_total FROM card WHERE member_id = ? AND program_id = ?",
@@ -268,8 +268,8 @@ pub(crate) async fn totals(
 /// Adds to the materialised totals in the same transaction as the event that changes them.
 pub(crate) async fn add_to_totals(
     tx: &mut WriteTx,
-    member_id: Uuid,
-    program_id: Uuid,
+    member_id: MemberId,
+    program_id: ProgramId,
     delta: CardTotals,
 ) -> Result<CardTotals> {
     let (punches_total, redeemed_total): (i64, i64) = sqlx::query_as(
@@ -295,21 +295,23 @@ pub(crate) async fn add_to_totals(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::{DeviceId, ShopId, StaffId};
     use chrono::Utc;
     use proptest::prelude::*;
     use rstest::rstest;
+    use uuid::Uuid;
 
-    fn event(kind: EventKind, amount: i64, voids: Option<Uuid>) -> Event {
+    fn event(kind: EventKind, amount: i64, voids: Option<EventId>) -> Event {
         Event {
-            id: Uuid::now_v7(),
-            device_id: Uuid::nil(),
+            id: EventId::new(),
+            device_id: DeviceId::nil(),
             seq: 1,
-            shop_id: Uuid::nil(),
-            staff_id: Uuid::nil(),
+            shop_id: ShopId::nil(),
+            staff_id: StaffId::nil(),
             at: Utc::now(),
             kind,
-            member_id: Uuid::nil(),
-            program_id: Some(Uuid::nil()),
+            member_id: MemberId::nil(),
+            program_id: Some(Uuid::nil().into()),
             amount,
             voids,
             reason_code: None,
@@ -401,7 +403,7 @@ mod tests {
             let mut shuffled: Vec<Fact> = events.iter().map(Fact::from).collect();
             shuffled.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
             let replayed = replay(&shuffled)
-                .get(&(Uuid::nil(), Uuid::nil()))
+                .get(&(Uuid::nil().into(), Uuid::nil().into()))
                 .copied()
                 .unwrap_or_default();
             prop_assert_eq!(replayed, CardTotals::from_events(&events));

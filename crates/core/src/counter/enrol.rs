@@ -6,12 +6,12 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ts")]
 use ts_rs::TS;
-use uuid::Uuid;
 
 use crate::cards::registry;
 use crate::counter::actions::{self, ActionResult};
 use crate::counter::lookup::MemberView;
 use crate::error::Result;
+use crate::ids::{MemberId, ProgramId};
 use crate::input::validate;
 use crate::ledger::{self, EventKind, NewEvent};
 use crate::people::auth::Permission;
@@ -28,7 +28,7 @@ pub struct EnrollOptions {
     /// The cashier saw the likely duplicates and says this is someone else.
     pub allow_likely_duplicate: bool,
     /// Stamp this program's card at once ("enrol and stamp"): one action, one transaction.
-    pub first_stamp: Option<Uuid>,
+    pub first_stamp: Option<ProgramId>,
 }
 
 /// What enrolment did. A likely duplicate is an expected outcome the screen offers to open.
@@ -98,7 +98,7 @@ impl Store {
 
         let mut tx = self.begin_write().await?;
         let now = Utc::now();
-        let id = Uuid::now_v7();
+        let id = MemberId::new();
         let code = registry::fresh_code(&mut tx).await?;
         members::insert_member(
             &mut tx,

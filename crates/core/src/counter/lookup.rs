@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
-use uuid::Uuid;
 
 use crate::counter::card::{CardTotals, CardView};
 use crate::error::{CoreError, Result};
+use crate::ids::{MemberId, ProgramId};
 use crate::people::members::Member;
 use crate::scan::{self, Decoded};
 use crate::store::Store;
@@ -152,13 +152,13 @@ impl Store {
         })
     }
 
-    pub async fn member_view(&self, member_id: Uuid) -> Result<MemberView> {
+    pub async fn member_view(&self, member_id: MemberId) -> Result<MemberView> {
         let member = self.member(member_id).await?;
         self.view_of(member).await
     }
 
     pub(crate) async fn view_of(&self, member: Member) -> Result<MemberView> {
-        let totals: Vec<(Uuid, i64, i64)> = sqlx::query_as(
+        let totals: Vec<(ProgramId, i64, i64)> = sqlx::query_as(
             "SELECT program_id, punches_total, redeemed_total FROM card WHERE member_id = ?",
         )
         .bind(member.id)

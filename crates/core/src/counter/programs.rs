@@ -1,11 +1,11 @@
 //! Loyalty programs. Today a program is a punch card: N punches earn a reward.
 
+use crate::ids::{ProgramId, ShopId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
-use uuid::Uuid;
 
 use crate::error::{CoreError, Result};
 use crate::input::validate;
@@ -17,7 +17,7 @@ use crate::store::{Store, WriteTx};
 #[cfg_attr(feature = "ts", derive(TS))]
 #[cfg_attr(feature = "ts", ts(export))]
 pub struct Program {
-    pub id: Uuid,
+    pub id: ProgramId,
     pub name: String,
     pub punches_needed: i64,
     pub reward: String,
@@ -57,11 +57,11 @@ impl TryFrom<&NewProgram> for ValidProgram {
 
 pub(crate) async fn insert_program(
     tx: &mut WriteTx,
-    shop_id: Uuid,
+    shop_id: ShopId,
     valid: &ValidProgram,
 ) -> Result<Program> {
     let program = Program {
-        id: Uuid::now_v7(),
+        id: ProgramId::new(),
         name: valid.name.clone(),
         punches_needed: valid.punches_needed,
         reward: valid.reward.clone(),
@@ -98,7 +98,7 @@ impl Store {
     /// The program a script or a person names: its id, or its name (any case).
     pub async fn program_named(&self, name_or_id: &str) -> Result<Program> {
         let wanted = validate::normalised(name_or_id);
-        if let Ok(id) = Uuid::parse_str(&wanted) {
+        if let Ok(id) = wanted.parse::<ProgramId>() {
             return self.program(id).await;
         }
         let wanted = wanted.to_lowercase();
@@ -120,7 +120,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn program(&self, id: Uuid) -> Result<Program> {
+    pub async fn program(&self, id: ProgramId) -> Result<Program> {
         sqlx::query_as(&format!(
             "SELECT {PROGRAM_COLUMNS} FROM program WHERE id = ?"
         ))
@@ -131,7 +131,7 @@ impl Store {
     }
 
     /// The program an action is for: the one named, or the shop's only active program.
-    pub async fn resolve_program(&self, id: Option<Uuid>) -> Result<Program> {
+    pub async fn resolve_program(&self, id: Option<ProgramId>) -> Result<Program> {
         if let Some(id) = id {
             let program = self.program(id).await?;
             return if program.active {

@@ -2,12 +2,12 @@
 //! blank it) and finding them by name, phone, email or code. Search uses indexes only: FTS5
 //! word prefixes for names, prefix ranges for email, phone digits, phone tails and codes.
 
+use crate::ids::{MemberId, ShopId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
-use uuid::Uuid;
 
 use crate::codes::member_code::MemberCode;
 use crate::error::{CoreError, Result};
@@ -18,7 +18,7 @@ use crate::store::{Store, WriteTx};
 #[cfg_attr(feature = "ts", derive(TS))]
 #[cfg_attr(feature = "ts", ts(export))]
 pub struct Member {
-    pub id: Uuid,
+    pub id: MemberId,
     /// Canonical form, no separators (`7K3MQ9PXR`); shown grouped as `7K3M-Q9PX-R`.
     pub code: String,
     pub name: String,
@@ -49,9 +49,9 @@ const SEARCH_LIMIT: i64 = 20;
 
 /// A member row, checked, as enrolment writes it.
 pub(crate) struct NewMemberRow<'a> {
-    pub id: Uuid,
+    pub id: MemberId,
     pub code: &'a MemberCode,
-    pub shop_id: Uuid,
+    pub shop_id: ShopId,
     pub name: &'a str,
     pub email: Option<&'a str>,
     pub phone: Option<&'a str>,
@@ -111,7 +111,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn member(&self, id: Uuid) -> Result<Member> {
+    pub async fn member(&self, id: MemberId) -> Result<Member> {
         sqlx::query_as(&format!(
             "SELECT {MEMBER_COLUMNS} FROM member m WHERE m.id = ?"
         ))

@@ -1,6 +1,7 @@
 //! The shop, this till's device identity, and the staff who sign in with a PIN.
 //! PINs are hashed with Argon2id (slow on purpose); the PIN itself is never stored or logged.
 
+use crate::ids::{ShopId, StaffId};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -9,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
-use uuid::Uuid;
 
 use crate::error::{CoreError, Result};
 use crate::input::validate;
@@ -20,7 +20,7 @@ use crate::store::{Store, WriteTx};
 #[cfg_attr(feature = "ts", derive(TS))]
 #[cfg_attr(feature = "ts", ts(export))]
 pub struct Shop {
-    pub id: Uuid,
+    pub id: ShopId,
     pub name: String,
     pub language: String,
     pub currency: String,
@@ -41,7 +41,7 @@ pub enum Role {
 #[cfg_attr(feature = "ts", derive(TS))]
 #[cfg_attr(feature = "ts", ts(export))]
 pub struct Staff {
-    pub id: Uuid,
+    pub id: StaffId,
     pub name: String,
     pub role: Role,
 }
@@ -49,7 +49,7 @@ pub struct Staff {
 /// Who is doing an action: every event records them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Actor {
-    pub staff_id: Uuid,
+    pub staff_id: StaffId,
     pub role: Role,
 }
 
@@ -137,7 +137,7 @@ impl Store {
     }
 
     pub async fn sign_in(&self, name: &str, pin: &str) -> Result<Staff> {
-        let row: Option<(Uuid, String, Role, String)> = sqlx::query_as(
+        let row: Option<(StaffId, String, Role, String)> = sqlx::query_as(
             "SELECT id, name, role, pin_hash FROM staff
              WHERE name = ? COLLATE NOCASE AND active = 1 AND shop_id = (SELECT shop_id FROM device)",
         )
@@ -154,13 +154,13 @@ impl Store {
 
 pub(crate) async fn insert_staff(
     tx: &mut WriteTx,
-    shop_id: Uuid,
+    shop_id: ShopId,
     name: &str,
     role: Role,
     pin_hash: &str,
 ) -> Result<Staff> {
     let staff = Staff {
-        id: Uuid::now_v7(),
+        id: StaffId::new(),
         name: name.to_string(),
         role,
     };

@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use serde::Serialize;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
-use uuid::Uuid;
 
 use crate::counter::card::{self, CardTotals, Fact};
 use crate::error::Result;
+use crate::ids::{DeviceId, MemberId, ProgramId};
 use crate::people::auth::Permission;
 use crate::people::shop::Actor;
 use crate::store::Store;
@@ -28,8 +28,8 @@ pub struct Check {
 #[cfg_attr(feature = "ts", derive(TS))]
 #[cfg_attr(feature = "ts", ts(export))]
 pub struct CardDifference {
-    pub member_id: Uuid,
-    pub program_id: Uuid,
+    pub member_id: MemberId,
+    pub program_id: ProgramId,
     pub stored_punches_total: i64,
     pub ledger_punches_total: i64,
     pub stored_redeemed_total: i64,
@@ -74,7 +74,7 @@ impl Store {
         });
 
         // Gap-free: for each device, seq runs 1..=count with no hole or repeat.
-        let gaps: Vec<(Uuid, i64, i64, i64)> = sqlx::query_as(
+        let gaps: Vec<(DeviceId, i64, i64, i64)> = sqlx::query_as(
             "SELECT device_id, count(*), min(seq), max(seq) FROM event GROUP BY device_id
              HAVING min(seq) != 1 OR max(seq) != count(*)",
         )
@@ -112,7 +112,7 @@ impl Store {
     }
 
     /// Every card's totals from the ledger, replayed through the one projection rule.
-    async fn ledger_totals(&self) -> Result<HashMap<(Uuid, Uuid), CardTotals>> {
+    async fn ledger_totals(&self) -> Result<HashMap<(MemberId, ProgramId), CardTotals>> {
         let facts: Vec<Fact> =
             sqlx::query_as("SELECT id, kind, member_id, program_id, amount, voids FROM event")
                 .fetch_all(self.pool())
@@ -123,11 +123,11 @@ impl Store {
     /// Cards whose stored totals differ from the ledger's replay, on either side.
     pub async fn card_differences(&self) -> Result<Vec<CardDifference>> {
         let ledger = self.ledger_totals().await?;
-        let stored: Vec<(Uuid, Uuid, i64, i64)> =
+        let stored: Vec<(MemberId, ProgramId, i64, i64)> =
             sqlx::query_as("SELECT member_id, program_id, punches_total, redeemed_total FROM card")
                 .fetch_all(self.pool())
                 .await?;
-        let stored: HashMap<(Uuid, Uuid), CardTotals> = stored
+        let stored: HashMap<(MemberId, ProgramId), CardTotals> = stored
             .into_iter()
             .map(|(m, p, punches_total, redeemed_total)| {
                 (
@@ -139,7 +139,7 @@ impl Store {
                 )
             })
             .collect();
-        let mut keys: Vec<&(Uuid, Uuid)> = ledger.keys().chain(stored.keys()).collect();
+        let mut keys: Vec<&(MemberId, ProgramId)> = ledger.keys().chain(stored.keys()).collect();
         keys.sort();
         keys.dedup();
         Ok(keys

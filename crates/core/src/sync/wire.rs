@@ -131,17 +131,17 @@ impl From<WireReason> for ReasonCode {
 impl From<&Event> for WireEvent {
     fn from(e: &Event) -> WireEvent {
         WireEvent {
-            id: e.id,
-            device: e.device_id,
+            id: e.id.0,
+            device: e.device_id.0,
             seq: e.seq,
-            shop: e.shop_id,
-            staff: e.staff_id,
+            shop: e.shop_id.0,
+            staff: e.staff_id.0,
             at: e.at,
             kind: e.kind.into(),
-            member: e.member_id,
-            program: e.program_id,
+            member: e.member_id.0,
+            program: e.program_id.map(|p| p.0),
             amount: e.amount,
-            voids: e.voids,
+            voids: e.voids.map(|v| v.0),
             reason_code: e.reason_code.map(Into::into),
             reason: e.reason.clone(),
         }
@@ -173,17 +173,17 @@ impl TryFrom<WireEvent> for Event {
             return Err(Invalid::ReasonTooLong);
         }
         Ok(Event {
-            id: w.id,
-            device_id: w.device,
+            id: w.id.into(),
+            device_id: w.device.into(),
             seq: w.seq,
-            shop_id: w.shop,
-            staff_id: w.staff,
+            shop_id: w.shop.into(),
+            staff_id: w.staff.into(),
             at: w.at,
             kind: w.kind.into(),
-            member_id: w.member,
-            program_id: w.program,
+            member_id: w.member.into(),
+            program_id: w.program.map(Into::into),
             amount: w.amount,
-            voids: w.voids,
+            voids: w.voids.map(Into::into),
             reason_code: w.reason_code.map(Into::into),
             reason: w.reason,
         })
@@ -201,17 +201,17 @@ mod tests {
 
     fn void() -> Event {
         Event {
-            id: uuid(1),
-            device_id: uuid(2),
+            id: uuid(1).into(),
+            device_id: uuid(2).into(),
             seq: 7,
-            shop_id: uuid(3),
-            staff_id: uuid(4),
+            shop_id: uuid(3).into(),
+            staff_id: uuid(4).into(),
             at: "2026-11-23T10:42:00Z".parse().unwrap(),
             kind: EventKind::Void,
-            member_id: uuid(5),
-            program_id: Some(uuid(6)),
+            member_id: uuid(5).into(),
+            program_id: Some(uuid(6).into()),
             amount: 2,
-            voids: Some(uuid(8)),
+            voids: Some(uuid(8).into()),
             reason_code: Some(ReasonCode::ScannedTwice),
             reason: None,
         }
