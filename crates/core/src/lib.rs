@@ -2,7 +2,7 @@
 //! the CLI and (later) the hub are thin adapters over this crate. docs/architecture.md draws
 //! the map: lower folders never use higher ones.
 //!
-//! store, ledger, error, i18n, input, codes  (the ground)
+//! store, ledger, error, i18n, ids, input, codes  (the ground)
 //!   <- people (shop, staff, permissions, members), scan (decoding what was typed)
 //!   <- cards (keys, registry, print)
 //!   <- counter (lookup, actions, enrolment, the card projection, programs)
@@ -31,6 +31,7 @@ pub mod prelude {
     pub use crate::counter::actions::ActionResult;
     pub use crate::counter::lookup::{MemberView, ScanOutcome, Scanned};
     pub use crate::error::{CoreError, ErrorBody, Result};
+    pub use crate::ids::{EventId, MemberId, ProgramId, StaffId};
     pub use crate::people::auth::Permission;
     pub use crate::people::members::{Member, NewMember};
     pub use crate::people::shop::{Actor, Role, Staff};

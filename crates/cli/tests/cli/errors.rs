@@ -136,3 +136,47 @@ fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
         "the file was not touched"
     );
 }
+
+/// Separate processes opening one new file at the same moment: each succeeds, and the file is
+/// migrated once (no "table device already exists").
+#[test]
+fn many_processes_opening_a_new_database_at_once_all_succeed() {
+    let till = Till::new();
+    let children: Vec<_> = (0..12)
+        .map(|_| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_tessera"))
+                .arg("--db")
+                .arg(&till.db)
+                .args(["--json", "program", "list"])
+                .env("LANG", "C")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("start tessera")
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+    }
+    let versions: Vec<i64> = block_on(async {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", till.db.display()))
+            .await
+            .unwrap();
+        let versions = sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        versions
+    });
+    assert_eq!(versions, (1..=versions.len() as i64).collect::<Vec<_>>());
+    assert_eq!(
+        versions.len() as i64,
+        tessera_core::store::schema::latest_version()
+    );
+}
