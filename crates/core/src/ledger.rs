@@ -192,10 +192,23 @@ pub(crate) async fn append(tx: &mut WriteTx, staff_id: StaffId, new: NewEvent) -
         reason_code: new.reason.as_ref().map(|r| r.code),
         reason: new.reason.and_then(|r| r.note),
     };
-    sqlx::query(
+    if !write(tx, &event).await? {
+        return Err(CoreError::internal(
+            "ledger",
+            "a new event id was already there",
+        ));
+    }
+    Ok(event)
+}
+
+/// Writes an event into the ledger as it is (its own or another till's). An event already
+/// there (same id) is left alone: returns whether it was new.
+pub(crate) async fn write(tx: &mut WriteTx, event: &Event) -> Result<bool> {
+    let written = sqlx::query(
         "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id, program_id,
                             amount, voids, reason_code, reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO NOTHING",
     )
     .bind(event.id)
     .bind(event.device_id)
@@ -211,8 +224,9 @@ pub(crate) async fn append(tx: &mut WriteTx, staff_id: StaffId, new: NewEvent) -
     .bind(event.reason_code)
     .bind(&event.reason)
     .execute(&mut **tx)
-    .await?;
-    Ok(event)
+    .await?
+    .rows_affected();
+    Ok(written == 1)
 }
 
 impl Store {

@@ -82,6 +82,17 @@ async fn shop() -> Shop {
 }
 
 impl Shop {
+    /// Sam, a cashier of the shop, added by its manager.
+    async fn cashier(&self) -> Actor {
+        Actor::from(
+            &self
+                .store
+                .add_staff(&self.manager, "Sam", Role::Cashier, "0000")
+                .await
+                .unwrap(),
+        )
+    }
+
     async fn punch(&self, count: i64) -> Result<ActionResult, CoreError> {
         self.store
             .punch(&self.manager, self.member.id, None, count)
@@ -271,13 +282,7 @@ async fn an_event_is_voided_once_and_only_punches_and_redemptions_are_voidable()
 #[tokio::test]
 async fn undo_cancels_the_last_action_of_this_staff_member_only() {
     let shop = shop().await;
-    let cashier = Actor::from(
-        &shop
-            .store
-            .add_staff(&shop.manager, "Sam", Role::Cashier, "0000")
-            .await
-            .unwrap(),
-    );
+    let cashier = shop.cashier().await;
     shop.punch(2).await.unwrap();
     let last = shop.punch(1).await.unwrap();
     shop.store
@@ -711,13 +716,7 @@ async fn search_by_the_start_of_a_code() {
 #[tokio::test]
 async fn a_cashier_cannot_add_programs() {
     let shop = shop().await;
-    let cashier = Actor::from(
-        &shop
-            .store
-            .add_staff(&shop.manager, "Sam", Role::Cashier, "0000")
-            .await
-            .unwrap(),
-    );
+    let cashier = shop.cashier().await;
     let refused = shop
         .store
         .add_program(
@@ -767,13 +766,7 @@ async fn demo_data_sets_up_a_consistent_cafe() {
 #[tokio::test]
 async fn every_manager_only_action_is_refused_to_a_cashier_in_the_core() {
     let shop = shop().await;
-    let cashier = Actor::from(
-        &shop
-            .store
-            .add_staff(&shop.manager, "Sam", Role::Cashier, "0000")
-            .await
-            .unwrap(),
-    );
+    let cashier = shop.cashier().await;
     let managers_punch = shop.punch(2).await.unwrap();
     let events = shop.event_count().await;
     let code = shop.member.code.clone();
@@ -860,13 +853,7 @@ async fn every_manager_only_action_is_refused_to_a_cashier_in_the_core() {
 #[tokio::test]
 async fn a_cashier_stamps_redeems_and_undoes_their_own_recent_action() {
     let shop = shop().await;
-    let cashier = Actor::from(
-        &shop
-            .store
-            .add_staff(&shop.manager, "Sam", Role::Cashier, "0000")
-            .await
-            .unwrap(),
-    );
+    let cashier = shop.cashier().await;
     let session = chrono::Utc::now();
     shop.store
         .punch(&cashier, shop.member.id, None, 9)

@@ -289,6 +289,22 @@ impl Session {
         self.click(testid).await;
     }
 
+    /// Chooses the till's language in the header's menu and waits until the page speaks it
+    /// (the menu stays open).
+    pub async fn switch_language(&self, language: &str) {
+        self.open_menu().await;
+        self.select("language-select", language).await;
+        self.eventually(&format!("the page in {language}"), async |s| {
+            let lang = s
+                .client
+                .execute("return document.documentElement.lang", vec![])
+                .await
+                .ok()?;
+            (lang == language).then_some(())
+        })
+        .await;
+    }
+
     /// Opens the header's menu (and leaves it open).
     pub async fn open_menu(&self) {
         if !self.exists("menu-panel").await {

@@ -371,16 +371,7 @@ async fn every_language_leaves_no_english_or_message_key_on_the_cashier_screen()
     // The menu stays open: its texts are checked too.
     s.open_menu().await;
     for language in ["fr", "it", "ro", "hu"] {
-        s.select("language-select", language).await;
-        s.eventually(&format!("the page to switch to {language}"), async |s| {
-            let lang = s
-                .client
-                .execute("return document.documentElement.lang", vec![])
-                .await
-                .ok()?;
-            (lang == language).then_some(())
-        })
-        .await;
+        s.switch_language(language).await;
         let texts = visible_texts(&s).await;
         let here = Messages::new(language);
         for id in &ids {

@@ -22,29 +22,7 @@ impl Store {
     /// the order events arrive in does not change the cards.
     pub async fn receive_event(&self, event: &Event) -> Result<Received> {
         let mut tx = self.begin_write().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id,
-                                program_id, amount, voids, reason_code, reason)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(event.id)
-        .bind(event.device_id)
-        .bind(event.seq)
-        .bind(event.shop_id)
-        .bind(event.staff_id)
-        .bind(event.at)
-        .bind(event.kind)
-        .bind(event.member_id)
-        .bind(event.program_id)
-        .bind(event.amount)
-        .bind(event.voids)
-        .bind(event.reason_code)
-        .bind(&event.reason)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted == 0 {
+        if !crate::ledger::write(&mut tx, event).await? {
             return Ok(Received::Duplicate);
         }
         crate::counter::card::apply(&mut tx, event).await?;
