@@ -376,11 +376,31 @@ impl Session {
             if let Some(value) = probe(self).await {
                 return value;
             }
-            assert!(
-                Instant::now() < deadline,
-                "[{}] timed out waiting for {what}",
-                self.scenario
-            );
+            if Instant::now() >= deadline {
+                // What the screen showed when the wait gave up, for whoever reads the failure.
+                let said = self.screen_text().await;
+                let search = self
+                    .client
+                    .execute(
+                        "const e = document.querySelector('[data-testid=search-input]'); \
+                         return e ? e.value : null;",
+                        vec![],
+                    )
+                    .await
+                    .unwrap_or_default();
+                if let Ok(png) = self.client.screenshot().await {
+                    let dir = target_debug()
+                        .parent()
+                        .expect("target")
+                        .join("e2e-screenshots");
+                    let _ = std::fs::create_dir_all(&dir);
+                    let _ = std::fs::write(dir.join(format!("FAILED-{}.png", self.scenario)), png);
+                }
+                panic!(
+                    "[{}] timed out waiting for {what}\nsearch field: {search}\nscreen:\n{said}",
+                    self.scenario
+                );
+            }
             tokio::time::sleep(POLL).await;
         }
     }

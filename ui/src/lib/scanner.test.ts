@@ -51,6 +51,24 @@ describe('ScanCapture', () => {
     expect(feedAll(new ScanCapture(), [...human, ...scan]).map((s) => s.text)).toEqual(['7K3MQ9PXR']);
   });
 
+  it('reads the whole code when one key of the scan arrives late (a busy PC)', () => {
+    const keys = strokes('7K3MQ9PXR', 8);
+    for (const k of keys.slice(4)) k.time += 180; // the 5th key 180 ms late, the rest after it
+    expect(feedAll(new ScanCapture(), keys).map((s) => s.text)).toEqual(['7K3MQ9PXR']);
+  });
+
+  it('leaves out a person\'s keys typed just before a scan', () => {
+    const human = strokes('cla', 120, 'x', 0).slice(0, 3);
+    const scan = strokes('7K3MQ9PXR', 7, 'Enter', 240 + 100);
+    expect(feedAll(new ScanCapture(), [...human, ...scan]).map((s) => s.text)).toEqual(['7K3MQ9PXR']);
+  });
+
+  it('does not take a person typing six keys with one quick pair for a scan', () => {
+    const keys = strokes('dubois', 110);
+    keys[2].time = keys[1].time + 20;
+    expect(feedAll(new ScanCapture(), keys)).toEqual([]);
+  });
+
   it('is not fooled by a late Enter after a fast burst', () => {
     const keys = strokes('7K3MQ9PXR', 8);
     keys[keys.length - 1].time += 500;

@@ -18,14 +18,22 @@ export interface Scan {
 }
 
 export interface ScanOptions {
-  /** Longest gap between two keys of one scan. Scanners send a key every 2–20 ms; people
-   *  rarely sustain under 50 ms over several keys. */
+  /** The typical (median) gap between two keys of one scan. Scanners send a key every
+   *  2–20 ms; people rarely sustain under 50 ms over several keys. */
   maxGapMs: number;
+  /** A longer pause than this ends a run of keys. Shorter pauses inside a scan are tolerated:
+   *  a busy PC can deliver one of a scanner's keys late without breaking the code in two. */
+  hiccupMs: number;
   /** Fewer characters than this is a person pressing keys, not a code. */
   minLength: number;
 }
 
-export const DEFAULT_SCAN_OPTIONS: ScanOptions = { maxGapMs: 40, minLength: 6 };
+export const DEFAULT_SCAN_OPTIONS: ScanOptions = { maxGapMs: 40, hiccupMs: 250, minLength: 6 };
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Infinity;
+}
 
 const TERMINATORS = new Set(['Enter', 'Tab']);
 const IGNORED = new Set(['Shift', 'CapsLock', 'AltGraph', 'Alt', 'Control', 'Meta', 'Dead']);
@@ -38,22 +46,20 @@ export class ScanCapture {
     this.options = { ...DEFAULT_SCAN_OPTIONS, ...options };
   }
 
-  /** True while keys are arriving fast enough to be a scanner's burst. */
-  get inBurst(): boolean {
-    return this.burst.length > 0;
+  /** Whether a key at `time` starts a new run of keys (none yet, or after a pause). */
+  startsRun(time: number): boolean {
+    const last = this.burst[this.burst.length - 1];
+    return last === undefined || time - last.time > this.options.hiccupMs;
   }
 
   /** Feeds one keydown. Returns the scan when this key completes one, otherwise null. */
   feed(stroke: Keystroke): Scan | null {
     if (IGNORED.has(stroke.key)) return null; // a scanner presses Shift for capitals
     const last = this.burst[this.burst.length - 1];
-    const tooSlow = last !== undefined && stroke.time - last.time > this.options.maxGapMs;
+    const paused = last !== undefined && stroke.time - last.time > this.options.hiccupMs;
 
     if (TERMINATORS.has(stroke.key)) {
-      const scan =
-        !tooSlow && this.burst.length >= this.options.minLength
-          ? { text: this.burst.map((k) => k.key).join(''), codes: this.burst.map((k) => k.code) }
-          : null;
+      const scan = paused ? null : this.scanOf([...this.burst, stroke]);
       this.burst = [];
       return scan;
     }
@@ -61,9 +67,23 @@ export class ScanCapture {
       this.burst = []; // arrows, Backspace, F-keys: a person at work
       return null;
     }
-    if (tooSlow) this.burst = [];
+    if (paused) this.burst = [];
     this.burst.push(stroke);
     return null;
+  }
+
+  /** The scan in a run of keys ended by its terminator, if the run is a scanner's: enough keys
+   *  at scanner speed. A person's keys just before the scan (two or more slow gaps at the start
+   *  of the run) are left out; a single late key inside the scan is not a reason to cut it. */
+  private scanOf(run: Keystroke[]): Scan | null {
+    const gaps = run.slice(1).map((k, i) => k.time - run[i].time);
+    let lead = 0;
+    while (lead < gaps.length && gaps[lead] > this.options.maxGapMs) lead += 1;
+    const start = lead >= 2 ? lead : 0;
+    const keys = run.slice(start, -1);
+    if (keys.length < this.options.minLength) return null;
+    if (median(gaps.slice(start)) > this.options.maxGapMs) return null;
+    return { text: keys.map((k) => k.key).join(''), codes: keys.map((k) => k.code) };
   }
 
   /** How many characters of the current burst have been typed (to take them back out of a field). */
@@ -92,7 +112,7 @@ export function armScanner(onScan: (scan: Scan) => void, options?: Partial<ScanO
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const field = editable(event.target);
-    if (!capture.inBurst && event.key.length === 1) {
+    if (capture.startsRun(event.timeStamp) && event.key.length === 1) {
       fieldBefore = field ? { field, value: field.value } : null;
     }
     const scan = capture.feed({ key: event.key, code: event.code, time: event.timeStamp });
