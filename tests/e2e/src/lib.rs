@@ -383,7 +383,9 @@ impl Session {
                     .client
                     .execute(
                         "const e = document.querySelector('[data-testid=search-input]'); \
-                         return e ? e.value : null;",
+                         const s = document.querySelector('[data-testid=scan-armed]'); \
+                         return (e ? e.value : '') + ' | last scan: ' + \
+                                (s ? s.dataset.lastText : '');",
                         vec![],
                     )
                     .await
@@ -422,7 +424,9 @@ impl Session {
     }
 
     /// A USB scanner reading a card: the focus is taken off any field first (the cashier may be
-    /// anywhere), then the code arrives as fast keystrokes ending in Enter.
+    /// anywhere), then the code arrives as fast key presses ending in Return, through the X
+    /// server (XTest) like a real scanner's key reports, so their timing is the device's, not
+    /// WebDriver's. Returns once the screen has taken the scan in.
     pub async fn scan(&self, code: &str) {
         self.client
             .execute(
@@ -431,7 +435,13 @@ impl Session {
             )
             .await
             .expect("blur");
-        self.keys(&format!("{code}{ENTER}")).await;
+        let before = self.attr("scan-armed", "data-scans").await;
+        us_scanner::scan(code, (400, 300));
+        self.eventually(&format!("the scan of {code} to arrive"), async |s| {
+            let now = s.attr("scan-armed", "data-scans").await;
+            (now != before).then_some(())
+        })
+        .await;
     }
 
     pub async fn ctrl(&self, key: char) {

@@ -69,6 +69,21 @@ describe('ScanCapture', () => {
     expect(feedAll(new ScanCapture(), keys)).toEqual([]);
   });
 
+  it('starts afresh after a click: keys typed before it are not part of the scan', () => {
+    const capture = new ScanCapture();
+    feedAll(capture, strokes('Tóth', 5, 'x', 1000).slice(0, 4));
+    capture.reset();
+    expect(feedAll(capture, strokes('7K3MQ9PXR', 7, 'Enter', 1050)).map((s) => s.text)).toEqual([
+      '7K3MQ9PXR',
+    ]);
+  });
+
+  it('does not join keys from a clock that went backwards to a scan', () => {
+    const typed = strokes('Ödön', 5, 'x', 9000).slice(0, 4);
+    const scan = strokes('7K3MQ9PXR', 7, 'Enter', 1000);
+    expect(feedAll(new ScanCapture(), [...typed, ...scan]).map((s) => s.text)).toEqual(['7K3MQ9PXR']);
+  });
+
   it('is not fooled by a late Enter after a fast burst', () => {
     const keys = strokes('7K3MQ9PXR', 8);
     keys[keys.length - 1].time += 500;

@@ -46,17 +46,30 @@ export class ScanCapture {
     this.options = { ...DEFAULT_SCAN_OPTIONS, ...options };
   }
 
+  /** Forgets the keys so far: a click or a tap means a person is at work, and what they type
+   *  next is not the continuation of an earlier run. */
+  reset(): void {
+    this.burst = [];
+  }
+
   /** Whether a key at `time` starts a new run of keys (none yet, or after a pause). */
   startsRun(time: number): boolean {
     const last = this.burst[this.burst.length - 1];
-    return last === undefined || time - last.time > this.options.hiccupMs;
+    return last === undefined || this.pauseBetween(last.time, time);
+  }
+
+  /** A pause ends a run; so does time going backwards (keys from two sources whose clocks
+   *  differ, e.g. a synthesised key and a device's). */
+  private pauseBetween(earlier: number, later: number): boolean {
+    const gap = later - earlier;
+    return gap < 0 || gap > this.options.hiccupMs;
   }
 
   /** Feeds one keydown. Returns the scan when this key completes one, otherwise null. */
   feed(stroke: Keystroke): Scan | null {
     if (IGNORED.has(stroke.key)) return null; // a scanner presses Shift for capitals
     const last = this.burst[this.burst.length - 1];
-    const paused = last !== undefined && stroke.time - last.time > this.options.hiccupMs;
+    const paused = last !== undefined && this.pauseBetween(last.time, stroke.time);
 
     if (TERMINATORS.has(stroke.key)) {
       const scan = paused ? null : this.scanOf([...this.burst, stroke]);
@@ -126,6 +139,11 @@ export function armScanner(onScan: (scan: Scan) => void, options?: Partial<ScanO
     }
     onScan(scan);
   };
+  const onPointerDown = () => capture.reset();
   window.addEventListener('keydown', onKeyDown, { capture: true });
-  return () => window.removeEventListener('keydown', onKeyDown, { capture: true });
+  window.addEventListener('pointerdown', onPointerDown, { capture: true });
+  return () => {
+    window.removeEventListener('keydown', onKeyDown, { capture: true });
+    window.removeEventListener('pointerdown', onPointerDown, { capture: true });
+  };
 }
