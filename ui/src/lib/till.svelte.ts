@@ -425,11 +425,12 @@ export class TillSession {
       if (this.view?.member.id !== view.member.id) return;
       const fresh = await this.ipc.memberView(view.member.id);
       if (this.view?.member.id !== fresh.member.id) return;
-      if (JSON.stringify(fresh) !== JSON.stringify(this.view)) {
-        const filled = this.justFilled;
-        this.show(fresh);
-        this.justFilled = filled;
-      }
+      if (JSON.stringify(fresh) === JSON.stringify(this.view)) return;
+      // Only the member's data changes: what the cashier is typing, the results and the
+      // message stay as they are.
+      const keep = fresh.cards.some((c) => c.program_id === this.selected);
+      this.view = fresh;
+      if (!keep) this.selected = fresh.cards[0]?.program_id ?? null;
     });
   }
 

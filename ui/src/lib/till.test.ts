@@ -397,6 +397,15 @@ describe('keeping the screen true', () => {
     expect(till.view?.cards[0].punches).toBe(4);
   });
 
+  it('re-reading the member does not wipe what the cashier is typing', async () => {
+    await scan('CLAIRE');
+    till.setQuery('ros');
+    core.members.get('CLAIRE')!.punches = 2;
+    await till.refresh();
+    expect(till.view?.cards[0].punches).toBe(2);
+    expect(till.query).toBe('ros');
+  });
+
   it('the member is cleared after a while idle', async () => {
     await scan('CLAIRE');
     await vi.advanceTimersByTimeAsync(TILL_TIMES.idleClearMs + 1);
