@@ -111,8 +111,7 @@ export class TillSession {
   /** The database is not saving (locked, unwritable, full, damaged, gone): shown until a
    *  write succeeds again. */
   notSaving = $state<ErrorBody | null>(null);
-  /** When the last scanner burst arrived (performance time), or null since start. */
-  lastScanAt = $state<number | null>(null);
+  /** When the last scanner burst arrived (wall clock, for the header), or null since start. */
   lastScanWall = $state<string | null>(null);
 
   private queue: Promise<void> = Promise.resolve();
@@ -230,7 +229,6 @@ export class TillSession {
 
   /** A scanner's burst: the member on screen goes first, whatever the scan turns out to be. */
   scanned(text: string, keyCodes: string[]): Promise<void> {
-    this.lastScanAt = this.now();
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a wall-clock time, kept as text
     this.lastScanWall = new Date().toISOString();
     this.clear();

@@ -84,11 +84,8 @@ impl Store {
                 .likely_duplicates(&name, email.as_deref(), phone_tail.as_deref())
                 .await?;
             if !members.is_empty() {
-                let mut views = Vec::with_capacity(members.len());
-                for member in members {
-                    views.push(self.view_of(member).await?);
-                }
-                return Ok(EnrollOutcome::LikelyDuplicates { members: views });
+                let members = self.views_of(members).await?;
+                return Ok(EnrollOutcome::LikelyDuplicates { members });
             }
         }
         let first_stamp_program = match options.first_stamp {

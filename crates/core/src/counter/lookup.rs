@@ -158,38 +158,49 @@ impl Store {
     }
 
     pub(crate) async fn view_of(&self, member: Member) -> Result<MemberView> {
-        let totals: Vec<(ProgramId, i64, i64)> = sqlx::query_as(
-            "SELECT program_id, punches_total, redeemed_total FROM card WHERE member_id = ?",
-        )
-        .bind(member.id)
-        .fetch_all(self.pool())
-        .await?;
-        let cards = self
+        let mut views = self.views_of(vec![member]).await?;
+        Ok(views.remove(0))
+    }
+
+    /// Each member with their cards in the shop's active programs (read once for all of them:
+    /// search results and duplicate warnings show several members at a time).
+    pub(crate) async fn views_of(&self, members: Vec<Member>) -> Result<Vec<MemberView>> {
+        let programs: Vec<_> = self
             .programs()
             .await?
-            .iter()
+            .into_iter()
             .filter(|p| p.active)
-            .map(|program| {
-                let card = totals
-                    .iter()
-                    .find(|(id, _, _)| *id == program.id)
-                    .map(|&(_, punches_total, redeemed_total)| CardTotals {
-                        punches_total,
-                        redeemed_total,
-                    })
-                    .unwrap_or_default();
-                CardView::new(program, card)
-            })
             .collect();
-        Ok(MemberView { member, cards })
+        let mut views = Vec::with_capacity(members.len());
+        for member in members {
+            let totals: Vec<(ProgramId, i64, i64)> = sqlx::query_as(
+                "SELECT program_id, punches_total, redeemed_total FROM card WHERE member_id = ?",
+            )
+            .bind(member.id)
+            .fetch_all(self.pool())
+            .await?;
+            let cards = programs
+                .iter()
+                .map(|program| {
+                    let card = totals
+                        .iter()
+                        .find(|(id, _, _)| *id == program.id)
+                        .map(|&(_, punches_total, redeemed_total)| CardTotals {
+                            punches_total,
+                            redeemed_total,
+                        })
+                        .unwrap_or_default();
+                    CardView::new(program, card)
+                })
+                .collect();
+            views.push(MemberView { member, cards });
+        }
+        Ok(views)
     }
 
     /// [`Store::find_members`], each with their cards: the search results show the stamps.
     pub async fn find_member_views(&self, query: &str) -> Result<Vec<MemberView>> {
-        let mut views = Vec::new();
-        for member in self.find_members(query).await? {
-            views.push(self.view_of(member).await?);
-        }
-        Ok(views)
+        let members = self.find_members(query).await?;
+        self.views_of(members).await
     }
 }
