@@ -283,3 +283,22 @@ error-invalid-characters = That contains characters that cannot be printed or sh
 error-file-unwritable = Tessera cannot write the file { $path }. Check that the folder exists and is not read-only, then try again. The shop's database is not affected.
 error-internal-error = Something unexpected happened inside Tessera: this was NOT done. Try again; if it happens again, call support (the cause is in Tessera's log).
 error-invalid-arguments = This command is incomplete or not understood: { $detail }
+
+## Sync with the chain
+error-invalid-hub-url = “{ $url }” is not a hub address. It looks like https://hub.example.com (ask whoever runs your chain's hub).
+error-insecure-hub-url = { $url } is not encrypted. A hub on another machine is reached over HTTPS: use an https:// address.
+error-invalid-certificate = The certificate file to trust is not a PEM certificate (it begins with “-----BEGIN CERTIFICATE-----”).
+error-hub-unreachable = The hub at { $url } cannot be reached. The till keeps working offline and sends everything when the line is back.
+error-hub-token-refused = The hub does not accept this till's token ({ $reason }). Ask whoever runs the hub for a new one; nothing on this till is lost.
+error-hub-refused = The hub refused ({ $reason }). Nothing on this till is lost; if it happens again, call support.
+error-not-in-chain = This till is not part of a chain yet. Join one first (Settings › Sync, or “tessera join”).
+error-already-in-chain = This till is already part of a chain. A till syncs with one hub only.
+cli-join-done = This till is now till { $device } of “{ $shop }” in the chain of { $hub }.
+cli-sync-done = Synced: { $sent } sent, { $received } received.
+cli-sync-rejected = The hub refused { $count } of this till's entries: see “tessera sync status”. Nothing else is held up.
+cli-sync-code-clashes = { $count } members from other shops have a card code a member here already has (codes made before joining). They are kept aside for a manager.
+cli-sync-not-in-chain = This till is not part of a chain.
+cli-sync-status = Hub { $hub } · till { $device } · waiting to send: { $events } events, { $changes } changes.
+cli-sync-last = Last sync: { $at }.
+cli-sync-never = Not synced yet.
+cli-sync-last-error = The last attempt failed: { $code }.

@@ -283,3 +283,22 @@ error-invalid-characters = Ce texte contient des caractères qui ne peuvent êtr
 error-file-unwritable = Tessera ne peut pas écrire le fichier { $path }. Vérifiez que le dossier existe et n’est pas en lecture seule, puis réessayez. La base de données de la boutique n’est pas touchée.
 error-internal-error = Un problème inattendu est survenu dans Tessera : ceci n’a PAS été fait. Réessayez ; si cela se reproduit, appelez l’assistance (la cause est notée dans le journal de Tessera).
 error-invalid-arguments = Cette commande est incomplète ou n’a pas été comprise : { $detail }
+
+## Sync with the chain
+error-invalid-hub-url = « { $url } » n’est pas l’adresse d’un hub. Elle ressemble à https://hub.exemple.fr (demandez-la à qui gère le hub de votre chaîne).
+error-insecure-hub-url = { $url } n’est pas chiffrée. Un hub sur une autre machine se joint en HTTPS : utilisez une adresse https://.
+error-invalid-certificate = Le fichier de certificat à accepter n’est pas un certificat PEM (il commence par « -----BEGIN CERTIFICATE----- »).
+error-hub-unreachable = Le hub { $url } est injoignable. La caisse continue hors ligne et enverra tout au retour de la connexion.
+error-hub-token-refused = Le hub n’accepte pas le jeton de cette caisse ({ $reason }). Demandez-en un nouveau à qui gère le hub ; rien n’est perdu sur cette caisse.
+error-hub-refused = Le hub a refusé ({ $reason }). Rien n’est perdu sur cette caisse ; si cela se reproduit, appelez l’assistance.
+error-not-in-chain = Cette caisse ne fait pas encore partie d’une chaîne. Rejoignez-en une d’abord (Réglages › Synchronisation, ou « tessera join »).
+error-already-in-chain = Cette caisse fait déjà partie d’une chaîne. Une caisse se synchronise avec un seul hub.
+cli-join-done = Cette caisse est maintenant la caisse { $device } de « { $shop } » dans la chaîne de { $hub }.
+cli-sync-done = Synchronisé : { $sent } envoyés, { $received } reçus.
+cli-sync-rejected = Le hub a refusé { $count } éléments de cette caisse : voir « tessera sync status ». Rien d’autre n’est bloqué.
+cli-sync-code-clashes = { $count } membres d’autres magasins ont un code de carte déjà porté par un membre d’ici (codes créés avant l’adhésion à la chaîne). Ils sont mis de côté pour un responsable.
+cli-sync-not-in-chain = Cette caisse ne fait pas partie d’une chaîne.
+cli-sync-status = Hub { $hub } · caisse { $device } · en attente d’envoi : { $events } événements, { $changes } modifications.
+cli-sync-last = Dernière synchronisation : { $at }.
+cli-sync-never = Pas encore synchronisée.
+cli-sync-last-error = La dernière tentative a échoué : { $code }.

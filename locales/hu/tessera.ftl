@@ -276,3 +276,22 @@ error-invalid-characters = A szöveg olyan karaktereket tartalmaz, amelyeket nem
 error-file-unwritable = A Tessera nem tudja megírni ezt a fájlt: { $path }. Ellenőrizd, hogy a mappa létezik-e, és nem csak olvasható-e, majd próbáld újra. Az üzlet adatbázisát ez nem érinti.
 error-internal-error = Váratlan hiba történt a Tesserában: ez NEM lett végrehajtva. Próbáld újra; ha megismétlődik, hívd az ügyfélszolgálatot (a hiba oka a Tessera naplójában van).
 error-invalid-arguments = A parancs hiányos, vagy nem érthető: { $detail }
+
+## Sync with the chain
+error-invalid-hub-url = „{ $url }” nem egy központ (hub) címe. Így néz ki: https://hub.pelda.hu (kérd el attól, aki a lánc központját kezeli).
+error-insecure-hub-url = { $url } nem titkosított. Egy másik gépen futó központot HTTPS-en kell elérni: adj meg https:// címet.
+error-invalid-certificate = Az elfogadandó tanúsítványfájl nem PEM tanúsítvány (így kezdődik: „-----BEGIN CERTIFICATE-----”).
+error-hub-unreachable = A központ ({ $url }) nem érhető el. A kassza offline tovább működik, és mindent elküld, amikor visszatér a kapcsolat.
+error-hub-token-refused = A központ nem fogadja el ennek a kasszának a tokenjét ({ $reason }). Kérj újat attól, aki a központot kezeli; ezen a kasszán semmi sem vész el.
+error-hub-refused = A központ elutasította ({ $reason }). Ezen a kasszán semmi sem vész el; ha újra előfordul, hívd az ügyfélszolgálatot.
+error-not-in-chain = Ez a kassza még nem tagja egy láncnak. Előbb csatlakozz egyhez (Beállítások › Szinkronizálás, vagy „tessera join”).
+error-already-in-chain = Ez a kassza már tagja egy láncnak. Egy kassza csak egy központtal szinkronizál.
+cli-join-done = Ez a kassza mostantól a(z) „{ $shop }” { $device }. kasszája a(z) { $hub } láncában.
+cli-sync-done = Szinkronizálva: { $sent } elküldve, { $received } fogadva.
+cli-sync-rejected = A központ { $count } tételt elutasított ennek a kasszának a tételei közül: lásd „tessera sync status”. Semmi más nem akad el.
+cli-sync-code-clashes = { $count } más üzletbeli tagnak olyan kártyakódja van, amely már egy itteni tagé (a csatlakozás előtt készült kódok). Egy vezető számára félre vannak téve.
+cli-sync-not-in-chain = Ez a kassza nem tagja egy láncnak.
+cli-sync-status = Központ: { $hub } · { $device }. kassza · küldésre vár: { $events } esemény, { $changes } módosítás.
+cli-sync-last = Utolsó szinkronizálás: { $at }.
+cli-sync-never = Még nem volt szinkronizálva.
+cli-sync-last-error = Az utolsó próbálkozás nem sikerült: { $code }.

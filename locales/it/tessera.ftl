@@ -282,3 +282,22 @@ error-invalid-characters = Il testo contiene caratteri che non si possono stampa
 error-file-unwritable = Tessera non riesce a scrivere il file { $path }. Controlla che la cartella esista e non sia in sola lettura, poi riprova. Il database del negozio non è coinvolto.
 error-internal-error = È successo qualcosa di imprevisto dentro Tessera: questa operazione NON è stata eseguita. Riprova; se succede ancora, chiama l’assistenza (la causa è scritta nel registro di Tessera).
 error-invalid-arguments = Questo comando è incompleto o non è stato capito: { $detail }
+
+## Sync with the chain
+error-invalid-hub-url = «{ $url }» non è l’indirizzo di un hub. È simile a https://hub.esempio.it (chiedilo a chi gestisce l’hub della catena).
+error-insecure-hub-url = { $url } non è cifrato. Un hub su un’altra macchina si raggiunge in HTTPS: usa un indirizzo https://.
+error-invalid-certificate = Il file del certificato da accettare non è un certificato PEM (inizia con «-----BEGIN CERTIFICATE-----»).
+error-hub-unreachable = L’hub { $url } non è raggiungibile. La cassa continua a funzionare offline e invierà tutto quando la linea torna.
+error-hub-token-refused = L’hub non accetta il token di questa cassa ({ $reason }). Chiedine uno nuovo a chi gestisce l’hub; su questa cassa non si perde nulla.
+error-hub-refused = L’hub ha rifiutato ({ $reason }). Su questa cassa non si perde nulla; se succede di nuovo, chiama l’assistenza.
+error-not-in-chain = Questa cassa non fa ancora parte di una catena. Prima unisciti a una (Impostazioni › Sincronizzazione, o «tessera join»).
+error-already-in-chain = Questa cassa fa già parte di una catena. Una cassa si sincronizza con un solo hub.
+cli-join-done = Questa cassa è ora la cassa { $device } di «{ $shop }» nella catena di { $hub }.
+cli-sync-done = Sincronizzato: { $sent } inviati, { $received } ricevuti.
+cli-sync-rejected = L’hub ha rifiutato { $count } elementi di questa cassa: vedi «tessera sync status». Nient’altro è bloccato.
+cli-sync-code-clashes = { $count } clienti di altri negozi hanno un codice tessera che un cliente di qui ha già (codici creati prima di unirsi alla catena). Sono messi da parte per un responsabile.
+cli-sync-not-in-chain = Questa cassa non fa parte di una catena.
+cli-sync-status = Hub { $hub } · cassa { $device } · in attesa di invio: { $events } eventi, { $changes } modifiche.
+cli-sync-last = Ultima sincronizzazione: { $at }.
+cli-sync-never = Non ancora sincronizzata.
+cli-sync-last-error = L’ultimo tentativo non è riuscito: { $code }.

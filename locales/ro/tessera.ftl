@@ -292,3 +292,22 @@ error-invalid-characters = Textul conține caractere care nu pot fi tipărite sa
 error-file-unwritable = Tessera nu poate scrie fișierul { $path }. Verifică dacă dosarul există și nu este doar în citire, apoi încearcă din nou. Baza de date a magazinului nu este afectată.
 error-internal-error = S-a întâmplat ceva neașteptat în Tessera: operațiunea NU a fost făcută. Încearcă din nou; dacă se repetă, sună la asistență (cauza este notată în jurnalul Tessera).
 error-invalid-arguments = Comanda este incompletă sau nu a fost înțeleasă: { $detail }
+
+## Sync with the chain
+error-invalid-hub-url = „{ $url }” nu este adresa unui hub. Arată ca https://hub.exemplu.ro (cere-o celui care administrează hubul lanțului).
+error-insecure-hub-url = { $url } nu este criptată. Un hub de pe alt calculator se accesează prin HTTPS: folosește o adresă https://.
+error-invalid-certificate = Fișierul de certificat de acceptat nu este un certificat PEM (începe cu „-----BEGIN CERTIFICATE-----”).
+error-hub-unreachable = Hubul { $url } nu poate fi contactat. Casa lucrează mai departe offline și trimite totul când revine conexiunea.
+error-hub-token-refused = Hubul nu acceptă tokenul acestei case ({ $reason }). Cere unul nou celui care administrează hubul; nimic nu se pierde pe această casă.
+error-hub-refused = Hubul a refuzat ({ $reason }). Nimic nu se pierde pe această casă; dacă se repetă, sună la asistență.
+error-not-in-chain = Această casă nu face încă parte dintr-un lanț. Alătură-te mai întâi unuia (Setări › Sincronizare sau „tessera join”).
+error-already-in-chain = Această casă face deja parte dintr-un lanț. O casă se sincronizează cu un singur hub.
+cli-join-done = Această casă este acum casa { $device } a „{ $shop }” în lanțul de la { $hub }.
+cli-sync-done = Sincronizat: { $sent } trimise, { $received } primite.
+cli-sync-rejected = Hubul a refuzat { $count } elemente ale acestei case: vezi „tessera sync status”. Nimic altceva nu este blocat.
+cli-sync-code-clashes = { $count } membri din alte magazine au un cod de card pe care îl are deja un membru de aici (coduri create înainte de alăturarea la lanț). Sunt puși deoparte pentru un manager.
+cli-sync-not-in-chain = Această casă nu face parte dintr-un lanț.
+cli-sync-status = Hub { $hub } · casa { $device } · în așteptare: { $events } evenimente, { $changes } modificări.
+cli-sync-last = Ultima sincronizare: { $at }.
+cli-sync-never = Încă nesincronizată.
+cli-sync-last-error = Ultima încercare a eșuat: { $code }.

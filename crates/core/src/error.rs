@@ -117,6 +117,22 @@ pub enum CoreError {
     /// A file the person chose or Tessera writes for them (a PDF of cards), not the database.
     #[error("the file {path} cannot be written")]
     FileUnwritable { path: String },
+    #[error("{url} is not a hub address (https://...)")]
+    InvalidHubUrl { url: String },
+    #[error("{url} is not encrypted: a hub on another machine is reached over HTTPS")]
+    InsecureHubUrl { url: String },
+    #[error("the certificate to trust is not a PEM certificate")]
+    InvalidCertificate,
+    #[error("the hub at {url} cannot be reached")]
+    HubUnreachable { url: String },
+    #[error("the hub does not accept this till's token ({reason})")]
+    HubTokenRefused { reason: String },
+    #[error("the hub refused ({reason})")]
+    HubRefused { reason: String },
+    #[error("this till is not part of a chain yet")]
+    NotInChain,
+    #[error("this till is already part of a chain")]
+    AlreadyInChain,
     /// A fault inside Tessera nobody at the counter can fix (a PIN hash, a QR code, the embedded
     /// font, running out of codes). Make it with [`CoreError::internal`], which logs the cause.
     #[error("internal error: {what}")]
@@ -203,6 +219,14 @@ impl CoreError {
             DatabaseDamaged => "database_damaged",
             OpenFailed { .. } => "open_failed",
             FileUnwritable { .. } => "file_unwritable",
+            InvalidHubUrl { .. } => "invalid_hub_url",
+            InsecureHubUrl { .. } => "insecure_hub_url",
+            InvalidCertificate => "invalid_certificate",
+            HubUnreachable { .. } => "hub_unreachable",
+            HubTokenRefused { .. } => "hub_token_refused",
+            HubRefused { .. } => "hub_refused",
+            NotInChain => "not_in_chain",
+            AlreadyInChain => "already_in_chain",
             Internal { .. } => "internal_error",
             Storage(_) => "storage_error",
         }
@@ -242,6 +266,14 @@ impl CoreError {
             CoreError::DatabaseTooNew { found, supported } => {
                 args.insert("found".into(), found.to_string());
                 args.insert("supported".into(), supported.to_string());
+            }
+            CoreError::InvalidHubUrl { url }
+            | CoreError::InsecureHubUrl { url }
+            | CoreError::HubUnreachable { url } => {
+                args.insert("url".into(), url.clone());
+            }
+            CoreError::HubTokenRefused { reason } | CoreError::HubRefused { reason } => {
+                args.insert("reason".into(), reason.clone());
             }
             CoreError::LikelyDuplicate { name, code } => {
                 args.insert("name".into(), name.clone());
@@ -362,6 +394,22 @@ impl CoreError {
             },
             ErrorKind::OpenFailed => CoreError::OpenFailed { path: path() },
             ErrorKind::FileUnwritable => CoreError::FileUnwritable { path: path() },
+            ErrorKind::InvalidHubUrl => CoreError::InvalidHubUrl { url: "hub".into() },
+            ErrorKind::InsecureHubUrl => CoreError::InsecureHubUrl {
+                url: "http://hub.example".into(),
+            },
+            ErrorKind::InvalidCertificate => CoreError::InvalidCertificate,
+            ErrorKind::HubUnreachable => CoreError::HubUnreachable {
+                url: "https://hub.example/".into(),
+            },
+            ErrorKind::HubTokenRefused => CoreError::HubTokenRefused {
+                reason: "token_revoked".into(),
+            },
+            ErrorKind::HubRefused => CoreError::HubRefused {
+                reason: "token_used".into(),
+            },
+            ErrorKind::NotInChain => CoreError::NotInChain,
+            ErrorKind::AlreadyInChain => CoreError::AlreadyInChain,
             // Built directly: an example is not an event worth a log line.
             ErrorKind::Internal => CoreError::Internal { what: "example" },
             ErrorKind::Storage => CoreError::Storage(String::new()),

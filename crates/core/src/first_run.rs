@@ -65,6 +65,19 @@ impl Store {
             return Err(CoreError::ShopAlreadySetUp);
         }
         let now = Utc::now();
+        // This till first (a till that tried to join a chain already has its device row), so
+        // that the shop's first version names it.
+        sqlx::query(
+            "INSERT INTO device (id, next_seq, created_at) SELECT ?, 1, ?
+             WHERE NOT EXISTS (SELECT 1 FROM device)",
+        )
+        .bind(DeviceId::new())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let device_id: DeviceId = sqlx::query_scalar("SELECT id FROM device")
+            .fetch_one(&mut *tx)
+            .await?;
         let shop = Shop {
             id: ShopId::new(),
             name,
@@ -82,11 +95,8 @@ impl Store {
         .bind(shop.created_at)
         .execute(&mut *tx)
         .await?;
-        let device_id = DeviceId::new();
-        sqlx::query("INSERT INTO device (id, shop_id, next_seq, created_at) VALUES (?, ?, 1, ?)")
-            .bind(device_id)
+        sqlx::query("UPDATE device SET shop_id = ?")
             .bind(shop.id)
-            .bind(now)
             .execute(&mut *tx)
             .await?;
         let manager =

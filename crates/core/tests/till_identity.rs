@@ -1,5 +1,6 @@
-//! A till knows its own shop: with other shops' rows in the database (as sync will bring),
-//! its events, programs, staff and sign-in stay its own. First run is one transaction.
+//! A till knows its own shop: with other shops' rows in the database (as sync brings them),
+//! its events and staff stay its own, while programs and managers are the chain's. First run
+//! is one transaction.
 
 use tessera_core::counter::programs::NewProgram;
 use tessera_core::first_run::NewShop;
@@ -71,15 +72,28 @@ async fn another_shops_rows_do_not_become_this_tills() {
     .execute(store.pool())
     .await
     .unwrap();
-    sqlx::query(
-        "INSERT INTO staff (id, shop_id, name, role, pin_hash, created_at)
-         VALUES (?, ?, 'Marco', 'manager', 'x', '2020-01-01T00:00:00Z')",
-    )
-    .bind(uuid::Uuid::now_v7())
-    .bind(other_shop)
-    .execute(store.pool())
-    .await
-    .unwrap();
+    // Its manager (PIN 1357) and its cashier, as sync brings them.
+    let pin_hash = {
+        use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+        argon2::Argon2::default()
+            .hash_password(b"1357", &SaltString::generate(&mut OsRng))
+            .unwrap()
+            .to_string()
+    };
+    for (name, role) in [("Marco", "manager"), ("Paolo", "cashier")] {
+        sqlx::query(
+            "INSERT INTO staff (id, shop_id, name, role, pin_hash, created_at)
+             VALUES (?, ?, ?, ?, ?, '2020-01-01T00:00:00Z')",
+        )
+        .bind(uuid::Uuid::now_v7())
+        .bind(other_shop)
+        .bind(name)
+        .bind(role)
+        .bind(&pin_hash)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    }
     sqlx::query(
         "INSERT INTO program (id, shop_id, name, punches_needed, reward, active, created_at)
          VALUES (?, ?, 'Cornetti', 5, 'Cornetto', 1, '2020-01-01T00:00:00Z')",
@@ -98,7 +112,11 @@ async fn another_shops_rows_do_not_become_this_tills() {
         .into_iter()
         .map(|p| p.name)
         .collect();
-    assert_eq!(programs, ["Tessera caffè"]);
+    assert_eq!(
+        programs,
+        ["Cornetti", "Tessera caffè"],
+        "programs are the chain's: the same card in every shop"
+    );
     let staff: Vec<_> = store
         .staff_list()
         .await
@@ -106,11 +124,20 @@ async fn another_shops_rows_do_not_become_this_tills() {
         .into_iter()
         .map(|s| s.name)
         .collect();
-    assert_eq!(staff, ["Giulia"]);
+    assert_eq!(staff, ["Giulia"], "the staff list is this shop's");
+    assert_eq!(
+        store.sign_in("Paolo", "1357").await.unwrap_err().code(),
+        "staff_not_found",
+        "another shop's cashier does not sign in here"
+    );
+    assert_eq!(
+        store.sign_in("Marco", "1357").await.unwrap().name,
+        "Marco",
+        "a manager's PIN works in every shop"
+    );
     assert_eq!(
         store.sign_in("Marco", "2468").await.unwrap_err().code(),
-        "staff_not_found",
-        "another shop's staff do not sign in here"
+        "wrong_pin"
     );
 
     let member = store
@@ -123,7 +150,11 @@ async fn another_shops_rows_do_not_become_this_tills() {
         )
         .await
         .unwrap();
-    let punch = store.punch(&manager, member.id, None, 1).await.unwrap();
+    let coffee = store.program_named("Tessera caffè").await.unwrap();
+    let punch = store
+        .punch(&manager, member.id, Some(coffee.id), 1)
+        .await
+        .unwrap();
     assert_eq!(
         punch.event.shop_id, set_up.shop.id,
         "the event is this till's shop's"

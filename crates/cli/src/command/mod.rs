@@ -8,12 +8,14 @@ pub mod demo;
 pub mod doctor;
 pub mod history;
 pub mod init;
+pub mod join;
 pub mod member;
 pub mod program;
 pub mod punch;
 pub mod redeem;
 pub mod scan;
 pub mod shared;
+pub mod sync;
 pub mod void;
 
 use tessera_core::Store;

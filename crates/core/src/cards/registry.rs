@@ -245,9 +245,16 @@ async fn revoke(
 const CODE_ATTEMPTS: usize = 8;
 
 /// A code no card has ever had (revoked ones included), drawn inside the write transaction.
+///
+/// Once the till has joined a chain, codes start with its prefix: no other till of the chain
+/// can draw the same one, with no question to the hub (docs/decisions/0014-sync.md).
 pub(crate) async fn fresh_code(tx: &mut WriteTx) -> Result<MemberCode> {
+    let prefix: Option<String> = sqlx::query_scalar("SELECT code_prefix FROM sync_hub")
+        .fetch_optional(&mut **tx)
+        .await?;
+    let prefix = prefix.unwrap_or_default();
     for _ in 0..CODE_ATTEMPTS {
-        let candidate = MemberCode::generate(&mut rand::thread_rng());
+        let candidate = MemberCode::generate_under(&mut rand::thread_rng(), &prefix);
         let taken: bool =
             sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM member_card WHERE code = ?)")
                 .bind(candidate.as_str())

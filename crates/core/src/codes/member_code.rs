@@ -30,9 +30,25 @@ pub enum CodeError {
 
 impl MemberCode {
     pub fn generate(rng: &mut impl Rng) -> MemberCode {
+        MemberCode::generate_under(rng, "")
+    }
+
+    /// A code that starts with `prefix` (a till's share of its chain's code space, see
+    /// `sync::protocol::code_prefix`), the rest random. Two tills with different prefixes,
+    /// neither the start of the other, can never draw the same code.
+    pub fn generate_under(rng: &mut impl Rng, prefix: &str) -> MemberCode {
         let mut values = [0u8; CODE_LEN];
-        for v in values.iter_mut().take(PAYLOAD_LEN) {
-            *v = rng.gen_range(0..32);
+        let fixed: Vec<u8> = prefix.chars().filter_map(symbol_value).collect();
+        debug_assert_eq!(
+            fixed.len(),
+            prefix.len(),
+            "a prefix is in the code alphabet"
+        );
+        for (i, v) in values.iter_mut().take(PAYLOAD_LEN).enumerate() {
+            *v = match fixed.get(i) {
+                Some(&f) => f,
+                None => rng.gen_range(0..32),
+            };
         }
         values[PAYLOAD_LEN] = check_value(&values[..PAYLOAD_LEN]);
         MemberCode(

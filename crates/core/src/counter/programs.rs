@@ -110,11 +110,11 @@ impl Store {
     }
 
     /// All programs, active first, oldest first: the first active one is the default the
-    /// cashier's one key punches.
+    /// cashier's one key punches. Programs are the chain's: one made in any shop runs in
+    /// every shop, so a member's card is the same card everywhere.
     pub async fn programs(&self) -> Result<Vec<Program>> {
         Ok(sqlx::query_as(&format!(
-            "SELECT {PROGRAM_COLUMNS} FROM program WHERE shop_id = (SELECT shop_id FROM device)
-             ORDER BY active DESC, created_at, id"
+            "SELECT {PROGRAM_COLUMNS} FROM program ORDER BY active DESC, created_at, id"
         ))
         .fetch_all(self.pool())
         .await?)

@@ -30,6 +30,8 @@ pub enum Permission {
     ReplaceCards,
     /// Run the integrity checks and rebuild balances from the ledger.
     Doctor,
+    /// Make a set-up till a till of a chain (its members and history go to the hub).
+    JoinChain,
 }
 
 /// The permission table. Reading members, cards and history is open to every signed-in staff
@@ -39,7 +41,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     match permission {
         Enroll | Punch | Redeem | UndoOwnRecent => true,
         Void | ManagePrograms | ManageStaff | PrintCards | ReadCardTokens | ReplaceCards
-        | Doctor => role == Role::Manager,
+        | Doctor | JoinChain => role == Role::Manager,
     }
 }
 
@@ -71,6 +73,7 @@ mod tests {
     #[case::read_card_tokens(Permission::ReadCardTokens, false)]
     #[case::replace_cards(Permission::ReplaceCards, false)]
     #[case::doctor(Permission::Doctor, false)]
+    #[case::join_chain(Permission::JoinChain, false)]
     fn what_a_cashier_may_do(#[case] permission: Permission, #[case] cashier: bool) {
         assert_eq!(allows(Role::Cashier, permission), cashier);
         assert!(

@@ -136,19 +136,27 @@ impl Store {
         .ok_or(CoreError::ShopNotSetUp)
     }
 
+    /// Signs a staff member in by name and PIN: this shop's staff, and the chain's managers
+    /// (a manager's PIN works in every shop). Two managers of other shops may share a name:
+    /// the PIN tells them apart, this shop's own staff first.
     pub async fn sign_in(&self, name: &str, pin: &str) -> Result<Staff> {
-        let row: Option<(StaffId, String, Role, String)> = sqlx::query_as(
+        let candidates: Vec<(StaffId, String, Role, String)> = sqlx::query_as(
             "SELECT id, name, role, pin_hash FROM staff
-             WHERE name = ? COLLATE NOCASE AND active = 1 AND shop_id = (SELECT shop_id FROM device)",
+             WHERE name = ? COLLATE NOCASE AND active = 1
+               AND (shop_id = (SELECT shop_id FROM device) OR role = 'manager')
+             ORDER BY shop_id = (SELECT shop_id FROM device) DESC, created_at, id",
         )
         .bind(validate::normalised(name))
-        .fetch_optional(self.pool())
+        .fetch_all(self.pool())
         .await?;
-        let (id, name, role, hash) = row.ok_or(CoreError::StaffNotFound)?;
-        if !pin_matches(pin, &hash) {
-            return Err(CoreError::WrongPin);
+        if candidates.is_empty() {
+            return Err(CoreError::StaffNotFound);
         }
-        Ok(Staff { id, name, role })
+        candidates
+            .into_iter()
+            .find(|(_, _, _, hash)| pin_matches(pin, hash))
+            .map(|(id, name, role, _)| Staff { id, name, role })
+            .ok_or(CoreError::WrongPin)
     }
 }
 

@@ -1,10 +1,9 @@
 //! Taking in events made on other tills: written as they are, then applied to their cards
-//! through the same rule as the counter's own actions (`counter::card::apply`). The sync
-//! protocol (the sync issue) builds on this.
+//! through the same rule as the counter's own actions (`counter::card::apply`).
 
 use crate::error::Result;
 use crate::ledger::Event;
-use crate::store::Store;
+use crate::store::{Store, WriteTx};
 
 /// What became of an event received from elsewhere.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,17 +14,24 @@ pub enum Received {
     Duplicate,
 }
 
+/// Writes an event made elsewhere and applies it to its card, inside the caller's transaction.
+/// Returns whether it was new. Receiving it twice changes nothing, and the order events
+/// arrive in does not change the cards.
+pub(crate) async fn receive(tx: &mut WriteTx, event: &Event) -> Result<bool> {
+    if !crate::ledger::write(tx, event).await? {
+        return Ok(false);
+    }
+    crate::counter::card::apply(tx, event).await?;
+    Ok(true)
+}
+
 impl Store {
-    /// Takes in an event made on another till (sync ingestion; the sync issue builds the
-    /// protocol on this): written as it is, then applied to its card through the same rule as
-    /// the counter's own actions, in one transaction. Receiving it twice changes nothing, and
-    /// the order events arrive in does not change the cards.
+    /// Takes in one event made on another till, in its own transaction.
     pub async fn receive_event(&self, event: &Event) -> Result<Received> {
         let mut tx = self.begin_write().await?;
-        if !crate::ledger::write(&mut tx, event).await? {
+        if !receive(&mut tx, event).await? {
             return Ok(Received::Duplicate);
         }
-        crate::counter::card::apply(&mut tx, event).await?;
         self.commit(tx).await?;
         Ok(Received::Applied)
     }

@@ -1,5 +1,4 @@
-//! Version 1 of the sync wire: an event as tills and hubs exchange it, and the batches they
-//! push. Conversions from and to the ledger's rows are written out field by field; the JSON
+//! Version 1 of the sync wire: an event as tills and hubs exchange it. Conversions from and to the ledger's rows are written out field by field; the JSON
 //! shape is pinned by a test, so a change to it is a deliberate new version.
 
 use chrono::{DateTime, Utc};
@@ -7,9 +6,6 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::ledger::{Event, EventKind, ReasonCode};
-
-/// Sent with every batch; a hub answers a version it does not speak with a clear refusal.
-pub const PROTOCOL_VERSION: u32 = 1;
 
 /// Longest reason text accepted from the wire (as at the till).
 const REASON_MAX: usize = 200;
@@ -49,24 +45,6 @@ pub struct WireEvent {
     pub voids: Option<Uuid>,
     pub reason_code: Option<WireReason>,
     pub reason: Option<String>,
-}
-
-/// A till's events, in its own sequence order, for the hub.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PushBatch {
-    pub version: u32,
-    pub device: Uuid,
-    pub events: Vec<WireEvent>,
-}
-
-/// What became of each pushed event. A rejection says why and never blocks the ones behind it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum PushOutcome {
-    Applied { id: Uuid },
-    Duplicate { id: Uuid },
-    Rejected { id: Uuid, reason: String },
 }
 
 /// Why an event from the wire is not a ledger event.

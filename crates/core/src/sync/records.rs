@@ -1,0 +1,526 @@
+//! The shared records on the wire (version 1), and how a till reads and merges them.
+//!
+//! A record is the whole current row, with its version. Every replica (each till, the hub)
+//! keeps the version that sorts last, so they agree whatever order changes arrive in
+//! (docs/decisions/0014-sync.md gives the rule for each kind). Rows received here keep their
+//! version, which is what stops the change-log triggers (migration 0006) from logging them again.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{CoreError, Result};
+use crate::input::{phone, validate};
+use crate::store::WriteTx;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireShop {
+    pub id: Uuid,
+    pub name: String,
+    pub language: String,
+    pub currency: String,
+    pub created_at: DateTime<Utc>,
+    pub version: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireStaff {
+    pub id: Uuid,
+    pub shop: Uuid,
+    pub name: String,
+    /// `manager` or `cashier`
+    pub role: String,
+    /// Argon2id PHC string: a manager's PIN works at every till of the chain.
+    pub pin_hash: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub version: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireProgram {
+    pub id: Uuid,
+    pub shop: Uuid,
+    pub name: String,
+    pub punches_needed: i64,
+    pub reward: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub version: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireMember {
+    pub id: Uuid,
+    pub code: String,
+    pub shop: Uuid,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub language: String,
+    pub created_at: DateTime<Utc>,
+    pub version: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireCard {
+    pub code: String,
+    pub member: Uuid,
+    pub issued_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub replaced_by: Option<String>,
+    pub version: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireChainKey {
+    pub id: String,
+    /// The key itself, in lower-case hex. Only tills and the hub ever see it, over HTTPS.
+    pub secret: String,
+    pub created_at: DateTime<Utc>,
+    pub version: String,
+}
+
+/// One shared record, tagged with its kind.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WireRecord {
+    Shop(WireShop),
+    Staff(WireStaff),
+    Program(WireProgram),
+    Member(WireMember),
+    Card(WireCard),
+    ChainKey(WireChainKey),
+}
+
+impl WireRecord {
+    /// The kind's name, as the change log and the hub store it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            WireRecord::Shop(_) => "shop",
+            WireRecord::Staff(_) => "staff",
+            WireRecord::Program(_) => "program",
+            WireRecord::Member(_) => "member",
+            WireRecord::Card(_) => "card",
+            WireRecord::ChainKey(_) => "chain_key",
+        }
+    }
+
+    /// Which record of its kind this is: an id, or a card's code.
+    pub fn key(&self) -> String {
+        match self {
+            WireRecord::Shop(r) => r.id.to_string(),
+            WireRecord::Staff(r) => r.id.to_string(),
+            WireRecord::Program(r) => r.id.to_string(),
+            WireRecord::Member(r) => r.id.to_string(),
+            WireRecord::Card(r) => r.code.clone(),
+            WireRecord::ChainKey(r) => r.id.clone(),
+        }
+    }
+
+    pub fn version(&self) -> &str {
+        match self {
+            WireRecord::Shop(r) => &r.version,
+            WireRecord::Staff(r) => &r.version,
+            WireRecord::Program(r) => &r.version,
+            WireRecord::Member(r) => &r.version,
+            WireRecord::Card(r) => &r.version,
+            WireRecord::ChainKey(r) => &r.version,
+        }
+    }
+
+    /// The checks a record from elsewhere must pass before a replica keeps it. A refused one
+    /// is answered "rejected" and never stops the records behind it.
+    pub fn check(&self) -> std::result::Result<(), &'static str> {
+        if self.version().is_empty() {
+            return Err("record_without_version");
+        }
+        match self {
+            WireRecord::Staff(r) if !matches!(r.role.as_str(), "manager" | "cashier") => {
+                Err("unknown_role")
+            }
+            WireRecord::Program(r) if !(1..=100).contains(&r.punches_needed) => {
+                Err("invalid_punches_needed")
+            }
+            WireRecord::Member(r)
+                if crate::codes::member_code::MemberCode::parse(&r.code).is_err() =>
+            {
+                Err("invalid_member_code")
+            }
+            WireRecord::Card(r)
+                if crate::codes::member_code::MemberCode::parse(&r.code).is_err() =>
+            {
+                Err("invalid_member_code")
+            }
+            WireRecord::ChainKey(r) if hex_decode(&r.secret).is_none() => Err("invalid_key"),
+            _ => Ok(()),
+        }
+    }
+}
+
+pub(crate) fn hex_encode(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub(crate) fn hex_decode(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// One entry of a till's change log on the wire: "device's change number `seq` was this record".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireChange {
+    pub device: Uuid,
+    pub seq: i64,
+    pub record: WireRecord,
+}
+
+/// The current row of the record a change-log entry names, as the wire carries it. `None` if
+/// the row is not here (it never is deleted, so only a damaged store gets there).
+pub(crate) async fn read(tx: &mut WriteTx, kind: &str, key: &[u8]) -> Result<Option<WireRecord>> {
+    let uuid = || Uuid::from_slice(key).ok();
+    let record = match kind {
+        "shop" => {
+            let row: Option<(Uuid, String, String, String, DateTime<Utc>, String)> = sqlx::query_as(
+                "SELECT id, name, language, currency, created_at, version FROM shop WHERE id = ?",
+            )
+            .bind(uuid())
+            .fetch_optional(&mut **tx)
+            .await?;
+            row.map(|(id, name, language, currency, created_at, version)| {
+                WireRecord::Shop(WireShop {
+                    id,
+                    name,
+                    language,
+                    currency,
+                    created_at,
+                    version,
+                })
+            })
+        }
+        "staff" => {
+            type Row = (
+                Uuid,
+                Uuid,
+                String,
+                String,
+                String,
+                bool,
+                DateTime<Utc>,
+                String,
+            );
+            let row: Option<Row> = sqlx::query_as(
+                "SELECT id, shop_id, name, role, pin_hash, active, created_at, version
+                 FROM staff WHERE id = ?",
+            )
+            .bind(uuid())
+            .fetch_optional(&mut **tx)
+            .await?;
+            row.map(
+                |(id, shop, name, role, pin_hash, active, created_at, version)| {
+                    WireRecord::Staff(WireStaff {
+                        id,
+                        shop,
+                        name,
+                        role,
+                        pin_hash,
+                        active,
+                        created_at,
+                        version,
+                    })
+                },
+            )
+        }
+        "program" => {
+            type Row = (Uuid, Uuid, String, i64, String, bool, DateTime<Utc>, String);
+            let row: Option<Row> = sqlx::query_as(
+                "SELECT id, shop_id, name, punches_needed, reward, active, created_at, version
+                 FROM program WHERE id = ?",
+            )
+            .bind(uuid())
+            .fetch_optional(&mut **tx)
+            .await?;
+            row.map(
+                |(id, shop, name, punches_needed, reward, active, created_at, version)| {
+                    WireRecord::Program(WireProgram {
+                        id,
+                        shop,
+                        name,
+                        punches_needed,
+                        reward,
+                        active,
+                        created_at,
+                        version,
+                    })
+                },
+            )
+        }
+        "member" => {
+            type Row = (
+                Uuid,
+                String,
+                Uuid,
+                String,
+                Option<String>,
+                Option<String>,
+                String,
+                DateTime<Utc>,
+                String,
+            );
+            let row: Option<Row> = sqlx::query_as(
+                "SELECT id, code, shop_id, name, email, phone, language, created_at, version
+                 FROM member WHERE id = ?",
+            )
+            .bind(uuid())
+            .fetch_optional(&mut **tx)
+            .await?;
+            row.map(
+                |(id, code, shop, name, email, phone, language, created_at, version)| {
+                    WireRecord::Member(WireMember {
+                        id,
+                        code,
+                        shop,
+                        name,
+                        email,
+                        phone,
+                        language,
+                        created_at,
+                        version,
+                    })
+                },
+            )
+        }
+        "card" => {
+            type Row = (
+                String,
+                Uuid,
+                DateTime<Utc>,
+                Option<DateTime<Utc>>,
+                Option<String>,
+                String,
+            );
+            let row: Option<Row> = sqlx::query_as(
+                "SELECT code, member_id, issued_at, revoked_at, replaced_by, version
+                 FROM member_card WHERE code = ?",
+            )
+            .bind(String::from_utf8_lossy(key).into_owned())
+            .fetch_optional(&mut **tx)
+            .await?;
+            row.map(
+                |(code, member, issued_at, revoked_at, replaced_by, version)| {
+                    WireRecord::Card(WireCard {
+                        code,
+                        member,
+                        issued_at,
+                        revoked_at,
+                        replaced_by,
+                        version,
+                    })
+                },
+            )
+        }
+        "chain_key" => {
+            let row: Option<(String, Vec<u8>, DateTime<Utc>, String)> = sqlx::query_as(
+                "SELECT id, secret, created_at, version FROM chain_key WHERE id = ?",
+            )
+            .bind(String::from_utf8_lossy(key).into_owned())
+            .fetch_optional(&mut **tx)
+            .await?;
+            row.map(|(id, secret, created_at, version)| {
+                WireRecord::ChainKey(WireChainKey {
+                    id,
+                    secret: hex_encode(&secret),
+                    created_at,
+                    version,
+                })
+            })
+        }
+        _ => None,
+    };
+    Ok(record)
+}
+
+/// What merging a received record did here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Merged {
+    /// The record was new here, or newer than ours: it is what this till now holds.
+    Taken,
+    /// Ours was the same or newer: nothing changed.
+    Kept,
+    /// A member whose code another member already has here (codes made before joining):
+    /// kept aside in `code_clash` for a manager, never silently dropped or merged.
+    CodeClash,
+}
+
+/// Keeps `record` if this till does not have it or has an older version of it. Each statement
+/// is one upsert whose `WHERE` compares versions, so the rule is the same as the hub's.
+pub(crate) async fn merge(tx: &mut WriteTx, record: &WireRecord) -> Result<Merged> {
+    let changed = match record {
+        WireRecord::Shop(r) => sqlx::query(
+            "INSERT INTO shop (id, name, language, currency, created_at, version)
+             VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, language = excluded.language,
+                 currency = excluded.currency, version = excluded.version
+             WHERE excluded.version > shop.version",
+        )
+        .bind(r.id)
+        .bind(&r.name)
+        .bind(&r.language)
+        .bind(&r.currency)
+        .bind(r.created_at)
+        .bind(&r.version)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected(),
+        WireRecord::Staff(r) => {
+            let query = |name: String| {
+                sqlx::query(
+                    "INSERT INTO staff (id, shop_id, name, role, pin_hash, active, created_at, version)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role,
+                         pin_hash = excluded.pin_hash, active = excluded.active,
+                         version = excluded.version
+                     WHERE excluded.version > staff.version",
+                )
+                .bind(r.id)
+                .bind(r.shop)
+                .bind(name)
+                .bind(&r.role)
+                .bind(&r.pin_hash)
+                .bind(r.active)
+                .bind(r.created_at)
+                .bind(&r.version)
+            };
+            match query(r.name.clone()).execute(&mut **tx).await {
+                Ok(done) => done.rows_affected(),
+                // Two tills of one shop named two different people alike while apart: the one
+                // arriving here is told apart by the start of its id, so both can sign in.
+                Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                    let told_apart = format!("{} ({})", r.name, &r.id.simple().to_string()[..4]);
+                    query(told_apart).execute(&mut **tx).await?.rows_affected()
+                }
+                Err(other) => return Err(other.into()),
+            }
+        }
+        WireRecord::Program(r) => sqlx::query(
+            "INSERT INTO program (id, shop_id, name, punches_needed, reward, active, created_at, version)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, reward = excluded.reward,
+                 active = excluded.active, version = excluded.version
+             WHERE excluded.version > program.version",
+        )
+        .bind(r.id)
+        .bind(r.shop)
+        .bind(&r.name)
+        .bind(r.punches_needed)
+        .bind(&r.reward)
+        .bind(r.active)
+        .bind(r.created_at)
+        .bind(&r.version)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected(),
+        WireRecord::Member(r) => return merge_member(tx, r).await,
+        WireRecord::Card(r) => sqlx::query(
+            "INSERT INTO member_card (code, member_id, issued_at, revoked_at, replaced_by, version)
+             VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (code) DO UPDATE SET revoked_at = excluded.revoked_at,
+                 replaced_by = excluded.replaced_by, version = excluded.version
+             WHERE excluded.version > member_card.version",
+        )
+        .bind(&r.code)
+        .bind(r.member)
+        .bind(r.issued_at)
+        .bind(r.revoked_at)
+        .bind(&r.replaced_by)
+        .bind(&r.version)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected(),
+        WireRecord::ChainKey(r) => {
+            let secret = hex_decode(&r.secret).ok_or_else(|| {
+                CoreError::internal("sync", "a chain key that is not hex passed the checks")
+            })?;
+            sqlx::query(
+                "INSERT INTO chain_key (id, secret, created_at, version) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(&r.id)
+            .bind(secret)
+            .bind(r.created_at)
+            .bind(&r.version)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+        }
+    };
+    Ok(if changed > 0 {
+        Merged::Taken
+    } else {
+        Merged::Kept
+    })
+}
+
+async fn merge_member(tx: &mut WriteTx, r: &WireMember) -> Result<Merged> {
+    // The same search keys enrolment makes; a phone the till would refuse gets none.
+    let digits = validate::phone(r.phone.as_deref())
+        .ok()
+        .flatten()
+        .map(|(_, digits)| digits);
+    let result = sqlx::query(
+        "INSERT INTO member (id, code, shop_id, name, email, phone, phone_digits, phone_tail,
+                             language, created_at, version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name,
+             email = excluded.email, phone = excluded.phone, phone_digits = excluded.phone_digits,
+             phone_tail = excluded.phone_tail, language = excluded.language,
+             version = excluded.version
+         WHERE excluded.version > member.version",
+    )
+    .bind(r.id)
+    .bind(&r.code)
+    .bind(r.shop)
+    .bind(&r.name)
+    .bind(&r.email)
+    .bind(&r.phone)
+    .bind(&digits)
+    .bind(digits.as_deref().map(phone::tail))
+    .bind(&r.language)
+    .bind(r.created_at)
+    .bind(&r.version)
+    .execute(&mut **tx)
+    .await;
+    match result {
+        Ok(done) if done.rows_affected() > 0 => Ok(Merged::Taken),
+        Ok(_) => Ok(Merged::Kept),
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+            let json = serde_json::to_string(&WireRecord::Member(r.clone()))
+                .map_err(|e| CoreError::internal("sync", e))?;
+            sqlx::query(
+                "INSERT INTO code_clash (code, member_id, record, found_at) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (code, member_id) DO UPDATE SET record = excluded.record",
+            )
+            .bind(&r.code)
+            .bind(r.id)
+            .bind(json)
+            .bind(Utc::now())
+            .execute(&mut **tx)
+            .await?;
+            tracing::warn!("two members share a card code made before joining");
+            Ok(Merged::CodeClash)
+        }
+        Err(other) => Err(other.into()),
+    }
+}

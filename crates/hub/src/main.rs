@@ -1,0 +1,184 @@
+//! `tessera-hub`: the chain's sync hub. Tills push their logs to it and pull each other's.
+//!
+//!   tessera-hub --db sqlite://hub.db serve --listen 0.0.0.0:7878
+//!   tessera-hub --db sqlite://hub.db device add --shop "Café Lumière" [--json]
+//!   tessera-hub --db sqlite://hub.db device list [--json]
+//!   tessera-hub --db sqlite://hub.db device revoke ID
+
+mod api;
+mod exchange;
+mod storage;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use rand::RngCore;
+use serde::Serialize;
+use uuid::Uuid;
+
+use storage::sqlite::SqliteStorage;
+use storage::{Device, Storage, StorageError};
+
+#[derive(Parser)]
+#[command(
+    name = "tessera-hub",
+    version,
+    about = "Tessera's sync hub for a chain of shops"
+)]
+struct Cli {
+    /// The hub's database: sqlite://PATH (a small chain) or postgres://... (a large one).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "TESSERA_HUB_DB",
+        default_value = "sqlite://hub.db"
+    )]
+    db: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve tills over HTTP (behind an HTTPS reverse proxy, or on loopback).
+    Serve {
+        /// Address to listen on; port 0 picks a free one (printed on the first line).
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
+        listen: SocketAddr,
+    },
+    /// The chain's devices (tills) and their tokens.
+    #[command(subcommand)]
+    Device(DeviceCommand),
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    /// A new device for a shop, and its token (shown once: the hub keeps only its hash).
+    Add {
+        #[arg(long, value_name = "NAME")]
+        shop: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every device, joined or not, revoked or not.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The device's token stops working; what it synced stays.
+    Revoke { id: Uuid },
+}
+
+#[derive(Serialize)]
+struct Added {
+    token: String,
+    device: Device,
+}
+
+fn main() -> ExitCode {
+    // Logs on stderr (journald keeps them under systemd); stdout is for answers.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "tessera_hub=info".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("tessera-hub: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tessera-hub: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    if cli.db.starts_with("sqlite:") {
+        let storage = SqliteStorage::open(&cli.db)
+            .await
+            .with_context(|| format!("opening {}", cli.db))?;
+        return command(storage, cli.command).await;
+    }
+    Err(StorageError::UnsupportedUrl.into())
+}
+
+async fn command<S: Storage>(storage: S, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { listen } => serve(storage, listen).await,
+        Command::Device(DeviceCommand::Add { shop, json }) => {
+            let mut secret = [0u8; 32];
+            rand::thread_rng().fill_bytes(&mut secret);
+            let token = format!(
+                "tsh1_{}",
+                secret
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+            );
+            let device = storage
+                .add_device(shop.trim(), &api::token_hash(&token))
+                .await?;
+            if json {
+                println!("{}", serde_json::to_string(&Added { token, device })?);
+            } else {
+                println!(
+                    "Device {} ({}) for {}",
+                    device.no, device.id, device.shop_name
+                );
+                println!("Token (shown once; give it to the till): {token}");
+            }
+            Ok(())
+        }
+        Command::Device(DeviceCommand::List { json }) => {
+            let devices = storage.devices().await?;
+            if json {
+                println!("{}", serde_json::to_string(&devices)?);
+            } else {
+                for d in devices {
+                    let state = match (d.revoked_at, d.joined_at) {
+                        (Some(_), _) => "revoked",
+                        (None, Some(_)) => "joined",
+                        (None, None) => "waiting",
+                    };
+                    println!(
+                        "{:>4}  {}  {:<8} events {:>8}  changes {:>8}  {}",
+                        d.no, d.id, state, d.marks.events, d.marks.changes, d.shop_name
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Device(DeviceCommand::Revoke { id }) => {
+            anyhow::ensure!(storage.revoke_device(id).await?, "no device {id}");
+            println!("Device {id} revoked");
+            Ok(())
+        }
+    }
+}
+
+async fn serve<S: Storage>(storage: S, listen: SocketAddr) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let address = listener.local_addr()?;
+    // The first line on stdout says where: tests and scripts that asked for port 0 read it.
+    println!("listening on http://{address}");
+    tracing::info!(%address, "tessera-hub serving");
+    axum::serve(listener, api::router(storage))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,399 @@
+//! Real processes for sync tests: a `tessera-hub` serving on `127.0.0.1:0`, tills that are the
+//! `tessera` CLI over their own database files, and a checker that reads every replica's
+//! SQLite file at the end and compares it with the projection of the union of all events.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Connection};
+use tessera_core::counter::card::CardTotals;
+use tessera_core::ledger::Event;
+
+/// `target/debug`, found from this test binary (`target/debug/deps/story-…`).
+pub fn target_debug() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target/debug")
+        .to_path_buf()
+}
+
+fn binary(name: &str) -> PathBuf {
+    let path = target_debug().join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: build the workspace first (`make test` does)",
+        path.display()
+    );
+    path
+}
+
+/// A hub process over its own database. Killed (SIGKILL) when dropped.
+pub struct Hub {
+    pub db_url: String,
+    pub url: String,
+    listen: String,
+    child: Option<Child>,
+}
+
+impl Hub {
+    /// A new hub on SQLite in `dir`, on a free port.
+    pub fn start(dir: &Path) -> Hub {
+        let db_url = format!("sqlite://{}", dir.join("hub.db").display());
+        let mut hub = Hub {
+            db_url,
+            url: String::new(),
+            listen: "127.0.0.1:0".into(),
+            child: None,
+        };
+        hub.spawn();
+        // Restarts come back on the same port, so the tills' saved address still works.
+        hub.listen = hub
+            .url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
+        hub
+    }
+
+    fn spawn(&mut self) {
+        let mut child = Command::new(binary("tessera-hub"))
+            .args(["--db", &self.db_url, "serve", "--listen", &self.listen])
+            .env("RUST_LOG", "tessera_hub=warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start tessera-hub");
+        let stdout = child.stdout.take().expect("hub stdout");
+        let mut first = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut first)
+            .expect("the hub says where it listens");
+        self.url = first
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line from the hub: {first:?}"))
+            .to_string();
+        self.child = Some(child);
+    }
+
+    /// Kills the hub at once (SIGKILL: no shutdown, as a crash or a power cut).
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub fn restart(&mut self) {
+        self.kill();
+        self.spawn();
+    }
+
+    /// `tessera-hub device ...` on this hub's database.
+    pub fn admin(&self, args: &[&str]) -> Output {
+        Command::new(binary("tessera-hub"))
+            .args(["--db", &self.db_url])
+            .args(args)
+            .env("RUST_LOG", "off")
+            .output()
+            .expect("run tessera-hub")
+    }
+
+    /// A new device for `shop`: its token and id.
+    pub fn add_device(&self, shop: &str) -> (String, String) {
+        let out = self.admin(&["device", "add", "--shop", shop, "--json"]);
+        assert!(out.status.success(), "device add: {out:?}");
+        let json: Value = serde_json::from_slice(&out.stdout).expect("device add --json");
+        (
+            json["token"].as_str().expect("token").to_string(),
+            json["device"]["id"]
+                .as_str()
+                .expect("device id")
+                .to_string(),
+        )
+    }
+
+    pub fn devices(&self) -> Value {
+        let out = self.admin(&["device", "list", "--json"]);
+        assert!(out.status.success(), "device list: {out:?}");
+        serde_json::from_slice(&out.stdout).expect("device list --json")
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A till: the `tessera` CLI over its own database, acting as its manager.
+pub struct Till {
+    pub name: String,
+    pub db: PathBuf,
+}
+
+/// The manager's PIN every test till uses.
+pub const PIN: &str = "1234";
+
+impl Till {
+    pub fn new(dir: &Path, name: &str) -> Till {
+        Till {
+            name: name.to_string(),
+            db: dir.join(format!("{name}.db")),
+        }
+    }
+
+    /// `tessera --db <till> --json <args>`: its JSON answer, and whether it succeeded.
+    pub fn try_run(&self, args: &[&str]) -> (bool, Value) {
+        let out = Command::new(binary("tessera"))
+            .arg("--db")
+            .arg(&self.db)
+            .arg("--json")
+            .args(args)
+            .env("TESSERA_STAFF", "Manager")
+            .env("TESSERA_PIN", PIN)
+            .env_remove("TESSERA_HUB_TOKEN")
+            .output()
+            .expect("run tessera");
+        let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+            panic!(
+                "{}: tessera {args:?} printed no JSON: {}",
+                self.name,
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (out.status.success(), json)
+    }
+
+    /// The same, which must succeed.
+    pub fn run(&self, args: &[&str]) -> Value {
+        let (ok, json) = self.try_run(args);
+        assert!(ok, "{}: tessera {args:?} failed: {json}", self.name);
+        json
+    }
+
+    /// The stable code of a refusal.
+    pub fn refused(&self, args: &[&str]) -> String {
+        let (ok, json) = self.try_run(args);
+        assert!(
+            !ok,
+            "{}: tessera {args:?} should have failed: {json}",
+            self.name
+        );
+        json["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Sets the till up alone, as a shop that has not joined a chain yet.
+    pub fn set_up(&self, shop: &str) {
+        self.run(&["init", "--shop", shop, "--manager", "Manager", "--pin", PIN]);
+    }
+
+    pub fn join(&self, hub: &Hub, token: &str) -> Value {
+        self.run(&["join", "--hub", &hub.url, "--token", token])
+    }
+
+    pub fn sync(&self) -> Value {
+        self.run(&["sync"])
+    }
+
+    /// Enrols a member: their card code.
+    pub fn enroll(&self, name: &str) -> String {
+        let json = self.run(&["member", "add", "--name", name, "--allow-duplicate"]);
+        json["code"].as_str().expect("code").to_string()
+    }
+
+    /// Punches: the event's id.
+    pub fn punch(&self, code: &str, count: i64) -> String {
+        let json = self.run(&["punch", code, "--count", &count.to_string()]);
+        json["event"]["id"].as_str().expect("event id").to_string()
+    }
+
+    pub fn redeem(&self, code: &str) -> String {
+        let json = self.run(&["redeem", code]);
+        json["event"]["id"].as_str().expect("event id").to_string()
+    }
+
+    pub fn void(&self, event: &str) -> String {
+        let json = self.run(&["void", event, "--reason", "scanned-twice"]);
+        json["event"]["id"].as_str().expect("event id").to_string()
+    }
+
+    /// The card of `code`'s member in the only program: (stamps, rewards available).
+    pub fn card(&self, code: &str) -> (i64, i64) {
+        let json = self.run(&["scan", code]);
+        let card = &json["cards"][0];
+        (
+            card["punches"].as_i64().unwrap_or_default(),
+            card["rewards_available"].as_i64().unwrap_or_default(),
+        )
+    }
+
+    /// Everything a replica holds that sync must make equal, read from its file.
+    pub async fn state(&self) -> Replica {
+        let mut conn = SqliteConnectOptions::new()
+            .filename(&self.db)
+            .read_only(true)
+            .connect()
+            .await
+            .expect("open the till's database");
+        let events: Vec<Event> = sqlx::query_as(
+            "SELECT id, device_id, seq, shop_id, staff_id, at, kind, member_id, program_id, amount,
+                    voids, reason_code, reason FROM event",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .expect("read events");
+        let cards: Vec<(uuid::Uuid, uuid::Uuid, i64, i64)> = sqlx::query_as(
+            "SELECT member_id, program_id, punches_total, redeemed_total FROM card
+             WHERE punches_total != 0 OR redeemed_total != 0",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .expect("read cards");
+        let members: Vec<(uuid::Uuid, String, String, String)> =
+            sqlx::query_as("SELECT id, code, name, version FROM member")
+                .fetch_all(&mut conn)
+                .await
+                .expect("read members");
+        let records: Vec<(String, String)> = sqlx::query_as(
+            "SELECT 'program ' || name, version FROM program
+             UNION ALL SELECT 'staff ' || name, version FROM staff
+             UNION ALL SELECT 'shop ' || name, version FROM shop
+             UNION ALL SELECT 'card ' || code, version FROM member_card
+             UNION ALL SELECT 'key ' || id, version FROM chain_key",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .expect("read records");
+        let _ = conn.close().await;
+        Replica {
+            events: events.into_iter().map(|e| (e.id.0, e)).collect(),
+            cards: cards
+                .into_iter()
+                .map(|(m, p, punches, redeemed)| ((m, p), (punches, redeemed)))
+                .collect(),
+            members: members
+                .into_iter()
+                .map(|(id, code, name, version)| (id, (code, name, version)))
+                .collect(),
+            records: records.into_iter().collect(),
+        }
+    }
+}
+
+/// What one replica holds.
+#[derive(Debug, PartialEq)]
+pub struct Replica {
+    pub events: BTreeMap<uuid::Uuid, Event>,
+    /// (member, program) → (punches_total, redeemed_total), zero cards left out.
+    pub cards: BTreeMap<(uuid::Uuid, uuid::Uuid), (i64, i64)>,
+    pub members: BTreeMap<uuid::Uuid, (String, String, String)>,
+    /// Every other shared record, by kind and name, with its version.
+    pub records: BTreeSet<(String, String)>,
+}
+
+impl Replica {
+    /// The cards as the projection of this replica's events defines them
+    /// (`CardTotals::from_events`, the plain statement of the rule).
+    pub fn projected_cards(&self) -> BTreeMap<(uuid::Uuid, uuid::Uuid), (i64, i64)> {
+        let mut by_card: BTreeMap<(uuid::Uuid, uuid::Uuid), Vec<&Event>> = BTreeMap::new();
+        let targets: BTreeMap<uuid::Uuid, &Event> =
+            self.events.values().map(|e| (e.id.0, e)).collect();
+        for event in self.events.values() {
+            // A void counts on the card of the event it cancels.
+            let on = match event.voids {
+                Some(target) => targets.get(&target.0).copied().unwrap_or(event),
+                None => event,
+            };
+            if let Some(program) = on.program_id {
+                by_card
+                    .entry((on.member_id.0, program.0))
+                    .or_default()
+                    .push(event);
+            }
+        }
+        by_card
+            .into_iter()
+            .map(|(card, events)| {
+                let totals = CardTotals::from_events(events.iter().copied());
+                (card, (totals.punches_total, totals.redeemed_total))
+            })
+            .filter(|(_, totals)| *totals != (0, 0))
+            .collect()
+    }
+}
+
+/// Checks that every till holds the same events, members, records and cards, that the events
+/// are those of `acknowledged` and more (every acknowledged action present, exactly once: ids
+/// are unique), that each device's sequence is gap-free, and that the cards are the
+/// projection of the union of all events.
+pub async fn assert_converged(tills: &[&Till], acknowledged: &BTreeSet<String>) -> Replica {
+    let mut replicas = Vec::new();
+    for till in tills {
+        replicas.push((till.name.clone(), till.state().await));
+    }
+    let (first_name, first) = &replicas[0];
+    for (name, replica) in &replicas[1..] {
+        let only_first: Vec<_> = first
+            .events
+            .keys()
+            .filter(|k| !replica.events.contains_key(k))
+            .collect();
+        let only_other: Vec<_> = replica
+            .events
+            .keys()
+            .filter(|k| !first.events.contains_key(k))
+            .collect();
+        assert!(
+            only_first.is_empty() && only_other.is_empty(),
+            "{first_name} and {name} hold different events: {} only on {first_name}, {} only on {name}",
+            only_first.len(),
+            only_other.len()
+        );
+        assert_eq!(
+            first.members, replica.members,
+            "members of {first_name} and {name}"
+        );
+        assert_eq!(
+            first.records, replica.records,
+            "records of {first_name} and {name}"
+        );
+        assert_eq!(
+            first.cards, replica.cards,
+            "cards of {first_name} and {name}"
+        );
+    }
+    for id in acknowledged {
+        let id: uuid::Uuid = id.parse().expect("an event id");
+        assert!(
+            first.events.contains_key(&id),
+            "acknowledged event {id} was lost"
+        );
+    }
+    let mut seqs: BTreeMap<uuid::Uuid, Vec<i64>> = BTreeMap::new();
+    for event in first.events.values() {
+        seqs.entry(event.device_id.0).or_default().push(event.seq);
+    }
+    for (device, mut list) in seqs {
+        list.sort_unstable();
+        let expected: Vec<i64> = (1..=list.len() as i64).collect();
+        assert_eq!(
+            list, expected,
+            "device {device}'s sequence has gaps or repeats"
+        );
+    }
+    assert_eq!(
+        first.cards,
+        first.projected_cards(),
+        "the cards are the projection of the union of the events"
+    );
+    replicas.swap_remove(0).1
+}

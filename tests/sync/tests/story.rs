@@ -1,0 +1,97 @@
+//! The chain's story with real processes: one hub, three tills (one that worked alone before
+//! joining, two that start empty in a second shop), enrolling, punching, redeeming and voiding,
+//! offline and online in turns, the hub killed in the middle. At the end every till holds the
+//! same events, members and records, and the cards are the projection of their union.
+
+use std::collections::BTreeSet;
+
+use tessera_sync_tests::{assert_converged, Hub, Till};
+
+#[tokio::test]
+async fn three_tills_and_a_hub_converge_through_offline_work_and_a_hub_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut hub = Hub::start(dir.path());
+    let (token_a, _) = hub.add_device("Café Lumière");
+    let (token_b, _) = hub.add_device("Café de la Gare");
+    let (token_c, _) = hub.add_device("Café de la Gare");
+    let mut acknowledged = BTreeSet::new();
+
+    // Till A worked alone for a while: a program, a member, punches.
+    let a = Till::new(dir.path(), "a");
+    a.set_up("Café Lumière");
+    a.run(&[
+        "program",
+        "add",
+        "--name",
+        "Coffee",
+        "--punches",
+        "9",
+        "--reward",
+        "A coffee",
+    ]);
+    let claire = a.enroll("Claire Dubois");
+    acknowledged.insert(a.punch(&claire, 3));
+    // ... then joins: its shop, program, member, key and history go up.
+    let joined = a.join(&hub, &token_a);
+    assert_eq!(joined["device_no"], 1);
+    assert!(
+        joined["sync"]["pushed_events"].as_u64().unwrap() >= 2,
+        "{joined}"
+    );
+
+    // Two empty tills join the second shop: the first starts the shop, the second finds it.
+    let b = Till::new(dir.path(), "b");
+    let c = Till::new(dir.path(), "c");
+    assert_eq!(b.join(&hub, &token_b)["shop_name"], "Café de la Gare");
+    assert_eq!(c.join(&hub, &token_c)["shop_name"], "Café de la Gare");
+    // The chain's manager signs in everywhere (TESSERA_STAFF=Manager), and Claire's card works.
+    assert_eq!(b.card(&claire), (3, 0));
+
+    // Codes made after joining carry the till's prefix: no other till can draw them.
+    let marc = c.enroll("Marc Petit");
+    assert!(
+        marc.starts_with("02"),
+        "till 3's codes start with 02: {marc}"
+    );
+    acknowledged.insert(c.punch(&marc, 2));
+
+    // Offline work on every till (nobody syncs): A and B both punch Claire.
+    acknowledged.insert(a.punch(&claire, 4));
+    let wrong = b.punch(&claire, 5);
+    acknowledged.insert(wrong.clone());
+    acknowledged.insert(b.void(&wrong));
+    acknowledged.insert(b.punch(&claire, 2));
+    assert_eq!(a.card(&claire), (7, 0), "A alone knows 3 + 4");
+
+    // The hub dies; the tills keep working and fail to sync without losing anything.
+    hub.kill();
+    acknowledged.insert(c.punch(&claire, 1));
+    assert_eq!(a.refused(&["sync"]), "hub_unreachable");
+    hub.restart();
+
+    // Everyone syncs (twice round, so each sees what the others sent).
+    for till in [&a, &b, &c, &a, &b] {
+        till.sync();
+    }
+    // 3 + 4 + 2 + 1 = 10 punches on Claire's card: one reward, in every shop.
+    for till in [&a, &b, &c] {
+        assert_eq!(till.card(&claire), (1, 1), "{}", till.name);
+    }
+    acknowledged.insert(c.redeem(&claire));
+    for till in [&c, &a, &b] {
+        till.sync();
+    }
+    assert_eq!(a.card(&claire), (1, 0));
+
+    // Syncing again changes nothing: pushing or pulling twice is harmless.
+    let again = a.sync();
+    assert_eq!(again["pushed_events"], 0);
+    assert_eq!(again["pulled_events"], 0);
+
+    let replica = assert_converged(&[&a, &b, &c], &acknowledged).await;
+    assert_eq!(replica.members.len(), 2);
+    let status = a.run(&["sync", "status"]);
+    assert_eq!(status["events_waiting"], 0);
+    assert_eq!(status["changes_waiting"], 0);
+    assert_eq!(status["rejected"], 0);
+}
