@@ -302,3 +302,4 @@ cli-sync-status = Hub { $hub } · till { $device } · waiting to send: { $events
 cli-sync-last = Last sync: { $at }.
 cli-sync-never = Not synced yet.
 cli-sync-last-error = The last attempt failed: { $code }.
+cli-sync-code-clash = ⚠ Card { $code }: “{ $name }” from another shop has the same code as “{ $holder }” here. Reissue one of the two cards.

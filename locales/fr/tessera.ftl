@@ -302,3 +302,4 @@ cli-sync-status = Hub { $hub } · caisse { $device } · en attente d’envoi : {
 cli-sync-last = Dernière synchronisation : { $at }.
 cli-sync-never = Pas encore synchronisée.
 cli-sync-last-error = La dernière tentative a échoué : { $code }.
+cli-sync-code-clash = ⚠ Carte { $code } : « { $name } » d’un autre magasin a le même code que « { $holder } » ici. Rééditez l’une des deux cartes.

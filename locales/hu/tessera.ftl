@@ -295,3 +295,4 @@ cli-sync-status = Központ: { $hub } · { $device }. kassza · küldésre vár: 
 cli-sync-last = Utolsó szinkronizálás: { $at }.
 cli-sync-never = Még nem volt szinkronizálva.
 cli-sync-last-error = Az utolsó próbálkozás nem sikerült: { $code }.
+cli-sync-code-clash = ⚠ { $code } kártya: a más üzletből való „{ $name }” kódja ugyanaz, mint az itteni „{ $holder }” kódja. Állíts ki új kártyát a kettő egyikének.

@@ -301,3 +301,4 @@ cli-sync-status = Hub { $hub } · cassa { $device } · in attesa di invio: { $ev
 cli-sync-last = Ultima sincronizzazione: { $at }.
 cli-sync-never = Non ancora sincronizzata.
 cli-sync-last-error = L’ultimo tentativo non è riuscito: { $code }.
+cli-sync-code-clash = ⚠ Tessera { $code }: «{ $name }» di un altro negozio ha lo stesso codice di «{ $holder }» qui. Riemetti una delle due tessere.

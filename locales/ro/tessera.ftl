@@ -311,3 +311,4 @@ cli-sync-status = Hub { $hub } · casa { $device } · în așteptare: { $events 
 cli-sync-last = Ultima sincronizare: { $at }.
 cli-sync-never = Încă nesincronizată.
 cli-sync-last-error = Ultima încercare a eșuat: { $code }.
+cli-sync-code-clash = ⚠ Cardul { $code }: „{ $name }” de la alt magazin are același cod ca „{ $holder }” de aici. Reemite unul dintre cele două carduri.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use tessera_core::sync::session::{self, SyncReport};
-use tessera_core::sync::till::{Rejection, SyncStatus};
+use tessera_core::sync::till::{CodeClash, Rejection, SyncStatus};
 use tessera_core::Result;
 
 use super::Context;
@@ -74,6 +74,7 @@ pub struct StatusOutput {
     #[serde(flatten)]
     status: SyncStatus,
     rejections: Vec<Rejection>,
+    clashes: Vec<CodeClash>,
 }
 
 impl Render for StatusOutput {
@@ -104,6 +105,19 @@ impl Render for StatusOutput {
         for r in &self.rejections {
             lines.push(format!("✗ {} #{}: {}", r.log, r.seq, shown(&r.reason)));
         }
+        for clash in &self.clashes {
+            lines.push(t.t(
+                "cli-sync-code-clash",
+                &[
+                    ("code", crate::output::display_code(&clash.code)),
+                    ("name", clash.name.as_deref().map(shown).unwrap_or_default()),
+                    (
+                        "holder",
+                        clash.holder.as_deref().map(shown).unwrap_or_default(),
+                    ),
+                ],
+            ));
+        }
         lines
     }
 }
@@ -112,7 +126,12 @@ pub async fn run(args: Args, cx: &Context<'_>) -> Result<()> {
     if args.status.is_some() {
         let status = cx.store.sync_status().await?;
         let rejections = cx.store.sync_rejections().await?;
-        cx.out.print(&StatusOutput { status, rejections });
+        let clashes = cx.store.code_clashes().await?;
+        cx.out.print(&StatusOutput {
+            status,
+            rejections,
+            clashes,
+        });
         return Ok(());
     }
     if !args.watch {

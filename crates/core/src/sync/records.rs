@@ -433,22 +433,7 @@ pub(crate) async fn merge(tx: &mut WriteTx, record: &WireRecord) -> Result<Merge
         .await?
         .rows_affected(),
         WireRecord::Member(r) => return merge_member(tx, r).await,
-        WireRecord::Card(r) => sqlx::query(
-            "INSERT INTO member_card (code, member_id, issued_at, revoked_at, replaced_by, version)
-             VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (code) DO UPDATE SET revoked_at = excluded.revoked_at,
-                 replaced_by = excluded.replaced_by, version = excluded.version
-             WHERE excluded.version > member_card.version",
-        )
-        .bind(&r.code)
-        .bind(r.member)
-        .bind(r.issued_at)
-        .bind(r.revoked_at)
-        .bind(&r.replaced_by)
-        .bind(&r.version)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected(),
+        WireRecord::Card(r) => return merge_card(tx, r).await,
         WireRecord::ChainKey(r) => {
             let secret = hex_decode(&r.secret).ok_or_else(|| {
                 CoreError::internal("sync", "a chain key that is not hex passed the checks")
@@ -466,6 +451,62 @@ pub(crate) async fn merge(tx: &mut WriteTx, record: &WireRecord) -> Result<Merge
             .rows_affected()
         }
     };
+    Ok(if changed > 0 {
+        Merged::Taken
+    } else {
+        Merged::Kept
+    })
+}
+
+/// Keeps two members under one code apart: the one that arrived second is set aside, whole
+/// (its member record, which says who they are, is kept over its card's).
+async fn set_aside(
+    tx: &mut WriteTx,
+    code: &str,
+    member: uuid::Uuid,
+    record: &WireRecord,
+) -> Result<Merged> {
+    let json = serde_json::to_string(record).map_err(|e| CoreError::internal("sync", e))?;
+    sqlx::query(
+        "INSERT INTO code_clash (code, member_id, record, found_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (code, member_id) DO UPDATE SET record = excluded.record
+         WHERE json_extract(excluded.record, '$.kind') = 'member'",
+    )
+    .bind(code)
+    .bind(member)
+    .bind(json)
+    .bind(Utc::now())
+    .execute(&mut **tx)
+    .await?;
+    tracing::warn!("two members share a card code made before joining");
+    Ok(Merged::CodeClash)
+}
+
+async fn merge_card(tx: &mut WriteTx, r: &WireCard) -> Result<Merged> {
+    let holder: Option<Uuid> =
+        sqlx::query_scalar("SELECT member_id FROM member_card WHERE code = ?")
+            .bind(&r.code)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if holder.is_some_and(|holder| holder != r.member) {
+        return set_aside(tx, &r.code, r.member, &WireRecord::Card(r.clone())).await;
+    }
+    let changed = sqlx::query(
+        "INSERT INTO member_card (code, member_id, issued_at, revoked_at, replaced_by, version)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (code) DO UPDATE SET revoked_at = excluded.revoked_at,
+             replaced_by = excluded.replaced_by, version = excluded.version
+         WHERE excluded.version > member_card.version",
+    )
+    .bind(&r.code)
+    .bind(r.member)
+    .bind(r.issued_at)
+    .bind(r.revoked_at)
+    .bind(&r.replaced_by)
+    .bind(&r.version)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
     Ok(if changed > 0 {
         Merged::Taken
     } else {
@@ -506,20 +547,7 @@ async fn merge_member(tx: &mut WriteTx, r: &WireMember) -> Result<Merged> {
         Ok(done) if done.rows_affected() > 0 => Ok(Merged::Taken),
         Ok(_) => Ok(Merged::Kept),
         Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-            let json = serde_json::to_string(&WireRecord::Member(r.clone()))
-                .map_err(|e| CoreError::internal("sync", e))?;
-            sqlx::query(
-                "INSERT INTO code_clash (code, member_id, record, found_at) VALUES (?, ?, ?, ?)
-                 ON CONFLICT (code, member_id) DO UPDATE SET record = excluded.record",
-            )
-            .bind(&r.code)
-            .bind(r.id)
-            .bind(json)
-            .bind(Utc::now())
-            .execute(&mut **tx)
-            .await?;
-            tracing::warn!("two members share a card code made before joining");
-            Ok(Merged::CodeClash)
+            set_aside(tx, &r.code, r.id, &WireRecord::Member(r.clone())).await
         }
         Err(other) => Err(other.into()),
     }

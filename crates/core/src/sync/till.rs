@@ -38,6 +38,8 @@ pub struct HubLink {
 pub struct SyncStatus {
     /// `None` when the till is not part of a chain.
     pub hub: Option<String>,
+    /// This till's device id (the name its events are in), once it has one.
+    pub device_id: Option<DeviceId>,
     pub device_no: Option<i64>,
     pub last_sync_at: Option<DateTime<Utc>>,
     /// The error code of the last attempt, if it failed.
@@ -48,6 +50,23 @@ pub struct SyncStatus {
     pub changes_waiting: i64,
     /// Entries the hub refused: a manager looks at them.
     pub rejected: i64,
+    /// Members of other shops set aside because a member here has their card code.
+    pub code_clashes: i64,
+}
+
+/// A member from another shop set aside because a member here already has their card code
+/// (both codes made before their tills joined the chain).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct CodeClash {
+    pub code: String,
+    /// The member set aside (if the clash came with the member's record; a card alone names
+    /// only its member's id).
+    pub name: Option<String>,
+    /// Who has the code here.
+    pub holder: Option<String>,
+    pub found_at: DateTime<Utc>,
 }
 
 /// A refusal from the hub of one of this till's entries.
@@ -389,27 +408,56 @@ impl Store {
 
     pub async fn sync_status(&self) -> Result<SyncStatus> {
         let link = self.hub_link().await?;
-        let (events_waiting, changes_waiting, rejected): (i64, i64, i64) = sqlx::query_as(
-            "SELECT
+        let device_id: Option<DeviceId> = sqlx::query_scalar("SELECT id FROM device")
+            .fetch_optional(self.pool())
+            .await?;
+        let (events_waiting, changes_waiting, rejected, code_clashes): (i64, i64, i64, i64) =
+            sqlx::query_as(
+                "SELECT
                 coalesce((SELECT next_seq - 1 FROM device), 0)
                   - coalesce((SELECT seq FROM sync_mark
                               WHERE device_id = (SELECT id FROM device) AND log = 'event'), 0),
                 coalesce((SELECT max(seq) FROM change), 0)
                   - coalesce((SELECT seq FROM sync_mark
                               WHERE device_id = (SELECT id FROM device) AND log = 'change'), 0),
-                (SELECT count(*) FROM sync_rejection)",
-        )
-        .fetch_one(self.pool())
-        .await?;
+                (SELECT count(*) FROM sync_rejection),
+                (SELECT count(DISTINCT code) FROM code_clash)",
+            )
+            .fetch_one(self.pool())
+            .await?;
         Ok(SyncStatus {
             hub: link.as_ref().map(|l| l.url.clone()),
+            device_id,
             device_no: link.as_ref().map(|l| l.device_no),
             last_sync_at: link.as_ref().and_then(|l| l.last_sync_at),
             last_error: link.and_then(|l| l.last_error),
             events_waiting,
             changes_waiting,
             rejected,
+            code_clashes,
         })
+    }
+
+    /// Members set aside for sharing a card code with a member here, newest first.
+    pub async fn code_clashes(&self) -> Result<Vec<CodeClash>> {
+        let rows: Vec<(String, String, DateTime<Utc>, Option<String>)> = sqlx::query_as(
+            "SELECT c.code, c.record, c.found_at, m.name FROM code_clash c
+             LEFT JOIN member m ON m.code = c.code ORDER BY c.found_at DESC, c.code",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(code, record, found_at, holder)| CodeClash {
+                name: match serde_json::from_str(&record) {
+                    Ok(records::WireRecord::Member(member)) => Some(member.name),
+                    _ => None,
+                },
+                code,
+                holder,
+                found_at,
+            })
+            .collect())
     }
 
     /// What the hub refused of this till's entries, newest first.
