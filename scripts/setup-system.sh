@@ -9,6 +9,7 @@ packages=(
   xvfb xauth webkit2gtk-driver x11-xkb-utils xdotool
   poppler-utils zbar-tools            # the printed-card test renders the PDF and decodes its QRs
   xkb-data x11proto-dev               # scripts/gen-keyboard-tables.py reads the keyboard layouts
+  postgresql                          # the hub's PostgreSQL tests start a throwaway cluster
 )
 
 missing=()

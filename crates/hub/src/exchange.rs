@@ -267,7 +267,7 @@ pub async fn pull<S: Storage>(
             .map(|m| m.marks)
             .unwrap_or_default()
     };
-    let mut tx = storage.begin().await?;
+    let mut tx = storage.begin_snapshot().await?;
     let tills: Vec<(Uuid, Marks)> = tx
         .tills()
         .await?

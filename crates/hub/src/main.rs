@@ -18,6 +18,7 @@ use rand::RngCore;
 use serde::Serialize;
 use uuid::Uuid;
 
+use storage::postgres::PgStorage;
 use storage::sqlite::SqliteStorage;
 use storage::{Device, Storage, StorageError};
 
@@ -104,13 +105,31 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    // The database URL picks the storage; the rest of the hub is the same over both.
+    let opening = || format!("opening {}", redacted(&cli.db));
     if cli.db.starts_with("sqlite:") {
-        let storage = SqliteStorage::open(&cli.db)
-            .await
-            .with_context(|| format!("opening {}", cli.db))?;
+        let storage = SqliteStorage::open(&cli.db).await.with_context(opening)?;
+        return command(storage, cli.command).await;
+    }
+    if cli.db.starts_with("postgres:") || cli.db.starts_with("postgresql:") {
+        let storage = PgStorage::open(&cli.db).await.with_context(opening)?;
         return command(storage, cli.command).await;
     }
     Err(StorageError::UnsupportedUrl.into())
+}
+
+/// A database URL without its password, for messages and logs.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
 }
 
 async fn command<S: Storage>(storage: S, command: Command) -> anyhow::Result<()> {

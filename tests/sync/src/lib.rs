@@ -43,7 +43,13 @@ pub struct Hub {
 impl Hub {
     /// A new hub on SQLite in `dir`, on a free port.
     pub fn start(dir: &Path) -> Hub {
-        let db_url = format!("sqlite://{}", dir.join("hub.db").display());
+        Hub::on(&format!("sqlite://{}", dir.join("hub.db").display()))
+    }
+
+    /// A hub process over the database at `db_url` (another process may serve it too), on a
+    /// free port.
+    pub fn on(db_url: &str) -> Hub {
+        let db_url = db_url.to_string();
         let mut hub = Hub {
             db_url,
             url: String::new(),
@@ -128,6 +134,82 @@ impl Hub {
 impl Drop for Hub {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// A throwaway PostgreSQL cluster in a temp dir, on a free port, stopped when dropped
+/// (../shared/RECIPES.md: initdb refuses root, so as root it runs as `postgres`).
+pub struct PgCluster {
+    dir: tempfile::TempDir,
+    pub url: String,
+}
+
+const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+
+fn as_postgres(program: &str) -> Command {
+    let path = format!("{PG_BIN}/{program}");
+    if nix::unistd::Uid::effective().is_root() {
+        let mut command = Command::new("runuser");
+        command.args(["-u", "postgres", "--", &path]);
+        command
+    } else {
+        Command::new(path)
+    }
+}
+
+impl PgCluster {
+    pub fn start() -> PgCluster {
+        assert!(
+            Path::new(PG_BIN).join("initdb").exists(),
+            "PostgreSQL 15 is not installed (scripts/setup-system.sh installs it)"
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        if nix::unistd::Uid::effective().is_root() {
+            let owner = Command::new("chown")
+                .args(["-R", "postgres"])
+                .arg(dir.path())
+                .status()
+                .expect("chown");
+            assert!(owner.success());
+        }
+        let data = dir.path().join("data");
+        let init = as_postgres("initdb")
+            .args(["-A", "trust", "-U", "tessera", "-D"])
+            .arg(&data)
+            .output()
+            .expect("initdb");
+        assert!(init.status.success(), "initdb: {init:?}");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            dir.path().display()
+        );
+        let start = as_postgres("pg_ctl")
+            .arg("-D")
+            .arg(&data)
+            .arg("-l")
+            .arg(dir.path().join("log"))
+            .args(["-o", &options, "-w", "start"])
+            .output()
+            .expect("pg_ctl start");
+        assert!(start.status.success(), "pg_ctl start: {start:?}");
+        PgCluster {
+            url: format!("postgres://tessera@127.0.0.1:{port}/postgres"),
+            dir,
+        }
+    }
+}
+
+impl Drop for PgCluster {
+    fn drop(&mut self) {
+        let _ = as_postgres("pg_ctl")
+            .arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(["-m", "immediate", "stop"])
+            .output();
     }
 }
 

@@ -5,15 +5,35 @@
 
 use std::collections::BTreeSet;
 
-use tessera_sync_tests::{assert_converged, Hub, Till};
+use tessera_sync_tests::{assert_converged, Hub, PgCluster, Till};
 
 #[tokio::test]
-async fn three_tills_and_a_hub_converge_through_offline_work_and_a_hub_crash() {
+async fn on_sqlite_three_tills_and_a_hub_converge_through_offline_work_and_a_hub_crash() {
     let dir = tempfile::tempdir().unwrap();
-    let mut hub = Hub::start(dir.path());
-    let (token_a, _) = hub.add_device("Café Lumière");
-    let (token_b, _) = hub.add_device("Café de la Gare");
-    let (token_c, _) = hub.add_device("Café de la Gare");
+    story(&mut [Hub::start(dir.path())]).await;
+}
+
+#[tokio::test]
+async fn on_postgresql_the_same_story_converges() {
+    let cluster = PgCluster::start();
+    story(&mut [Hub::on(&cluster.url)]).await;
+}
+
+/// Two hub processes over one PostgreSQL database, the tills spread over both: nothing a hub
+/// process keeps in memory is needed by the other.
+#[tokio::test]
+async fn two_hub_processes_on_one_postgresql_database_serve_one_chain() {
+    let cluster = PgCluster::start();
+    story(&mut [Hub::on(&cluster.url), Hub::on(&cluster.url)]).await;
+}
+
+/// Till i talks to hub i mod n; devices are added through the first.
+async fn story(hubs: &mut [Hub]) {
+    let dir = tempfile::tempdir().unwrap();
+    let (token_a, _) = hubs[0].add_device("Café Lumière");
+    let (token_b, _) = hubs[0].add_device("Café de la Gare");
+    let (token_c, _) = hubs[0].add_device("Café de la Gare");
+    let hub_of = |i: usize| i % hubs.len();
     let mut acknowledged = BTreeSet::new();
 
     // Till A worked alone for a while: a program, a member, punches.
@@ -32,7 +52,7 @@ async fn three_tills_and_a_hub_converge_through_offline_work_and_a_hub_crash() {
     let claire = a.enroll("Claire Dubois");
     acknowledged.insert(a.punch(&claire, 3));
     // ... then joins: its shop, program, member, key and history go up.
-    let joined = a.join(&hub, &token_a);
+    let joined = a.join(&hubs[hub_of(0)], &token_a);
     assert_eq!(joined["device_no"], 1);
     assert!(
         joined["sync"]["pushed_events"].as_u64().unwrap() >= 2,
@@ -42,8 +62,14 @@ async fn three_tills_and_a_hub_converge_through_offline_work_and_a_hub_crash() {
     // Two empty tills join the second shop: the first starts the shop, the second finds it.
     let b = Till::new(dir.path(), "b");
     let c = Till::new(dir.path(), "c");
-    assert_eq!(b.join(&hub, &token_b)["shop_name"], "Café de la Gare");
-    assert_eq!(c.join(&hub, &token_c)["shop_name"], "Café de la Gare");
+    assert_eq!(
+        b.join(&hubs[hub_of(1)], &token_b)["shop_name"],
+        "Café de la Gare"
+    );
+    assert_eq!(
+        c.join(&hubs[hub_of(2)], &token_c)["shop_name"],
+        "Café de la Gare"
+    );
     // The chain's manager signs in everywhere (TESSERA_STAFF=Manager), and Claire's card works.
     assert_eq!(b.card(&claire), (3, 0));
 
@@ -63,11 +89,15 @@ async fn three_tills_and_a_hub_converge_through_offline_work_and_a_hub_crash() {
     acknowledged.insert(b.punch(&claire, 2));
     assert_eq!(a.card(&claire), (7, 0), "A alone knows 3 + 4");
 
-    // The hub dies; the tills keep working and fail to sync without losing anything.
-    hub.kill();
+    // The hubs die; the tills keep working and fail to sync without losing anything.
+    for hub in hubs.iter_mut() {
+        hub.kill();
+    }
     acknowledged.insert(c.punch(&claire, 1));
     assert_eq!(a.refused(&["sync"]), "hub_unreachable");
-    hub.restart();
+    for hub in hubs.iter_mut() {
+        hub.restart();
+    }
 
     // Everyone syncs (twice round, so each sees what the others sent).
     for till in [&a, &b, &c, &a, &b] {

@@ -4,6 +4,7 @@
 //! its SQL. Nothing is kept in memory between requests, so several hub processes can serve
 //! one PostgreSQL database.
 
+pub mod postgres;
 pub mod sqlite;
 
 use std::future::Future;
@@ -62,9 +63,12 @@ pub struct Entry {
 pub trait Storage: Clone + Send + Sync + 'static {
     type Tx: Transaction;
 
-    /// A transaction. Writes through it are serialised per device (a pushed device's row is
-    /// locked), and its reads see one snapshot.
+    /// A write transaction. Writes through it are serialised per device (a pushed device's row
+    /// is locked until it ends).
     fn begin(&self) -> impl Future<Output = Result<Self::Tx>> + Send;
+
+    /// A read-only transaction whose reads all see one snapshot (a pull page).
+    fn begin_snapshot(&self) -> impl Future<Output = Result<Self::Tx>> + Send;
 
     /// A new device slot for shop `shop_name` with the token's hash; its number is the next free.
     fn add_device(

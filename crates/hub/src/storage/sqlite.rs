@@ -76,6 +76,11 @@ impl Storage for SqliteStorage {
         Ok(SqliteTx(self.pool.begin_with("BEGIN IMMEDIATE").await?))
     }
 
+    /// One connection: a plain transaction already sees nothing but its own snapshot.
+    async fn begin_snapshot(&self) -> Result<SqliteTx> {
+        Ok(SqliteTx(self.pool.begin().await?))
+    }
+
     async fn add_device(&self, shop_name: &str, token_hash: &str) -> Result<Device> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let no: i64 = sqlx::query_scalar("SELECT coalesce(max(no), 0) + 1 FROM device")
@@ -222,7 +227,8 @@ impl Transaction for SqliteTx {
 
     async fn insert_event(&mut self, till: Uuid, seq: i64, id: Uuid, body: &str) -> Result<bool> {
         let done = sqlx::query(
-            "INSERT INTO event (till, seq, id, body, received_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO event (till, seq, id, body, received_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO NOTHING",
         )
         .bind(till.to_string())
         .bind(seq)
@@ -230,12 +236,8 @@ impl Transaction for SqliteTx {
         .bind(body)
         .bind(Utc::now())
         .execute(&mut *self.0)
-        .await;
-        match done {
-            Ok(_) => Ok(true),
-            Err(e) if is_unique_violation(&e) => Ok(false),
-            Err(e) => Err(e.into()),
-        }
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn insert_change(&mut self, till: Uuid, seq: i64, kind: &str, key: &str) -> Result<()> {
