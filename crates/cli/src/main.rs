@@ -71,6 +71,8 @@ enum Command {
     Cards(command::cards::Command),
     /// Check the store's integrity; --rebuild recomputes card balances from the ledger.
     Doctor(command::doctor::Args),
+    /// Redemptions sync found the card could not pay for; `conflicts resolve` settles one.
+    Conflicts(command::conflicts::Args),
     /// Make this till a till of a chain (its hub), then sync once.
     Join(command::join::Args),
     /// Send this till's work to the hub and receive the chain's; `sync status`, `--watch`.
@@ -173,6 +175,7 @@ async fn dispatch(chosen: Command, cx: &Context<'_>) -> Result<()> {
         Command::History(args) => command::history::run(args, cx).await,
         Command::Cards(sub) => command::cards::run(sub, cx).await,
         Command::Doctor(args) => command::doctor::run(args, cx).await,
+        Command::Conflicts(args) => command::conflicts::run(args, cx).await,
         Command::Join(args) => command::join::run(args, cx).await,
         Command::Sync(args) => command::sync::run(args, cx).await,
     }

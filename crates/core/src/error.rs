@@ -133,6 +133,8 @@ pub enum CoreError {
     NotInChain,
     #[error("this till is already part of a chain")]
     AlreadyInChain,
+    #[error("this redemption is not in conflict (or was settled already)")]
+    NoSuchConflict,
     /// A fault inside Tessera nobody at the counter can fix (a PIN hash, a QR code, the embedded
     /// font, running out of codes). Make it with [`CoreError::internal`], which logs the cause.
     #[error("internal error: {what}")]
@@ -227,6 +229,7 @@ impl CoreError {
             HubRefused { .. } => "hub_refused",
             NotInChain => "not_in_chain",
             AlreadyInChain => "already_in_chain",
+            NoSuchConflict => "no_such_conflict",
             Internal { .. } => "internal_error",
             Storage(_) => "storage_error",
         }
@@ -410,6 +413,7 @@ impl CoreError {
             },
             ErrorKind::NotInChain => CoreError::NotInChain,
             ErrorKind::AlreadyInChain => CoreError::AlreadyInChain,
+            ErrorKind::NoSuchConflict => CoreError::NoSuchConflict,
             // Built directly: an example is not an event worth a log line.
             ErrorKind::Internal => CoreError::Internal { what: "example" },
             ErrorKind::Storage => CoreError::Storage(String::new()),

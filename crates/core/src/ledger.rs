@@ -23,7 +23,33 @@ pub enum EventKind {
     Redeem,
     /// Cancels the event named in `voids`.
     Void,
+    /// Settles a conflict by accepting the loss: the redemption named in `voids` stays given,
+    /// and the card no longer owes it (on the card it cancels the redemption, as a void does).
+    Forgive,
+    /// Settles a conflict by charging the card: the redemption named in `voids` stands, and
+    /// the next reward the card earns pays for it (no change to the card).
+    #[serde(rename = "charge_back")]
+    #[sqlx(rename = "charge_back")]
+    ChargeBack,
 }
+
+impl EventKind {
+    /// Takes the event named in `voids` off its card: a void, or a forgiven conflict.
+    pub fn cancels(self) -> bool {
+        matches!(self, EventKind::Void | EventKind::Forgive)
+    }
+
+    /// Names another event in `voids`.
+    pub fn refers(self) -> bool {
+        matches!(
+            self,
+            EventKind::Void | EventKind::Forgive | EventKind::ChargeBack
+        )
+    }
+}
+
+/// The kinds that take an event off its card (see [`EventKind::cancels`]), for SQL.
+pub(crate) const CANCELLING_KINDS: &str = "('void', 'forgive')";
 
 /// Why an action was undone: a stable code in the ledger, read in each till's own language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
@@ -244,7 +270,7 @@ impl Store {
     pub async fn history(&self, member_id: MemberId, limit: i64) -> Result<Vec<HistoryEntry>> {
         Ok(sqlx::query_as(&format!(
             "SELECT {EVENT_COLUMNS}, s.name AS staff_name, p.name AS program_name,
-                    EXISTS (SELECT 1 FROM event v WHERE v.voids = e.id) AS voided
+                    EXISTS (SELECT 1 FROM event v WHERE v.voids = e.id AND v.kind = 'void') AS voided
              FROM event e
              LEFT JOIN staff s ON s.id = e.staff_id
              LEFT JOIN program p ON p.id = e.program_id

@@ -11,6 +11,10 @@ export function describeEvent(event: Event, programName: string | null): string 
       return t('event-redeem', { program });
     case 'void':
       return t('event-void', { reason: event.reason ?? '' });
+    case 'forgive':
+      return t('event-forgive', { reason: event.reason ?? '' });
+    case 'charge_back':
+      return t('event-charge-back', { reason: event.reason ?? '' });
     case 'enroll':
       return t('event-enroll');
   }

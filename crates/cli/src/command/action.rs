@@ -25,6 +25,8 @@ impl Render for ActionOutput {
             EventKind::Void => {
                 return vec![t.t("cli-voided", &[("reason", t.reason(event))])];
             }
+            EventKind::Forgive => t.t("event-forgive", &[("reason", t.reason(event))]),
+            EventKind::ChargeBack => t.t("event-charge-back", &[("reason", t.reason(event))]),
             EventKind::Redeem => t.t("feedback-redeemed", &[("reward", shown(&card.reward))]),
             _ if *rewards_earned_now > 0 => {
                 t.t("feedback-reward-earned", &[("reward", shown(&card.reward))])

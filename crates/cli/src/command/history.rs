@@ -35,6 +35,8 @@ impl Render for HistoryOutput {
                     ),
                     EventKind::Redeem => t.t("event-redeem", &[("program", program)]),
                     EventKind::Void => t.t("event-void", &[("reason", t.reason(e))]),
+                    EventKind::Forgive => t.t("event-forgive", &[("reason", t.reason(e))]),
+                    EventKind::ChargeBack => t.t("event-charge-back", &[("reason", t.reason(e))]),
                 };
                 let struck = if entry.voided { " ✗" } else { "" };
                 let staff = shown_opt(entry.staff_name.as_deref());

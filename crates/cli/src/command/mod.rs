@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod cards;
+pub mod conflicts;
 pub mod demo;
 pub mod doctor;
 pub mod history;

@@ -117,11 +117,13 @@ impl Store {
         };
         let program = self.program(program_id).await?;
         let mut tx = self.begin_write().await?;
-        let already: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM event WHERE voids = ?)")
-                .bind(event_id)
-                .fetch_one(&mut *tx)
-                .await?;
+        let already: bool = sqlx::query_scalar(&format!(
+            "SELECT EXISTS (SELECT 1 FROM event WHERE voids = ? AND kind IN {})",
+            ledger::CANCELLING_KINDS
+        ))
+        .bind(event_id)
+        .fetch_one(&mut *tx)
+        .await?;
         if already {
             return Err(CoreError::AlreadyVoided);
         }
@@ -160,9 +162,10 @@ impl Store {
             "SELECT {} FROM event e
              WHERE e.staff_id = ? AND e.device_id = (SELECT id FROM device)
                AND e.kind IN ('punch', 'redeem')
-               AND NOT EXISTS (SELECT 1 FROM event v WHERE v.voids = e.id)
+               AND NOT EXISTS (SELECT 1 FROM event v WHERE v.voids = e.id AND v.kind IN {})
              ORDER BY e.seq DESC LIMIT 1",
-            ledger::EVENT_COLUMNS
+            ledger::EVENT_COLUMNS,
+            ledger::CANCELLING_KINDS
         ))
         .bind(actor.staff_id)
         .fetch_optional(self.pool())

@@ -3,7 +3,7 @@
 //! order the events arrived in.
 //!
 //!   punches_total  = Σ amount of punches not voided
-//!   redeemed_total = Σ amount of redemptions not voided
+//!   redeemed_total = Σ amount of redemptions not voided (nor forgiven: a settled conflict)
 //!   rewards earned = punches_total / punches_needed   (the card starts over each time it fills)
 //!   stamps on card = punches_total % punches_needed
 //!   available      = earned − redeemed_total
@@ -31,7 +31,12 @@ impl CardTotals {
     /// once): the definition, stated as plainly as possible. Production applies events one by
     /// one through [`effect`]; the property tests check both agree for every arrival order.
     pub fn from_events<'a>(events: impl IntoIterator<Item = &'a Event> + Clone) -> CardTotals {
-        let voided: HashSet<EventId> = events.clone().into_iter().filter_map(|e| e.voids).collect();
+        let voided: HashSet<EventId> = events
+            .clone()
+            .into_iter()
+            .filter(|e| e.kind.cancels())
+            .filter_map(|e| e.voids)
+            .collect();
         let mut seen = HashSet::new();
         let mut totals = CardTotals::default();
         for event in events {
@@ -41,7 +46,10 @@ impl CardTotals {
             match event.kind {
                 EventKind::Punch => totals.punches_total += event.amount,
                 EventKind::Redeem => totals.redeemed_total += event.amount,
-                EventKind::Enroll | EventKind::Void => {}
+                EventKind::Enroll
+                | EventKind::Void
+                | EventKind::Forgive
+                | EventKind::ChargeBack => {}
             }
         }
         totals
@@ -109,7 +117,7 @@ pub(crate) fn contribution(fact: &Fact) -> Option<CardTotals> {
             punches_total: 0,
             redeemed_total: fact.amount,
         }),
-        EventKind::Enroll | EventKind::Void => None,
+        EventKind::Enroll | EventKind::Void | EventKind::Forgive | EventKind::ChargeBack => None,
     }
 }
 
@@ -121,7 +129,7 @@ pub(crate) fn effect(event: &Fact, before: &Before) -> Option<(MemberId, Program
         EventKind::Punch | EventKind::Redeem if !before.cancelled => {
             Some((event.member_id, event.program_id?, contribution(event)?))
         }
-        EventKind::Void => match &before.target {
+        EventKind::Void | EventKind::Forgive => match &before.target {
             Some((target, false)) => {
                 let taken = contribution(target)?;
                 let back = CardTotals {
@@ -140,13 +148,14 @@ pub(crate) fn effect(event: &Fact, before: &Before) -> Option<(MemberId, Program
 async fn before(tx: &mut WriteTx, event: &Fact) -> Result<Before> {
     let voided = |id: EventId| {
         sqlx::query_scalar::<_, bool>(
-            "SELECT EXISTS (SELECT 1 FROM event WHERE voids = ? AND id != ?)",
+            "SELECT EXISTS (SELECT 1 FROM event WHERE voids = ? AND id != ?
+                                                AND kind IN ('void', 'forgive'))",
         )
         .bind(id)
         .bind(event.id)
     };
     Ok(match (event.kind, event.voids) {
-        (EventKind::Void, Some(target_id)) => {
+        (EventKind::Void | EventKind::Forgive, Some(target_id)) => {
             let target: Option<Fact> = sqlx::query_as(
                 "SELECT id, kind, member_id, program_id, amount, voids FROM event WHERE id = ?",
             )
@@ -182,6 +191,7 @@ pub(crate) async fn apply(
     };
     let old = totals(tx, member_id, program_id).await?;
     let new = add_to_totals(tx, member_id, program_id, delta).await?;
+    crate::counter::conflicts::watch(tx, member_id, program_id, new).await?;
     Ok(Some((old, new)))
 }
 
@@ -208,7 +218,7 @@ pub(crate) fn replay(events: &[Fact]) -> HashMap<(MemberId, ProgramId), CardTota
             card.redeemed_total += delta.redeemed_total;
         }
         seen.insert(event.id, *event);
-        if let Some(target) = event.voids {
+        if let Some(target) = event.voids.filter(|_| event.kind.cancels()) {
             *voids_seen.entry(target).or_default() += 1;
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod card;
+pub mod conflicts;
 pub mod enrol;
 pub mod lookup;
 pub mod programs;

@@ -32,6 +32,8 @@ pub enum Permission {
     Doctor,
     /// Make a set-up till a till of a chain (its members and history go to the hub).
     JoinChain,
+    /// Settle a conflict sync found (the same reward given twice): accept or charge back.
+    SettleConflicts,
 }
 
 /// The permission table. Reading members, cards and history is open to every signed-in staff
@@ -41,7 +43,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     match permission {
         Enroll | Punch | Redeem | UndoOwnRecent => true,
         Void | ManagePrograms | ManageStaff | PrintCards | ReadCardTokens | ReplaceCards
-        | Doctor | JoinChain => role == Role::Manager,
+        | Doctor | JoinChain | SettleConflicts => role == Role::Manager,
     }
 }
 
@@ -74,6 +76,7 @@ mod tests {
     #[case::replace_cards(Permission::ReplaceCards, false)]
     #[case::doctor(Permission::Doctor, false)]
     #[case::join_chain(Permission::JoinChain, false)]
+    #[case::settle_conflicts(Permission::SettleConflicts, false)]
     fn what_a_cashier_may_do(#[case] permission: Permission, #[case] cashier: bool) {
         assert_eq!(allows(Role::Cashier, permission), cashier);
         assert!(

@@ -175,6 +175,8 @@ impl Store {
             .bind(totals.redeemed_total)
             .execute(&mut *tx)
             .await?;
+            // The conflict queue's list of cards is rebuilt with the cards.
+            crate::counter::conflicts::watch(&mut tx, member_id, program_id, totals).await?;
         }
         self.commit(tx).await?;
         Ok(())

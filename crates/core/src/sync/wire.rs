@@ -17,6 +17,15 @@ pub enum WireKind {
     Punch,
     Redeem,
     Void,
+    Forgive,
+    ChargeBack,
+}
+
+impl WireKind {
+    /// Names another event in `voids` (a void, or a conflict's settlement).
+    fn refers(self) -> bool {
+        EventKind::from(self).refers()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,7 +59,7 @@ pub struct WireEvent {
 /// Why an event from the wire is not a ledger event.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Invalid {
-    #[error("a void names the event it cancels, and only a void does")]
+    #[error("a void or a settlement names the event it acts on, and only they do")]
     VoidTarget,
     #[error("sequence numbers start at 1")]
     Sequence,
@@ -69,6 +78,8 @@ impl From<EventKind> for WireKind {
             EventKind::Punch => WireKind::Punch,
             EventKind::Redeem => WireKind::Redeem,
             EventKind::Void => WireKind::Void,
+            EventKind::Forgive => WireKind::Forgive,
+            EventKind::ChargeBack => WireKind::ChargeBack,
         }
     }
 }
@@ -80,6 +91,8 @@ impl From<WireKind> for EventKind {
             WireKind::Punch => EventKind::Punch,
             WireKind::Redeem => EventKind::Redeem,
             WireKind::Void => EventKind::Void,
+            WireKind::Forgive => EventKind::Forgive,
+            WireKind::ChargeBack => EventKind::ChargeBack,
         }
     }
 }
@@ -131,13 +144,13 @@ impl TryFrom<WireEvent> for Event {
 
     /// The checks an event from another till must pass before it may enter the ledger.
     fn try_from(w: WireEvent) -> Result<Event, Invalid> {
-        if (w.kind == WireKind::Void) != w.voids.is_some() {
+        if w.kind.refers() != w.voids.is_some() {
             return Err(Invalid::VoidTarget);
         }
         if w.seq < 1 {
             return Err(Invalid::Sequence);
         }
-        let counts = matches!(w.kind, WireKind::Punch | WireKind::Redeem);
+        let counts = !matches!(w.kind, WireKind::Enroll);
         if counts && w.amount < 1 {
             return Err(Invalid::Amount);
         }

@@ -1,0 +1,325 @@
+//! The conflict queue: redemptions that sync shows the card could not pay for. Punching works
+//! offline always and redeeming works against the balance a till knows, so two shops apart can
+//! give the same reward, or one can void a punch whose reward another already gave. Both
+//! redemptions stay in the ledger, the card's balance goes below zero, and the case waits here
+//! for a manager, who settles it with an event (docs/decisions/0015-conflicts.md):
+//!
+//!   forgive      accept the loss: the card no longer owes the reward
+//!   charge_back  the card owes it: the next reward it earns pays for it
+//!
+//! Which redemption is "the one too many" is decided from the set of the card's events alone,
+//! so every till names the same one: the card's rewards earned pay for its redemptions in time
+//! order (then by id); a redemption they do not cover is in conflict until it is settled.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+#[cfg(feature = "ts")]
+use ts_rs::TS;
+
+use crate::counter::actions::ActionResult;
+use crate::counter::card::{self, CardTotals, CardView};
+use crate::error::{CoreError, Result};
+use crate::ids::{EventId, MemberId, ProgramId};
+use crate::input::validate;
+use crate::ledger::{self, Event, EventKind, NewEvent, ReasonCode, VoidReason};
+use crate::people::auth::Permission;
+use crate::people::shop::Actor;
+use crate::store::{Store, WriteTx};
+
+/// A redemption the card could not pay for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct Conflict {
+    /// The redemption in conflict: what a settlement names.
+    pub id: EventId,
+    pub member_id: MemberId,
+    /// `None` while the member's details have not arrived here.
+    pub member_name: Option<String>,
+    pub member_code: Option<String>,
+    pub program_id: ProgramId,
+    pub program_name: Option<String>,
+    /// The shop where this redemption was made.
+    pub shop_name: Option<String>,
+    pub at: DateTime<Utc>,
+    /// How many of its rewards the card cannot pay for.
+    pub rewards_short: i64,
+    /// The card's rewards available now (below zero).
+    pub balance: i64,
+}
+
+/// How a manager settles a conflict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum Settlement {
+    /// The shop takes the loss: the card no longer owes the reward.
+    Accept,
+    /// The next reward the card earns pays for this one.
+    ChargeBack,
+}
+
+/// The redemptions of one card the card cannot pay for, and by how many rewards each, from
+/// the card's events (any order, each once) and its program's punches per reward. Settled
+/// ones (forgiven or charged back) are left out; a charged-back one still counts against the
+/// card until a reward earned later covers it.
+pub(crate) fn unpaid(events: &[Event], punches_needed: i64) -> Vec<(EventId, i64)> {
+    let totals = CardTotals::from_events(events.iter());
+    let mut paid_for = totals.rewards_earned(punches_needed);
+    let cancelled: HashSet<EventId> = events
+        .iter()
+        .filter(|e| e.kind.cancels())
+        .filter_map(|e| e.voids)
+        .collect();
+    let settled: HashSet<EventId> = events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Forgive | EventKind::ChargeBack))
+        .filter_map(|e| e.voids)
+        .collect();
+    let mut redemptions: Vec<&Event> = events
+        .iter()
+        .filter(|e| e.kind == EventKind::Redeem && !cancelled.contains(&e.id))
+        .collect();
+    redemptions.sort_by_key(|e| (e.at, e.id));
+    redemptions.dedup_by_key(|e| e.id);
+    let mut short = Vec::new();
+    for redemption in redemptions {
+        let covered = paid_for.min(redemption.amount);
+        paid_for -= covered;
+        let missing = redemption.amount - covered;
+        if missing > 0 && !settled.contains(&redemption.id) {
+            short.push((redemption.id, missing));
+        }
+    }
+    short
+}
+
+/// Notes a card whose balance went below zero (or may have: its program has not arrived), so
+/// the queue finds it without reading every card. Called by the card rule on every change.
+pub(crate) async fn watch(
+    tx: &mut WriteTx,
+    member_id: MemberId,
+    program_id: ProgramId,
+    totals: CardTotals,
+) -> Result<()> {
+    if totals.redeemed_total <= 0 {
+        return Ok(());
+    }
+    let needed: Option<i64> = sqlx::query_scalar("SELECT punches_needed FROM program WHERE id = ?")
+        .bind(program_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if needed.is_some_and(|n| totals.rewards_available(n) >= 0) {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO conflict_watch (member_id, program_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(member_id)
+    .bind(program_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Every redemption in conflict, newest first.
+    pub async fn conflicts(&self) -> Result<Vec<Conflict>> {
+        let watched: Vec<(MemberId, ProgramId, Option<i64>, Option<String>)> = sqlx::query_as(
+            "SELECT w.member_id, w.program_id, p.punches_needed, p.name
+             FROM conflict_watch w LEFT JOIN program p ON p.id = w.program_id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut conflicts = Vec::new();
+        for (member_id, program_id, needed, program_name) in watched {
+            // A program not here yet: its conflicts show once it arrives.
+            let Some(needed) = needed else { continue };
+            let events = self.card_events(member_id, program_id).await?;
+            let unpaid = unpaid(&events, needed);
+            if unpaid.is_empty() {
+                continue;
+            }
+            let balance = CardTotals::from_events(events.iter()).rewards_available(needed);
+            let member: Option<(String, String)> =
+                sqlx::query_as("SELECT name, code FROM member WHERE id = ?")
+                    .bind(member_id)
+                    .fetch_optional(self.pool())
+                    .await?;
+            for (id, rewards_short) in unpaid {
+                let Some(redemption) = events.iter().find(|e| e.id == id) else {
+                    continue;
+                };
+                let shop_name: Option<String> =
+                    sqlx::query_scalar("SELECT name FROM shop WHERE id = ?")
+                        .bind(redemption.shop_id)
+                        .fetch_optional(self.pool())
+                        .await?;
+                conflicts.push(Conflict {
+                    id,
+                    member_id,
+                    member_name: member.as_ref().map(|m| m.0.clone()),
+                    member_code: member.as_ref().map(|m| m.1.clone()),
+                    program_id,
+                    program_name: program_name.clone(),
+                    shop_name,
+                    at: redemption.at,
+                    rewards_short,
+                    balance,
+                });
+            }
+        }
+        conflicts.sort_by(|a, b| b.at.cmp(&a.at).then(a.id.cmp(&b.id)));
+        Ok(conflicts)
+    }
+
+    /// The events of one card: its member's events of its program (voids and settlements
+    /// carry the program of what they act on).
+    async fn card_events(&self, member_id: MemberId, program_id: ProgramId) -> Result<Vec<Event>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {} FROM event e WHERE e.member_id = ? AND e.program_id = ?",
+            ledger::EVENT_COLUMNS
+        ))
+        .bind(member_id)
+        .bind(program_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Managers only: settles the conflict of redemption `id` with an event (it syncs like
+    /// any other), with the manager's reason. A redemption that is not (or no longer) in
+    /// conflict is refused with `no_such_conflict`.
+    pub async fn settle_conflict(
+        &self,
+        actor: &Actor,
+        id: EventId,
+        settlement: Settlement,
+        reason: &str,
+    ) -> Result<ActionResult> {
+        actor.require(Permission::SettleConflicts)?;
+        let reason = validate::text("reason", reason, validate::TEXT_MAX).map_err(|e| match e {
+            CoreError::Empty { .. } => CoreError::ReasonRequired,
+            other => other,
+        })?;
+        let conflict = self
+            .conflicts()
+            .await?
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or(CoreError::NoSuchConflict)?;
+        let program = self.program(conflict.program_id).await?;
+        let redemption = self.event(id).await?;
+        let mut tx = self.begin_write().await?;
+        let before = card::totals(&mut tx, conflict.member_id, program.id).await?;
+        let event = ledger::append(
+            &mut tx,
+            actor.staff_id,
+            NewEvent {
+                kind: match settlement {
+                    Settlement::Accept => EventKind::Forgive,
+                    Settlement::ChargeBack => EventKind::ChargeBack,
+                },
+                member_id: conflict.member_id,
+                program_id: Some(program.id),
+                amount: redemption.amount,
+                voids: Some(id),
+                // The manager's own words: why this way.
+                reason: Some(VoidReason {
+                    code: ReasonCode::Other,
+                    note: Some(reason),
+                }),
+            },
+        )
+        .await?;
+        let after = card::apply(&mut tx, &event)
+            .await?
+            .map(|(_, after)| after)
+            .unwrap_or(before);
+        self.commit(tx).await?;
+        let event = self.event(event.id).await?;
+        Ok(ActionResult {
+            event,
+            card: CardView::new(&program, after),
+            rewards_earned_now: 0,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{DeviceId, ShopId, StaffId};
+
+    fn event(kind: EventKind, minute: u32, amount: i64, voids: Option<EventId>) -> Event {
+        Event {
+            id: EventId::new(),
+            device_id: DeviceId::nil(),
+            seq: 1,
+            shop_id: ShopId::nil(),
+            staff_id: StaffId::nil(),
+            at: format!("2026-11-24T10:{minute:02}:00Z").parse().unwrap(),
+            kind,
+            member_id: MemberId::nil(),
+            program_id: Some(ProgramId::nil()),
+            amount,
+            voids,
+            reason_code: None,
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn the_same_reward_redeemed_in_two_shops_leaves_the_later_redemption_unpaid() {
+        let punches = event(EventKind::Punch, 0, 9, None);
+        let in_a = event(EventKind::Redeem, 5, 1, None);
+        let in_b = event(EventKind::Redeem, 7, 1, None);
+        let events = vec![in_b.clone(), punches, in_a];
+        assert_eq!(unpaid(&events, 9), vec![(in_b.id, 1)]);
+    }
+
+    #[test]
+    fn a_voided_punch_whose_reward_was_given_leaves_that_redemption_unpaid() {
+        let punches = event(EventKind::Punch, 0, 9, None);
+        let redeemed = event(EventKind::Redeem, 5, 1, None);
+        let void = event(EventKind::Void, 6, 9, Some(punches.id));
+        assert_eq!(
+            unpaid(&[punches, redeemed.clone(), void], 9),
+            vec![(redeemed.id, 1)]
+        );
+    }
+
+    #[test]
+    fn a_settled_conflict_is_no_longer_unpaid_and_a_forgiven_one_frees_the_balance() {
+        let punches = event(EventKind::Punch, 0, 9, None);
+        let in_a = event(EventKind::Redeem, 5, 1, None);
+        let in_b = event(EventKind::Redeem, 7, 1, None);
+        for settle in [EventKind::Forgive, EventKind::ChargeBack] {
+            let settled = event(settle, 9, 1, Some(in_b.id));
+            let events = vec![punches.clone(), in_a.clone(), in_b.clone(), settled];
+            assert_eq!(unpaid(&events, 9), vec![], "{settle:?}");
+            let balance = CardTotals::from_events(events.iter()).rewards_available(9);
+            assert_eq!(balance, if settle == EventKind::Forgive { 0 } else { -1 });
+        }
+    }
+
+    #[test]
+    fn a_charged_back_reward_is_paid_by_the_next_one_and_a_new_double_is_a_new_conflict() {
+        let first = event(EventKind::Punch, 0, 9, None);
+        let in_a = event(EventKind::Redeem, 5, 1, None);
+        let in_b = event(EventKind::Redeem, 7, 1, None);
+        let charged = event(EventKind::ChargeBack, 9, 1, Some(in_b.id));
+        let second = event(EventKind::Punch, 20, 9, None);
+        let mut events = vec![first, in_a, in_b, charged, second];
+        assert_eq!(unpaid(&events, 9), vec![]);
+        assert_eq!(
+            CardTotals::from_events(events.iter()).rewards_available(9),
+            0
+        );
+        let again = event(EventKind::Redeem, 30, 1, None);
+        events.push(again.clone());
+        assert_eq!(unpaid(&events, 9), vec![(again.id, 1)]);
+    }
+}
