@@ -11,7 +11,7 @@ FEATURES := --features tessera-app/ts
 CARGO_BUILD := cargo build --workspace --all-targets $(FEATURES)
 APP := target/debug/tessera-app
 
-.PHONY: run test e2e setup system-deps ui-deps ui-build build e2e-deps fmt-check clippy rust-test bindings-check ui-check ui-lint ui-test
+.PHONY: run test e2e soak setup system-deps ui-deps ui-build build e2e-deps fmt-check clippy rust-test bindings-check ui-check ui-lint ui-test
 
 ## The desktop app, on the database in the platform's data folder (or ARGS="--db PATH").
 run: setup ui-build build
@@ -24,6 +24,15 @@ test: setup ui-build fmt-check clippy build e2e-deps rust-test bindings-check ui
 ## The end-to-end tests alone: the real app driven over WebDriver. Screenshots: target/e2e-screenshots/
 e2e: setup ui-build build e2e-deps
 	scripts/with-display.sh cargo test --workspace $(FEATURES) --test desktop --test counter
+
+## The sync fault harness, long: thousands of operations on five tills under faults, with what it
+## did printed at the end (SOAK_OPS, SOAK_TILLS, SOAK_SEED change it). `make test` runs it short.
+SOAK_OPS ?= 3000
+SOAK_TILLS ?= 5
+SOAK_SEED ?= 3
+soak: setup build
+	TESSERA_SOAK_OPS=$(SOAK_OPS) TESSERA_SOAK_TILLS=$(SOAK_TILLS) TESSERA_SOAK_SEED=$(SOAK_SEED) \
+	  cargo test --workspace $(FEATURES) --test faults -- --nocapture
 
 setup: system-deps ui-deps
 

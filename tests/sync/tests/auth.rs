@@ -70,9 +70,9 @@ async fn strangers_and_impostors_are_refused_and_write_nothing() {
     ]);
     let claire = a.enroll("Claire Dubois");
     a.punch(&claire, 1);
-    a.join(&hub, &token_a);
+    a.join(&hub.url, &token_a);
     let b = Till::new(dir.path(), "b");
-    b.join(&hub, &token_b);
+    b.join(&hub.url, &token_b);
     // One of A's events as A pushed it, to replay in other names.
     let event: Value = {
         let history = b.run(&["history", &claire]);

@@ -52,8 +52,8 @@ async fn a_code_two_tills_drew_before_joining_is_found_and_shown_on_both() {
     b.set_up("Bar Centrale");
     enrol_with_code(&b, "Bruno Rossi", &claire).await;
 
-    a.join(&hub, &token_a);
-    let joined = b.join(&hub, &token_b);
+    a.join(&hub.url, &token_a);
+    let joined = b.join(&hub.url, &token_b);
     assert!(
         joined["sync"]["code_clashes"].as_u64().unwrap() >= 1,
         "{joined}"

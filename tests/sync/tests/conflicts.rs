@@ -24,9 +24,9 @@ fn chain_with_a_reward(dir: &std::path::Path) -> (Hub, Till, Till, String, Strin
     ]);
     let claire = a.enroll("Claire Dubois");
     let punches = a.punch(&claire, 9);
-    a.join(&hub, &token_a);
+    a.join(&hub.url, &token_a);
     let b = Till::new(dir, "b");
-    b.join(&hub, &token_b);
+    b.join(&hub.url, &token_b);
     assert_eq!(b.card(&claire), (0, 1));
     (hub, a, b, claire, punches)
 }

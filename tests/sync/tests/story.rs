@@ -52,7 +52,7 @@ async fn story(hubs: &mut [Hub]) {
     let claire = a.enroll("Claire Dubois");
     acknowledged.insert(a.punch(&claire, 3));
     // ... then joins: its shop, program, member, key and history go up.
-    let joined = a.join(&hubs[hub_of(0)], &token_a);
+    let joined = a.join(&hubs[hub_of(0)].url, &token_a);
     assert_eq!(joined["device_no"], 1);
     assert!(
         joined["sync"]["pushed_events"].as_u64().unwrap() >= 2,
@@ -63,11 +63,11 @@ async fn story(hubs: &mut [Hub]) {
     let b = Till::new(dir.path(), "b");
     let c = Till::new(dir.path(), "c");
     assert_eq!(
-        b.join(&hubs[hub_of(1)], &token_b)["shop_name"],
+        b.join(&hubs[hub_of(1)].url, &token_b)["shop_name"],
         "Café de la Gare"
     );
     assert_eq!(
-        c.join(&hubs[hub_of(2)], &token_c)["shop_name"],
+        c.join(&hubs[hub_of(2)].url, &token_c)["shop_name"],
         "Café de la Gare"
     );
     // The chain's manager signs in everywhere (TESSERA_STAFF=Manager), and Claire's card works.

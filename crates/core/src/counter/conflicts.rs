@@ -66,7 +66,7 @@ pub enum Settlement {
 /// the card's events (any order, each once) and its program's punches per reward. Settled
 /// ones (forgiven or charged back) are left out; a charged-back one still counts against the
 /// card until a reward earned later covers it.
-pub(crate) fn unpaid(events: &[Event], punches_needed: i64) -> Vec<(EventId, i64)> {
+pub fn unpaid(events: &[Event], punches_needed: i64) -> Vec<(EventId, i64)> {
     let totals = CardTotals::from_events(events.iter());
     let mut paid_for = totals.rewards_earned(punches_needed);
     let cancelled: HashSet<EventId> = events
