@@ -308,3 +308,36 @@ event-forgive = Conflict settled, loss accepted: { $reason }
 event-charge-back = Conflict settled, the next reward pays for it: { $reason }
 cli-conflicts-none = No conflicts.
 cli-conflict = { $id }  { $member } ({ $code }) · { $program } · redeemed at { $shop } on { $at } · balance { $balance }
+sync-line-online = Online
+sync-line-offline = Offline
+sync-line-failing = Sync refused
+sync-line-not-yet = Not synced yet
+sync-at = synced { $time }
+sync-waiting =
+    { $count ->
+        [one] 1 waiting
+       *[other] { $count } waiting
+    }
+sync-title = Sync with the chain
+sync-hub = Hub
+sync-device = Till number
+sync-line = Line
+sync-last = Last sync
+sync-never = Never
+sync-waiting-label = Waiting to send
+sync-rejected = Refused by the hub
+sync-code-clashes = Card codes shared with another shop's member
+sync-now = Sync now
+sync-join-title = Join a chain
+sync-join-hint = Ask whoever runs your chain's hub for its address and a token for this till. The chain's programs, staff and members come to this till.
+sync-join-hub = Hub address
+sync-join-token = Token for this till
+sync-join = Join
+setup-join = Join a chain
+setup-join-hint = This shop is part of a chain that has a hub.
+conflicts-title = Conflicts
+conflicts-none = No conflicts.
+conflict-line = { $program }: one reward too many, redeemed at { $shop } at { $time }
+conflict-reason = Reason
+conflict-accept = Accept the loss
+conflict-charge-back = Take it from the next reward

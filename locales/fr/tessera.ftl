@@ -308,3 +308,36 @@ event-forgive = Conflit réglé, perte acceptée : { $reason }
 event-charge-back = Conflit réglé, la prochaine récompense le paiera : { $reason }
 cli-conflicts-none = Aucun conflit.
 cli-conflict = { $id }  { $member } ({ $code }) · { $program } · utilisée à { $shop } le { $at } · solde { $balance }
+sync-line-online = En ligne
+sync-line-offline = Hors ligne
+sync-line-failing = Synchronisation refusée
+sync-line-not-yet = Pas encore synchronisée
+sync-at = synchronisée à { $time }
+sync-waiting =
+    { $count ->
+        [one] 1 en attente
+       *[other] { $count } en attente
+    }
+sync-title = Synchronisation avec la chaîne
+sync-hub = Hub
+sync-device = Numéro de caisse
+sync-line = Connexion
+sync-last = Dernière synchronisation
+sync-never = Jamais
+sync-waiting-label = En attente d’envoi
+sync-rejected = Refusés par le hub
+sync-code-clashes = Codes de carte partagés avec un membre d’un autre magasin
+sync-now = Synchroniser maintenant
+sync-join-title = Rejoindre une chaîne
+sync-join-hint = Demandez à qui gère le hub de votre chaîne son adresse et un jeton pour cette caisse. Les programmes, l’équipe et les membres de la chaîne arrivent sur cette caisse.
+sync-join-hub = Adresse du hub
+sync-join-token = Jeton de cette caisse
+sync-join = Rejoindre
+setup-join = Rejoindre une chaîne
+setup-join-hint = Cette boutique fait partie d’une chaîne qui a un hub.
+conflicts-title = Conflits
+conflicts-none = Aucun conflit.
+conflict-line = { $program } : une récompense de trop, utilisée à { $shop } à { $time }
+conflict-reason = Raison
+conflict-accept = Accepter la perte
+conflict-charge-back = La prendre sur la prochaine récompense

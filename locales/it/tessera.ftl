@@ -307,3 +307,36 @@ event-forgive = Conflitto risolto, perdita accettata: { $reason }
 event-charge-back = Conflitto risolto, lo paga il prossimo premio: { $reason }
 cli-conflicts-none = Nessun conflitto.
 cli-conflict = { $id }  { $member } ({ $code }) · { $program } · riscattato a { $shop } il { $at } · saldo { $balance }
+sync-line-online = Online
+sync-line-offline = Offline
+sync-line-failing = Sincronizzazione rifiutata
+sync-line-not-yet = Non ancora sincronizzata
+sync-at = sincronizzata alle { $time }
+sync-waiting =
+    { $count ->
+        [one] 1 in attesa
+       *[other] { $count } in attesa
+    }
+sync-title = Sincronizzazione con la catena
+sync-hub = Hub
+sync-device = Numero di cassa
+sync-line = Connessione
+sync-last = Ultima sincronizzazione
+sync-never = Mai
+sync-waiting-label = In attesa di invio
+sync-rejected = Rifiutati dall’hub
+sync-code-clashes = Codici tessera in comune con un cliente di un altro negozio
+sync-now = Sincronizza ora
+sync-join-title = Unisciti a una catena
+sync-join-hint = Chiedi a chi gestisce l’hub della catena l’indirizzo e un token per questa cassa. Programmi, personale e clienti della catena arrivano su questa cassa.
+sync-join-hub = Indirizzo dell’hub
+sync-join-token = Token di questa cassa
+sync-join = Unisciti
+setup-join = Unisciti a una catena
+setup-join-hint = Questo negozio fa parte di una catena con un hub.
+conflicts-title = Conflitti
+conflicts-none = Nessun conflitto.
+conflict-line = { $program }: un premio di troppo, riscattato a { $shop } alle { $time }
+conflict-reason = Motivo
+conflict-accept = Accetta la perdita
+conflict-charge-back = Scalalo dal prossimo premio

@@ -317,3 +317,37 @@ event-forgive = Conflict rezolvat, pierdere acceptată: { $reason }
 event-charge-back = Conflict rezolvat, următoarea recompensă îl plătește: { $reason }
 cli-conflicts-none = Niciun conflict.
 cli-conflict = { $id }  { $member } ({ $code }) · { $program } · revendicată la { $shop } pe { $at } · sold { $balance }
+sync-line-online = Online
+sync-line-offline = Offline
+sync-line-failing = Sincronizare refuzată
+sync-line-not-yet = Încă nesincronizată
+sync-at = sincronizată la { $time }
+sync-waiting =
+    { $count ->
+        [one] 1 în așteptare
+        [few] { $count } în așteptare
+       *[other] { $count } în așteptare
+    }
+sync-title = Sincronizare cu lanțul
+sync-hub = Hub
+sync-device = Numărul casei
+sync-line = Conexiune
+sync-last = Ultima sincronizare
+sync-never = Niciodată
+sync-waiting-label = În așteptare de trimis
+sync-rejected = Refuzate de hub
+sync-code-clashes = Coduri de card comune cu un membru al altui magazin
+sync-now = Sincronizează acum
+sync-join-title = Alătură-te unui lanț
+sync-join-hint = Cere celui care administrează hubul lanțului adresa lui și un token pentru această casă. Programele, personalul și membrii lanțului vin pe această casă.
+sync-join-hub = Adresa hubului
+sync-join-token = Tokenul acestei case
+sync-join = Alătură-te
+setup-join = Alătură-te unui lanț
+setup-join-hint = Acest magazin face parte dintr-un lanț care are un hub.
+conflicts-title = Conflicte
+conflicts-none = Niciun conflict.
+conflict-line = { $program }: o recompensă în plus, revendicată la { $shop } la { $time }
+conflict-reason = Motiv
+conflict-accept = Acceptă pierderea
+conflict-charge-back = Scade-o din următoarea recompensă

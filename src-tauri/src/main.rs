@@ -5,6 +5,7 @@
 
 mod commands;
 mod state;
+mod sync;
 
 use std::path::{Path, PathBuf};
 
@@ -76,6 +77,7 @@ fn main() {
             // the UI shows the translated reason and what to do.
             let state = tauri::async_runtime::block_on(state::AppState::open(db.clone()));
             app.manage(state);
+            sync::start_background_sync(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -99,6 +101,11 @@ fn main() {
             commands::open_file,
             commands::explain_scan,
             commands::reissue_card,
+            sync::join_chain,
+            sync::sync_status,
+            sync::sync_now,
+            sync::conflicts,
+            sync::settle_conflict,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"))
         .expect("the Tessera window could not start")

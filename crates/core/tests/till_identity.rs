@@ -124,7 +124,11 @@ async fn another_shops_rows_do_not_become_this_tills() {
         .into_iter()
         .map(|s| s.name)
         .collect();
-    assert_eq!(staff, ["Giulia"], "the staff list is this shop's");
+    assert_eq!(
+        staff,
+        ["Giulia", "Marco"],
+        "this shop's staff, then the chain's managers; not other shops' cashiers"
+    );
     assert_eq!(
         store.sign_in("Paolo", "1357").await.unwrap_err().code(),
         "staff_not_found",

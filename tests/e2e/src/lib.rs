@@ -227,7 +227,7 @@ impl Session {
         session
     }
 
-    async fn sign_in(&mut self) {
+    pub async fn sign_in(&mut self) {
         self.el("signin-screen").await;
         self.fill("signin-pin", PIN).await;
         self.keys(&ENTER.to_string()).await;

@@ -5,6 +5,10 @@ import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { ActionResult } from './bindings/ActionResult';
 import type { AppStatus } from './bindings/AppStatus';
+import type { Conflict } from './bindings/Conflict';
+import type { JoinChainRequest } from './bindings/JoinChainRequest';
+import type { Settlement } from './bindings/Settlement';
+import type { SyncStatus } from './bindings/SyncStatus';
 import type { ErrorBody } from './bindings/ErrorBody';
 import type { IssuedCard } from './bindings/IssuedCard';
 import type { EnrollOptions } from './bindings/EnrollOptions';
@@ -73,6 +77,15 @@ export const ipc = {
   openFile: (path: string) => call<void>('open_file', { path }),
   explainScan: (input: string, keyCodes: string[]) =>
     call<ScanExplanation>('explain_scan', { input, keyCodes }),
+  /** Joins a chain (first run, or a manager), then syncs once. */
+  joinChain: (request: JoinChainRequest) => call<AppStatus>('join_chain', { request }),
+  syncStatus: () => call<SyncStatus>('sync_status'),
+  /** Syncs now; being offline is in the answer (`line`), not a failure. */
+  syncNow: () => call<SyncStatus>('sync_now'),
+  conflicts: () => call<Conflict[]>('conflicts'),
+  /** Managers: settles a conflict with an event that syncs. */
+  settleConflict: (id: string, settlement: Settlement, reason: string) =>
+    call<ActionResult>('settle_conflict', { id, settlement, reason }),
   /** Progress of a print job, as the core draws the cards. */
   onPrintProgress: (handler: (progress: PrintProgress) => void): Promise<UnlistenFn> =>
     listen<PrintProgress>('print-progress', (event) => handler(event.payload)),

@@ -113,12 +113,14 @@ impl Store {
         Ok(staff)
     }
 
-    /// This shop's active staff, managers first.
+    /// Who may sign in here: this shop's active staff, managers first, then the chain's
+    /// managers from other shops (a manager's PIN works in every shop).
     pub async fn staff_list(&self) -> Result<Vec<Staff>> {
         Ok(sqlx::query_as(
             "SELECT id, name, role FROM staff
-             WHERE active = 1 AND shop_id = (SELECT shop_id FROM device)
-             ORDER BY role = 'cashier', name",
+             WHERE active = 1
+               AND (shop_id = (SELECT shop_id FROM device) OR role = 'manager')
+             ORDER BY shop_id != (SELECT shop_id FROM device), role = 'cashier', name",
         )
         .fetch_all(self.pool())
         .await?)

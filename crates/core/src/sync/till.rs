@@ -31,11 +31,30 @@ pub struct HubLink {
     pub last_error: Option<String>,
 }
 
+/// The till's line to its hub, as the header shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum Line {
+    /// The till works alone.
+    NotInChain,
+    /// Joined, no sync has finished yet.
+    NotYet,
+    /// The last sync went through.
+    Online,
+    /// The last sync could not reach the hub: the till works offline.
+    Offline,
+    /// The hub answered but refused (a revoked token...): a manager should look.
+    Failing,
+}
+
 /// Where the till stands with its hub: what the header shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(export))]
 pub struct SyncStatus {
+    pub line: Line,
     /// `None` when the till is not part of a chain.
     pub hub: Option<String>,
     /// This till's device id (the name its events are in), once it has one.
@@ -425,7 +444,17 @@ impl Store {
             )
             .fetch_one(self.pool())
             .await?;
+        let line = match &link {
+            None => Line::NotInChain,
+            Some(l) => match (l.last_error.as_deref(), l.last_sync_at) {
+                (Some("hub_unreachable"), _) => Line::Offline,
+                (Some(_), _) => Line::Failing,
+                (None, Some(_)) => Line::Online,
+                (None, None) => Line::NotYet,
+            },
+        };
         Ok(SyncStatus {
+            line,
             hub: link.as_ref().map(|l| l.url.clone()),
             device_id,
             device_no: link.as_ref().map(|l| l.device_no),
