@@ -11,7 +11,7 @@ FEATURES := --features tessera-app/ts
 CARGO_BUILD := cargo build --workspace --all-targets $(FEATURES)
 APP := target/debug/tessera-app
 
-.PHONY: run test e2e soak setup system-deps ui-deps ui-build build e2e-deps fmt-check clippy rust-test bindings-check ui-check ui-lint ui-test
+.PHONY: run test e2e soak bench-sync setup system-deps ui-deps ui-build build e2e-deps fmt-check clippy rust-test bindings-check ui-check ui-lint ui-test
 
 ## The desktop app, on the database in the platform's data folder (or ARGS="--db PATH").
 run: setup ui-build build
@@ -33,6 +33,11 @@ SOAK_SEED ?= 3
 soak: setup build
 	TESSERA_SOAK_OPS=$(SOAK_OPS) TESSERA_SOAK_TILLS=$(SOAK_TILLS) TESSERA_SOAK_SEED=$(SOAK_SEED) \
 	  cargo test --workspace $(FEATURES) --test faults -- --nocapture
+
+## Sync figures: push 100,000 events from one till and pull them into another, hub on SQLite and
+## on PostgreSQL, and the hub's peak memory (BENCH_EVENTS changes the count).
+bench-sync: setup build
+	target/debug/sync_bench
 
 setup: system-deps ui-deps
 

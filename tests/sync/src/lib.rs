@@ -89,6 +89,24 @@ impl Hub {
         self.child = Some(child);
     }
 
+    /// The hub process's peak resident memory so far (VmHWM), in kB; 0 where /proc has none.
+    pub fn peak_memory_kb(&self) -> u64 {
+        let Some(child) = &self.child else { return 0 };
+        std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+            .ok()
+            .and_then(|status| {
+                status.lines().find_map(|line| {
+                    line.strip_prefix("VmHWM:")?
+                        .trim()
+                        .trim_end_matches("kB")
+                        .trim()
+                        .parse()
+                        .ok()
+                })
+            })
+            .unwrap_or(0)
+    }
+
     /// Kills the hub at once (SIGKILL: no shutdown, as a crash or a power cut).
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
