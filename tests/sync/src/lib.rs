@@ -15,13 +15,16 @@ use sqlx::{ConnectOptions, Connection};
 use tessera_core::counter::card::CardTotals;
 use tessera_core::ledger::Event;
 
-/// `target/debug`, found from this test binary (`target/debug/deps/story-…`).
+/// `target/debug`, found from this binary: a test (`target/debug/deps/story-…`) or a bench
+/// tool (`target/debug/sync_bench`).
 pub fn target_debug() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target/debug")
-        .to_path_buf()
+    let exe = std::env::current_exe().expect("binary path");
+    let dir = exe.parent().expect("the binary's folder");
+    if dir.file_name().is_some_and(|name| name == "deps") {
+        dir.parent().expect("target/debug").to_path_buf()
+    } else {
+        dir.to_path_buf()
+    }
 }
 
 fn binary(name: &str) -> PathBuf {
