@@ -10,6 +10,7 @@ packages=(
   poppler-utils zbar-tools            # the printed-card test renders the PDF and decodes its QRs
   xkb-data x11proto-dev               # scripts/gen-keyboard-tables.py reads the keyboard layouts
   postgresql                          # the hub's PostgreSQL tests start a throwaway cluster
+  openssl                             # the hub's HTTPS test makes a self-signed certificate
 )
 
 missing=()

@@ -341,3 +341,4 @@ conflict-line = { $program }: one reward too many, redeemed at { $shop } at { $t
 conflict-reason = Reason
 conflict-accept = Accept the loss
 conflict-charge-back = Take it from the next reward
+error-hub-certificate-untrusted = The hub at { $url } shows a certificate this till does not trust. If it is your chain's own certificate, give the till its file (tessera join --trust FILE); otherwise check the address.

@@ -341,3 +341,4 @@ conflict-line = { $program } : une récompense de trop, utilisée à { $shop } �
 conflict-reason = Raison
 conflict-accept = Accepter la perte
 conflict-charge-back = La prendre sur la prochaine récompense
+error-hub-certificate-untrusted = Le hub { $url } présente un certificat auquel cette caisse ne fait pas confiance. Si c’est le certificat de votre chaîne, donnez son fichier à la caisse (tessera join --trust FICHIER) ; sinon, vérifiez l’adresse.

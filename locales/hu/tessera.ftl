@@ -330,3 +330,4 @@ conflict-line = { $program }: eggyel több jutalom, beváltva: { $shop }, { $tim
 conflict-reason = Indok
 conflict-accept = A veszteség elfogadása
 conflict-charge-back = Levonás a következő jutalomból
+error-hub-certificate-untrusted = A központ ({ $url }) olyan tanúsítványt mutat, amelyben ez a kassza nem bízik meg. Ha ez a láncod saját tanúsítványa, add meg a kasszának a fájlját (tessera join --trust FÁJL); különben ellenőrizd a címet.

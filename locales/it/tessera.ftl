@@ -340,3 +340,4 @@ conflict-line = { $program }: un premio di troppo, riscattato a { $shop } alle {
 conflict-reason = Motivo
 conflict-accept = Accetta la perdita
 conflict-charge-back = Scalalo dal prossimo premio
+error-hub-certificate-untrusted = L’hub { $url } presenta un certificato di cui questa cassa non si fida. Se è il certificato della tua catena, dai il suo file alla cassa (tessera join --trust FILE); altrimenti controlla l’indirizzo.

@@ -351,3 +351,4 @@ conflict-line = { $program }: o recompensă în plus, revendicată la { $shop } 
 conflict-reason = Motiv
 conflict-accept = Acceptă pierderea
 conflict-charge-back = Scade-o din următoarea recompensă
+error-hub-certificate-untrusted = Hubul { $url } prezintă un certificat în care această casă nu are încredere. Dacă este certificatul lanțului tău, dă-i casei fișierul lui (tessera join --trust FIȘIER); altfel verifică adresa.

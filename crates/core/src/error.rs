@@ -125,6 +125,8 @@ pub enum CoreError {
     InvalidCertificate,
     #[error("the hub at {url} cannot be reached")]
     HubUnreachable { url: String },
+    #[error("the hub at {url} shows a certificate this till does not trust")]
+    HubCertificateUntrusted { url: String },
     #[error("the hub does not accept this till's token ({reason})")]
     HubTokenRefused { reason: String },
     #[error("the hub refused ({reason})")]
@@ -225,6 +227,7 @@ impl CoreError {
             InsecureHubUrl { .. } => "insecure_hub_url",
             InvalidCertificate => "invalid_certificate",
             HubUnreachable { .. } => "hub_unreachable",
+            HubCertificateUntrusted { .. } => "hub_certificate_untrusted",
             HubTokenRefused { .. } => "hub_token_refused",
             HubRefused { .. } => "hub_refused",
             NotInChain => "not_in_chain",
@@ -272,7 +275,8 @@ impl CoreError {
             }
             CoreError::InvalidHubUrl { url }
             | CoreError::InsecureHubUrl { url }
-            | CoreError::HubUnreachable { url } => {
+            | CoreError::HubUnreachable { url }
+            | CoreError::HubCertificateUntrusted { url } => {
                 args.insert("url".into(), url.clone());
             }
             CoreError::HubTokenRefused { reason } | CoreError::HubRefused { reason } => {
@@ -403,6 +407,9 @@ impl CoreError {
             },
             ErrorKind::InvalidCertificate => CoreError::InvalidCertificate,
             ErrorKind::HubUnreachable => CoreError::HubUnreachable {
+                url: "https://hub.example/".into(),
+            },
+            ErrorKind::HubCertificateUntrusted => CoreError::HubCertificateUntrusted {
                 url: "https://hub.example/".into(),
             },
             ErrorKind::HubTokenRefused => CoreError::HubTokenRefused {

@@ -8,6 +8,7 @@
 mod api;
 mod exchange;
 mod storage;
+mod tls;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -43,11 +44,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve tills over HTTP (behind an HTTPS reverse proxy, or on loopback).
+    /// Serve tills: over HTTPS with --tls-cert and --tls-key, or over HTTP behind an HTTPS
+    /// reverse proxy (tills refuse plain HTTP to anything but their own machine).
     Serve {
         /// Address to listen on; port 0 picks a free one (printed on the first line).
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
         listen: SocketAddr,
+        /// The certificate chain (PEM, leaf first) to serve HTTPS with.
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<std::path::PathBuf>,
+        /// Its private key (PEM).
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<std::path::PathBuf>,
     },
     /// The chain's devices (tills) and their tokens.
     #[command(subcommand)]
@@ -134,7 +142,17 @@ fn redacted(url: &str) -> String {
 
 async fn command<S: Storage>(storage: S, command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Serve { listen } => serve(storage, listen).await,
+        Command::Serve {
+            listen,
+            tls_cert,
+            tls_key,
+        } => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(tls::config(&cert, &key)?),
+                _ => None,
+            };
+            serve(storage, listen, tls).await
+        }
         Command::Device(DeviceCommand::Add { shop, json }) => {
             let mut secret = [0u8; 32];
             rand::thread_rng().fill_bytes(&mut secret);
@@ -186,18 +204,36 @@ async fn command<S: Storage>(storage: S, command: Command) -> anyhow::Result<()>
     }
 }
 
-async fn serve<S: Storage>(storage: S, listen: SocketAddr) -> anyhow::Result<()> {
+async fn serve<S: Storage>(
+    storage: S,
+    listen: SocketAddr,
+    tls: Option<tokio_rustls::rustls::ServerConfig>,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let address = listener.local_addr()?;
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let router = api::router(storage);
     // The first line on stdout says where: tests and scripts that asked for port 0 read it.
-    println!("listening on http://{address}");
-    tracing::info!(%address, "tessera-hub serving");
-    axum::serve(listener, api::router(storage))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    match tls {
+        Some(config) => {
+            println!("listening on https://{address}");
+            tracing::info!(%address, "tessera-hub serving HTTPS");
+            let listener = tls::TlsListener::new(listener, config)?;
+            axum::serve(listener, router)
+                .with_graceful_shutdown(shutdown)
+                .await?;
+        }
+        None => {
+            println!("listening on http://{address}");
+            tracing::info!(%address, "tessera-hub serving HTTP");
+            axum::serve(listener, router)
+                .with_graceful_shutdown(shutdown)
+                .await?;
+        }
+    }
     Ok(())
 }

@@ -42,6 +42,8 @@ pub struct Hub {
     pub db_url: String,
     pub url: String,
     listen: String,
+    /// More arguments of `serve` (the TLS certificate and key).
+    serve_args: Vec<String>,
     child: Option<Child>,
 }
 
@@ -54,17 +56,34 @@ impl Hub {
     /// A hub process over the database at `db_url` (another process may serve it too), on a
     /// free port.
     pub fn on(db_url: &str) -> Hub {
-        let db_url = db_url.to_string();
+        Hub::serving(db_url, Vec::new())
+    }
+
+    /// A hub on SQLite in `dir` that serves HTTPS itself with this certificate and key.
+    pub fn start_tls(dir: &Path, certificate: &Path, key: &Path) -> Hub {
+        let db_url = format!("sqlite://{}", dir.join("hub.db").display());
+        let args = vec![
+            "--tls-cert".to_string(),
+            certificate.display().to_string(),
+            "--tls-key".to_string(),
+            key.display().to_string(),
+        ];
+        Hub::serving(&db_url, args)
+    }
+
+    fn serving(db_url: &str, serve_args: Vec<String>) -> Hub {
         let mut hub = Hub {
-            db_url,
+            db_url: db_url.to_string(),
             url: String::new(),
             listen: "127.0.0.1:0".into(),
+            serve_args,
             child: None,
         };
         hub.spawn();
         // Restarts come back on the same port, so the tills' saved address still works.
         hub.listen = hub
             .url
+            .trim_start_matches("https://")
             .trim_start_matches("http://")
             .trim_end_matches('/')
             .to_string();
@@ -74,6 +93,7 @@ impl Hub {
     fn spawn(&mut self) {
         let mut child = Command::new(binary("tessera-hub"))
             .args(["--db", &self.db_url, "serve", "--listen", &self.listen])
+            .args(&self.serve_args)
             .env("RUST_LOG", "tessera_hub=warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

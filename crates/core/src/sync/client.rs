@@ -45,6 +45,19 @@ pub fn hub_url(text: &str) -> Result<reqwest::Url> {
     }
 }
 
+/// Whether a failed request failed on the hub's certificate (rustls names it in the error
+/// chain; reqwest has no kind for it).
+fn untrusted_certificate(error: &reqwest::Error) -> bool {
+    let mut cause: Option<&dyn std::error::Error> = Some(error);
+    while let Some(e) = cause {
+        if e.to_string().to_lowercase().contains("certificate") {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
 impl HubClient {
     /// `trust_pem`: a certificate to trust for this hub besides the usual roots (a self-signed
     /// one).
@@ -91,10 +104,14 @@ impl HubClient {
         })?;
         let unreachable = |e: reqwest::Error| {
             // Which hub and why (refused, timed out, TLS) go to the log; the person is told the
-            // hub could not be reached, and the till keeps working offline.
-            tracing::warn!(hub = %self.base, cause = %e, "hub unreachable");
-            CoreError::HubUnreachable {
-                url: self.base.to_string(),
+            // hub could not be reached, and the till keeps working offline. A certificate the
+            // till does not trust is told apart: waiting will not fix it, a manager must.
+            tracing::warn!(hub = %self.base, cause = ?e, "hub unreachable");
+            let url = self.base.to_string();
+            if untrusted_certificate(&e) {
+                CoreError::HubCertificateUntrusted { url }
+            } else {
+                CoreError::HubUnreachable { url }
             }
         };
         let response = self
