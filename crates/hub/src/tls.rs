@@ -40,12 +40,12 @@ pub fn config(certificate: &Path, key: &Path) -> anyhow::Result<ServerConfig> {
     let key = PrivateKeyDer::from_pem_file(key)
         .with_context(|| format!("reading the private key in {}", key.display()))?;
     let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-    Ok(ServerConfig::builder_with_provider(provider)
+    ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .context("TLS versions")?
         .with_no_client_auth()
         .with_single_cert(chain, key)
-        .context("the certificate and the key do not go together")?)
+        .context("the certificate and the key do not go together")
 }
 
 impl TlsListener {
