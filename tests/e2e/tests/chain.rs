@@ -32,16 +32,7 @@ async fn the_app_joins_a_chain_shows_its_line_and_settles_a_conflict() {
     let (token_app, _) = hub.add_device("Café Lumière");
     let first = Till::new(hub_dir.path(), "first");
     first.set_up("Café Lumière");
-    first.run(&[
-        "program",
-        "add",
-        "--name",
-        "Coffee",
-        "--punches",
-        "9",
-        "--reward",
-        "A coffee",
-    ]);
+    first.add_coffee_program(9);
     let claire = first.enroll("Claire Dubois");
     first.punch(&claire, 9);
     first.join(&hub.url, &token_first);

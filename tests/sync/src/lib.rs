@@ -337,6 +337,21 @@ impl Till {
     }
 
     /// Joins the chain of the hub at `hub_url` (the hub, or a proxy in front of it).
+    /// Adds the "Coffee" punch card ("A coffee" after `punches` stamps).
+    pub fn add_coffee_program(&self, punches: i64) {
+        let punches = punches.to_string();
+        self.run(&[
+            "program",
+            "add",
+            "--name",
+            "Coffee",
+            "--punches",
+            &punches,
+            "--reward",
+            "A coffee",
+        ]);
+    }
+
     pub fn join(&self, hub_url: &str, token: &str) -> Value {
         self.run(&["join", "--hub", hub_url, "--token", token])
     }

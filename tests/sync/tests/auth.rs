@@ -58,16 +58,7 @@ async fn strangers_and_impostors_are_refused_and_write_nothing() {
     let (token_b, _) = hub.add_device("Café Lumière");
     let a = Till::new(dir.path(), "a");
     a.set_up("Café Lumière");
-    a.run(&[
-        "program",
-        "add",
-        "--name",
-        "Coffee",
-        "--punches",
-        "9",
-        "--reward",
-        "A coffee",
-    ]);
+    a.add_coffee_program(9);
     let claire = a.enroll("Claire Dubois");
     a.punch(&claire, 1);
     a.join(&hub.url, &token_a);

@@ -12,16 +12,7 @@ fn chain_with_a_reward(dir: &std::path::Path) -> (Hub, Till, Till, String, Strin
     let (token_b, _) = hub.add_device("Café de la Gare");
     let a = Till::new(dir, "a");
     a.set_up("Café Lumière");
-    a.run(&[
-        "program",
-        "add",
-        "--name",
-        "Coffee",
-        "--punches",
-        "9",
-        "--reward",
-        "A coffee",
-    ]);
+    a.add_coffee_program(9);
     let claire = a.enroll("Claire Dubois");
     let punches = a.punch(&claire, 9);
     a.join(&hub.url, &token_a);

@@ -61,16 +61,7 @@ async fn tills_converge_and_lose_nothing_under_cuts_crashes_replays_and_late_pag
         .map(|i| Till::new(dir.path(), &format!("till{i}")))
         .collect();
     tills[0].set_up("Café Lumière");
-    tills[0].run(&[
-        "program",
-        "add",
-        "--name",
-        "Coffee",
-        "--punches",
-        &PUNCHES.to_string(),
-        "--reward",
-        "A coffee",
-    ]);
+    tills[0].add_coffee_program(PUNCHES);
     let mut codes = vec![tills[0].enroll("Claire Dubois")];
     for (i, till) in tills.iter().enumerate() {
         let (token, _) = hub.add_device(if i % 2 == 0 {

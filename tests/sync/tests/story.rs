@@ -39,16 +39,7 @@ async fn story(hubs: &mut [Hub]) {
     // Till A worked alone for a while: a program, a member, punches.
     let a = Till::new(dir.path(), "a");
     a.set_up("Café Lumière");
-    a.run(&[
-        "program",
-        "add",
-        "--name",
-        "Coffee",
-        "--punches",
-        "9",
-        "--reward",
-        "A coffee",
-    ]);
+    a.add_coffee_program(9);
     let claire = a.enroll("Claire Dubois");
     acknowledged.insert(a.punch(&claire, 3));
     // ... then joins: its shop, program, member, key and history go up.

@@ -44,16 +44,7 @@ async fn a_till_syncs_over_https_with_a_certificate_it_was_told_to_trust() {
 
     let a = Till::new(dir.path(), "a");
     a.set_up("Café Lumière");
-    a.run(&[
-        "program",
-        "add",
-        "--name",
-        "Coffee",
-        "--punches",
-        "9",
-        "--reward",
-        "A coffee",
-    ]);
+    a.add_coffee_program(9);
     let claire = a.enroll("Claire Dubois");
     let trust = cert.display().to_string();
     a.run(&[

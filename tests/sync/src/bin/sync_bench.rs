@@ -79,16 +79,7 @@ async fn run(backend: &'static str, hub: Hub, events: i64) -> Figures {
     let (token_b, _) = hub.add_device("Café de la Gare");
     let a = Till::new(dir.path(), "a");
     a.set_up("Café Lumière");
-    a.run(&[
-        "program",
-        "add",
-        "--name",
-        "Coffee",
-        "--punches",
-        "9",
-        "--reward",
-        "A coffee",
-    ]);
+    a.add_coffee_program(9);
     for i in 0..20 {
         a.enroll(&format!("Member {i}"));
     }
