@@ -342,3 +342,5 @@ conflict-reason = Reason
 conflict-accept = Accept the loss
 conflict-charge-back = Take it from the next reward
 error-hub-certificate-untrusted = The hub at { $url } shows a certificate this till does not trust. If it is your chain's own certificate, give the till its file (tessera join --trust FILE); otherwise check the address.
+error-already-one-member = These two are already one member.
+event-merge = Merged with a duplicate of this member

@@ -341,3 +341,5 @@ conflict-reason = Motivo
 conflict-accept = Accetta la perdita
 conflict-charge-back = Scalalo dal prossimo premio
 error-hub-certificate-untrusted = L’hub { $url } presenta un certificato di cui questa cassa non si fida. Se è il certificato della tua catena, dai il suo file alla cassa (tessera join --trust FILE); altrimenti controlla l’indirizzo.
+error-already-one-member = Questi due sono già un solo cliente.
+event-merge = Unito a un doppione di questo cliente

@@ -352,3 +352,5 @@ conflict-reason = Motiv
 conflict-accept = Acceptă pierderea
 conflict-charge-back = Scade-o din următoarea recompensă
 error-hub-certificate-untrusted = Hubul { $url } prezintă un certificat în care această casă nu are încredere. Dacă este certificatul lanțului tău, dă-i casei fișierul lui (tessera join --trust FIȘIER); altfel verifică adresa.
+error-already-one-member = Acești doi sunt deja un singur membru.
+event-merge = Unit cu un duplicat al acestui membru

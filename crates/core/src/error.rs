@@ -137,6 +137,8 @@ pub enum CoreError {
     AlreadyInChain,
     #[error("this redemption is not in conflict (or was settled already)")]
     NoSuchConflict,
+    #[error("these two are already one member")]
+    AlreadyOneMember,
     /// A fault inside Tessera nobody at the counter can fix (a PIN hash, a QR code, the embedded
     /// font, running out of codes). Make it with [`CoreError::internal`], which logs the cause.
     #[error("internal error: {what}")]
@@ -233,6 +235,7 @@ impl CoreError {
             NotInChain => "not_in_chain",
             AlreadyInChain => "already_in_chain",
             NoSuchConflict => "no_such_conflict",
+            AlreadyOneMember => "already_one_member",
             Internal { .. } => "internal_error",
             Storage(_) => "storage_error",
         }
@@ -421,6 +424,7 @@ impl CoreError {
             ErrorKind::NotInChain => CoreError::NotInChain,
             ErrorKind::AlreadyInChain => CoreError::AlreadyInChain,
             ErrorKind::NoSuchConflict => CoreError::NoSuchConflict,
+            ErrorKind::AlreadyOneMember => CoreError::AlreadyOneMember,
             // Built directly: an example is not an event worth a log line.
             ErrorKind::Internal => CoreError::Internal { what: "example" },
             ErrorKind::Storage => CoreError::Storage(String::new()),

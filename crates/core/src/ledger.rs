@@ -31,6 +31,9 @@ pub enum EventKind {
     #[serde(rename = "charge_back")]
     #[sqlx(rename = "charge_back")]
     ChargeBack,
+    /// Two members found to be one person: `other_member` is merged into `member_id`, whose
+    /// card it joins; the other's cards lead to it from now on.
+    Merge,
 }
 
 impl EventKind {
@@ -162,6 +165,11 @@ pub struct Event {
     pub reason_code: Option<ReasonCode>,
     /// For a void: the staff member's own words, if any.
     pub reason: Option<String>,
+    /// For a merge: the member merged into `member_id`.
+    pub other_member: Option<MemberId>,
+    /// The card the event was made on, when it matters to another till (a card from another
+    /// shop punched before its member's details arrived).
+    pub card_code: Option<String>,
 }
 
 /// An event as the history screen and `tessera history` show it.
@@ -186,11 +194,13 @@ pub(crate) struct NewEvent {
     pub amount: i64,
     pub voids: Option<EventId>,
     pub reason: Option<VoidReason>,
+    /// For a merge: the member merged into `member_id`.
+    pub other_member: Option<MemberId>,
 }
 
 pub(crate) const EVENT_COLUMNS: &str =
     "e.id, e.device_id, e.seq, e.shop_id, e.staff_id, e.at, e.kind, e.member_id, e.program_id, \
-     e.amount, e.voids, e.reason_code, e.reason";
+     e.amount, e.voids, e.reason_code, e.reason, e.other_member, e.card_code";
 
 /// Appends one event inside the caller's write transaction. The sequence number is taken and
 /// bumped in that same transaction, so a rolled-back action leaves no gap.
@@ -217,6 +227,8 @@ pub(crate) async fn append(tx: &mut WriteTx, staff_id: StaffId, new: NewEvent) -
         voids: new.voids,
         reason_code: new.reason.as_ref().map(|r| r.code),
         reason: new.reason.and_then(|r| r.note),
+        other_member: new.other_member,
+        card_code: None,
     };
     if !write(tx, &event).await? {
         return Err(CoreError::internal(
@@ -232,8 +244,8 @@ pub(crate) async fn append(tx: &mut WriteTx, staff_id: StaffId, new: NewEvent) -
 pub(crate) async fn write(tx: &mut WriteTx, event: &Event) -> Result<bool> {
     let written = sqlx::query(
         "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id, program_id,
-                            amount, voids, reason_code, reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            amount, voids, reason_code, reason, other_member, card_code)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO NOTHING",
     )
     .bind(event.id)
@@ -249,6 +261,8 @@ pub(crate) async fn write(tx: &mut WriteTx, event: &Event) -> Result<bool> {
     .bind(event.voids)
     .bind(event.reason_code)
     .bind(&event.reason)
+    .bind(event.other_member)
+    .bind(&event.card_code)
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -266,7 +280,7 @@ impl Store {
         .ok_or(CoreError::EventNotFound)
     }
 
-    /// A member's events, newest first.
+    /// A member's events, newest first: with those of the members merged into them.
     pub async fn history(&self, member_id: MemberId, limit: i64) -> Result<Vec<HistoryEntry>> {
         Ok(sqlx::query_as(&format!(
             "SELECT {EVENT_COLUMNS}, s.name AS staff_name, p.name AS program_name,
@@ -274,11 +288,12 @@ impl Store {
              FROM event e
              LEFT JOIN staff s ON s.id = e.staff_id
              LEFT JOIN program p ON p.id = e.program_id
-             WHERE e.member_id = ?
+             WHERE e.member_id IN (SELECT ?1 UNION ALL
+                                   SELECT alias_id FROM member_alias WHERE member_id = ?1)
              ORDER BY e.at DESC, e.seq DESC
-             LIMIT ?"
+             LIMIT ?2"
         ))
-        .bind(member_id)
+        .bind(crate::counter::merge::canonical_of(self.pool(), member_id).await?)
         .bind(limit)
         .fetch_all(self.pool())
         .await?)

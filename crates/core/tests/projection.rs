@@ -103,6 +103,8 @@ fn made_elsewhere(
         voids,
         reason_code: voids.map(|_| tessera_core::ledger::ReasonCode::ScannedTwice),
         reason: None,
+        other_member: None,
+        card_code: None,
     }
 }
 

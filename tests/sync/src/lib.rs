@@ -402,11 +402,16 @@ impl Till {
             .expect("open the till's database");
         let events: Vec<Event> = sqlx::query_as(
             "SELECT id, device_id, seq, shop_id, staff_id, at, kind, member_id, program_id, amount,
-                    voids, reason_code, reason FROM event",
+                    voids, reason_code, reason, other_member, card_code FROM event",
         )
         .fetch_all(&mut conn)
         .await
         .expect("read events");
+        let aliases: Vec<(uuid::Uuid, uuid::Uuid)> =
+            sqlx::query_as("SELECT alias_id, member_id FROM member_alias")
+                .fetch_all(&mut conn)
+                .await
+                .expect("read member aliases");
         let cards: Vec<(uuid::Uuid, uuid::Uuid, i64, i64)> = sqlx::query_as(
             "SELECT member_id, program_id, punches_total, redeemed_total FROM card
              WHERE punches_total != 0 OR redeemed_total != 0",
@@ -441,6 +446,7 @@ impl Till {
                 .map(|(id, code, name, version)| (id, (code, name, version)))
                 .collect(),
             records: records.into_iter().collect(),
+            aliases: aliases.into_iter().collect(),
         }
     }
 }
@@ -454,6 +460,8 @@ pub struct Replica {
     pub members: BTreeMap<uuid::Uuid, (String, String, String)>,
     /// Every other shared record, by kind and name, with its version.
     pub records: BTreeSet<(String, String)>,
+    /// Merged members and the member each stands for now.
+    pub aliases: BTreeMap<uuid::Uuid, uuid::Uuid>,
 }
 
 impl Replica {
@@ -469,11 +477,14 @@ impl Replica {
                 Some(target) => targets.get(&target.0).copied().unwrap_or(event),
                 None => event,
             };
+            // A merged member's card is the card of the member they stand for.
+            let member = self
+                .aliases
+                .get(&on.member_id.0)
+                .copied()
+                .unwrap_or(on.member_id.0);
             if let Some(program) = on.program_id {
-                by_card
-                    .entry((on.member_id.0, program.0))
-                    .or_default()
-                    .push(event);
+                by_card.entry((member, program.0)).or_default().push(event);
             }
         }
         by_card
@@ -521,6 +532,10 @@ pub async fn assert_converged(tills: &[&Till], acknowledged: &BTreeSet<String>) 
         assert_eq!(
             first.records, replica.records,
             "records of {first_name} and {name}"
+        );
+        assert_eq!(
+            first.aliases, replica.aliases,
+            "merged members of {first_name} and {name}"
         );
         assert_eq!(
             first.cards, replica.cards,

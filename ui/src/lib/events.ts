@@ -15,6 +15,8 @@ export function describeEvent(event: Event, programName: string | null): string 
       return t('event-forgive', { reason: event.reason ?? '' });
     case 'charge_back':
       return t('event-charge-back', { reason: event.reason ?? '' });
+    case 'merge':
+      return t('event-merge');
     case 'enroll':
       return t('event-enroll');
   }

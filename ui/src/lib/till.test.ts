@@ -74,6 +74,8 @@ class FakeCore implements TillIpc {
         voids: null,
         reason_code: null,
         reason: null,
+        other_member: null,
+        card_code: null,
       },
       card: v.cards[0],
       rewards_earned_now: v.cards[0].rewards_earned - earnedBefore,

@@ -37,6 +37,7 @@ impl Render for HistoryOutput {
                     EventKind::Void => t.t("event-void", &[("reason", t.reason(e))]),
                     EventKind::Forgive => t.t("event-forgive", &[("reason", t.reason(e))]),
                     EventKind::ChargeBack => t.t("event-charge-back", &[("reason", t.reason(e))]),
+                    EventKind::Merge => t.t("event-merge", &[]),
                 };
                 let struck = if entry.voided { " ✗" } else { "" };
                 let staff = shown_opt(entry.staff_name.as_deref());

@@ -15,6 +15,17 @@ pub enum Command {
     Add(AddArgs),
     /// Members by name, email, code, or a phone number in any form.
     Find(FindArgs),
+    /// Two members are one person (managers): OTHER is merged into KEEP. Both cards keep
+    /// working and lead to KEEP; their stamps are added together. The merge syncs.
+    Merge(MergeArgs),
+}
+
+#[derive(clap::Args)]
+pub struct MergeArgs {
+    /// The member who stays: their card's code (or a scanned token).
+    keep: String,
+    /// The member merged into them.
+    other: String,
 }
 
 #[derive(clap::Args)]
@@ -82,8 +93,22 @@ pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
     match command {
         Command::Add(args) => add(args, cx).await,
         Command::Find(args) => {
-            let found = cx.store.find_members(&args.query).await?;
-            cx.out.print(&MemberFindOutput(found));
+            // A merged member is found as the member they stand for.
+            let found = cx.store.find_member_views(&args.query).await?;
+            cx.out.print(&MemberFindOutput(
+                found.into_iter().map(|view| view.member).collect(),
+            ));
+            Ok(())
+        }
+        Command::Merge(args) => {
+            let keep = shared::member_by_code(cx.store, &args.keep).await?;
+            let other = shared::member_by_code(cx.store, &args.other).await?;
+            let actor = shared::signed_in(cx).await?;
+            let kept = cx
+                .store
+                .merge_members(&actor, keep.member.id, other.member.id)
+                .await?;
+            cx.out.print(&super::scan::ScanOutput(kept));
             Ok(())
         }
     }

@@ -81,6 +81,7 @@ impl Store {
             amount: 1,
             voids: None,
             reason: None,
+            other_member: None,
         };
         let result = record(&mut tx, actor, &program, redemption).await?;
         self.commit(tx).await?;
@@ -143,6 +144,7 @@ impl Store {
             amount: target.amount,
             voids: Some(target.id),
             reason: Some(reason),
+            other_member: None,
         };
         let result = record(&mut tx, actor, &program, void).await?;
         self.commit(tx).await?;
@@ -220,6 +222,7 @@ pub(crate) async fn punch_in(
         amount: count,
         voids: None,
         reason: None,
+        other_member: None,
     };
     record(tx, actor, program, punch).await
 }

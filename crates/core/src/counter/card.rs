@@ -49,7 +49,8 @@ impl CardTotals {
                 EventKind::Enroll
                 | EventKind::Void
                 | EventKind::Forgive
-                | EventKind::ChargeBack => {}
+                | EventKind::ChargeBack
+                | EventKind::Merge => {}
             }
         }
         totals
@@ -117,7 +118,11 @@ pub(crate) fn contribution(fact: &Fact) -> Option<CardTotals> {
             punches_total: 0,
             redeemed_total: fact.amount,
         }),
-        EventKind::Enroll | EventKind::Void | EventKind::Forgive | EventKind::ChargeBack => None,
+        EventKind::Enroll
+        | EventKind::Void
+        | EventKind::Forgive
+        | EventKind::ChargeBack
+        | EventKind::Merge => None,
     }
 }
 
@@ -189,6 +194,8 @@ pub(crate) async fn apply(
     let Some((member_id, program_id, delta)) = effect(&fact, &before) else {
         return Ok(None);
     };
+    // A merged member's events count on the card of the member they stand for now.
+    let member_id = crate::counter::merge::canonical(tx, member_id).await?;
     let old = totals(tx, member_id, program_id).await?;
     let new = add_to_totals(tx, member_id, program_id, delta).await?;
     crate::counter::conflicts::watch(tx, member_id, program_id, new).await?;
@@ -326,6 +333,8 @@ mod tests {
             voids,
             reason_code: None,
             reason: None,
+            other_member: None,
+            card_code: None,
         }
     }
 

@@ -180,7 +180,10 @@ impl Store {
     /// carry the program of what they act on).
     async fn card_events(&self, member_id: MemberId, program_id: ProgramId) -> Result<Vec<Event>> {
         Ok(sqlx::query_as(&format!(
-            "SELECT {} FROM event e WHERE e.member_id = ? AND e.program_id = ?",
+            "SELECT {} FROM event e
+             WHERE e.member_id IN (SELECT ?1 UNION ALL
+                                   SELECT alias_id FROM member_alias WHERE member_id = ?1)
+               AND e.program_id = ?2",
             ledger::EVENT_COLUMNS
         ))
         .bind(member_id)
@@ -231,6 +234,7 @@ impl Store {
                     code: ReasonCode::Other,
                     note: Some(reason),
                 }),
+                other_member: None,
             },
         )
         .await?;
@@ -268,6 +272,8 @@ mod tests {
             voids,
             reason_code: None,
             reason: None,
+            other_member: None,
+            card_code: None,
         }
     }
 

@@ -123,6 +123,7 @@ impl Store {
                 amount: 0,
                 voids: None,
                 reason: None,
+                other_member: None,
             },
         )
         .await?;

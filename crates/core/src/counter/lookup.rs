@@ -152,7 +152,9 @@ impl Store {
         })
     }
 
+    /// The member with their cards; a merged member's view is the kept member's.
     pub async fn member_view(&self, member_id: MemberId) -> Result<MemberView> {
+        let member_id = crate::counter::merge::canonical_of(self.pool(), member_id).await?;
         let member = self.member(member_id).await?;
         self.view_of(member).await
     }
@@ -200,7 +202,22 @@ impl Store {
 
     /// [`Store::find_members`], each with their cards: the search results show the stamps.
     pub async fn find_member_views(&self, query: &str) -> Result<Vec<MemberView>> {
-        let members = self.find_members(query).await?;
+        // A merged member is found as the member they stand for, once.
+        let mut members = Vec::new();
+        for found in self.find_members(query).await? {
+            let kept = crate::counter::merge::canonical_of(self.pool(), found.id).await?;
+            let member = if kept == found.id {
+                found
+            } else {
+                self.member(kept).await?
+            };
+            if !members
+                .iter()
+                .any(|m: &crate::people::members::Member| m.id == member.id)
+            {
+                members.push(member);
+            }
+        }
         self.views_of(members).await
     }
 }

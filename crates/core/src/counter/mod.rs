@@ -6,4 +6,5 @@ pub mod card;
 pub mod conflicts;
 pub mod enrol;
 pub mod lookup;
+pub mod merge;
 pub mod programs;

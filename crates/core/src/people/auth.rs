@@ -34,6 +34,8 @@ pub enum Permission {
     JoinChain,
     /// Settle a conflict sync found (the same reward given twice): accept or charge back.
     SettleConflicts,
+    /// Merge two members who are one person.
+    MergeMembers,
 }
 
 /// The permission table. Reading members, cards and history is open to every signed-in staff
@@ -43,7 +45,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     match permission {
         Enroll | Punch | Redeem | UndoOwnRecent => true,
         Void | ManagePrograms | ManageStaff | PrintCards | ReadCardTokens | ReplaceCards
-        | Doctor | JoinChain | SettleConflicts => role == Role::Manager,
+        | Doctor | JoinChain | SettleConflicts | MergeMembers => role == Role::Manager,
     }
 }
 
@@ -77,6 +79,7 @@ mod tests {
     #[case::doctor(Permission::Doctor, false)]
     #[case::join_chain(Permission::JoinChain, false)]
     #[case::settle_conflicts(Permission::SettleConflicts, false)]
+    #[case::merge_members(Permission::MergeMembers, false)]
     fn what_a_cashier_may_do(#[case] permission: Permission, #[case] cashier: bool) {
         assert_eq!(allows(Role::Cashier, permission), cashier);
         assert!(

@@ -117,7 +117,21 @@ impl Store {
             sqlx::query_as("SELECT id, kind, member_id, program_id, amount, voids FROM event")
                 .fetch_all(self.pool())
                 .await?;
-        Ok(card::replay(&facts))
+        // A merged member's cards are counted on the member they stand for.
+        let aliases: HashMap<MemberId, MemberId> =
+            sqlx::query_as("SELECT alias_id, member_id FROM member_alias")
+                .fetch_all(self.pool())
+                .await?
+                .into_iter()
+                .collect();
+        let mut cards: HashMap<(MemberId, ProgramId), CardTotals> = HashMap::new();
+        for ((member, program), totals) in card::replay(&facts) {
+            let member = aliases.get(&member).copied().unwrap_or(member);
+            let card = cards.entry((member, program)).or_default();
+            card.punches_total += totals.punches_total;
+            card.redeemed_total += totals.redeemed_total;
+        }
+        Ok(cards)
     }
 
     /// Cards whose stored totals differ from the ledger's replay, on either side.

@@ -21,6 +21,9 @@ pub(crate) async fn receive(tx: &mut WriteTx, event: &Event) -> Result<bool> {
     if !crate::ledger::write(tx, event).await? {
         return Ok(false);
     }
+    if let (crate::ledger::EventKind::Merge, Some(other)) = (event.kind, event.other_member) {
+        crate::counter::merge::regroup(tx, event.member_id, other).await?;
+    }
     crate::counter::card::apply(tx, event).await?;
     Ok(true)
 }

@@ -19,6 +19,7 @@ pub enum WireKind {
     Void,
     Forgive,
     ChargeBack,
+    Merge,
 }
 
 impl WireKind {
@@ -54,6 +55,10 @@ pub struct WireEvent {
     pub voids: Option<Uuid>,
     pub reason_code: Option<WireReason>,
     pub reason: Option<String>,
+    /// For a merge: the member merged into `member`.
+    pub other_member: Option<Uuid>,
+    /// The card the event was made on, when another till needs it.
+    pub card_code: Option<String>,
 }
 
 /// Why an event from the wire is not a ledger event.
@@ -69,6 +74,8 @@ pub enum Invalid {
     Program,
     #[error("the reason is longer than {REASON_MAX} characters")]
     ReasonTooLong,
+    #[error("a merge names the member it merges, and only a merge does")]
+    MergeTarget,
 }
 
 impl From<EventKind> for WireKind {
@@ -80,6 +87,7 @@ impl From<EventKind> for WireKind {
             EventKind::Void => WireKind::Void,
             EventKind::Forgive => WireKind::Forgive,
             EventKind::ChargeBack => WireKind::ChargeBack,
+            EventKind::Merge => WireKind::Merge,
         }
     }
 }
@@ -93,6 +101,7 @@ impl From<WireKind> for EventKind {
             WireKind::Void => EventKind::Void,
             WireKind::Forgive => EventKind::Forgive,
             WireKind::ChargeBack => EventKind::ChargeBack,
+            WireKind::Merge => EventKind::Merge,
         }
     }
 }
@@ -135,6 +144,8 @@ impl From<&Event> for WireEvent {
             voids: e.voids.map(|v| v.0),
             reason_code: e.reason_code.map(Into::into),
             reason: e.reason.clone(),
+            other_member: e.other_member.map(|m| m.0),
+            card_code: e.card_code.clone(),
         }
     }
 }
@@ -150,11 +161,14 @@ impl TryFrom<WireEvent> for Event {
         if w.seq < 1 {
             return Err(Invalid::Sequence);
         }
-        let counts = !matches!(w.kind, WireKind::Enroll);
+        if (w.kind == WireKind::Merge) != w.other_member.is_some() {
+            return Err(Invalid::MergeTarget);
+        }
+        let counts = !matches!(w.kind, WireKind::Enroll | WireKind::Merge);
         if counts && w.amount < 1 {
             return Err(Invalid::Amount);
         }
-        if w.kind != WireKind::Enroll && w.program.is_none() {
+        if counts && w.program.is_none() {
             return Err(Invalid::Program);
         }
         if w.reason
@@ -177,6 +191,8 @@ impl TryFrom<WireEvent> for Event {
             voids: w.voids.map(Into::into),
             reason_code: w.reason_code.map(Into::into),
             reason: w.reason,
+            other_member: w.other_member.map(Into::into),
+            card_code: w.card_code,
         })
     }
 }
@@ -205,6 +221,8 @@ mod tests {
             voids: Some(uuid(8).into()),
             reason_code: Some(ReasonCode::ScannedTwice),
             reason: None,
+            other_member: None,
+            card_code: None,
         }
     }
 
@@ -224,7 +242,8 @@ mod tests {
                 r#""member":"00000000-0000-0000-0000-000000000005","#,
                 r#""program":"00000000-0000-0000-0000-000000000006","amount":2,"#,
                 r#""voids":"00000000-0000-0000-0000-000000000008","#,
-                r#""reason_code":"scanned_twice","reason":null}"#
+                r#""reason_code":"scanned_twice","reason":null,"other_member":null,"#,
+                r#""card_code":null}"#
             )
         );
     }
@@ -250,6 +269,8 @@ mod tests {
     #[case::no_program(|w: &mut WireEvent| w.program = None, Invalid::Program)]
     #[case::a_punch_of_nothing(|w: &mut WireEvent| { w.kind = WireKind::Punch; w.voids = None; w.amount = 0; }, Invalid::Amount)]
     #[case::a_long_reason(|w: &mut WireEvent| w.reason = Some("x".repeat(201)), Invalid::ReasonTooLong)]
+    #[case::a_merge_of_nobody(|w: &mut WireEvent| { w.kind = WireKind::Merge; w.voids = None; }, Invalid::MergeTarget)]
+    #[case::a_void_that_merges(|w: &mut WireEvent| w.other_member = Some(Uuid::nil()), Invalid::MergeTarget)]
     fn an_event_that_breaks_a_rule_is_refused(
         #[case] spoil: fn(&mut WireEvent),
         #[case] why: Invalid,

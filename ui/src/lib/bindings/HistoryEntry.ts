@@ -23,4 +23,13 @@ reason_code: ReasonCode | null,
 /**
  * For a void: the staff member's own words, if any.
  */
-reason: string | null, };
+reason: string | null, 
+/**
+ * For a merge: the member merged into `member_id`.
+ */
+other_member: MemberId | null, 
+/**
+ * The card the event was made on, when it matters to another till (a card from another
+ * shop punched before its member's details arrived).
+ */
+card_code: string | null, };
