@@ -344,3 +344,5 @@ conflict-charge-back = Take it from the next reward
 error-hub-certificate-untrusted = The hub at { $url } shows a certificate this till does not trust. If it is your chain's own certificate, give the till its file (tessera join --trust FILE); otherwise check the address.
 error-already-one-member = These two are already one member.
 event-merge = Merged with a duplicate of this member
+member-new-here = New to this shop
+member-new-here-hint = A card of the chain: stamps are kept, the member's details arrive with the next sync.

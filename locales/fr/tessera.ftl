@@ -344,3 +344,5 @@ conflict-charge-back = La prendre sur la prochaine récompense
 error-hub-certificate-untrusted = Le hub { $url } présente un certificat auquel cette caisse ne fait pas confiance. Si c’est le certificat de votre chaîne, donnez son fichier à la caisse (tessera join --trust FICHIER) ; sinon, vérifiez l’adresse.
 error-already-one-member = Ces deux fiches sont déjà un seul membre.
 event-merge = Fusionné avec un doublon de ce membre
+member-new-here = Nouveau dans cette boutique
+member-new-here-hint = Une carte de la chaîne : les tampons sont gardés, les coordonnées du membre arrivent à la prochaine synchronisation.

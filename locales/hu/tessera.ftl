@@ -333,3 +333,5 @@ conflict-charge-back = Levonás a következő jutalomból
 error-hub-certificate-untrusted = A központ ({ $url }) olyan tanúsítványt mutat, amelyben ez a kassza nem bízik meg. Ha ez a láncod saját tanúsítványa, add meg a kasszának a fájlját (tessera join --trust FÁJL); különben ellenőrizd a címet.
 error-already-one-member = Ez a kettő már egy tag.
 event-merge = Összevonva ennek a tagnak egy másodpéldányával
+member-new-here = Új ebben az üzletben
+member-new-here-hint = A lánc kártyája: a pecsétek megmaradnak, a tag adatai a következő szinkronizáláskor érkeznek.

@@ -343,3 +343,5 @@ conflict-charge-back = Scalalo dal prossimo premio
 error-hub-certificate-untrusted = L’hub { $url } presenta un certificato di cui questa cassa non si fida. Se è il certificato della tua catena, dai il suo file alla cassa (tessera join --trust FILE); altrimenti controlla l’indirizzo.
 error-already-one-member = Questi due sono già un solo cliente.
 event-merge = Unito a un doppione di questo cliente
+member-new-here = Nuovo in questo negozio
+member-new-here-hint = Una tessera della catena: i timbri sono salvati, i dati del cliente arrivano con la prossima sincronizzazione.

@@ -354,3 +354,5 @@ conflict-charge-back = Scade-o din următoarea recompensă
 error-hub-certificate-untrusted = Hubul { $url } prezintă un certificat în care această casă nu are încredere. Dacă este certificatul lanțului tău, dă-i casei fișierul lui (tessera join --trust FIȘIER); altfel verifică adresa.
 error-already-one-member = Acești doi sunt deja un singur membru.
 event-merge = Unit cu un duplicat al acestui membru
+member-new-here = Nou în acest magazin
+member-new-here-hint = Un card al lanțului: ștampilele sunt păstrate, datele membrului sosesc la următoarea sincronizare.

@@ -8,3 +8,14 @@ CREATE TABLE member_alias (
     member_id  BLOB NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX member_alias_by_member ON member_alias (member_id);
+
+-- Cards of the chain this till knows no member of yet (their member was enrolled in another
+-- shop and has not arrived): the card's token verifies under the chain key, so the till accepts
+-- punches on it under a provisional member id derived from the card's code (every till derives
+-- the same one). When the card's record arrives, the provisional member stands for the card's
+-- holder (a row in member_alias) and its card totals move there.
+CREATE TABLE provisional_card (
+    member_id  BLOB PRIMARY KEY NOT NULL,
+    code       TEXT NOT NULL,
+    seen_at    TEXT NOT NULL
+) WITHOUT ROWID;

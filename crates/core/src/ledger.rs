@@ -213,6 +213,13 @@ pub(crate) async fn append(tx: &mut WriteTx, staff_id: StaffId, new: NewEvent) -
     .await?
     .ok_or(CoreError::ShopNotSetUp)?;
     let shop_id = shop_id.ok_or(CoreError::ShopNotSetUp)?;
+    // An event on a card from another shop carries the card's code, so that every till can
+    // tell whose it is once the card arrives (counter::foreign).
+    let card_code: Option<String> =
+        sqlx::query_scalar("SELECT code FROM provisional_card WHERE member_id = ?")
+            .bind(new.member_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     let event = Event {
         id: EventId::new(),
         device_id,
@@ -228,7 +235,7 @@ pub(crate) async fn append(tx: &mut WriteTx, staff_id: StaffId, new: NewEvent) -
         reason_code: new.reason.as_ref().map(|r| r.code),
         reason: new.reason.and_then(|r| r.note),
         other_member: new.other_member,
-        card_code: None,
+        card_code,
     };
     if !write(tx, &event).await? {
         return Err(CoreError::internal(

@@ -258,7 +258,7 @@ export class TillSession {
     const fromScanner = keyCodes !== null;
     const { outcome, refusal } = await this.ipc.scan(input, keyCodes ?? []);
     if (outcome.outcome === 'member') {
-      this.show({ member: outcome.member, cards: outcome.cards });
+      this.show({ member: outcome.member, cards: outcome.cards, new_here: outcome.new_here });
       this.feedback = null;
       this.rescanGuard =
         fromScanner &&

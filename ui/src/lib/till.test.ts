@@ -54,6 +54,7 @@ class FakeCore implements TillIpc {
     return {
       member: { id: m.id, code, name: m.name, email: null, phone: null, language: 'en', created_at: '2026-03-01T10:00:00Z' },
       cards: [card(m.punches, m.redeemed)],
+      new_here: false,
     };
   }
 

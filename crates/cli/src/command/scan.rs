@@ -21,11 +21,12 @@ pub struct ScanOutput(pub MemberView);
 impl Render for ScanOutput {
     fn text(&self, t: &Text) -> Vec<String> {
         let view = &self.0;
-        let mut lines = vec![format!(
-            "{} ({})",
-            shown(&view.member.name),
-            display_code(&view.member.code)
-        )];
+        let name = if view.new_here {
+            t.t("member-new-here", &[])
+        } else {
+            shown(&view.member.name)
+        };
+        let mut lines = vec![format!("{name} ({})", display_code(&view.member.code))];
         for card in &view.cards {
             let stamps = t.t(
                 "card-stamps",

@@ -43,6 +43,16 @@ pub struct UndoCandidate {
 }
 
 impl Store {
+    /// The member an action is for: the member `member_id` stands for (after a merge), which
+    /// must be known here, as a member or as a card from another shop noted at its scan.
+    async fn acting_member(&self, member_id: MemberId) -> Result<MemberId> {
+        let member_id = crate::counter::merge::canonical_of(self.pool(), member_id).await?;
+        if self.provisional(member_id).await?.is_none() {
+            self.member(member_id).await?;
+        }
+        Ok(member_id)
+    }
+
     pub async fn punch(
         &self,
         actor: &Actor,
@@ -53,7 +63,7 @@ impl Store {
         actor.require(Permission::Punch)?;
         let count = validate::count(count)?;
         let program = self.resolve_program(program_id).await?;
-        self.member(member_id).await?;
+        let member_id = self.acting_member(member_id).await?;
         let mut tx = self.begin_write().await?;
         let result = punch_in(&mut tx, actor, &program, member_id, count).await?;
         self.commit(tx).await?;
@@ -68,7 +78,7 @@ impl Store {
     ) -> Result<ActionResult> {
         actor.require(Permission::Redeem)?;
         let program = self.resolve_program(program_id).await?;
-        self.member(member_id).await?;
+        let member_id = self.acting_member(member_id).await?;
         let mut tx = self.begin_write().await?;
         let before = card::totals(&mut tx, member_id, program.id).await?;
         if before.rewards_available(program.punches_needed) < 1 {

@@ -20,6 +20,9 @@ use crate::store::Store;
 pub struct MemberView {
     pub member: Member,
     pub cards: Vec<CardView>,
+    /// A card from another shop whose member's details have not arrived yet: punches are taken,
+    /// and the screens say "new to this shop" instead of a name.
+    pub new_here: bool,
 }
 
 /// What a scan or a typed code found. Not finding a member is an expected outcome, not an error.
@@ -117,10 +120,10 @@ impl Store {
     /// Everything a scanner or a person types goes through here. `key_codes` are the physical
     /// keys of a scan when the UI knows them (`KeyboardEvent.code`), else empty.
     pub async fn lookup(&self, input: &str, key_codes: &[String]) -> Result<ScanOutcome> {
-        let code = match scan::decode(input, key_codes) {
-            Decoded::Code(code) => code,
+        let (code, verified) = match scan::decode(input, key_codes) {
+            Decoded::Code(code) => (code, false),
             Decoded::Token(readings) => match self.verify_token(&readings).await {
-                Ok(code) => code,
+                Ok(code) => (code, true),
                 Err(CoreError::ForgedCard) => return Ok(ScanOutcome::ForgedCard),
                 Err(CoreError::UnknownCardKey) => return Ok(ScanOutcome::UnknownCardKey),
                 Err(CoreError::TruncatedCard) => return Ok(ScanOutcome::TruncatedCard),
@@ -132,6 +135,12 @@ impl Store {
         match self.card_record(&code).await? {
             // A till with no shop yet knows no card: that is what to say, not "unknown card".
             None if self.shop().await?.is_none() => Err(CoreError::ShopNotSetUp),
+            // A genuine card of the chain whose member has not arrived yet: punches are taken
+            // under a provisional member (counter::foreign). A typed code proves nothing.
+            None if verified => {
+                let member = self.provisional_member(&code).await?;
+                Ok(ScanOutcome::Member(self.view_of(member).await?))
+            }
             None => Ok(ScanOutcome::UnknownCode {
                 code: code.to_string(),
             }),
@@ -155,7 +164,10 @@ impl Store {
     /// The member with their cards; a merged member's view is the kept member's.
     pub async fn member_view(&self, member_id: MemberId) -> Result<MemberView> {
         let member_id = crate::counter::merge::canonical_of(self.pool(), member_id).await?;
-        let member = self.member(member_id).await?;
+        let member = match self.provisional(member_id).await? {
+            Some(provisional) => provisional,
+            None => self.member(member_id).await?,
+        };
         self.view_of(member).await
     }
 
@@ -195,7 +207,13 @@ impl Store {
                     CardView::new(program, card)
                 })
                 .collect();
-            views.push(MemberView { member, cards });
+            let new_here = member.name.is_empty()
+                && member.id == crate::counter::foreign::provisional_id(&member.code);
+            views.push(MemberView {
+                member,
+                cards,
+                new_here,
+            });
         }
         Ok(views)
     }

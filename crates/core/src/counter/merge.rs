@@ -125,13 +125,20 @@ pub(crate) async fn regroup(tx: &mut WriteTx, keep: MemberId, other: MemberId) -
             .bind(now)
             .execute(&mut **tx)
             .await?;
+        // Whoever stood for this member (a card punched before its member arrived) now stands
+        // for the member it stands for.
+        sqlx::query("UPDATE member_alias SET member_id = ? WHERE member_id = ?")
+            .bind(now)
+            .bind(member)
+            .execute(&mut **tx)
+            .await?;
         move_cards(tx, member, now).await?;
     }
     Ok(())
 }
 
 /// Adds `from`'s card totals to `to`'s, program by program, and leaves `from` with none.
-async fn move_cards(tx: &mut WriteTx, from: MemberId, to: MemberId) -> Result<()> {
+pub(crate) async fn move_cards(tx: &mut WriteTx, from: MemberId, to: MemberId) -> Result<()> {
     let cards: Vec<(ProgramId, i64, i64)> = sqlx::query_as(
         "DELETE FROM card WHERE member_id = ? RETURNING program_id, punches_total, redeemed_total",
     )

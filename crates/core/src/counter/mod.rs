@@ -5,6 +5,7 @@ pub mod actions;
 pub mod card;
 pub mod conflicts;
 pub mod enrol;
+pub mod foreign;
 pub mod lookup;
 pub mod merge;
 pub mod programs;

@@ -24,6 +24,12 @@ pub(crate) async fn receive(tx: &mut WriteTx, event: &Event) -> Result<bool> {
     if let (crate::ledger::EventKind::Merge, Some(other)) = (event.kind, event.other_member) {
         crate::counter::merge::regroup(tx, event.member_id, other).await?;
     }
+    // Made on a card from another shop: whose it is may be known here already.
+    if let Some(code) = &event.card_code {
+        if crate::counter::foreign::provisional_id(code) == event.member_id {
+            crate::counter::foreign::link(tx, code).await?;
+        }
+    }
     crate::counter::card::apply(tx, event).await?;
     Ok(true)
 }

@@ -507,6 +507,10 @@ async fn merge_card(tx: &mut WriteTx, r: &WireCard) -> Result<Merged> {
     .execute(&mut **tx)
     .await?
     .rows_affected();
+    if holder.is_none() && changed > 0 {
+        // A card new here: punches taken on it before its member arrived are now theirs.
+        crate::counter::foreign::link(tx, &r.code).await?;
+    }
     Ok(if changed > 0 {
         Merged::Taken
     } else {

@@ -5,4 +5,9 @@ import type { Member } from "./Member";
 /**
  * A member with each of their cards in the shop's active programs (default program first).
  */
-export type MemberView = { member: Member, cards: Array<CardView>, };
+export type MemberView = { member: Member, cards: Array<CardView>, 
+/**
+ * A card from another shop whose member's details have not arrived yet: punches are taken,
+ * and the screens say "new to this shop" instead of a name.
+ */
+new_here: boolean, };
