@@ -403,3 +403,20 @@ pub async fn reissue_card(
         .await
         .map_err(failed(&store))
 }
+
+/// Managers: the member whose card was typed or scanned (`other`) is the same person as `keep`,
+/// the member on screen; the kept member as they now stand.
+#[tauri::command]
+pub async fn merge_member(
+    state: State<'_, AppState>,
+    keep: MemberId,
+    other: String,
+) -> CommandResult<MemberView> {
+    let actor = state.actor()?;
+    let store = state.store()?;
+    let merge = async {
+        let other = store.lookup(&other, &[]).await?.into_result()?;
+        store.merge_members(&actor, keep, other.member.id).await
+    };
+    merge.await.map_err(failed(&store))
+}

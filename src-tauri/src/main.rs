@@ -101,6 +101,7 @@ fn main() {
             commands::open_file,
             commands::explain_scan,
             commands::reissue_card,
+            commands::merge_member,
             sync::join_chain,
             sync::sync_status,
             sync::sync_now,

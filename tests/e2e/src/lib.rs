@@ -313,8 +313,18 @@ impl Session {
         self.el("menu-panel").await;
     }
 
+    /// Types into a field, brought to the middle of the screen first: a field below the fold or
+    /// under the pinned action bar is not one a person could type into either.
     pub async fn fill(&self, testid: &str, text: &str) {
         let field = self.el(testid).await;
+        let script = format!(
+            "document.querySelector(\"{}\").scrollIntoView({{block: 'center'}})",
+            Self::selector(testid)
+        );
+        self.client
+            .execute(&script, vec![])
+            .await
+            .expect("scroll the field into view");
         field.clear().await.expect("clear field");
         field.send_keys(text).await.expect("type into field");
     }

@@ -94,3 +94,36 @@ async fn the_app_joins_a_chain_shows_its_line_and_settles_a_conflict() {
     );
     s.finish().await;
 }
+
+#[tokio::test]
+async fn a_manager_merges_a_member_enrolled_twice_on_screen() {
+    let mut s = Session::launch("merge", Start::Shop).await;
+    let first = s.enroll("Marie Curie");
+    let again = s.cli(&[
+        "member",
+        "add",
+        "--name",
+        "Marie Curie",
+        "--allow-duplicate",
+    ])["code"]
+        .as_str()
+        .expect("code")
+        .to_string();
+    s.cli(&["punch", &first, "--count", "3"]);
+    s.cli(&["punch", &again, "--count", "2"]);
+
+    s.scan(&first).await;
+    s.menu("manage-button").await;
+    s.fill("merge-other", &again).await;
+    s.click("merge-button").await;
+    s.el("member-merged").await;
+    s.shot("merged").await;
+
+    // Both cards lead to the member kept, with every stamp.
+    for card in [&first, &again] {
+        let view = s.cli(&["scan", card]);
+        assert_eq!(view["member"]["code"], first.as_str(), "{card}");
+        assert_eq!(view["cards"][0]["punches"], 5, "{card}");
+    }
+    s.finish().await;
+}

@@ -1,6 +1,6 @@
 //! The chain's story with real processes: one hub, three tills (one that worked alone before
-//! joining, two that start empty in a second shop), enrolling, punching, redeeming and voiding,
-//! offline and online in turns, the hub killed in the middle. At the end every till holds the
+//! joining, two that start empty in a second shop), enrolling, punching, redeeming, voiding and
+//! merging, offline and online in turns, the hub killed in the middle. At the end every till holds the
 //! same events, members and records, and the cards are the projection of their union.
 
 use std::collections::BTreeSet;
@@ -104,13 +104,31 @@ async fn story(hubs: &mut [Hub]) {
     }
     assert_eq!(a.card(&claire), (1, 0));
 
+    // Marc was enrolled again at B, offline; B's manager merges the two, and C, not told yet,
+    // stamps the card it knows. Every till ends with one Marc and every stamp.
+    let marc_again = b.enroll("Marc Petit");
+    acknowledged.insert(b.punch(&marc_again, 1));
+    for till in [&b, &c, &a] {
+        till.sync();
+    }
+    b.run(&["member", "merge", &marc, &marc_again]);
+    acknowledged.insert(c.punch(&marc_again, 1));
+    for till in [&b, &c, &a, &b, &c] {
+        till.sync();
+    }
+    for till in [&a, &b, &c] {
+        assert_eq!(till.card(&marc_again), (4, 0), "{}", till.name);
+        assert_eq!(till.card(&marc), (4, 0), "{}", till.name);
+    }
+
     // Syncing again changes nothing: pushing or pulling twice is harmless.
     let again = a.sync();
     assert_eq!(again["pushed_events"], 0);
     assert_eq!(again["pulled_events"], 0);
 
     let replica = assert_converged(&[&a, &b, &c], &acknowledged).await;
-    assert_eq!(replica.members.len(), 2);
+    assert_eq!(replica.members.len(), 3);
+    assert_eq!(replica.aliases.len(), 1, "one Marc stands for the other");
     let status = a.run(&["sync", "status"]);
     assert_eq!(status["events_waiting"], 0);
     assert_eq!(status["changes_waiting"], 0);

@@ -72,6 +72,9 @@ export const ipc = {
   printCards: (layout: 'cr80' | 'a4-10', members: string[] | null, language: string | null) =>
     call<PrintedFile>('print_cards', { layout, members, language }),
   printTestPage: () => call<PrintedFile>('print_test_page'),
+  /** Managers: the member whose card is `otherCode` (typed or scanned) is `keep`; both cards
+   *  lead to `keep` from now on and their stamps are added together. */
+  mergeMember: (keep: string, otherCode: string) => call<MemberView>('merge_member', { keep, other: otherCode }),
   /** Managers: the member lost their card; the old one is refused from now on. */
   reissueCard: (memberId: string) => call<IssuedCard>('reissue_card', { memberId }),
   openFile: (path: string) => call<void>('open_file', { path }),
