@@ -180,6 +180,21 @@ impl Drop for Hub {
     }
 }
 
+/// A hub on SQLite in `dir` and two tills of its chain: `a`, the till of "Café Lumière" with
+/// the Coffee card (9 stamps), and `b`, an empty till that joined as "Café de la Gare".
+pub fn two_shops(dir: &Path) -> (Hub, Till, Till) {
+    let hub = Hub::start(dir);
+    let (token_a, _) = hub.add_device("Café Lumière");
+    let (token_b, _) = hub.add_device("Café de la Gare");
+    let a = Till::new(dir, "a");
+    a.set_up("Café Lumière");
+    a.add_coffee_program(9);
+    a.join(&hub.url, &token_a);
+    let b = Till::new(dir, "b");
+    b.join(&hub.url, &token_b);
+    (hub, a, b)
+}
+
 /// A throwaway PostgreSQL cluster in a temp dir, on a free port, stopped when dropped
 /// (../shared/RECIPES.md: initdb refuses root, so as root it runs as `postgres`).
 pub struct PgCluster {

@@ -2,22 +2,17 @@
 //! gave its reward: both redemptions stay, the case lands in the conflict queue of every till,
 //! and a manager settles it with an event that syncs. Nothing is silently rewritten.
 
-use tessera_sync_tests::{Hub, Till};
+use tessera_sync_tests::{two_shops, Hub, Till};
 
 /// A hub and two tills of one chain that both know Claire's card with one reward on it (the
 /// 9 punches' event id is returned).
 fn chain_with_a_reward(dir: &std::path::Path) -> (Hub, Till, Till, String, String) {
-    let hub = Hub::start(dir);
-    let (token_a, _) = hub.add_device("Café Lumière");
-    let (token_b, _) = hub.add_device("Café de la Gare");
-    let a = Till::new(dir, "a");
-    a.set_up("Café Lumière");
-    a.add_coffee_program(9);
+    let (hub, a, b) = two_shops(dir);
     let claire = a.enroll("Claire Dubois");
     let punches = a.punch(&claire, 9);
-    a.join(&hub.url, &token_a);
-    let b = Till::new(dir, "b");
-    b.join(&hub.url, &token_b);
+    for till in [&a, &b] {
+        till.sync();
+    }
     assert_eq!(b.card(&claire), (0, 1));
     (hub, a, b, claire, punches)
 }

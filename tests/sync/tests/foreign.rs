@@ -4,20 +4,12 @@
 
 use std::collections::BTreeSet;
 
-use tessera_sync_tests::{assert_converged, Hub, Till};
+use tessera_sync_tests::{assert_converged, two_shops};
 
 #[tokio::test]
 async fn a_card_from_another_shop_punched_before_its_member_arrives_ends_up_on_the_member() {
     let dir = tempfile::tempdir().unwrap();
-    let hub = Hub::start(dir.path());
-    let (token_a, _) = hub.add_device("Café Lumière");
-    let (token_b, _) = hub.add_device("Café de la Gare");
-    let a = Till::new(dir.path(), "a");
-    a.set_up("Café Lumière");
-    a.add_coffee_program(9);
-    a.join(&hub.url, &token_a);
-    let b = Till::new(dir.path(), "b");
-    b.join(&hub.url, &token_b);
+    let (_hub, a, b) = two_shops(dir.path());
     let mut acknowledged = BTreeSet::new();
 
     // Yesterday at A; B has not synced since.
