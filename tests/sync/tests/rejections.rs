@@ -1,0 +1,55 @@
+//! A refusal never blocks the queue behind it: an event the hub refuses (here one made in
+//! another shop's name, written into a till's file behind its back) is answered "rejected" with
+//! its reason, the till's next events go up all the same, and the refusal stays listed on the
+//! till for a manager. Other tills never receive the refused event.
+
+use sqlx::{ConnectOptions, Connection};
+use tessera_sync_tests::two_shops;
+
+#[tokio::test]
+async fn a_refused_event_is_listed_for_a_manager_and_the_events_behind_it_go_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_hub, a, b) = two_shops(dir.path());
+    let claire = a.enroll("Claire Dubois");
+    a.punch(&claire, 1);
+    a.sync();
+
+    // An event in the name of a shop this till is not, at the next place of its ledger.
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&a.db)
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id, program_id,
+                            amount)
+         SELECT ?, d.id, d.next_seq, ?, e.staff_id, e.at, 'punch', e.member_id, e.program_id, 5
+         FROM device d, event e WHERE e.kind = 'punch' LIMIT 1",
+    )
+    .bind(uuid::Uuid::now_v7())
+    .bind(uuid::Uuid::now_v7())
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE device SET next_seq = next_seq + 1")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    a.punch(&claire, 1);
+
+    let report = a.sync();
+    assert_eq!(report["rejected"], 1, "{report}");
+    let status = a.run(&["sync", "status"]);
+    assert_eq!(status["events_waiting"], 0, "the queue went on: {status}");
+    assert_eq!(status["rejected"], 1);
+    assert_eq!(status["rejections"][0]["reason"], "wrong_shop");
+    assert_eq!(status["rejections"][0]["log"], "event");
+
+    b.sync();
+    assert_eq!(
+        b.card(&claire),
+        (2, 0),
+        "the refused 5 stamps never reach another till"
+    );
+}
