@@ -300,7 +300,7 @@ impl Store {
              ORDER BY e.at DESC, e.seq DESC
              LIMIT ?2"
         ))
-        .bind(crate::counter::merge::canonical_of(self.pool(), member_id).await?)
+        .bind(crate::counter::merge::canonical(self.pool(), member_id).await?)
         .bind(limit)
         .fetch_all(self.pool())
         .await?)

@@ -46,11 +46,13 @@ impl Store {
     /// The member an action is for: the member `member_id` stands for (after a merge), which
     /// must be known here, as a member or as a card from another shop noted at its scan.
     async fn acting_member(&self, member_id: MemberId) -> Result<MemberId> {
-        let member_id = crate::counter::merge::canonical_of(self.pool(), member_id).await?;
-        if self.provisional(member_id).await?.is_none() {
-            self.member(member_id).await?;
+        let member_id = crate::counter::merge::canonical(self.pool(), member_id).await?;
+        match self.member(member_id).await {
+            Err(CoreError::MemberNotFound) if self.provisional(member_id).await?.is_some() => {
+                Ok(member_id)
+            }
+            found => found.map(|_| member_id),
         }
-        Ok(member_id)
     }
 
     pub async fn punch(

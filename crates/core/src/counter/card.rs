@@ -195,7 +195,7 @@ pub(crate) async fn apply(
         return Ok(None);
     };
     // A merged member's events count on the card of the member they stand for now.
-    let member_id = crate::counter::merge::canonical(tx, member_id).await?;
+    let member_id = crate::counter::merge::canonical(&mut **tx, member_id).await?;
     let old = totals(tx, member_id, program_id).await?;
     let new = add_to_totals(tx, member_id, program_id, delta).await?;
     crate::counter::conflicts::watch(tx, member_id, program_id, new).await?;

@@ -47,7 +47,7 @@ pub(crate) async fn link(tx: &mut WriteTx, code: &str) -> Result<()> {
     if !used {
         return Ok(());
     }
-    let holder = crate::counter::merge::canonical(tx, holder).await?;
+    let holder = crate::counter::merge::canonical(&mut **tx, holder).await?;
     sqlx::query(
         "INSERT INTO member_alias (alias_id, member_id) VALUES (?, ?)
          ON CONFLICT (alias_id) DO UPDATE SET member_id = excluded.member_id",
@@ -93,12 +93,15 @@ impl Store {
                 .bind(id)
                 .fetch_optional(self.pool())
                 .await?;
+        let Some((code, seen_at)) = row else {
+            return Ok(None);
+        };
         let language = self
             .shop()
             .await?
             .map(|shop| shop.language)
             .unwrap_or_else(|| "en".into());
-        Ok(row.map(|(code, seen_at)| Member {
+        Ok(Some(Member {
             id,
             code,
             // Not known here yet: the screens say "new to this shop" instead of a name.

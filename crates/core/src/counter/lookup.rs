@@ -163,10 +163,13 @@ impl Store {
 
     /// The member with their cards; a merged member's view is the kept member's.
     pub async fn member_view(&self, member_id: MemberId) -> Result<MemberView> {
-        let member_id = crate::counter::merge::canonical_of(self.pool(), member_id).await?;
-        let member = match self.provisional(member_id).await? {
-            Some(provisional) => provisional,
-            None => self.member(member_id).await?,
+        let member_id = crate::counter::merge::canonical(self.pool(), member_id).await?;
+        let member = match self.member(member_id).await {
+            Err(CoreError::MemberNotFound) => self
+                .provisional(member_id)
+                .await?
+                .ok_or(CoreError::MemberNotFound)?,
+            found => found?,
         };
         self.view_of(member).await
     }
@@ -223,7 +226,7 @@ impl Store {
         // A merged member is found as the member they stand for, once.
         let mut members = Vec::new();
         for found in self.find_members(query).await? {
-            let kept = crate::counter::merge::canonical_of(self.pool(), found.id).await?;
+            let kept = crate::counter::merge::canonical(self.pool(), found.id).await?;
             let member = if kept == found.id {
                 found
             } else {

@@ -56,22 +56,15 @@ pub(crate) fn stands_for(merges: &[MergeFact]) -> HashMap<MemberId, MemberId> {
     members.into_iter().map(|m| (m, root(&parent, m))).collect()
 }
 
-/// The member `id` stands for now (itself unless merged).
-pub(crate) async fn canonical(tx: &mut WriteTx, id: MemberId) -> Result<MemberId> {
+/// The member `id` stands for now (itself unless merged), read in a transaction or the pool.
+pub(crate) async fn canonical<'e>(
+    db: impl sqlx::SqliteExecutor<'e>,
+    id: MemberId,
+) -> Result<MemberId> {
     let kept: Option<MemberId> =
         sqlx::query_scalar("SELECT member_id FROM member_alias WHERE alias_id = ?")
             .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    Ok(kept.unwrap_or(id))
-}
-
-/// The same, outside a transaction.
-pub(crate) async fn canonical_of(pool: &sqlx::SqlitePool, id: MemberId) -> Result<MemberId> {
-    let kept: Option<MemberId> =
-        sqlx::query_scalar("SELECT member_id FROM member_alias WHERE alias_id = ?")
-            .bind(id)
-            .fetch_optional(pool)
+            .fetch_optional(db)
             .await?;
     Ok(kept.unwrap_or(id))
 }
@@ -171,8 +164,8 @@ impl Store {
         other: MemberId,
     ) -> Result<MemberView> {
         actor.require(Permission::MergeMembers)?;
-        let keep = canonical_of(self.pool(), keep).await?;
-        let other = canonical_of(self.pool(), other).await?;
+        let keep = canonical(self.pool(), keep).await?;
+        let other = canonical(self.pool(), other).await?;
         if keep == other {
             return Err(CoreError::AlreadyOneMember);
         }

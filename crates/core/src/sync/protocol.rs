@@ -34,6 +34,15 @@ impl Log {
             Log::Change => "change",
         }
     }
+
+    /// The log a stored name says (`sync_mark.log` is checked to be one of the two).
+    pub fn named(name: &str) -> Log {
+        if name == "event" {
+            Log::Event
+        } else {
+            Log::Change
+        }
+    }
 }
 
 /// How far a device's two logs are known: every entry up to these numbers.

@@ -96,15 +96,20 @@ async fn exchange(store: &Store, client: &HubClient) -> Result<SyncReport> {
             break;
         }
         let reply = client.push(&request).await?;
-        let before = store.sync_status().await?;
         report.rejected += store.acknowledge(&reply).await?;
         report.pushed_changes += reply.changes.len();
         report.pushed_events += reply.events.len();
-        let after = store.sync_status().await?;
-        if after.changes_waiting >= before.changes_waiting
-            && after.events_waiting >= before.events_waiting
-        {
-            // The hub took nothing of what was sent: sending it again would loop forever.
+        // The hub's marks say whether it took the first entry sent of either log; if it took
+        // neither, sending the same again would loop forever.
+        let took_changes = request
+            .changes
+            .first()
+            .is_some_and(|c| reply.marks.changes >= c.seq);
+        let took_events = request
+            .events
+            .first()
+            .is_some_and(|e| reply.marks.events >= e.seq);
+        if !took_changes && !took_events {
             return Err(CoreError::HubRefused {
                 reason: "no_progress".into(),
             });

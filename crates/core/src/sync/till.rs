@@ -129,11 +129,7 @@ async fn marks_of(tx: &mut WriteTx, device: Uuid) -> Result<Marks> {
             .await?;
     let mut marks = Marks::default();
     for (log, seq) in rows {
-        let log = if log == "event" {
-            Log::Event
-        } else {
-            Log::Change
-        };
+        let log = Log::named(&log);
         marks.set(log, seq);
     }
     Ok(marks)
@@ -348,11 +344,7 @@ impl Store {
                     marks: Marks::default(),
                 });
             }
-            let log = if log == "event" {
-                Log::Event
-            } else {
-                Log::Change
-            };
+            let log = Log::named(&log);
             if let Some(last) = marks.last_mut() {
                 last.marks.set(log, seq);
             }
