@@ -77,6 +77,11 @@ enum Command {
     Join(command::join::Args),
     /// Send this till's work to the hub and receive the chain's; `sync status`, `--watch`.
     Sync(command::sync::Args),
+    /// The shop's staff: add, list, rename, role, PIN, unlock, deactivate (managers).
+    #[command(subcommand)]
+    Staff(command::staff::Command),
+    /// Voids, failed PINs, staff changes, exports and erasures: who, when, why (managers).
+    Audit(command::audit::Args),
 }
 
 fn main() -> ExitCode {
@@ -178,5 +183,7 @@ async fn dispatch(chosen: Command, cx: &Context<'_>) -> Result<()> {
         Command::Conflicts(args) => command::conflicts::run(args, cx).await,
         Command::Join(args) => command::join::run(args, cx).await,
         Command::Sync(args) => command::sync::run(args, cx).await,
+        Command::Staff(sub) => command::staff::run(sub, cx).await,
+        Command::Audit(args) => command::audit::run(args, cx).await,
     }
 }

@@ -88,6 +88,14 @@ pub enum CoreError {
     StaffNameTaken,
     #[error("wrong PIN")]
     WrongPin,
+    #[error("too many wrong PINs: try again in {seconds} s")]
+    SignInWait { seconds: i64 },
+    #[error("too many wrong PINs: this name is locked until a manager unlocks it")]
+    SignInLocked,
+    #[error("the shop must keep at least one active manager")]
+    LastManager,
+    #[error("not a date (YYYY-MM-DD)")]
+    InvalidDate,
     #[error("only a manager can do this")]
     ManagerOnly,
     #[error("sign in first")]
@@ -211,6 +219,10 @@ impl CoreError {
             StaffNotFound => "staff_not_found",
             StaffNameTaken => "staff_name_taken",
             WrongPin => "wrong_pin",
+            SignInWait { .. } => "sign_in_wait",
+            SignInLocked => "sign_in_locked",
+            LastManager => "last_manager",
+            InvalidDate => "invalid_date",
             ManagerOnly => "manager_only",
             SignInRequired => "sign_in_required",
             DatabaseLocked => "database_locked",
@@ -284,6 +296,9 @@ impl CoreError {
             }
             CoreError::HubTokenRefused { reason } | CoreError::HubRefused { reason } => {
                 args.insert("reason".into(), reason.clone());
+            }
+            CoreError::SignInWait { seconds } => {
+                args.insert("seconds".into(), seconds.to_string());
             }
             CoreError::LikelyDuplicate { name, code } => {
                 args.insert("name".into(), name.clone());
@@ -384,6 +399,10 @@ impl CoreError {
             ErrorKind::StaffNotFound => CoreError::StaffNotFound,
             ErrorKind::StaffNameTaken => CoreError::StaffNameTaken,
             ErrorKind::WrongPin => CoreError::WrongPin,
+            ErrorKind::SignInWait => CoreError::SignInWait { seconds: 20 },
+            ErrorKind::SignInLocked => CoreError::SignInLocked,
+            ErrorKind::LastManager => CoreError::LastManager,
+            ErrorKind::InvalidDate => CoreError::InvalidDate,
             ErrorKind::ManagerOnly => CoreError::ManagerOnly,
             ErrorKind::SignInRequired => CoreError::SignInRequired,
             ErrorKind::DatabaseLocked => CoreError::DatabaseLocked,

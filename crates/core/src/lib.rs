@@ -2,12 +2,13 @@
 //! the CLI and (later) the hub are thin adapters over this crate. docs/architecture.md draws
 //! the map: lower folders never use higher ones.
 //!
-//! store, ledger, error, i18n, ids, input, codes  (the ground)
+//! store, ledger, audit, error, i18n, ids, input, codes  (the ground)
 //!   <- people (shop, staff, permissions, members), scan (decoding what was typed)
 //!   <- cards (keys, registry, print)
 //!   <- counter (lookup, actions, enrolment, the card projection, programs)
 //!   <- first_run, sync, support (use cases across the others)
 
+pub mod audit;
 pub mod cards;
 pub mod codes;
 pub mod counter;

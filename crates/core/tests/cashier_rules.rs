@@ -800,6 +800,57 @@ async fn every_manager_only_action_is_refused_to_a_cashier_in_the_core() {
                 .err(),
         ),
         (
+            "list the staff with their locks",
+            shop.store.staff_members(&cashier).await.err(),
+        ),
+        (
+            "rename a manager",
+            shop.store
+                .rename_staff(&cashier, shop.manager.staff_id, "Eve")
+                .await
+                .err(),
+        ),
+        (
+            "make themselves a manager",
+            shop.store
+                .set_staff_role(&cashier, cashier.staff_id, Role::Manager)
+                .await
+                .err(),
+        ),
+        (
+            "set a manager's PIN",
+            shop.store
+                .set_pin(&cashier, shop.manager.staff_id, "9999")
+                .await
+                .err(),
+        ),
+        (
+            "deactivate a manager",
+            shop.store
+                .set_staff_active(&cashier, shop.manager.staff_id, false)
+                .await
+                .err(),
+        ),
+        (
+            "lift a sign-in lock",
+            shop.store
+                .unlock_staff(&cashier, shop.manager.staff_id)
+                .await
+                .err(),
+        ),
+        (
+            "read the audit trail",
+            shop.store
+                .audit_trail(
+                    &cashier,
+                    chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
+                    chrono::Utc::now(),
+                    100,
+                )
+                .await
+                .err(),
+        ),
+        (
             "read a card token",
             shop.store
                 .current_card(&cashier, shop.member.id)
@@ -844,6 +895,23 @@ async fn every_manager_only_action_is_refused_to_a_cashier_in_the_core() {
         );
     }
     assert_eq!(shop.event_count().await, events, "a refused action wrote");
+    let staff: Vec<(String, String, bool)> =
+        sqlx::query_as("SELECT name, role, active FROM staff ORDER BY name")
+            .fetch_all(shop.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        staff,
+        [
+            ("Ana".to_string(), "manager".to_string(), true),
+            ("Sam".to_string(), "cashier".to_string(), true)
+        ],
+        "a refused staff change wrote"
+    );
+    assert!(
+        shop.store.sign_in("Ana", "1234").await.is_ok(),
+        "the manager's PIN is unchanged"
+    );
     assert!(
         shop.store.lookup(&code, &[]).await.is_ok(),
         "the card still works"

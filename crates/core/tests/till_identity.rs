@@ -131,8 +131,8 @@ async fn another_shops_rows_do_not_become_this_tills() {
     );
     assert_eq!(
         store.sign_in("Paolo", "1357").await.unwrap_err().code(),
-        "staff_not_found",
-        "another shop's cashier does not sign in here"
+        "wrong_pin",
+        "another shop's cashier does not sign in here (and is told no more than a wrong PIN)"
     );
     assert_eq!(
         store.sign_in("Marco", "1357").await.unwrap().name,

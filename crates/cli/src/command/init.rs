@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 use tessera_core::first_run::{NewShop, SetUp};
-use tessera_core::{CoreError, Result};
+use tessera_core::Result;
 
-use super::Context;
+use super::{shared, Context};
 use crate::output::{shown, Render, Text};
 
 #[derive(clap::Args)]
@@ -41,25 +41,8 @@ impl Render for InitOutput {
     }
 }
 
-/// The new manager's PIN: `--pin`, TESSERA_NEW_PIN, or typed twice without echo.
-fn new_pin(given: Option<String>) -> Result<String> {
-    use std::io::IsTerminal;
-    if let Some(pin) = given.or_else(|| std::env::var("TESSERA_NEW_PIN").ok()) {
-        return Ok(pin);
-    }
-    if !std::io::stdin().is_terminal() {
-        return Err(CoreError::InvalidPin);
-    }
-    let ask = |prompt: &str| rpassword::prompt_password(prompt).map_err(|_| CoreError::InvalidPin);
-    let pin = ask("New manager's PIN: ")?;
-    if ask("The same PIN again: ")? != pin {
-        return Err(CoreError::InvalidPin);
-    }
-    Ok(pin)
-}
-
 pub async fn run(args: Args, cx: &Context<'_>) -> Result<()> {
-    let manager_pin = new_pin(args.pin)?;
+    let manager_pin = shared::new_pin(args.pin, "New manager's PIN: ")?;
     let set_up = cx
         .store
         .init_shop(&NewShop {

@@ -3,6 +3,7 @@
 //! read the same shape; punch, redeem and void all answer an [`action::ActionOutput`].
 
 pub mod action;
+pub mod audit;
 pub mod cards;
 pub mod conflicts;
 pub mod demo;
@@ -16,6 +17,7 @@ pub mod punch;
 pub mod redeem;
 pub mod scan;
 pub mod shared;
+pub mod staff;
 pub mod sync;
 pub mod void;
 

@@ -34,6 +34,23 @@ fn ask_pin(name: &str) -> Result<String> {
     rpassword::prompt_password(format!("PIN ({name}): ")).map_err(|_| CoreError::SignInRequired)
 }
 
+/// A new PIN: `given` (a `--pin`), TESSERA_NEW_PIN, or typed twice without echo on a terminal.
+pub fn new_pin(given: Option<String>, prompt: &str) -> Result<String> {
+    use std::io::IsTerminal;
+    if let Some(pin) = given.or_else(|| std::env::var("TESSERA_NEW_PIN").ok()) {
+        return Ok(pin);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CoreError::InvalidPin);
+    }
+    let ask = |prompt: &str| rpassword::prompt_password(prompt).map_err(|_| CoreError::InvalidPin);
+    let pin = ask(prompt)?;
+    if ask("The same PIN again: ")? != pin {
+        return Err(CoreError::InvalidPin);
+    }
+    Ok(pin)
+}
+
 /// Every code the CLI takes goes through the same decoding as a scan at the counter.
 pub async fn member_by_code(store: &Store, input: &str) -> Result<MemberView> {
     store.lookup(input, &[]).await?.into_result()

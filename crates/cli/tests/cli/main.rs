@@ -14,6 +14,7 @@ mod program;
 mod punch;
 mod redeem;
 mod scan;
+mod staff;
 mod void;
 
 mod copy_the_file;

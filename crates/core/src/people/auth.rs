@@ -2,8 +2,12 @@
 //! reveals something. The shells (desktop app, CLI) only authenticate a staff member with their
 //! PIN; they never decide what that person may do.
 
+use chrono::{DateTime, Utc};
+
+use crate::audit::AuditEntry;
 use crate::error::{CoreError, Result};
 use crate::people::shop::{Actor, Role};
+use crate::store::Store;
 
 /// Everything a staff member may be allowed to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +40,8 @@ pub enum Permission {
     SettleConflicts,
     /// Merge two members who are one person.
     MergeMembers,
+    /// Read the audit trail: voids, failed PINs, staff changes, exports, erasures.
+    ReadAudit,
 }
 
 /// The permission table. Reading members, cards and history is open to every signed-in staff
@@ -45,7 +51,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     match permission {
         Enroll | Punch | Redeem | UndoOwnRecent => true,
         Void | ManagePrograms | ManageStaff | PrintCards | ReadCardTokens | ReplaceCards
-        | Doctor | JoinChain | SettleConflicts | MergeMembers => role == Role::Manager,
+        | Doctor | JoinChain | SettleConflicts | MergeMembers | ReadAudit => role == Role::Manager,
     }
 }
 
@@ -57,6 +63,20 @@ impl Actor {
         } else {
             Err(CoreError::ManagerOnly)
         }
+    }
+}
+
+impl Store {
+    /// The audit trail between two times, newest first, at most `limit` lines. Managers only.
+    pub async fn audit_trail(
+        &self,
+        actor: &Actor,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>> {
+        actor.require(Permission::ReadAudit)?;
+        self.audit_between(from, to, limit).await
     }
 }
 
@@ -80,6 +100,7 @@ mod tests {
     #[case::join_chain(Permission::JoinChain, false)]
     #[case::settle_conflicts(Permission::SettleConflicts, false)]
     #[case::merge_members(Permission::MergeMembers, false)]
+    #[case::read_audit(Permission::ReadAudit, false)]
     fn what_a_cashier_may_do(#[case] permission: Permission, #[case] cashier: bool) {
         assert_eq!(allows(Role::Cashier, permission), cashier);
         assert!(

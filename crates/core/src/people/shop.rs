@@ -12,8 +12,6 @@ use sqlx::FromRow;
 use ts_rs::TS;
 
 use crate::error::{CoreError, Result};
-use crate::input::validate;
-use crate::people::auth::Permission;
 use crate::store::{Store, WriteTx};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromRow)]
@@ -70,7 +68,7 @@ pub(crate) fn hash_pin(pin: &str) -> Result<String> {
         .map_err(|e| CoreError::internal("pin hashing", e))
 }
 
-fn pin_matches(pin: &str, hash: &str) -> bool {
+pub(crate) fn pin_matches(pin: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| {
             Argon2::default()
@@ -93,24 +91,6 @@ impl Store {
 
     pub async fn require_shop(&self) -> Result<Shop> {
         self.shop().await?.ok_or(CoreError::ShopNotSetUp)
-    }
-
-    /// Adds a cashier or a manager. Managers only.
-    pub async fn add_staff(
-        &self,
-        actor: &Actor,
-        name: &str,
-        role: Role,
-        pin: &str,
-    ) -> Result<Staff> {
-        actor.require(Permission::ManageStaff)?;
-        let name = validate::name(name)?;
-        let pin_hash = hash_pin(validate::pin(pin)?)?;
-        let shop = self.require_shop().await?;
-        let mut tx = self.begin_write().await?;
-        let staff = insert_staff(&mut tx, shop.id, &name, role, &pin_hash).await?;
-        self.commit(tx).await?;
-        Ok(staff)
     }
 
     /// Who may sign in here: this shop's active staff, managers first, then the chain's
@@ -136,29 +116,6 @@ impl Store {
         .fetch_optional(self.pool())
         .await?
         .ok_or(CoreError::ShopNotSetUp)
-    }
-
-    /// Signs a staff member in by name and PIN: this shop's staff, and the chain's managers
-    /// (a manager's PIN works in every shop). Two managers of other shops may share a name:
-    /// the PIN tells them apart, this shop's own staff first.
-    pub async fn sign_in(&self, name: &str, pin: &str) -> Result<Staff> {
-        let candidates: Vec<(StaffId, String, Role, String)> = sqlx::query_as(
-            "SELECT id, name, role, pin_hash FROM staff
-             WHERE name = ? COLLATE NOCASE AND active = 1
-               AND (shop_id = (SELECT shop_id FROM device) OR role = 'manager')
-             ORDER BY shop_id = (SELECT shop_id FROM device) DESC, created_at, id",
-        )
-        .bind(validate::normalised(name))
-        .fetch_all(self.pool())
-        .await?;
-        if candidates.is_empty() {
-            return Err(CoreError::StaffNotFound);
-        }
-        candidates
-            .into_iter()
-            .find(|(_, _, _, hash)| pin_matches(pin, hash))
-            .map(|(id, name, role, _)| Staff { id, name, role })
-            .ok_or(CoreError::WrongPin)
     }
 }
 
