@@ -82,6 +82,10 @@ enum Command {
     Staff(command::staff::Command),
     /// Voids, failed PINs, staff changes, exports and erasures: who, when, why (managers).
     Audit(command::audit::Args),
+    /// Copy the database to FILE, consistent while the till keeps working (managers).
+    Backup(command::backup::BackupArgs),
+    /// Put the backup FILE in place of the database; the one replaced is kept aside (managers).
+    Restore(command::backup::RestoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -155,6 +159,17 @@ fn lang_option(args: &[String]) -> Option<&str> {
 
 async fn run(cli: Cli, out: &Output) -> Result<()> {
     let db = cli.db.clone().unwrap_or_else(default_db_path);
+    if let Command::Restore(args) = cli.command {
+        return command::backup::run_restore(
+            args,
+            &db,
+            out,
+            cli.staff.as_deref(),
+            cli.pin.as_deref(),
+        )
+        .await
+        .map_err(|e| e.located(&db));
+    }
     let store = Store::open(&db).await.map_err(|e| e.located(&db))?;
     let cx = Context {
         store: &store,
@@ -185,5 +200,7 @@ async fn dispatch(chosen: Command, cx: &Context<'_>) -> Result<()> {
         Command::Sync(args) => command::sync::run(args, cx).await,
         Command::Staff(sub) => command::staff::run(sub, cx).await,
         Command::Audit(args) => command::audit::run(args, cx).await,
+        Command::Backup(args) => command::backup::run_backup(args, cx).await,
+        Command::Restore(_) => unreachable!("restore runs before the store opens"),
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod audit;
+pub mod backup;
 pub mod cards;
 pub mod conflicts;
 pub mod demo;

@@ -6,6 +6,7 @@
 mod common;
 
 mod action;
+mod backup;
 mod cards;
 mod history;
 mod init;

@@ -42,6 +42,8 @@ pub enum Permission {
     MergeMembers,
     /// Read the audit trail: voids, failed PINs, staff changes, exports, erasures.
     ReadAudit,
+    /// Take a backup (a copy of every member's data) or restore one.
+    BackUp,
 }
 
 /// The permission table. Reading members, cards and history is open to every signed-in staff
@@ -51,7 +53,9 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     match permission {
         Enroll | Punch | Redeem | UndoOwnRecent => true,
         Void | ManagePrograms | ManageStaff | PrintCards | ReadCardTokens | ReplaceCards
-        | Doctor | JoinChain | SettleConflicts | MergeMembers | ReadAudit => role == Role::Manager,
+        | Doctor | JoinChain | SettleConflicts | MergeMembers | ReadAudit | BackUp => {
+            role == Role::Manager
+        }
     }
 }
 
@@ -101,6 +105,7 @@ mod tests {
     #[case::settle_conflicts(Permission::SettleConflicts, false)]
     #[case::merge_members(Permission::MergeMembers, false)]
     #[case::read_audit(Permission::ReadAudit, false)]
+    #[case::back_up(Permission::BackUp, false)]
     fn what_a_cashier_may_do(#[case] permission: Permission, #[case] cashier: bool) {
         assert_eq!(allows(Role::Cashier, permission), cashier);
         assert!(
