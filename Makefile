@@ -23,7 +23,7 @@ test: setup ui-build fmt-check clippy build e2e-deps rust-test bindings-check ui
 
 ## The end-to-end tests alone: the real app driven over WebDriver. Screenshots: target/e2e-screenshots/
 e2e: setup ui-build build e2e-deps
-	scripts/with-display.sh cargo test --workspace $(FEATURES) --test desktop --test counter --test chain
+	scripts/with-display.sh cargo test --workspace $(FEATURES) --test desktop --test counter --test chain --test manager
 
 ## The sync fault harness, long: thousands of operations on five tills under faults, with what it
 ## did printed at the end (SOAK_OPS, SOAK_TILLS, SOAK_SEED change it). `make test` runs it short.

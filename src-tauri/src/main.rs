@@ -4,6 +4,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod manage;
 mod state;
 mod sync;
 
@@ -78,6 +79,7 @@ fn main() {
             let state = tauri::async_runtime::block_on(state::AppState::open(db.clone()));
             app.manage(state);
             sync::start_background_sync(app.handle());
+            manage::start_automatic_backups(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -107,6 +109,13 @@ fn main() {
             sync::sync_now,
             sync::conflicts,
             sync::settle_conflict,
+            manage::staff_members,
+            manage::add_staff,
+            manage::change_staff,
+            manage::audit_trail,
+            manage::backups,
+            manage::back_up_now,
+            manage::restore_backup,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"))
         .expect("the Tessera window could not start")

@@ -7,6 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::{DateTime, Utc};
 use tessera_core::people::shop::{Actor, Staff};
 use tessera_core::store::known_databases::KnownDatabases;
+use tessera_core::support::backup::{self, Restored};
 use tessera_core::{CoreError, ErrorBody, Store};
 
 pub struct AppState {
@@ -77,6 +78,25 @@ impl AppState {
     pub fn remember_database(&self) {
         // Best effort: a read-only config folder only means a missing file goes unnoticed.
         let _ = KnownDatabases::in_config_dir().remember(&self.db);
+    }
+
+    /// Puts the backup at `from` in the database's place: the store is closed, the backup
+    /// checked and moved in (core's `backup::restore`), and the store opened again. A backup
+    /// refused leaves the database as it was, and it is opened again as it was.
+    pub async fn restore(&self, from: &str, actor: &Actor) -> Result<Restored, ErrorBody> {
+        let current = lock(&self.store).clone();
+        if let Ok(store) = current {
+            store.close().await;
+        }
+        let restored = backup::restore(&self.db, Path::new(from), Some(actor))
+            .await
+            .map_err(|e| e.located(&self.db).body());
+        let reopened = Store::open_existing(&self.db)
+            .await
+            .map_err(|e| e.located(&self.db).body());
+        *lock(&self.store) = reopened.clone();
+        reopened?;
+        restored
     }
 
     pub fn signed_in(&self) -> Option<Staff> {

@@ -6,6 +6,8 @@
 //! Nothing personal goes in: a member is named by id, a staff member by id, and a name typed
 //! at sign-in that nobody has is only "unknown" (it may be a PIN typed in the wrong field).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
@@ -82,6 +84,9 @@ pub struct AuditEntry {
     /// The staff member's name, when they are known here.
     pub staff_name: Option<String>,
     pub subject: Option<String>,
+    /// The subject's name when it is a staff member known here (who was added, locked...).
+    #[sqlx(default)]
+    pub subject_name: Option<String>,
     pub detail: Option<String>,
 }
 
@@ -129,7 +134,7 @@ impl Store {
         to: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<AuditEntry>> {
-        Ok(sqlx::query_as(
+        let mut entries: Vec<AuditEntry> = sqlx::query_as(
             "SELECT at, kind, staff_id, staff_name, subject, detail FROM (
                  SELECT a.at, a.kind, a.staff_id, s.name AS staff_name, a.subject, a.detail
                  FROM audit a LEFT JOIN staff s ON s.id = a.staff_id
@@ -147,7 +152,18 @@ impl Store {
         .bind(to)
         .bind(limit)
         .fetch_all(self.pool())
-        .await?)
+        .await?;
+        let staff: HashMap<String, String> =
+            sqlx::query_as::<_, (StaffId, String)>("SELECT id, name FROM staff")
+                .fetch_all(self.pool())
+                .await?
+                .into_iter()
+                .map(|(id, name)| (id.to_string(), name))
+                .collect();
+        for entry in &mut entries {
+            entry.subject_name = entry.subject.as_ref().and_then(|s| staff.get(s)).cloned();
+        }
+        Ok(entries)
     }
 }
 

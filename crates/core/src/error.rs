@@ -143,6 +143,8 @@ pub enum CoreError {
     NotInChain,
     #[error("this till is already part of a chain")]
     AlreadyInChain,
+    #[error("a backup of a till of a chain cannot be restored yet")]
+    RestoreInChain,
     #[error("this redemption is not in conflict (or was settled already)")]
     NoSuchConflict,
     #[error("these two are already one member")]
@@ -246,6 +248,7 @@ impl CoreError {
             HubRefused { .. } => "hub_refused",
             NotInChain => "not_in_chain",
             AlreadyInChain => "already_in_chain",
+            RestoreInChain => "restore_in_chain",
             NoSuchConflict => "no_such_conflict",
             AlreadyOneMember => "already_one_member",
             Internal { .. } => "internal_error",
@@ -442,6 +445,7 @@ impl CoreError {
             },
             ErrorKind::NotInChain => CoreError::NotInChain,
             ErrorKind::AlreadyInChain => CoreError::AlreadyInChain,
+            ErrorKind::RestoreInChain => CoreError::RestoreInChain,
             ErrorKind::NoSuchConflict => CoreError::NoSuchConflict,
             ErrorKind::AlreadyOneMember => CoreError::AlreadyOneMember,
             // Built directly: an example is not an event worth a log line.

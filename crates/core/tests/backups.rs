@@ -29,7 +29,8 @@ async fn one_automatic_backup_a_day_and_only_the_newest_seven_are_kept() {
     for n in 1..=8u32 {
         let path = backups.join(format!("tessera-2026-01-{n:02}.db"));
         let file = std::fs::File::create(&path).unwrap();
-        file.set_modified(SystemTime::now() - day * (20 - n)).unwrap();
+        file.set_modified(SystemTime::now() - day * (20 - n))
+            .unwrap();
         earlier.push(path);
     }
     let own = backups.join("before-the-move.db");
@@ -57,7 +58,10 @@ async fn one_automatic_backup_a_day_and_only_the_newest_seven_are_kept() {
             .map(|p| p.display().to_string()),
     );
     expected.push(own.display().to_string());
-    assert_eq!(listed, expected, "newest first; the oldest automatic ones gone");
+    assert_eq!(
+        listed, expected,
+        "newest first; the oldest automatic ones gone"
+    );
     // The backup is a database that opens.
     let copy = Store::open_existing(std::path::Path::new(&made.path))
         .await

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use tessera_sync_tests::{assert_converged, Hub, PgCluster, Till};
+use tessera_sync_tests::{assert_converged, two_shops, Hub, PgCluster, Till};
 
 #[tokio::test]
 async fn on_sqlite_three_tills_and_a_hub_converge_through_offline_work_and_a_hub_crash() {
@@ -133,4 +133,28 @@ async fn story(hubs: &mut [Hub]) {
     assert_eq!(status["events_waiting"], 0);
     assert_eq!(status["changes_waiting"], 0);
     assert_eq!(status["rejected"], 0);
+}
+
+/// A backup of a till of a chain is refused on restore (the hub already holds the till's later
+/// events under the sequence numbers the backup would hand out again), and nothing is touched.
+#[test]
+fn a_backup_of_a_till_of_a_chain_is_not_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_hub, a, _b) = two_shops(dir.path());
+    let claire = a.enroll("Claire Dubois");
+    let backup = dir.path().join("a-backup.db");
+    a.run(&["backup", backup.to_str().unwrap()]);
+    a.punch(&claire, 1);
+    a.sync();
+    let before = std::fs::read(&a.db).unwrap();
+    assert_eq!(
+        a.refused(&["restore", backup.to_str().unwrap()]),
+        "restore_in_chain"
+    );
+    assert_eq!(
+        std::fs::read(&a.db).unwrap(),
+        before,
+        "the database was touched"
+    );
+    assert_eq!(a.card(&claire), (1, 0));
 }

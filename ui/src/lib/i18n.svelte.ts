@@ -126,6 +126,20 @@ export function formatDayInText(iso: string): string {
     .join('');
 }
 
+/** A moment, day and time: "24/11/2026, 10:32", "2026. 11. 24. 10:32"… */
+export function formatMoment(iso: string): string {
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- temporary value, not state
+  return new Intl.DateTimeFormat(intlLocale(), { dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso));
+}
+
+/** A size in bytes, in KB or MB in the language's number format. */
+export function formatSize(bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  const unit = mb >= 1 ? 'MB' : 'KB';
+  const value = mb >= 1 ? mb : Math.max(1, Math.round(bytes / 1024));
+  return `${new Intl.NumberFormat(intlLocale(), { maximumFractionDigits: 1 }).format(value)} ${unit}`;
+}
+
 export function formatTime(iso: string): string {
   // The Date is a throwaway argument to format(), never mutated nor kept: nothing to make reactive.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- temporary value, not state

@@ -22,6 +22,12 @@ import type { Scanned } from './bindings/Scanned';
 import type { SetUpRequest } from './bindings/SetUpRequest';
 import type { UndoCandidate } from './bindings/UndoCandidate';
 import type { VoidReason } from './bindings/VoidReason';
+import type { AuditEntry } from './bindings/AuditEntry';
+import type { Backup } from './bindings/Backup';
+import type { Restored } from './bindings/Restored';
+import type { Role } from './bindings/Role';
+import type { StaffChange } from './bindings/StaffChange';
+import type { StaffMember } from './bindings/StaffMember';
 
 /** A refusal from the core: a stable code plus the message key the UI translates. */
 export class CoreFailure extends Error {
@@ -86,6 +92,16 @@ export const ipc = {
   /** Syncs now; being offline is in the answer (`line`), not a failure. */
   syncNow: () => call<SyncStatus>('sync_now'),
   conflicts: () => call<Conflict[]>('conflicts'),
+  /** Managers: this shop's staff, active or not, with their sign-in locks. */
+  staffMembers: () => call<StaffMember[]>('staff_members'),
+  addStaff: (name: string, role: Role, pin: string) => call<StaffMember[]>('add_staff', { name, role, pin }),
+  changeStaff: (id: string, change: StaffChange) => call<StaffMember[]>('change_staff', { id, change }),
+  /** Managers: the audit trail between two moments (ISO), newest first. */
+  auditTrail: (from: string, to: string) => call<AuditEntry[]>('audit_trail', { from, to }),
+  backups: () => call<Backup[]>('backups'),
+  backUpNow: () => call<Backup[]>('back_up_now'),
+  /** Managers, after confirming: the backup replaces the database; everyone is signed out. */
+  restoreBackup: (path: string) => call<Restored>('restore_backup', { path }),
   /** Managers: settles a conflict with an event that syncs. */
   settleConflict: (id: string, settlement: Settlement, reason: string) =>
     call<ActionResult>('settle_conflict', { id, settlement, reason }),

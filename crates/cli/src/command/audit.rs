@@ -45,7 +45,7 @@ impl Render for AuditOutput {
                     ),
                     Some(t.t(&entry.kind.message_key(), &[])),
                     shown_opt(entry.staff_name.as_deref()),
-                    shown_opt(entry.subject.as_deref()),
+                    shown_opt(entry.subject_name.as_deref().or(entry.subject.as_deref())),
                     entry.detail.as_deref().map(shown),
                 ];
                 fields.into_iter().flatten().collect::<Vec<_>>().join("  ")

@@ -226,6 +226,11 @@ async fn check_candidate(candidate: &Path, from: &Path, actor: Option<&Actor>) -
         if integrity != ["ok"] {
             return Err(CoreError::DatabaseDamaged);
         }
+        // A till of a chain: the hub already holds this till's later events under sequence
+        // numbers the backup would hand out again (docs/decisions/0018, "Not yet").
+        if store.hub_link().await?.is_some() {
+            return Err(CoreError::RestoreInChain);
+        }
         let mut tx = store.begin_write().await?;
         let source = from.display().to_string();
         audit::record(

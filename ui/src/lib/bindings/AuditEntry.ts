@@ -9,4 +9,8 @@ export type AuditEntry = { at: string, kind: AuditKind, staff_id: StaffId | null
 /**
  * The staff member's name, when they are known here.
  */
-staff_name: string | null, subject: string | null, detail: string | null, };
+staff_name: string | null, subject: string | null, 
+/**
+ * The subject's name when it is a staff member known here (who was added, locked...).
+ */
+subject_name: string | null, detail: string | null, };

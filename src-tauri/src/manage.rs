@@ -1,0 +1,156 @@
+//! The manager's side from the app: staff, the audit trail, backups. Each command checks the
+//! signed-in staff member through the core's permission table; the rules are tessera-core's.
+//! Automatic backups run once at start and then every hour (one a day is taken).
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use tauri::{AppHandle, Manager, State};
+use tessera_core::audit::AuditEntry;
+use tessera_core::ids::StaffId;
+use tessera_core::people::shop::Role;
+use tessera_core::people::staff::StaffMember;
+use tessera_core::support::backup::{self, Backup, Restored};
+#[cfg(feature = "ts")]
+use ts_rs::TS;
+
+use crate::state::AppState;
+
+type CommandResult<T> = Result<T, tessera_core::ErrorBody>;
+
+/// How often the app looks whether today's automatic backup is taken.
+const BACKUP_CHECK_EVERY: Duration = Duration::from_secs(3600);
+/// The most audit lines the screen shows at once.
+const AUDIT_LINES: i64 = 500;
+
+/// One change to a staff member, as the staff screen asks for it.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum StaffChange {
+    Rename { name: String },
+    Role { role: Role },
+    Pin { pin: String },
+    Active { active: bool },
+    Unlock,
+}
+
+#[tauri::command]
+pub async fn staff_members(state: State<'_, AppState>) -> CommandResult<Vec<StaffMember>> {
+    let (store, actor) = (state.store()?, state.actor()?);
+    store
+        .staff_members(&actor)
+        .await
+        .map_err(|e| store.error_body(e))
+}
+
+#[tauri::command]
+pub async fn add_staff(
+    state: State<'_, AppState>,
+    name: String,
+    role: Role,
+    pin: String,
+) -> CommandResult<Vec<StaffMember>> {
+    let (store, actor) = (state.store()?, state.actor()?);
+    store
+        .add_staff(&actor, &name, role, &pin)
+        .await
+        .map_err(|e| store.error_body(e))?;
+    staff_members(state).await
+}
+
+#[tauri::command]
+pub async fn change_staff(
+    state: State<'_, AppState>,
+    id: StaffId,
+    change: StaffChange,
+) -> CommandResult<Vec<StaffMember>> {
+    let (store, actor) = (state.store()?, state.actor()?);
+    let done = match change {
+        StaffChange::Rename { name } => store.rename_staff(&actor, id, &name).await,
+        StaffChange::Role { role } => store.set_staff_role(&actor, id, role).await,
+        StaffChange::Pin { pin } => store.set_pin(&actor, id, &pin).await,
+        StaffChange::Active { active } => store.set_staff_active(&actor, id, active).await,
+        StaffChange::Unlock => store.unlock_staff(&actor, id).await,
+    };
+    done.map_err(|e| store.error_body(e))?;
+    staff_members(state).await
+}
+
+/// The trail between two times (the screen passes the start and end of the days chosen in the
+/// shop's time zone), newest first.
+#[tauri::command]
+pub async fn audit_trail(
+    state: State<'_, AppState>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> CommandResult<Vec<AuditEntry>> {
+    let (store, actor) = (state.store()?, state.actor()?);
+    store
+        .audit_trail(&actor, from, to, AUDIT_LINES)
+        .await
+        .map_err(|e| store.error_body(e))
+}
+
+/// The backups in the app's backup folder, newest first.
+#[tauri::command]
+pub async fn backups(state: State<'_, AppState>) -> CommandResult<Vec<Backup>> {
+    state.actor()?;
+    backup::list_backups(&backup::backup_dir(state.db_path())).map_err(|e| e.body())
+}
+
+/// "Back up now": a backup in the backup folder, named by the time.
+#[tauri::command]
+pub async fn back_up_now(state: State<'_, AppState>) -> CommandResult<Vec<Backup>> {
+    let (store, actor) = (state.store()?, state.actor()?);
+    let dir = backup::backup_dir(state.db_path());
+    std::fs::create_dir_all(&dir).map_err(|_| {
+        tessera_core::CoreError::FileUnwritable {
+            path: dir.display().to_string(),
+        }
+        .body()
+    })?;
+    let name = format!(
+        "manual-{}.db",
+        chrono::Local::now().format("%Y-%m-%d-%H%M%S")
+    );
+    store
+        .back_up(&actor, &dir.join(name))
+        .await
+        .map_err(|e| store.error_body(e))?;
+    backups(state).await
+}
+
+/// Puts a backup from the list in the database's place (the manager confirmed); everyone is
+/// signed out, as the staff may differ in the backup.
+#[tauri::command]
+pub async fn restore_backup(state: State<'_, AppState>, path: String) -> CommandResult<Restored> {
+    let actor = state.actor()?;
+    let restored = state.restore(&path, &actor).await?;
+    state.set_signed_in(None);
+    Ok(restored)
+}
+
+/// Today's automatic backup now, then a look every hour while the app is open.
+pub fn start_automatic_backups(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut ticks = tokio::time::interval(BACKUP_CHECK_EVERY);
+        loop {
+            ticks.tick().await;
+            let state = app.state::<AppState>();
+            if let Ok(store) = state.store() {
+                if store.shop().await.ok().flatten().is_some() {
+                    let dir = backup::backup_dir(state.db_path());
+                    match store.automatic_backup(&dir).await {
+                        Ok(Some(_)) => tracing::info!("automatic backup taken"),
+                        Ok(None) => {}
+                        Err(e) => tracing::warn!(code = e.code(), "automatic backup failed"),
+                    }
+                }
+            }
+        }
+    });
+}
