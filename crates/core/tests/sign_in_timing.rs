@@ -1,32 +1,16 @@
 //! A wrong name and a wrong PIN take the same time at sign-in. Alone in its own test binary,
 //! so that no other test shares the two cores while it measures.
 
-use std::time::Instant;
+mod common;
 
-use tessera_core::first_run::NewShop;
-use tessera_core::people::shop::{Actor, Role};
-use tessera_core::Store;
+use std::time::Instant;
 
 /// A wrong name and a wrong PIN take the same time: each pair is measured back to back, and
 /// the ratios of each pair compared .
 #[tokio::test]
 async fn a_wrong_name_and_a_wrong_pin_take_the_same_time() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("tessera.db")).await.unwrap();
-    let set_up = store
-        .init_shop(&NewShop {
-            shop_name: "Pékség".into(),
-            language: "hu".into(),
-            currency: "huf".into(),
-            manager_name: "Ana".into(),
-            manager_pin: "1234".into(),
-        })
-        .await
-        .unwrap();
-    store
-        .add_staff(&Actor::from(&set_up.manager), "Sam", Role::Cashier, "0000")
-        .await
-        .unwrap();
+    let (store, _) = common::bakery_with_a_cashier(dir.path()).await;
     let mut wrong_name = Vec::new();
     let mut wrong_pin = Vec::new();
     for round in 0..41 {

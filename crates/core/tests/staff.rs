@@ -1,9 +1,10 @@
 //! Staff and sign-in, through the real store on a real SQLite file: managing staff, the guard
 //! against PIN guessing (waits, then a lock a manager lifts), and the audit trail.
 
+mod common;
+
 use chrono::{DateTime, Duration, Utc};
 use tessera_core::audit::AuditKind;
-use tessera_core::first_run::NewShop;
 use tessera_core::people::shop::{Actor, Role};
 use tessera_core::people::sign_in::{wait_after, FREE_FAILURES, LOCK_AFTER};
 use tessera_core::Store;
@@ -17,22 +18,7 @@ struct Shop {
 /// A shop whose manager is Ana (PIN 1234), with Sam, a cashier (PIN 0000).
 async fn shop() -> Shop {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("tessera.db")).await.unwrap();
-    let set_up = store
-        .init_shop(&NewShop {
-            shop_name: "Pékség".into(),
-            language: "hu".into(),
-            currency: "huf".into(),
-            manager_name: "Ana".into(),
-            manager_pin: "1234".into(),
-        })
-        .await
-        .unwrap();
-    let manager = Actor::from(&set_up.manager);
-    store
-        .add_staff(&manager, "Sam", Role::Cashier, "0000")
-        .await
-        .unwrap();
+    let (store, manager) = common::bakery_with_a_cashier(dir.path()).await;
     Shop {
         store,
         manager,
