@@ -70,7 +70,7 @@ impl Store {
     #[doc(hidden)]
     pub async fn sign_in_at(&self, name: &str, pin: &str, now: DateTime<Utc>) -> Result<Staff> {
         let key = name_key(name);
-        self.refuse_while_guarded(&key, now).await?;
+        let counted = self.refuse_while_guarded(&key, now).await?;
         let candidates: Vec<(StaffId, String, Role, String)> = sqlx::query_as(
             "SELECT id, name, role, pin_hash FROM staff
              WHERE name = ? COLLATE NOCASE AND active = 1
@@ -101,6 +101,11 @@ impl Store {
                     role: *role,
                 })
         };
+        // A right PIN with no failures counted writes nothing: every CLI command signs in, and
+        // needs no write lock for it.
+        if let (Some(staff), false) = (&found, counted) {
+            return Ok(staff.clone());
+        }
         let mut tx = self.begin_write().await?;
         let outcome = match found {
             Some(staff) => {
@@ -120,8 +125,9 @@ impl Store {
         outcome
     }
 
-    /// `sign_in_locked` while the name is locked, `sign_in_wait` while it or the till must wait.
-    async fn refuse_while_guarded(&self, key: &str, now: DateTime<Utc>) -> Result<()> {
+    /// `sign_in_locked` while the name is locked, `sign_in_wait` while it or the till must wait;
+    /// otherwise whether any failure is counted for the name or the till.
+    async fn refuse_while_guarded(&self, key: &str, now: DateTime<Utc>) -> Result<bool> {
         let guards: Vec<Guard> =
             sqlx::query_as("SELECT wait_until, locked_at FROM sign_in_guard WHERE key IN (?, ?)")
                 .bind(key)
@@ -140,7 +146,7 @@ impl Store {
                     seconds: (millis + 999) / 1000,
                 })
             }
-            _ => Ok(()),
+            _ => Ok(!guards.is_empty()),
         }
     }
 
