@@ -142,9 +142,14 @@ pub(crate) async fn insert_staff(
     .bind(Utc::now())
     .execute(&mut **tx)
     .await
-    .map_err(|e| match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => CoreError::StaffNameTaken,
-        _ => e.into(),
-    })?;
+    .map_err(name_taken)?;
     Ok(staff)
+}
+
+/// A staff name already used in the shop (any case): the unique index says so.
+pub(crate) fn name_taken(error: sqlx::Error) -> CoreError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => CoreError::StaffNameTaken,
+        _ => error.into(),
+    }
 }

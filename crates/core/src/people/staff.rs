@@ -14,7 +14,7 @@ use crate::error::{CoreError, Result};
 use crate::ids::StaffId;
 use crate::input::validate;
 use crate::people::auth::Permission;
-use crate::people::shop::{hash_pin, insert_staff, Actor, Role, Staff};
+use crate::people::shop::{hash_pin, insert_staff, name_taken, Actor, Role, Staff};
 use crate::store::{Store, WriteTx};
 
 /// A staff member as the manager's staff screen lists them.
@@ -46,14 +46,12 @@ impl Store {
         let shop = self.require_shop().await?;
         let mut tx = self.begin_write().await?;
         let staff = insert_staff(&mut tx, shop.id, &name, role, &pin_hash).await?;
-        let role_name = role_name(role);
-        let subject = staff.id.to_string();
-        audit::record(
+        audited(
             &mut tx,
-            Some(actor.staff_id),
+            actor,
             AuditKind::StaffAdded,
-            Some(&subject),
-            Some(role_name),
+            staff.id,
+            role_name(role),
         )
         .await?;
         self.commit(tx).await?;
@@ -183,13 +181,6 @@ fn role_name(role: Role) -> &'static str {
     match role {
         Role::Manager => "manager",
         Role::Cashier => "cashier",
-    }
-}
-
-fn name_taken(error: sqlx::Error) -> CoreError {
-    match &error {
-        sqlx::Error::Database(db) if db.is_unique_violation() => CoreError::StaffNameTaken,
-        _ => error.into(),
     }
 }
 

@@ -135,10 +135,16 @@ async fn create(path: &Path) -> Result<()> {
         Err(_) if !path.exists() => std::fs::rename(&temporary, path).map_err(|_| unwritable(path)),
         Err(_) => Err(unwritable(path)),
     });
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", temporary.display()));
-    }
+    remove_with_companions(&temporary);
     linked
+}
+
+/// Removes a database file and the `-wal` and `-shm` files SQLite keeps beside it (best
+/// effort: what is already gone is fine).
+pub(crate) fn remove_with_companions(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
 }
 
 fn unwritable(path: &Path) -> CoreError {

@@ -22,7 +22,7 @@ use crate::audit::{self, AuditKind};
 use crate::error::{CoreError, Result};
 use crate::people::auth::Permission;
 use crate::people::shop::Actor;
-use crate::store::Store;
+use crate::store::{remove_with_companions, Store};
 
 /// How many automatic backups are kept (one a day: a week).
 pub const AUTOMATIC_KEEP: usize = 7;
@@ -246,10 +246,4 @@ async fn check_candidate(candidate: &Path, from: &Path, actor: Option<&Actor>) -
     .await;
     store.close().await;
     checked
-}
-
-fn remove_with_companions(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
 }
