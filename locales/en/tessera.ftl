@@ -72,6 +72,7 @@ action-clear = Next customer
 feedback-punched = Stamped { $program }: { $punches } / { $needed }
 feedback-reward-earned = Card full! { $reward } ready!
 feedback-redeemed = Redeemed: { $reward }
+feedback-points = { $program }: +{ $points } points, { $balance } in all
 feedback-undone = Undone: { $what }
 last-action = Last: { $what } · { $time } · { $staff }
 search-results =
@@ -129,7 +130,12 @@ enroll-open = Go to the member
 ## Command line
 
 cli-shop-ready = Shop “{ $shop }” is ready. Manager: { $manager }.
-cli-program-added = Program “{ $program }” added: { $needed } stamps for { $reward }.
+program-terms-stamps = { $needed } stamps → { $reward }
+program-terms-points = { $points } points per unit spent: { $tiers }
+program-status-active = active
+program-status-paused = paused
+program-status-retired = retired
+cli-program-replaced = It replaces program { $old }, now retired: members keep what they earned on it.
 cli-member-added = { $name } enrolled. Code: { $code }
 cli-no-members = No member found.
 cli-voided = Cancelled. Reason: { $reason }
@@ -215,7 +221,21 @@ error-invalid-pin = A PIN is 4 to 8 digits.
 error-invalid-punches-needed = A card needs between 1 and { $max } stamps.
 error-invalid-count = You can stamp between 1 and { $max } at once.
 error-program-not-found = This card program does not exist.
-error-program-inactive = This card program is no longer active.
+error-invalid-number = { $field ->
+        [points_per_unit] Points per unit spent must be between { $min } and { $max }.
+        [tier_points] A reward costs between { $min } and { $max } points.
+        [reward_days] Rewards can last between { $min } and { $max } days.
+        [min_gap_minutes] The time between two stamps is between { $min } and { $max } minutes.
+        [amount] Type the amount spent, like 12.50.
+       *[other] Type a number between { $min } and { $max }.
+    }
+error-invalid-tiers = A points program needs 1 to 10 rewards, each for a different number of points.
+error-program-retired = This program is retired: it gives no more stamps and cannot be changed. Rewards already earned can still be redeemed.
+error-punch-too-soon = This member was stamped less than { $minutes } minutes ago. To stamp anyway, say why.
+error-amount-required = This program gives points for the amount spent: type the amount.
+error-no-points-for-amount = This amount earns no points.
+error-reward-required = Choose which reward.
+error-program-inactive = This card program is paused: no stamps until a manager resumes it.
 error-program-required = The shop has several cards: choose which one.
 error-no-active-program = There is no active card program. A manager can add one.
 error-member-not-found = This member does not exist.
@@ -385,6 +405,7 @@ audit-kind-member-data-exported = Member's data exported
 audit-kind-void = Cancelled
 audit-kind-forgive = Conflict accepted
 audit-kind-charge-back = Conflict charged back
+audit-kind-override = Stamped sooner than allowed
 error-invalid-date = This is not a date: write it as YYYY-MM-DD, for example 2026-03-31.
 manage-tab-cards = Cards and sync
 manage-tab-staff = Staff

@@ -73,6 +73,7 @@ action-clear = Client suivant
 feedback-punched = Tampon ajouté sur la carte « { $program } » : { $punches } / { $needed }
 feedback-reward-earned = Carte complète ! Récompense prête : { $reward } !
 feedback-redeemed = Récompense utilisée : { $reward }
+feedback-points = { $program } : +{ $points } points, { $balance } au total
 feedback-undone = Annulé : { $what }
 last-action = Dernière action : { $what } · { $time } · { $staff }
 search-results =
@@ -130,7 +131,12 @@ enroll-open = Voir la fiche du membre
 ## Ligne de commande
 
 cli-shop-ready = La boutique « { $shop } » est prête. Gérant : { $manager }.
-cli-program-added = Programme « { $program } » ajouté : { $needed } tampons pour la récompense « { $reward } ».
+program-terms-stamps = { $needed } tampons → { $reward }
+program-terms-points = { $points } points par unité dépensée : { $tiers }
+program-status-active = actif
+program-status-paused = en pause
+program-status-retired = arrêté
+cli-program-replaced = Il remplace le programme { $old }, désormais arrêté : les membres gardent ce qu’ils y ont gagné.
 cli-member-added = Nouveau membre : { $name }. Code : { $code }
 cli-no-members = Aucun membre trouvé.
 cli-voided = Annulé. Motif : { $reason }
@@ -215,7 +221,21 @@ error-invalid-pin = Le code PIN doit comporter 4 à 8 chiffres.
 error-invalid-punches-needed = Une carte doit compter entre 1 et { $max } tampons.
 error-invalid-count = Vous pouvez mettre entre 1 et { $max } tampons à la fois.
 error-program-not-found = Ce programme de fidélité n’existe pas.
-error-program-inactive = Ce programme de fidélité n’est plus actif.
+error-invalid-number = { $field ->
+        [points_per_unit] Les points par unité dépensée doivent être entre { $min } et { $max }.
+        [tier_points] Une récompense coûte entre { $min } et { $max } points.
+        [reward_days] Une récompense peut durer entre { $min } et { $max } jours.
+        [min_gap_minutes] Le délai entre deux tampons est de { $min } à { $max } minutes.
+        [amount] Saisissez le montant dépensé, par exemple 12,50.
+       *[other] Saisissez un nombre entre { $min } et { $max }.
+    }
+error-invalid-tiers = Un programme à points a besoin de 1 à 10 récompenses, chacune pour un nombre de points différent.
+error-program-retired = Ce programme est arrêté : il ne donne plus de tampons et ne peut plus être modifié. Les récompenses déjà gagnées restent utilisables.
+error-punch-too-soon = Ce membre a reçu un tampon il y a moins de { $minutes } minutes. Pour tamponner quand même, indiquez pourquoi.
+error-amount-required = Ce programme donne des points selon le montant dépensé : saisissez le montant.
+error-no-points-for-amount = Ce montant ne donne aucun point.
+error-reward-required = Choisissez la récompense.
+error-program-inactive = Ce programme de fidélité est en pause : pas de tampons tant qu’un gérant ne l’a pas repris.
 error-program-required = La boutique a plusieurs cartes : choisissez laquelle.
 error-no-active-program = Aucun programme de fidélité actif. Un gérant peut en ajouter un.
 error-member-not-found = Ce membre n’existe pas.
@@ -385,6 +405,7 @@ audit-kind-member-data-exported = Données d’un membre exportées
 audit-kind-void = Annulé
 audit-kind-forgive = Conflit accepté
 audit-kind-charge-back = Conflit refacturé
+audit-kind-override = Tampon donné avant le délai
 error-invalid-date = Ce n’est pas une date : écrivez-la AAAA-MM-JJ, par exemple 2026-03-31.
 manage-tab-cards = Cartes et synchronisation
 manage-tab-staff = Personnel

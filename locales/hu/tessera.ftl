@@ -73,6 +73,7 @@ action-clear = Következő vásárló
 feedback-punched = Pecsét rögzítve ({ $program }): { $punches } / { $needed }
 feedback-reward-earned = Betelt a kártya! Beváltható: { $reward }!
 feedback-redeemed = Beváltva: { $reward }
+feedback-points = { $program }: +{ $points } pont, összesen { $balance }
 feedback-undone = Visszavonva: { $what }
 last-action = Utolsó művelet: { $what } · { $time } · { $staff }
 search-results =
@@ -130,7 +131,12 @@ enroll-open = Ugrás a törzsvásárlóhoz
 ## Parancssor
 
 cli-shop-ready = Az üzlet kész: „{ $shop }”. Üzletvezető: { $manager }.
-cli-program-added = Új program: „{ $program }”. { $needed } pecsétért jár: „{ $reward }”.
+program-terms-stamps = { $needed } pecsét → { $reward }
+program-terms-points = elköltött egységenként { $points } pont: { $tiers }
+program-status-active = aktív
+program-status-paused = szünetel
+program-status-retired = lezárva
+cli-program-replaced = A(z) { $old } programot váltja, amely most lezárult: a tagok megtartják, amit abban szereztek.
 cli-member-added = Új törzsvásárló: { $name }. Kód: { $code }
 cli-no-members = Nincs ilyen törzsvásárló.
 cli-voided = Visszavonva. Indok: { $reason }
@@ -208,7 +214,21 @@ error-invalid-pin = A PIN-kód 4–8 számjegyből áll.
 error-invalid-punches-needed = Egy kártyához legalább 1, legfeljebb { $max } pecsét kell.
 error-invalid-count = Egyszerre legalább 1, legfeljebb { $max } pecsétet adhatsz.
 error-program-not-found = Ez a hűségprogram nem létezik.
-error-program-inactive = Ez a hűségprogram már nem aktív.
+error-invalid-number = { $field ->
+        [points_per_unit] Az elköltött egységenkénti pont { $min } és { $max } között lehet.
+        [tier_points] Egy jutalom { $min } és { $max } pont között lehet.
+        [reward_days] Egy jutalom { $min } és { $max } nap között érvényes.
+        [min_gap_minutes] Két pecsét között { $min } és { $max } perc telhet el.
+        [amount] Írd be az elköltött összeget, például 12,50.
+       *[other] Írj be egy számot { $min } és { $max } között.
+    }
+error-invalid-tiers = Egy pontgyűjtő programhoz 1–10 jutalom kell, mindegyik más pontszámért.
+error-program-retired = Ez a program lezárult: már nem ad pecsétet, és nem módosítható. A már megszerzett jutalmak beválthatók.
+error-punch-too-soon = Ez a tag kevesebb mint { $minutes } perce kapott pecsétet. Ha mégis pecsételnél, írd le, miért.
+error-amount-required = Ez a program az elköltött összeg után ad pontot: írd be az összeget.
+error-no-points-for-amount = Ez az összeg nem ér pontot.
+error-reward-required = Válaszd ki a jutalmat.
+error-program-inactive = Ez a hűségprogram szünetel: nincs pecsét, amíg egy üzletvezető újra nem indítja.
 error-program-required = Az üzletnek több kártyája van: válaszd ki, melyiket.
 error-no-active-program = Nincs aktív hűségprogram. Az üzletvezető hozzáadhat egyet.
 error-member-not-found = Ez a törzsvásárló nem található.
@@ -374,6 +394,7 @@ audit-kind-member-data-exported = Egy tag adatai exportálva
 audit-kind-void = Visszavonva
 audit-kind-forgive = Ütközés elfogadva
 audit-kind-charge-back = Ütközés visszaterhelve
+audit-kind-override = Pecsét a megengedettnél korábban
 error-invalid-date = Ez nem dátum: ÉÉÉÉ-HH-NN alakban írd, például 2026-03-31.
 manage-tab-cards = Kártyák és szinkronizálás
 manage-tab-staff = Személyzet

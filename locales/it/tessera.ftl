@@ -72,6 +72,7 @@ action-clear = Prossimo cliente
 feedback-punched = Timbro aggiunto sulla tessera «{ $program }»: { $punches } / { $needed }
 feedback-reward-earned = Tessera completa! Premio pronto: { $reward }!
 feedback-redeemed = Premio riscattato: { $reward }
+feedback-points = { $program }: +{ $points } punti, { $balance } in tutto
 feedback-undone = Stornato: { $what }
 last-action = Ultima azione: { $what } · { $time } · { $staff }
 search-results =
@@ -129,7 +130,12 @@ enroll-open = Apri la scheda cliente
 ## Riga di comando
 
 cli-shop-ready = Il negozio “{ $shop }” è pronto. Responsabile: { $manager }.
-cli-program-added = Programma “{ $program }” aggiunto: { $needed } timbri per il premio “{ $reward }”.
+program-terms-stamps = { $needed } timbri → { $reward }
+program-terms-points = { $points } punti per unità spesa: { $tiers }
+program-status-active = attivo
+program-status-paused = in pausa
+program-status-retired = chiuso
+cli-program-replaced = Sostituisce il programma { $old }, ora chiuso: i clienti tengono quello che ci hanno guadagnato.
 cli-member-added = Nuovo cliente: { $name }. Codice: { $code }
 cli-no-members = Nessun cliente trovato.
 cli-voided = Stornato. Motivo: { $reason }
@@ -214,7 +220,21 @@ error-invalid-pin = Il PIN deve avere da 4 a 8 cifre.
 error-invalid-punches-needed = Una tessera richiede da 1 a { $max } timbri.
 error-invalid-count = Puoi mettere da 1 a { $max } timbri alla volta.
 error-program-not-found = Questo programma fedeltà non esiste.
-error-program-inactive = Questo programma fedeltà non è più attivo.
+error-invalid-number = { $field ->
+        [points_per_unit] I punti per unità spesa vanno da { $min } a { $max }.
+        [tier_points] Un premio costa da { $min } a { $max } punti.
+        [reward_days] Un premio può durare da { $min } a { $max } giorni.
+        [min_gap_minutes] L’intervallo tra due timbri va da { $min } a { $max } minuti.
+        [amount] Scrivi l’importo speso, per esempio 12,50.
+       *[other] Scrivi un numero da { $min } a { $max }.
+    }
+error-invalid-tiers = Un programma a punti ha da 1 a 10 premi, ognuno per un numero di punti diverso.
+error-program-retired = Questo programma è chiuso: non dà più timbri e non si può modificare. I premi già guadagnati si possono ancora riscattare.
+error-punch-too-soon = Questo cliente ha ricevuto un timbro meno di { $minutes } minuti fa. Per timbrare comunque, scrivi il motivo.
+error-amount-required = Questo programma dà punti in base all’importo speso: scrivi l’importo.
+error-no-points-for-amount = Questo importo non dà punti.
+error-reward-required = Scegli il premio.
+error-program-inactive = Questo programma fedeltà è in pausa: niente timbri finché un responsabile non lo riprende.
 error-program-required = Il negozio ha più tessere: scegli quale.
 error-no-active-program = Nessun programma fedeltà attivo. Un responsabile può aggiungerne uno.
 error-member-not-found = Questo cliente non esiste.
@@ -384,6 +404,7 @@ audit-kind-member-data-exported = Dati di un socio esportati
 audit-kind-void = Annullato
 audit-kind-forgive = Conflitto accettato
 audit-kind-charge-back = Conflitto addebitato
+audit-kind-override = Timbro dato prima del tempo
 error-invalid-date = Questa non è una data: scrivila come AAAA-MM-GG, per esempio 2026-03-31.
 manage-tab-cards = Tessere e sincronizzazione
 manage-tab-staff = Personale

@@ -73,6 +73,7 @@ action-clear = Următorul client
 feedback-punched = Ștampilă pusă pe cardul „{ $program }”: { $punches } / { $needed }
 feedback-reward-earned = Card complet! Recompensă disponibilă: { $reward }!
 feedback-redeemed = Recompensă folosită: { $reward }
+feedback-points = { $program }: +{ $points } puncte, { $balance } în total
 feedback-undone = Stornat: { $what }
 last-action = Ultima acțiune: { $what } · { $time } · { $staff }
 search-results =
@@ -133,7 +134,12 @@ enroll-open = Deschide fișa membrului
 
 cli-shop-ready = Magazinul „{ $shop }” este gata. Manager: { $manager }.
 # Fără număr + substantiv: după 20 ar trebui „de”.
-cli-program-added = Programul „{ $program }” a fost adăugat. Ștampile necesare: { $needed }. Recompensă: „{ $reward }”.
+program-terms-stamps = { $needed } ștampile → { $reward }
+program-terms-points = { $points } puncte pe unitate cheltuită: { $tiers }
+program-status-active = activ
+program-status-paused = în pauză
+program-status-retired = încheiat
+cli-program-replaced = Înlocuiește programul { $old }, acum încheiat: membrii păstrează ce au câștigat în el.
 cli-member-added = Membru nou: { $name }. Cod: { $code }
 cli-no-members = Niciun membru găsit.
 cli-voided = Stornat. Motiv: { $reason }
@@ -220,7 +226,21 @@ error-invalid-pin = PIN-ul are între 4 și 8 cifre.
 error-invalid-punches-needed = Numărul de ștampile pe card trebuie să fie între 1 și { $max }.
 error-invalid-count = Numărul de ștampile puse deodată trebuie să fie între 1 și { $max }.
 error-program-not-found = Acest program de fidelitate nu există.
-error-program-inactive = Acest program de fidelitate nu mai este activ.
+error-invalid-number = { $field ->
+        [points_per_unit] Punctele pe unitate cheltuită sunt între { $min } și { $max }.
+        [tier_points] O recompensă costă între { $min } și { $max } puncte.
+        [reward_days] O recompensă poate dura între { $min } și { $max } zile.
+        [min_gap_minutes] Timpul dintre două ștampile este între { $min } și { $max } minute.
+        [amount] Scrie suma cheltuită, de exemplu 12,50.
+       *[other] Scrie un număr între { $min } și { $max }.
+    }
+error-invalid-tiers = Un program cu puncte are între 1 și 10 recompense, fiecare la alt număr de puncte.
+error-program-retired = Acest program este încheiat: nu mai dă ștampile și nu mai poate fi schimbat. Recompensele deja câștigate pot fi folosite în continuare.
+error-punch-too-soon = Acest membru a primit o ștampilă acum mai puțin de { $minutes } minute. Ca să ștampilezi oricum, scrie de ce.
+error-amount-required = Acest program dă puncte după suma cheltuită: scrie suma.
+error-no-points-for-amount = Suma aceasta nu aduce niciun punct.
+error-reward-required = Alege recompensa.
+error-program-inactive = Acest program de fidelitate este în pauză: nicio ștampilă până când un manager îl reia.
 error-program-required = Magazinul are mai multe carduri: alege unul.
 error-no-active-program = Nu există niciun program de fidelitate activ. Un manager poate adăuga unul.
 error-member-not-found = Acest membru nu există.
@@ -395,6 +415,7 @@ audit-kind-member-data-exported = Datele unui membru exportate
 audit-kind-void = Anulat
 audit-kind-forgive = Conflict acceptat
 audit-kind-charge-back = Conflict recuperat
+audit-kind-override = Ștampilă dată mai devreme decât se permite
 error-invalid-date = Aceasta nu este o dată: scrie-o AAAA-LL-ZZ, de exemplu 2026-03-31.
 manage-tab-cards = Carduri și sincronizare
 manage-tab-staff = Personal

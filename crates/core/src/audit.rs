@@ -1,7 +1,8 @@
 //! The audit trail: what a manager looks back on. Voids and settled conflicts are in the ledger
 //! already (who, when, why, synced with everything else); the rest (failed PINs, locks lifted,
 //! staff changes, backups, members' data exported or erased) is written here, append-only, on
-//! the till where it happened. `Store::audit_trail` reads both as one list.
+//! the till where it happened. Overrides (a punch sooner than its program allows, with a
+//! reason) are read from the ledger too. `Store::audit_trail` reads both as one list.
 //!
 //! Nothing personal goes in: a member is named by id, a staff member by id, and a name typed
 //! at sign-in that nobody has is only "unknown" (it may be a PIN typed in the wrong field).
@@ -63,6 +64,9 @@ pub enum AuditKind {
     Forgive,
     /// From the ledger: a conflict settled by charging the card.
     ChargeBack,
+    /// From the ledger: a punch sooner than its program's minimum time, with the cashier's
+    /// reason (`subject` is the member).
+    Override,
 }
 
 impl AuditKind {
@@ -146,6 +150,11 @@ impl Store {
                         coalesce(e.reason, e.reason_code)
                  FROM event e LEFT JOIN staff s ON s.id = e.staff_id
                  WHERE e.voids IS NOT NULL AND e.at >= ?1 AND e.at < ?2
+                 UNION ALL
+                 -- overrides: found through their own partial index (migration 0010)
+                 SELECT e.at, 'override', e.staff_id, s.name, lower(hex(e.member_id)), e.reason
+                 FROM event e LEFT JOIN staff s ON s.id = e.staff_id
+                 WHERE e.kind = 'punch' AND e.reason IS NOT NULL AND e.at >= ?1 AND e.at < ?2
              ) ORDER BY at DESC LIMIT ?3",
         )
         .bind(from)

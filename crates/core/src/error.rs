@@ -42,6 +42,24 @@ pub enum CoreError {
     InvalidCount { max: i64 },
     #[error("no such program")]
     ProgramNotFound,
+    #[error("{field} must be between {min} and {max}")]
+    InvalidNumber {
+        field: &'static str,
+        min: i64,
+        max: i64,
+    },
+    #[error("a points program needs 1 to 10 rewards, each at a different number of points")]
+    InvalidTiers,
+    #[error("the program is retired")]
+    ProgramRetired,
+    #[error("this member was stamped less than {minutes} minutes ago")]
+    PunchTooSoon { minutes: i64 },
+    #[error("this program gives points for the amount spent: type the amount")]
+    AmountRequired,
+    #[error("this amount earns no points")]
+    NoPointsForAmount,
+    #[error("say which reward (points)")]
+    RewardRequired,
     #[error("the program is not active")]
     ProgramInactive,
     #[error("the shop has several active programs: say which one")]
@@ -198,6 +216,13 @@ impl CoreError {
             InvalidPunchesNeeded { .. } => "invalid_punches_needed",
             InvalidCount { .. } => "invalid_count",
             ProgramNotFound => "program_not_found",
+            InvalidNumber { .. } => "invalid_number",
+            InvalidTiers => "invalid_tiers",
+            ProgramRetired => "program_retired",
+            PunchTooSoon { .. } => "punch_too_soon",
+            AmountRequired => "amount_required",
+            NoPointsForAmount => "no_points_for_amount",
+            RewardRequired => "reward_required",
             ProgramInactive => "program_inactive",
             ProgramRequired => "program_required",
             NoActiveProgram => "no_active_program",
@@ -303,6 +328,14 @@ impl CoreError {
             CoreError::SignInWait { seconds } => {
                 args.insert("seconds".into(), seconds.to_string());
             }
+            CoreError::InvalidNumber { field, min, max } => {
+                args.insert("field".into(), (*field).into());
+                args.insert("min".into(), min.to_string());
+                args.insert("max".into(), max.to_string());
+            }
+            CoreError::PunchTooSoon { minutes } => {
+                args.insert("minutes".into(), minutes.to_string());
+            }
             CoreError::LikelyDuplicate { name, code } => {
                 args.insert("name".into(), name.clone());
                 args.insert("code".into(), code.clone());
@@ -380,6 +413,17 @@ impl CoreError {
             ErrorKind::InvalidCount => CoreError::InvalidCount { max: 1 },
             ErrorKind::ProgramNotFound => CoreError::ProgramNotFound,
             ErrorKind::ProgramInactive => CoreError::ProgramInactive,
+            ErrorKind::InvalidNumber => CoreError::InvalidNumber {
+                field: "points_per_unit",
+                min: 1,
+                max: 1000,
+            },
+            ErrorKind::InvalidTiers => CoreError::InvalidTiers,
+            ErrorKind::ProgramRetired => CoreError::ProgramRetired,
+            ErrorKind::PunchTooSoon => CoreError::PunchTooSoon { minutes: 10 },
+            ErrorKind::AmountRequired => CoreError::AmountRequired,
+            ErrorKind::NoPointsForAmount => CoreError::NoPointsForAmount,
+            ErrorKind::RewardRequired => CoreError::RewardRequired,
             ErrorKind::ProgramRequired => CoreError::ProgramRequired,
             ErrorKind::NoActiveProgram => CoreError::NoActiveProgram,
             ErrorKind::MemberNotFound => CoreError::MemberNotFound,

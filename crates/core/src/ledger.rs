@@ -196,6 +196,8 @@ pub(crate) struct NewEvent {
     pub reason: Option<VoidReason>,
     /// For a merge: the member merged into `member_id`.
     pub other_member: Option<MemberId>,
+    /// Words without a code: why a punch came sooner than its program's minimum time.
+    pub note: Option<String>,
 }
 
 pub(crate) const EVENT_COLUMNS: &str =
@@ -233,7 +235,7 @@ pub(crate) async fn append(tx: &mut WriteTx, staff_id: StaffId, new: NewEvent) -
         amount: new.amount,
         voids: new.voids,
         reason_code: new.reason.as_ref().map(|r| r.code),
-        reason: new.reason.and_then(|r| r.note),
+        reason: new.reason.and_then(|r| r.note).or(new.note),
         other_member: new.other_member,
         card_code,
     };

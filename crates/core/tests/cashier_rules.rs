@@ -4,7 +4,7 @@ use rstest::rstest;
 use tessera_core::counter::actions::ActionResult;
 use tessera_core::counter::enrol::{EnrollOptions, EnrollOutcome};
 use tessera_core::counter::lookup::ScanOutcome;
-use tessera_core::counter::programs::{NewProgram, Program};
+use tessera_core::counter::programs::{NewProgram, Program, ProgramEdit};
 use tessera_core::first_run::NewShop;
 use tessera_core::ledger::{EventKind, ReasonCode, VoidReason};
 use tessera_core::people::members::{Member, NewMember};
@@ -57,6 +57,7 @@ async fn shop() -> Shop {
                 name: "Coffee card".into(),
                 punches_needed: 9,
                 reward: "Free coffee".into(),
+                ..NewProgram::default()
             },
         )
         .await
@@ -725,6 +726,7 @@ async fn a_cashier_cannot_add_programs() {
                 name: "Sneaky".into(),
                 punches_needed: 1,
                 reward: "Everything".into(),
+                ..NewProgram::default()
             },
         )
         .await;
@@ -787,8 +789,44 @@ async fn every_manager_only_action_is_refused_to_a_cashier_in_the_core() {
                         name: "Sneaky".into(),
                         punches_needed: 1,
                         reward: "Everything".into(),
+                        ..NewProgram::default()
                     },
                 )
+                .await
+                .err(),
+        ),
+        (
+            "rename a program",
+            shop.store
+                .edit_program(
+                    &cashier,
+                    shop.program.id,
+                    &ProgramEdit {
+                        name: Some("Mine".into()),
+                        ..ProgramEdit::default()
+                    },
+                )
+                .await
+                .err(),
+        ),
+        (
+            "pause a program",
+            shop.store
+                .pause_program(&cashier, shop.program.id)
+                .await
+                .err(),
+        ),
+        (
+            "resume a program",
+            shop.store
+                .resume_program(&cashier, shop.program.id)
+                .await
+                .err(),
+        ),
+        (
+            "retire a program",
+            shop.store
+                .retire_program(&cashier, shop.program.id)
                 .await
                 .err(),
         ),

@@ -49,6 +49,7 @@ async fn chain() -> Chain {
                     name: name.into(),
                     punches_needed: needed,
                     reward: "Ajándék".into(),
+                    ..NewProgram::default()
                 },
             )
             .await

@@ -31,6 +31,7 @@ async fn set_up(store: &Store) -> Actor {
                 name: "Coffee card".into(),
                 punches_needed: 9,
                 reward: "Free coffee".into(),
+                ..NewProgram::default()
             },
         )
         .await

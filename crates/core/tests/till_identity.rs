@@ -23,6 +23,7 @@ fn coffee() -> NewProgram {
         name: "Tessera caffè".into(),
         punches_needed: 9,
         reward: "Caffè omaggio".into(),
+        ..NewProgram::default()
     }
 }
 

@@ -63,7 +63,9 @@ async fn a_manager_adds_a_cashier_sees_it_in_the_audit_and_backs_up_and_restores
         .await;
     s.cli(&["member", "add", "--name", "After The Backup"]);
     manual
-        .find(fantoccini::Locator::Css(&Session::selector("backup-restore")))
+        .find(fantoccini::Locator::Css(&Session::selector(
+            "backup-restore",
+        )))
         .await
         .expect("a restore button on the backup taken by hand")
         .click()

@@ -17,11 +17,16 @@ function card(punchesTotal: number, redeemed: number): CardView {
   return {
     program_id: 'coffee',
     program_name: 'Coffee card',
+    kind: 'stamps',
+    status: 'active',
     reward: 'Free coffee',
     punches: punchesTotal % NEEDED,
     punches_needed: NEEDED,
     rewards_available: earned - redeemed,
     rewards_earned: earned,
+    tiers: [],
+    rewards_lapsed: 0,
+    next_lapse: null,
   };
 }
 

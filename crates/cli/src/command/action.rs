@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use tessera_core::counter::actions::ActionResult;
+use tessera_core::counter::programs::ProgramKind;
 use tessera_core::ledger::EventKind;
 
 use crate::output::{shown, Render, Text};
@@ -27,7 +28,18 @@ impl Render for ActionOutput {
             }
             EventKind::Forgive => t.t("event-forgive", &[("reason", t.reason(event))]),
             EventKind::ChargeBack => t.t("event-charge-back", &[("reason", t.reason(event))]),
-            EventKind::Redeem => t.t("feedback-redeemed", &[("reward", shown(&card.reward))]),
+            EventKind::Redeem => t.t(
+                "feedback-redeemed",
+                &[("reward", shown(card.reward_of(event)))],
+            ),
+            _ if card.kind == ProgramKind::Points => t.t(
+                "feedback-points",
+                &[
+                    ("program", shown(&card.program_name)),
+                    ("points", event.amount.to_string()),
+                    ("balance", card.rewards_available.to_string()),
+                ],
+            ),
             _ if *rewards_earned_now > 0 => {
                 t.t("feedback-reward-earned", &[("reward", shown(&card.reward))])
             }

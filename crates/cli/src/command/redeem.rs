@@ -12,13 +12,19 @@ pub struct Args {
     /// Program id or name; may be left out when the shop has one active program.
     #[arg(long)]
     program: Option<String>,
+    /// A points program: the reward, by the points it costs.
+    #[arg(long)]
+    reward: Option<i64>,
 }
 
 pub async fn run(args: Args, cx: &Context<'_>) -> Result<()> {
     let actor = shared::signed_in(cx).await?;
     let member = shared::member_by_code(cx.store, &args.code).await?;
     let program = shared::program_id(cx.store, args.program.as_deref()).await?;
-    let result = cx.store.redeem(&actor, member.member.id, program).await?;
+    let result = cx
+        .store
+        .redeem_tier(&actor, member.member.id, program, args.reward)
+        .await?;
     cx.out.print(&ActionOutput(result));
     Ok(())
 }

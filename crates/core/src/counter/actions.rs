@@ -3,12 +3,12 @@
 //! so an action acknowledged on screen is on disk (synchronous=FULL) and balances never drift.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 #[cfg(feature = "ts")]
 use ts_rs::TS;
 
 use crate::counter::card::{self, CardTotals, CardView};
-use crate::counter::programs::Program;
+use crate::counter::programs::{Program, ProgramKind};
 use crate::error::{CoreError, Result};
 use crate::ids::{EventId, MemberId, ProgramId};
 use crate::input::validate;
@@ -16,6 +16,27 @@ use crate::ledger::{self, Event, EventKind, NewEvent, VoidReason};
 use crate::people::auth::Permission;
 use crate::people::shop::Actor;
 use crate::store::{Store, WriteTx};
+
+/// What the counter asks a punch to be. A stamps program takes `count` (1 if absent); a
+/// points program takes `spent`, the amount spent as the cashier typed it (`12,50`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct Punch {
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub program_id: Option<ProgramId>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub count: Option<i64>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub spent: Option<String>,
+    /// Why this punch comes sooner than the program's minimum time between punches.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub override_reason: Option<String>,
+}
 
 /// The outcome of punch, redeem or void: the event written and the card as it now stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -55,6 +76,8 @@ impl Store {
         }
     }
 
+    /// Stamps `count` on the member's card in the program named, or the shop's only active
+    /// one (a stamps program, outside any minimum time between punches).
     pub async fn punch(
         &self,
         actor: &Actor,
@@ -62,38 +85,95 @@ impl Store {
         program_id: Option<ProgramId>,
         count: i64,
     ) -> Result<ActionResult> {
+        let punch = Punch {
+            program_id,
+            count: Some(count),
+            ..Punch::default()
+        };
+        self.punch_with(actor, member_id, &punch).await
+    }
+
+    /// A punch as the counter asks for it: stamps, or points for an amount spent, and a
+    /// reason when it comes sooner than the program's minimum time (kept on the event, and
+    /// shown in the audit trail as an override).
+    pub async fn punch_with(
+        &self,
+        actor: &Actor,
+        member_id: MemberId,
+        punch: &Punch,
+    ) -> Result<ActionResult> {
         actor.require(Permission::Punch)?;
-        let count = validate::count(count)?;
-        let program = self.resolve_program(program_id).await?;
+        let program = self.resolve_program(punch.program_id).await?;
+        let amount = match program.kind {
+            ProgramKind::Stamps => validate::count(punch.count.unwrap_or(1))?,
+            ProgramKind::Points => {
+                let spent = punch.spent.as_deref().ok_or(CoreError::AmountRequired)?;
+                program.points_for(crate::input::money::cents(spent)?)?
+            }
+        };
+        let reason = punch
+            .override_reason
+            .as_deref()
+            .map(|words| validate::text("reason", words, validate::TEXT_MAX))
+            .transpose()
+            .map_err(|e| match e {
+                CoreError::Empty { .. } => CoreError::ReasonRequired,
+                other => other,
+            })?;
         let member_id = self.acting_member(member_id).await?;
         let mut tx = self.begin_write().await?;
-        let result = punch_in(&mut tx, actor, &program, member_id, count).await?;
+        let too_soon = too_soon(&mut tx, &program, member_id).await?;
+        let note = match (too_soon, reason) {
+            (Some(minutes), None) => return Err(CoreError::PunchTooSoon { minutes }),
+            // A reason given when none was needed is not an override: not kept.
+            (None, _) => None,
+            (Some(_), reason) => reason,
+        };
+        let result = punch_in(&mut tx, actor, &program, member_id, amount, note).await?;
         self.commit(tx).await?;
         Ok(result)
     }
 
+    /// Gives one reward: a stamps program's, or for a points program the tier costing
+    /// `tier_points`. Rewards earned on a paused or retired program are still given.
     pub async fn redeem(
         &self,
         actor: &Actor,
         member_id: MemberId,
         program_id: Option<ProgramId>,
     ) -> Result<ActionResult> {
+        self.redeem_tier(actor, member_id, program_id, None).await
+    }
+
+    pub async fn redeem_tier(
+        &self,
+        actor: &Actor,
+        member_id: MemberId,
+        program_id: Option<ProgramId>,
+        tier_points: Option<i64>,
+    ) -> Result<ActionResult> {
         actor.require(Permission::Redeem)?;
-        let program = self.resolve_program(program_id).await?;
+        let program = self.program_to_redeem(program_id).await?;
+        let amount = match program.kind {
+            ProgramKind::Stamps => 1,
+            ProgramKind::Points => program.tier(tier_points)?.points,
+        };
         let member_id = self.acting_member(member_id).await?;
         let mut tx = self.begin_write().await?;
         let before = card::totals(&mut tx, member_id, program.id).await?;
-        if before.rewards_available(program.punches_needed) < 1 {
+        let card = CardView::read(&mut tx, &program, member_id, before, Utc::now()).await?;
+        if card.rewards_available < amount {
             return Err(CoreError::NothingToRedeem);
         }
         let redemption = NewEvent {
             kind: EventKind::Redeem,
             member_id,
             program_id: Some(program.id),
-            amount: 1,
+            amount,
             voids: None,
             reason: None,
             other_member: None,
+            note: None,
         };
         let result = record(&mut tx, actor, &program, redemption).await?;
         self.commit(tx).await?;
@@ -157,6 +237,7 @@ impl Store {
             voids: Some(target.id),
             reason: Some(reason),
             other_member: None,
+            note: None,
         };
         let result = record(&mut tx, actor, &program, void).await?;
         self.commit(tx).await?;
@@ -219,24 +300,50 @@ impl Store {
     }
 }
 
-/// A punch inside the caller's write transaction (a counter punch, or enrolment's first stamp).
+/// A punch inside the caller's write transaction (a counter punch, or enrolment's first
+/// stamp). `note`: why it came sooner than the program's minimum time.
 pub(crate) async fn punch_in(
     tx: &mut WriteTx,
     actor: &Actor,
     program: &Program,
     member_id: MemberId,
-    count: i64,
+    amount: i64,
+    note: Option<String>,
 ) -> Result<ActionResult> {
     let punch = NewEvent {
         kind: EventKind::Punch,
         member_id,
         program_id: Some(program.id),
-        amount: count,
+        amount,
         voids: None,
         reason: None,
         other_member: None,
+        note,
     };
     record(tx, actor, program, punch).await
+}
+
+/// The program's minimum time, when the member's last standing punch in it is more recent
+/// than that (this till's knowledge: a punch in another shop counts once it has synced).
+async fn too_soon(tx: &mut WriteTx, program: &Program, member_id: MemberId) -> Result<Option<i64>> {
+    let Some(minutes) = program.min_gap_minutes else {
+        return Ok(None);
+    };
+    let since = Utc::now() - chrono::Duration::minutes(minutes);
+    let recent: bool = sqlx::query_scalar(&format!(
+        "SELECT EXISTS (SELECT 1 FROM event e
+                        WHERE e.member_id = ? AND e.at > ? AND e.program_id = ?
+                          AND e.kind = 'punch'
+                          AND NOT EXISTS (SELECT 1 FROM event v
+                                          WHERE v.voids = e.id AND v.kind IN {}))",
+        ledger::CANCELLING_KINDS
+    ))
+    .bind(member_id)
+    .bind(since)
+    .bind(program.id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(recent.then_some(minutes))
 }
 
 /// The common end of every counter action: append the event and apply it to the card through
@@ -252,14 +359,11 @@ async fn record(
     let (before, after) = card::apply(tx, &event).await?.ok_or_else(|| {
         CoreError::internal("card projection", "a counter action changed no card")
     })?;
-    Ok(result(event, program, before, after))
-}
-
-fn result(event: Event, program: &Program, before: CardTotals, after: CardTotals) -> ActionResult {
     let needed = program.punches_needed;
-    ActionResult {
-        event,
-        card: CardView::new(program, after),
+    let card = CardView::read(tx, program, event.member_id, after, event.at).await?;
+    Ok(ActionResult {
         rewards_earned_now: (after.rewards_earned(needed) - before.rewards_earned(needed)).max(0),
-    }
+        event,
+        card,
+    })
 }

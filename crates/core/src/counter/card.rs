@@ -8,13 +8,15 @@
 //!   stamps on card = punches_total % punches_needed
 //!   available      = earned − redeemed_total
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use chrono::{DateTime, Duration, Utc};
 
 use serde::Serialize;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
 
-use crate::counter::programs::Program;
+use crate::counter::programs::{PointsReward, Program, ProgramKind, ProgramStatus};
 use crate::error::Result;
 use crate::ids::{EventId, MemberId, ProgramId};
 use crate::ledger::{Event, EventKind};
@@ -239,12 +241,22 @@ pub(crate) fn replay(events: &[Fact]) -> HashMap<(MemberId, ProgramId), CardTota
 pub struct CardView {
     pub program_id: ProgramId,
     pub program_name: String,
+    pub kind: ProgramKind,
+    /// Paused and retired programs show only while the card still has something to redeem.
+    pub status: ProgramStatus,
     pub reward: String,
     pub punches: i64,
     pub punches_needed: i64,
+    /// Stamps: rewards ready. Points: the points balance.
     pub rewards_available: i64,
-    /// Every reward this card has earned since it was first punched.
+    /// Every reward this card has earned since it was first punched (points: every point).
     pub rewards_earned: i64,
+    /// Points program: its rewards, cheapest first (those at or under the balance can be had).
+    pub tiers: Vec<PointsReward>,
+    /// Rewards that lapsed unredeemed (a program whose rewards expire).
+    pub rewards_lapsed: i64,
+    /// When the oldest reward ready now lapses, if the program's rewards expire.
+    pub next_lapse: Option<DateTime<Utc>>,
 }
 
 impl CardView {
@@ -253,12 +265,118 @@ impl CardView {
         CardView {
             program_id: program.id,
             program_name: program.name.clone(),
+            kind: program.kind,
+            status: program.status(),
             reward: program.reward.clone(),
             punches: totals.punches(needed),
             punches_needed: needed,
             rewards_available: totals.rewards_available(needed).max(0),
             rewards_earned: totals.rewards_earned(needed),
+            tiers: program.tiers.clone(),
+            rewards_lapsed: 0,
+            next_lapse: None,
         }
+    }
+
+    /// What a redemption on this card gave: the reward, or the points program's tier it spent.
+    pub fn reward_of(&self, redemption: &Event) -> &str {
+        self.tiers
+            .iter()
+            .find(|tier| tier.points == redemption.amount)
+            .map_or(&self.reward, |tier| &tier.reward)
+    }
+
+    /// The card with the rewards that lapsed taken off what is ready.
+    fn with(mut self, lapse: &Lapse) -> CardView {
+        self.rewards_lapsed = lapse.lapsed;
+        self.rewards_available = (self.rewards_available - lapse.lapsed).max(0);
+        self.next_lapse = lapse.next;
+        self
+    }
+
+    /// The card of `member_id` in `program` as it stands `now`: its totals, and for a program
+    /// whose rewards expire, what lapsed (read from the card's events).
+    pub(crate) async fn read(
+        conn: &mut sqlx::SqliteConnection,
+        program: &Program,
+        member_id: MemberId,
+        totals: CardTotals,
+        now: DateTime<Utc>,
+    ) -> Result<CardView> {
+        let view = CardView::new(program, totals);
+        let Some(days) = program.reward_days else {
+            return Ok(view);
+        };
+        let events: Vec<(DateTime<Utc>, EventKind, i64)> = sqlx::query_as(&format!(
+            "SELECT e.at, e.kind, e.amount FROM event e
+             WHERE e.member_id IN (SELECT ?1 UNION ALL
+                                   SELECT alias_id FROM member_alias WHERE member_id = ?1)
+               AND e.program_id = ?2 AND e.kind IN ('punch', 'redeem')
+               AND NOT EXISTS (SELECT 1 FROM event v WHERE v.voids = e.id AND v.kind IN {})
+             ORDER BY e.at, e.kind = 'redeem'",
+            crate::ledger::CANCELLING_KINDS
+        ))
+        .bind(member_id)
+        .bind(program.id)
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(view.with(&Lapse::of(
+            &events,
+            program.punches_needed,
+            Duration::days(days),
+            now,
+        )))
+    }
+}
+
+/// What lapsed on a card whose rewards expire.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Lapse {
+    pub lapsed: i64,
+    pub next: Option<DateTime<Utc>>,
+}
+
+impl Lapse {
+    /// From a card's standing punches and redemptions in time order: a reward is earned by
+    /// the punch that fills the card and lapses `valid_for` later; a redemption takes the
+    /// oldest reward still good at its time. A function of the set of events, as the totals
+    /// are (time order is the events' own times, not their arrival).
+    pub fn of(
+        events: &[(DateTime<Utc>, EventKind, i64)],
+        needed: i64,
+        valid_for: Duration,
+        now: DateTime<Utc>,
+    ) -> Lapse {
+        let mut good: VecDeque<DateTime<Utc>> = VecDeque::new();
+        let mut lapse = Lapse::default();
+        let mut punched = 0;
+        let expire = |good: &mut VecDeque<DateTime<Utc>>, at: DateTime<Utc>, lapsed: &mut i64| {
+            while good.front().is_some_and(|earned| *earned + valid_for <= at) {
+                good.pop_front();
+                *lapsed += 1;
+            }
+        };
+        for &(at, kind, amount) in events {
+            match kind {
+                EventKind::Punch => {
+                    let before = punched / needed;
+                    punched += amount;
+                    for _ in before..punched / needed {
+                        good.push_back(at);
+                    }
+                }
+                EventKind::Redeem => {
+                    expire(&mut good, at, &mut lapse.lapsed);
+                    for _ in 0..amount {
+                        good.pop_front();
+                    }
+                }
+                _ => {}
+            }
+        }
+        expire(&mut good, now, &mut lapse.lapsed);
+        lapse.next = good.front().map(|earned| *earned + valid_for);
+        lapse
     }
 }
 
@@ -374,6 +492,38 @@ mod tests {
         let punch = event(EventKind::Punch, 2, None);
         let totals = CardTotals::from_events(&[punch.clone(), punch]);
         assert_eq!(totals, punches(2));
+    }
+
+    /// Day `n` of a month, at noon.
+    fn day(n: u32) -> DateTime<Utc> {
+        use chrono::TimeZone;
+        Utc.with_ymd_and_hms(2026, 3, n, 12, 0, 0).unwrap()
+    }
+
+    #[rstest]
+    // 3 stamps for a reward, valid 10 days.
+    #[case::still_good(&[(1, 3)], &[], 5, 0, Some(11))]
+    #[case::lapsed_ten_days_after_it_was_earned(&[(1, 3)], &[], 11, 1, None)]
+    #[case::earned_by_the_punch_that_filled_the_card(&[(1, 2), (6, 1)], &[], 12, 0, Some(16))]
+    #[case::a_redemption_takes_the_oldest_good_one(&[(1, 3), (5, 3)], &[6], 12, 0, Some(15))]
+    #[case::a_lapsed_reward_is_not_redeemed(&[(1, 3), (5, 3)], &[13], 20, 1, None)]
+    #[case::two_at_once_one_left(&[(1, 6)], &[2], 9, 0, Some(11))]
+    fn rewards_lapse_a_fixed_time_after_they_are_earned(
+        #[case] punches: &[(u32, i64)],
+        #[case] redemptions: &[u32],
+        #[case] today: u32,
+        #[case] lapsed: i64,
+        #[case] next_lapse: Option<u32>,
+    ) {
+        let mut events: Vec<(DateTime<Utc>, EventKind, i64)> = punches
+            .iter()
+            .map(|&(d, n)| (day(d), EventKind::Punch, n))
+            .chain(redemptions.iter().map(|&d| (day(d), EventKind::Redeem, 1)))
+            .collect();
+        events.sort_by_key(|e| e.0);
+        let lapse = Lapse::of(&events, 3, Duration::days(10), day(today));
+        assert_eq!(lapse.lapsed, lapsed);
+        assert_eq!(lapse.next, next_lapse.map(day));
     }
 
     fn arbitrary_history() -> impl Strategy<Value = Vec<Event>> {

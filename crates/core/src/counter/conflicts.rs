@@ -235,6 +235,7 @@ impl Store {
                     note: Some(reason),
                 }),
                 other_member: None,
+                note: None,
             },
         )
         .await?;

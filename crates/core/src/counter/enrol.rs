@@ -10,7 +10,7 @@ use ts_rs::TS;
 use crate::cards::registry;
 use crate::counter::actions::{self, ActionResult};
 use crate::counter::lookup::MemberView;
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::ids::{MemberId, ProgramId};
 use crate::input::validate;
 use crate::ledger::{self, EventKind, NewEvent};
@@ -92,6 +92,13 @@ impl Store {
             Some(id) => Some(self.resolve_program(Some(id)).await?),
             None => None,
         };
+        // Points are for an amount spent: the first purchase is punched at the till.
+        if first_stamp_program
+            .as_ref()
+            .is_some_and(|p| p.kind == crate::counter::programs::ProgramKind::Points)
+        {
+            return Err(CoreError::AmountRequired);
+        }
 
         let mut tx = self.begin_write().await?;
         let now = Utc::now();
@@ -124,12 +131,13 @@ impl Store {
                 voids: None,
                 reason: None,
                 other_member: None,
+                note: None,
             },
         )
         .await?;
         let first_stamp = match &first_stamp_program {
             Some(program) => {
-                let stamp = actions::punch_in(&mut tx, actor, program, id, 1).await?;
+                let stamp = actions::punch_in(&mut tx, actor, program, id, 1, None).await?;
                 Some(Box::new(stamp))
             }
             None => None,

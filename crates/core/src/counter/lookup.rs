@@ -179,37 +179,39 @@ impl Store {
         Ok(views.remove(0))
     }
 
-    /// Each member with their cards in the shop's active programs (read once for all of them:
-    /// search results and duplicate warnings show several members at a time).
+    /// Each member with their cards (read once for all of them: search results and duplicate
+    /// warnings show several members at a time): every active program, and a paused or retired
+    /// one while the card still has something to redeem.
     pub(crate) async fn views_of(&self, members: Vec<Member>) -> Result<Vec<MemberView>> {
-        let programs: Vec<_> = self
-            .programs()
-            .await?
-            .into_iter()
-            .filter(|p| p.active)
-            .collect();
+        let programs = self.programs().await?;
+        let now = chrono::Utc::now();
+        let mut conn = self.pool().acquire().await?;
         let mut views = Vec::with_capacity(members.len());
         for member in members {
             let totals: Vec<(ProgramId, i64, i64)> = sqlx::query_as(
                 "SELECT program_id, punches_total, redeemed_total FROM card WHERE member_id = ?",
             )
             .bind(member.id)
-            .fetch_all(self.pool())
+            .fetch_all(&mut *conn)
             .await?;
-            let cards = programs
-                .iter()
-                .map(|program| {
-                    let card = totals
-                        .iter()
-                        .find(|(id, _, _)| *id == program.id)
-                        .map(|&(_, punches_total, redeemed_total)| CardTotals {
-                            punches_total,
-                            redeemed_total,
-                        })
-                        .unwrap_or_default();
-                    CardView::new(program, card)
-                })
-                .collect();
+            let mut cards = Vec::new();
+            for program in &programs {
+                let card = totals
+                    .iter()
+                    .find(|(id, _, _)| *id == program.id)
+                    .map(|&(_, punches_total, redeemed_total)| CardTotals {
+                        punches_total,
+                        redeemed_total,
+                    })
+                    .unwrap_or_default();
+                if !program.active && card.rewards_available(program.punches_needed) < 1 {
+                    continue;
+                }
+                let view = CardView::read(&mut conn, program, member.id, card, now).await?;
+                if program.active || view.rewards_available > 0 {
+                    cards.push(view);
+                }
+            }
             let new_here = member.name.is_empty()
                 && member.id == crate::counter::foreign::provisional_id(&member.code);
             views.push(MemberView {

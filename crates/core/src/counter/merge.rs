@@ -183,6 +183,7 @@ impl Store {
                 voids: None,
                 reason: None,
                 other_member: Some(other),
+                note: None,
             },
         )
         .await?;

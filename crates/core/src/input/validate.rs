@@ -156,6 +156,14 @@ pub fn punches_needed(value: i64) -> Result<i64> {
         .ok_or(CoreError::InvalidPunchesNeeded { max: PUNCHES_MAX })
 }
 
+/// A whole number a manager or cashier typed, within bounds; `field` names it in the message.
+pub fn number(field: &'static str, value: i64, min: i64, max: i64) -> Result<i64> {
+    (min..=max)
+        .contains(&value)
+        .then_some(value)
+        .ok_or(CoreError::InvalidNumber { field, min, max })
+}
+
 pub fn count(value: i64) -> Result<i64> {
     (1..=COUNT_MAX)
         .contains(&value)

@@ -100,6 +100,7 @@ pub async fn load_demo(store: &Store, language: &str) -> Result<SetUp> {
                 name: coffee_name,
                 punches_needed: 9,
                 reward: coffee_reward,
+                ..NewProgram::default()
             },
         )
         .await?;
@@ -110,6 +111,7 @@ pub async fn load_demo(store: &Store, language: &str) -> Result<SetUp> {
                 name: pastry_name,
                 punches_needed: 6,
                 reward: pastry_reward,
+                ..NewProgram::default()
             },
         )
         .await?;

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::counter::programs::{PointsReward, ProgramKind};
 use crate::error::{CoreError, Result};
 use crate::input::{phone, validate};
 use crate::store::WriteTx;
@@ -50,6 +51,21 @@ pub struct WireProgram {
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub version: String,
+    // Added with programs a manager runs (migration 0010); absent from a stamps program
+    // written before them, which is what their defaults say.
+    /// Stamps or points (not `kind`: that names the record's kind on the wire).
+    #[serde(default)]
+    pub program_kind: ProgramKind,
+    #[serde(default)]
+    pub points_per_unit: Option<i64>,
+    #[serde(default)]
+    pub tiers: Vec<PointsReward>,
+    #[serde(default)]
+    pub reward_days: Option<i64>,
+    #[serde(default)]
+    pub min_gap_minutes: Option<i64>,
+    #[serde(default)]
+    pub retired_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,6 +164,9 @@ impl WireRecord {
             WireRecord::Program(r) if !(1..=100).contains(&r.punches_needed) => {
                 Err("invalid_punches_needed")
             }
+            WireRecord::Program(r) if r.program_kind == ProgramKind::Points && r.tiers.is_empty() => {
+                Err("points_without_rewards")
+            }
             WireRecord::Member(r)
                 if crate::codes::member_code::MemberCode::parse(&r.code).is_err() =>
             {
@@ -244,28 +263,28 @@ pub(crate) async fn read(tx: &mut WriteTx, kind: &str, key: &[u8]) -> Result<Opt
             )
         }
         "program" => {
-            type Row = (Uuid, Uuid, String, i64, String, bool, DateTime<Utc>, String);
-            let row: Option<Row> = sqlx::query_as(
-                "SELECT id, shop_id, name, punches_needed, reward, active, created_at, version
-                 FROM program WHERE id = ?",
-            )
-            .bind(uuid())
-            .fetch_optional(&mut **tx)
-            .await?;
-            row.map(
-                |(id, shop, name, punches_needed, reward, active, created_at, version)| {
-                    WireRecord::Program(WireProgram {
-                        id,
-                        shop,
-                        name,
-                        punches_needed,
-                        reward,
-                        active,
-                        created_at,
-                        version,
-                    })
-                },
-            )
+            let program = match uuid() {
+                Some(id) => crate::counter::programs::stored_program(tx, id.into()).await?,
+                None => None,
+            };
+            program.map(|(shop, version, p)| {
+                WireRecord::Program(WireProgram {
+                    id: p.id.0,
+                    shop: shop.0,
+                    name: p.name,
+                    punches_needed: p.punches_needed,
+                    reward: p.reward,
+                    active: p.active,
+                    created_at: p.created_at,
+                    version,
+                    program_kind: p.kind,
+                    points_per_unit: p.points_per_unit,
+                    tiers: p.tiers,
+                    reward_days: p.reward_days,
+                    min_gap_minutes: p.min_gap_minutes,
+                    retired_at: p.retired_at,
+                })
+            })
         }
         "member" => {
             type Row = (
@@ -414,11 +433,16 @@ pub(crate) async fn merge(tx: &mut WriteTx, record: &WireRecord) -> Result<Merge
                 Err(other) => return Err(other.into()),
             }
         }
+        // Punches needed, kind and expiry never change once a program exists (0019).
         WireRecord::Program(r) => sqlx::query(
-            "INSERT INTO program (id, shop_id, name, punches_needed, reward, active, created_at, version)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            "INSERT INTO program (id, shop_id, name, punches_needed, reward, active, created_at,
+                                  version, kind, points_per_unit, tiers, reward_days,
+                                  min_gap_minutes, retired_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, reward = excluded.reward,
-                 active = excluded.active, version = excluded.version
+                 active = excluded.active, version = excluded.version,
+                 points_per_unit = excluded.points_per_unit, tiers = excluded.tiers,
+                 min_gap_minutes = excluded.min_gap_minutes, retired_at = excluded.retired_at
              WHERE excluded.version > program.version",
         )
         .bind(r.id)
@@ -429,6 +453,12 @@ pub(crate) async fn merge(tx: &mut WriteTx, record: &WireRecord) -> Result<Merge
         .bind(r.active)
         .bind(r.created_at)
         .bind(&r.version)
+        .bind(r.program_kind)
+        .bind(r.points_per_unit)
+        .bind(crate::counter::programs::tiers_json(&r.tiers)?)
+        .bind(r.reward_days)
+        .bind(r.min_gap_minutes)
+        .bind(r.retired_at)
         .execute(&mut **tx)
         .await?
         .rows_affected(),
@@ -554,5 +584,55 @@ async fn merge_member(tx: &mut WriteTx, r: &WireMember) -> Result<Merged> {
             set_aside(tx, &r.code, r.id, &WireRecord::Member(r.clone())).await
         }
         Err(other) => Err(other.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn program() -> WireProgram {
+        WireProgram {
+            id: Uuid::nil(),
+            shop: Uuid::nil(),
+            name: "Points".into(),
+            punches_needed: 1,
+            reward: "A coffee".into(),
+            active: true,
+            created_at: Utc::now(),
+            version: "v1".into(),
+            program_kind: ProgramKind::Points,
+            points_per_unit: Some(1),
+            tiers: vec![PointsReward {
+                points: 20,
+                reward: "A coffee".into(),
+            }],
+            reward_days: None,
+            min_gap_minutes: Some(10),
+            retired_at: None,
+        }
+    }
+
+    #[test]
+    fn a_program_goes_over_the_wire_and_back_whole() {
+        let record = WireRecord::Program(program());
+        let json = serde_json::to_string(&record).unwrap();
+        let back: WireRecord = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, record);
+    }
+
+    /// A program written before points and pauses existed (its JSON has none of their fields)
+    /// is a stamps program with none of them.
+    #[test]
+    fn a_program_from_before_programs_grew_reads_as_plain_stamps() {
+        let json = r#"{"kind":"program","id":"00000000-0000-0000-0000-000000000000",
+            "shop":"00000000-0000-0000-0000-000000000000","name":"Coffee","punches_needed":9,
+            "reward":"A coffee","active":true,"created_at":"2026-01-01T00:00:00Z","version":"v1"}"#;
+        let WireRecord::Program(program) = serde_json::from_str(json).unwrap() else {
+            panic!("not a program");
+        };
+        assert_eq!(program.program_kind, ProgramKind::Stamps);
+        assert!(program.tiers.is_empty());
+        assert_eq!(program.retired_at, None);
     }
 }
