@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 use tessera_core::cards::print::Selection;
 use tessera_core::cards::registry::IssuedCard;
-use tessera_core::counter::actions::{ActionResult, UndoCandidate};
+use tessera_core::counter::actions::{ActionResult, Punch, UndoCandidate};
 use tessera_core::counter::enrol::{EnrollOptions, EnrollOutcome};
 use tessera_core::counter::lookup::{MemberView, ScanExplanation, Scanned};
 use tessera_core::counter::programs::{NewProgram, Program};
@@ -220,31 +220,34 @@ pub async fn enroll(
         .map_err(failed(&store))
 }
 
+/// Stamps, or points for an amount spent; with a reason when it comes sooner than the
+/// program's minimum time.
 #[tauri::command]
 pub async fn punch(
     state: State<'_, AppState>,
     member_id: MemberId,
-    program_id: Option<ProgramId>,
-    count: i64,
+    punch: Punch,
 ) -> CommandResult<ActionResult> {
     let actor = state.actor()?;
     let store = state.store()?;
     store
-        .punch(&actor, member_id, program_id, count)
+        .punch_with(&actor, member_id, &punch)
         .await
         .map_err(failed(&store))
 }
 
+/// One reward: a stamps program's, or the tier of a points program costing `tier` points.
 #[tauri::command]
 pub async fn redeem(
     state: State<'_, AppState>,
     member_id: MemberId,
     program_id: Option<ProgramId>,
+    tier: Option<i64>,
 ) -> CommandResult<ActionResult> {
     let actor = state.actor()?;
     let store = state.store()?;
     store
-        .redeem(&actor, member_id, program_id)
+        .redeem_tier(&actor, member_id, program_id, tier)
         .await
         .map_err(failed(&store))
 }

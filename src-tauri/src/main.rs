@@ -109,6 +109,8 @@ fn main() {
             sync::sync_now,
             sync::conflicts,
             sync::settle_conflict,
+            manage::add_program,
+            manage::change_program,
             manage::staff_members,
             manage::add_staff,
             manage::change_staff,

@@ -1,4 +1,4 @@
-//! The manager's side from the app: staff, the audit trail, backups. Each command checks the
+//! The manager's side from the app: programs, staff, the audit trail, backups. Each command checks the
 //! signed-in staff member through the core's permission table; the rules are tessera-core's.
 //! Automatic backups run once at start and then every hour (one a day is taken).
 
@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use tauri::{AppHandle, Manager, State};
 use tessera_core::audit::AuditEntry;
-use tessera_core::ids::StaffId;
+use tessera_core::counter::programs::{NewProgram, Program, ProgramEdit};
+use tessera_core::ids::{ProgramId, StaffId};
 use tessera_core::people::shop::Role;
 use tessera_core::people::staff::StaffMember;
 use tessera_core::support::backup::{self, Backup, Restored};
@@ -35,6 +36,63 @@ pub enum StaffChange {
     Pin { pin: String },
     Active { active: bool },
     Unlock,
+}
+
+/// What a manager does to a program on the Programs screen.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum ProgramChange {
+    Edit { edit: ProgramEdit },
+    Pause,
+    Resume,
+    Retire,
+}
+
+/// A new program; answers every program, as the screen lists them.
+#[tauri::command]
+pub async fn add_program(
+    state: State<'_, AppState>,
+    program: NewProgram,
+) -> CommandResult<Vec<Program>> {
+    let (store, actor) = (state.store()?, state.actor()?);
+    let failed = |e| store.error_body(e);
+    store.add_program(&actor, &program).await.map_err(failed)?;
+    store.programs().await.map_err(failed)
+}
+
+#[tauri::command]
+pub async fn change_program(
+    state: State<'_, AppState>,
+    id: ProgramId,
+    change: ProgramChange,
+) -> CommandResult<Vec<Program>> {
+    let (store, actor) = (state.store()?, state.actor()?);
+    let failed = |e| store.error_body(e);
+    match change {
+        ProgramChange::Edit { edit } => store
+            .edit_program(&actor, id, &edit)
+            .await
+            .map(|_| ())
+            .map_err(failed)?,
+        ProgramChange::Pause => store
+            .pause_program(&actor, id)
+            .await
+            .map(|_| ())
+            .map_err(failed)?,
+        ProgramChange::Resume => store
+            .resume_program(&actor, id)
+            .await
+            .map(|_| ())
+            .map_err(failed)?,
+        ProgramChange::Retire => store
+            .retire_program(&actor, id)
+            .await
+            .map(|_| ())
+            .map_err(failed)?,
+    }
+    store.programs().await.map_err(failed)
 }
 
 #[tauri::command]

@@ -300,6 +300,10 @@ async fn points_are_earned_on_the_amount_spent_and_spent_on_a_reward_tier() {
         .unwrap();
     assert_eq!(earned.event.amount, 110);
     assert_eq!(earned.card.rewards_available, 110);
+    assert_eq!(
+        earned.rewards_earned_now, 1,
+        "the balance reached the 100-point reward"
+    );
     let redeem = |tier| {
         shop.store
             .redeem_tier(&shop.cashier, shop.member, Some(points.id), tier)

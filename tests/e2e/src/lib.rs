@@ -272,12 +272,21 @@ impl Session {
         !self.all(testid).await.is_empty()
     }
 
+    /// Clicks the element, scrolled into view first (WebKit's driver does not scroll to it).
     pub async fn click(&self, testid: &str) {
-        self.el(testid)
+        let element = self.el(testid).await;
+        let script = format!(
+            "document.querySelector(\"{}\").scrollIntoView({{block: 'center'}})",
+            Self::selector(testid)
+        );
+        self.client
+            .execute(&script, vec![])
             .await
+            .expect("scroll the element into view");
+        element
             .click()
             .await
-            .unwrap_or_else(|e| panic!("click {testid}: {e}"));
+            .unwrap_or_else(|e| panic!("click {testid}: {e:?}"));
     }
 
     /// An item of the header's menu (language, manager screen, sign-out): opens the menu first

@@ -1,5 +1,6 @@
 //! The manager's side on screen: staff (a cashier added, who then signs in and has no manager
-//! screen), the audit trail showing it, a backup taken and restored.
+//! screen), the audit trail showing it, a backup taken and restored; a program made on screen
+//! and used at the till.
 
 use tessera_e2e::{Session, Start, ENTER};
 
@@ -102,5 +103,84 @@ async fn a_manager_adds_a_cashier_sees_it_in_the_audit_and_backs_up_and_restores
         !s.exists("manage-button").await,
         "a cashier sees the manager screen"
     );
+    s.finish().await;
+}
+
+/// Manager › Programs: a points program made on screen (rewards at thresholds), the coffee
+/// card paused; at the till the cashier types the amount spent, and the reward the balance
+/// reached is given from the redemption dialog.
+#[tokio::test]
+async fn a_manager_creates_a_points_program_that_the_till_gives_points_in() {
+    let mut s = Session::launch("programs", Start::Shop).await;
+    let member = s.cli(&["member", "add", "--name", "Claire Dubois"]);
+    let code = member["code"].as_str().unwrap().to_string();
+    s.menu("manage-button").await;
+    s.click("manage-tab-programs").await;
+    s.el("programs-panel").await;
+    s.click("program-new").await;
+    s.click("program-kind-points").await;
+    s.fill("program-name", "Points").await;
+    s.fill("program-per-unit", "2").await;
+    s.fill("program-tier-points", "50").await;
+    s.fill("program-tier-reward", "A croissant").await;
+    s.click("program-save").await;
+    s.eventually("the points program in the list", async |s| {
+        (s.all("program-row").await.len() == 2).then_some(())
+    })
+    .await;
+    // The coffee card paused: the points program is the only one taking punches.
+    let rows = s.all("program-row").await;
+    for row in rows {
+        if row.attr("data-kind").await.ok().flatten().as_deref() == Some("stamps") {
+            row.find(fantoccini::Locator::Css(&Session::selector(
+                "program-pause",
+            )))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        }
+    }
+    s.eventually("the coffee card paused", async |s| {
+        for row in s.all("program-row").await {
+            if row.attr("data-status").await.ok().flatten().as_deref() == Some("paused") {
+                return Some(());
+            }
+        }
+        None
+    })
+    .await;
+    let programs = s.cli(&["program", "list"]);
+    let points = programs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "points")
+        .expect("the points program in the database");
+    assert_eq!(points["points_per_unit"], 2);
+    assert_eq!(points["tiers"][0]["reward"], "A croissant");
+    s.shot("programs").await;
+
+    // At the till: 27,50 spent is 54 points, past the croissant's 50.
+    s.click("manage-back").await;
+    s.scan(&code).await;
+    s.fill("punch-amount", "27,50").await;
+    s.keys(&ENTER.to_string()).await;
+    s.eventually("the points on the card", async |s| {
+        (s.text("card-points").await == "54 points").then_some(())
+    })
+    .await;
+    assert_eq!(s.feedback_kind().await.as_deref(), Some("reward"));
+    s.click("redeem-button").await;
+    s.el("redeem-tier").await;
+    s.click("redeem-confirm").await;
+    s.eventually("4 points left after the croissant", async |s| {
+        (s.text("card-points").await == "4 points").then_some(())
+    })
+    .await;
+    let history = s.cli(&["history", &code]);
+    assert_eq!(history[0]["kind"], "redeem");
+    assert_eq!(history[0]["amount"], 50);
     s.finish().await;
 }

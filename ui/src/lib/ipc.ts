@@ -28,6 +28,10 @@ import type { Restored } from './bindings/Restored';
 import type { Role } from './bindings/Role';
 import type { StaffChange } from './bindings/StaffChange';
 import type { StaffMember } from './bindings/StaffMember';
+import type { NewProgram } from './bindings/NewProgram';
+import type { Program } from './bindings/Program';
+import type { ProgramChange } from './bindings/ProgramChange';
+import type { Punch } from './bindings/Punch';
 
 /** A refusal from the core: a stable code plus the message key the UI translates. */
 export class CoreFailure extends Error {
@@ -69,9 +73,12 @@ export const ipc = {
   enroll: (member: NewMember, options: EnrollOptions) => call<EnrollOutcome>('enroll', { member, options }),
   /** The database this app used before is missing: start a new shop in its place. */
   startNewDatabase: () => call<AppStatus>('start_new_database'),
-  punch: (memberId: string, programId: string | null, count = 1) =>
-    call<ActionResult>('punch', { memberId, programId, count }),
-  redeem: (memberId: string, programId: string | null) => call<ActionResult>('redeem', { memberId, programId }),
+  /** Stamps, or points for `spent` (as typed: "12,50"); `override_reason` when the program's
+   *  minimum time between punches has not passed. */
+  punch: (memberId: string, punch: Punch) => call<ActionResult>('punch', { memberId, punch }),
+  /** `tier`: the points of the reward, in a points program. */
+  redeem: (memberId: string, programId: string | null, tier: number | null = null) =>
+    call<ActionResult>('redeem', { memberId, programId, tier }),
   lastUndoable: () => call<UndoCandidate>('last_undoable'),
   undo: (eventId: string, reason: VoidReason) => call<ActionResult>('undo', { eventId, reason }),
   /** Managers: `members` null means every member; `language` null, each member's own. */
@@ -92,6 +99,9 @@ export const ipc = {
   /** Syncs now; being offline is in the answer (`line`), not a failure. */
   syncNow: () => call<SyncStatus>('sync_now'),
   conflicts: () => call<Conflict[]>('conflicts'),
+  /** Managers: a new program; answers every program. */
+  addProgram: (program: NewProgram) => call<Program[]>('add_program', { program }),
+  changeProgram: (id: string, change: ProgramChange) => call<Program[]>('change_program', { id, change }),
   /** Managers: this shop's staff, active or not, with their sign-in locks. */
   staffMembers: () => call<StaffMember[]>('staff_members'),
   addStaff: (name: string, role: Role, pin: string) => call<StaffMember[]>('add_staff', { name, role, pin }),

@@ -14,6 +14,7 @@ import type { MemberView } from './bindings/MemberView';
 import type { ReasonCode } from './bindings/ReasonCode';
 import type { Scanned } from './bindings/Scanned';
 import type { UndoCandidate } from './bindings/UndoCandidate';
+import type { Punch } from './bindings/Punch';
 import { CoreFailure, UNEXPECTED } from './ipc';
 
 /** What the session needs of the core: a subset of `ipc`, so tests can pass a fake. */
@@ -21,8 +22,8 @@ export interface TillIpc {
   scan(input: string, keyCodes: string[]): Promise<Scanned>;
   memberView(memberId: string): Promise<MemberView>;
   findMembers(query: string): Promise<MemberView[]>;
-  punch(memberId: string, programId: string | null): Promise<ActionResult>;
-  redeem(memberId: string, programId: string | null): Promise<ActionResult>;
+  punch(memberId: string, punch: Punch): Promise<ActionResult>;
+  redeem(memberId: string, programId: string | null, tier: number | null): Promise<ActionResult>;
   lastUndoable(): Promise<UndoCandidate>;
   undo(eventId: string, reason: { code: ReasonCode; note: string | null }): Promise<ActionResult>;
 }
@@ -54,8 +55,11 @@ export interface LastAction {
 }
 
 export type Dialog =
-  | { kind: 'redeem'; memberName: string; card: CardView }
-  | { kind: 'undo'; candidate: UndoCandidate };
+  /** `tier`: the reward chosen, in a points program (its points). */
+  | { kind: 'redeem'; memberName: string; card: CardView; tier: number | null }
+  | { kind: 'undo'; candidate: UndoCandidate }
+  /** The program's minimum time between punches has not passed: punch anyway, with a reason. */
+  | { kind: 'override'; minutes: number; spent: string | null };
 
 export type KeyOutcome =
   /** The session acted on the key: the screen prevents its default. */
@@ -89,6 +93,16 @@ export const TILL_TIMES = {
 
 /** Fewer characters than this in the search field do not search yet. */
 const SEARCH_MIN = 2;
+
+/** What a redemption gave: the card's reward, or the points program's tier it spent. */
+function rewardOf(r: ActionResult): string {
+  return r.card.tiers.find((tier) => tier.points === r.event.amount)?.reward ?? r.card.reward;
+}
+
+/** The rewards of a points card its balance can pay for, cheapest first. */
+export function affordable(card: CardView): CardView['tiers'] {
+  return card.tiers.filter((tier) => tier.points <= card.rewards_available);
+}
 
 function errorBody(error: unknown): ErrorBody {
   return error instanceof CoreFailure ? error.body : UNEXPECTED;
@@ -136,7 +150,15 @@ export class TillSession {
 
   /** A reward is ready on the selected card: Redeem is the highlighted action. */
   get rewardReady(): boolean {
-    return (this.selectedCard?.rewards_available ?? 0) > 0;
+    const card = this.selectedCard;
+    if (!card) return false;
+    if (card.kind === 'points') return affordable(card).length > 0;
+    return card.rewards_available > 0;
+  }
+
+  /** The selected card gives points for an amount spent: the amount field is the punch. */
+  get pointsCard(): boolean {
+    return this.selectedCard?.kind === 'points';
   }
 
   /** Idle for long: the queue is empty and nothing is open. */
@@ -315,18 +337,26 @@ export class TillSession {
 
   // ---- actions ----
 
-  /** Runs `action` on the member and card current when its turn comes. */
+  /** Runs `action` on the member and card current when its turn comes. `answer` may take a
+   *  refusal as a question for the cashier instead (true: taken). */
   private act(
     action: (memberId: string, programId: string) => Promise<ActionResult>,
     done: (result: ActionResult) => void,
     guard?: (memberId: string) => boolean,
+    answer?: (refusal: ErrorBody) => boolean,
   ): Promise<void> {
     return this.enqueue(async () => {
       const card = this.selectedCard;
       const view = this.view;
       if (!view || !card) return;
       if (guard && !guard(view.member.id)) return;
-      const result = await action(view.member.id, card.program_id);
+      let result: ActionResult;
+      try {
+        result = await action(view.member.id, card.program_id);
+      } catch (error) {
+        if (answer?.(errorBody(error))) return;
+        throw error;
+      }
       this.notSaving = null;
       this.last = { result, undone: false };
       this.show(await this.ipc.memberView(result.event.member_id));
@@ -345,44 +375,83 @@ export class TillSession {
     return true;
   }
 
-  punch(): Promise<void> {
+  /** Enter or the Punch button: a stamp; in a points program, points for `spent` (the amount
+   *  field). `overrideReason`: the cashier's reason to punch inside the minimum time. */
+  punch(spent: string | null = null, overrideReason: string | null = null): Promise<void> {
     this.touch();
+    const overriding = overrideReason !== null;
     return this.act(
-      (memberId, programId) => this.ipc.punch(memberId, programId),
-      (r) => {
-        if (r.rewards_earned_now > 0) {
-          this.justFilled = r.card.program_id;
-          this.say('reward', { key: 'feedback-reward-earned', args: { reward: r.card.reward } });
-        } else {
-          this.justFilled = null;
-          this.say('success', {
-            key: 'feedback-punched',
-            args: { program: r.card.program_name, punches: r.card.punches, needed: r.card.punches_needed },
-          });
-        }
+      (memberId, programId) =>
+        this.ipc.punch(memberId, {
+          program_id: programId,
+          ...(spent === null ? {} : { spent }),
+          ...(overriding ? { override_reason: overrideReason } : {}),
+        }),
+      (r) => this.punched(r),
+      // An override is the cashier's answer to a question: no second question.
+      (memberId) => overriding || this.repeatGuard(memberId),
+      (refusal) => {
+        if (refusal.code !== 'punch_too_soon' || overriding) return false;
+        this.dialog = { kind: 'override', minutes: Number(refusal.args.minutes), spent };
+        this.say('question', { error: refusal });
+        return true;
       },
-      (memberId) => this.repeatGuard(memberId),
     );
   }
 
-  /** R or the Redeem button: asks first, naming the reward and the member. */
+  private punched(r: ActionResult): void {
+    const reward = r.rewards_earned_now > 0;
+    if (r.card.kind === 'points') {
+      this.justFilled = null;
+      this.say(reward ? 'reward' : 'success', {
+        key: 'feedback-points',
+        args: { program: r.card.program_name, points: r.event.amount, balance: r.card.rewards_available },
+      });
+    } else if (reward) {
+      this.justFilled = r.card.program_id;
+      this.say('reward', { key: 'feedback-reward-earned', args: { reward: r.card.reward } });
+    } else {
+      this.justFilled = null;
+      this.say('success', {
+        key: 'feedback-punched',
+        args: { program: r.card.program_name, punches: r.card.punches, needed: r.card.punches_needed },
+      });
+    }
+  }
+
+  /** The override dialog's "Punch anyway". */
+  confirmOverride(reason: string): Promise<void> {
+    if (this.dialog?.kind !== 'override') return Promise.resolve();
+    const spent = this.dialog.spent;
+    this.dialog = null;
+    return this.punch(spent, reason);
+  }
+
+  /** R or the Redeem button: asks first, naming the reward and the member. In a points
+   *  program the cheapest reward the balance pays for is chosen; the dialog can change it. */
   askRedeem(): boolean {
     const view = this.view;
     const card = this.selectedCard;
-    if (!view || !card || card.rewards_available < 1) return false;
-    this.dialog = { kind: 'redeem', memberName: view.member.name, card };
+    if (!view || !card || !this.rewardReady) return false;
+    const tier = card.kind === 'points' ? (affordable(card)[0]?.points ?? null) : null;
+    this.dialog = { kind: 'redeem', memberName: view.member.name, card, tier };
     return true;
+  }
+
+  /** In the redemption dialog of a points program: the reward to give. */
+  chooseTier(points: number): void {
+    if (this.dialog?.kind === 'redeem') this.dialog = { ...this.dialog, tier: points };
   }
 
   confirmRedeem(): Promise<void> {
     if (this.dialog?.kind !== 'redeem') return Promise.resolve();
-    const programId = this.dialog.card.program_id;
+    const { card, tier } = this.dialog;
     this.dialog = null;
-    this.selected = programId;
+    this.selected = card.program_id;
     this.justFilled = null;
     return this.act(
-      (memberId, program) => this.ipc.redeem(memberId, program),
-      (r) => this.say('success', { key: 'feedback-redeemed', args: { reward: r.card.reward } }),
+      (memberId, program) => this.ipc.redeem(memberId, program, tier),
+      (r) => this.say('success', { key: 'feedback-redeemed', args: { reward: rewardOf(r) } }),
     );
   }
 
@@ -438,10 +507,7 @@ export class TillSession {
     this.show(view);
     if (stamped) {
       this.last = { result: stamped, undone: false };
-      this.say('success', {
-        key: 'feedback-punched',
-        args: { program: stamped.card.program_name, punches: stamped.card.punches, needed: stamped.card.punches_needed },
-      });
+      this.punched(stamped);
     }
   }
 

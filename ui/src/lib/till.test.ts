@@ -6,9 +6,10 @@ import type { CardView } from './bindings/CardView';
 import type { MemberView } from './bindings/MemberView';
 import type { ScanOutcome } from './bindings/ScanOutcome';
 import type { Scanned } from './bindings/Scanned';
+import type { Punch } from './bindings/Punch';
 import type { UndoCandidate } from './bindings/UndoCandidate';
 import { CoreFailure } from './ipc';
-import { TILL_TIMES, TillSession, type KeyInput, type TillIpc } from './till.svelte';
+import { TILL_TIMES, TillSession, affordable, type KeyInput, type TillIpc } from './till.svelte';
 
 const NEEDED = 9;
 
@@ -124,12 +125,12 @@ class FakeCore implements TillIpc {
     );
   }
 
-  punch(id: string): Promise<ActionResult> {
+  punch(id: string, request: Punch): Promise<ActionResult> {
     this.maybeFail('punch');
     const [, m] = this.byId(id);
     const before = Math.floor(m.punches / NEEDED);
     m.punches += 1;
-    this.writes.push(`punch ${m.name}`);
+    this.writes.push(`punch ${m.name}${request.override_reason ? ` (${request.override_reason})` : ''}`);
     return Promise.resolve(this.result(id, 'punch', before));
   }
 
@@ -304,6 +305,22 @@ describe('punching', () => {
     expect(core.writes).toEqual(['punch Claire Dubois', 'punch Claire Dubois']);
   });
 
+  it('inside the program\'s minimum time, a punch asks for a reason and is kept with it', async () => {
+    await scan('CLAIRE');
+    core.failNext.set(
+      'punch',
+      new CoreFailure({ code: 'punch_too_soon', key: 'error-punch-too-soon', args: { minutes: '10' }, storage_failure: false }),
+    );
+    await press('Enter');
+    expect(core.writes).toEqual([]);
+    expect(till.dialog).toEqual({ kind: 'override', minutes: 10, spent: null });
+    expect(till.feedback?.kind).toBe('question');
+    await till.confirmOverride('two coffees, two guests');
+    expect(till.dialog).toBeNull();
+    expect(core.writes).toEqual(['punch Claire Dubois (two coffees, two guests)']);
+    expect(till.feedback?.kind).toBe('success');
+  });
+
   it('the same card scanned again later is punched at once', async () => {
     await scan('CLAIRE');
     await press('Enter');
@@ -311,6 +328,24 @@ describe('punching', () => {
     await scan('CLAIRE');
     await press('Enter');
     expect(core.writes).toHaveLength(2);
+  });
+});
+
+describe('a points card', () => {
+  it('offers the rewards its balance pays for, cheapest first', () => {
+    const points: CardView = {
+      ...card(0, 0),
+      kind: 'points',
+      punches_needed: 1,
+      rewards_available: 60,
+      tiers: [
+        { points: 20, reward: 'A coffee' },
+        { points: 50, reward: 'A cake' },
+        { points: 100, reward: 'A brunch' },
+      ],
+    };
+    expect(affordable(points).map((t) => t.reward)).toEqual(['A coffee', 'A cake']);
+    expect(affordable({ ...points, rewards_available: 19 })).toEqual([]);
   });
 });
 
@@ -354,7 +389,7 @@ describe('a database that stops saving', () => {
     await scan('CLAIRE');
     let release: () => void = () => {};
     const punch = core.punch.bind(core);
-    core.punch = (id) => new Promise((resolve) => (release = () => resolve(punch(id))));
+    core.punch = (id, request) => new Promise((resolve) => (release = () => resolve(punch(id, request))));
     till.key(key('Enter'));
     await vi.advanceTimersByTimeAsync(TILL_TIMES.slowActionMs + 10);
     expect(till.saving).toBe(true);

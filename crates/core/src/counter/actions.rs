@@ -45,7 +45,8 @@ pub struct Punch {
 pub struct ActionResult {
     pub event: Event,
     pub card: CardView,
-    /// How many rewards this action earned (a punch that fills the card): the screen celebrates.
+    /// How many rewards this action earned (a punch that fills the card; in a points program,
+    /// the rewards the balance reached): the screen celebrates.
     pub rewards_earned_now: i64,
 }
 
@@ -360,10 +361,24 @@ async fn record(
         CoreError::internal("card projection", "a counter action changed no card")
     })?;
     let needed = program.punches_needed;
+    let rewards_earned_now = match program.kind {
+        ProgramKind::Stamps => {
+            (after.rewards_earned(needed) - before.rewards_earned(needed)).max(0)
+        }
+        // Points: the rewards the balance reached with this punch.
+        ProgramKind::Points => {
+            let (was, is) = (before.rewards_available(1), after.rewards_available(1));
+            program
+                .tiers
+                .iter()
+                .filter(|tier| was < tier.points && tier.points <= is)
+                .count() as i64
+        }
+    };
     let card = CardView::read(tx, program, event.member_id, after, event.at).await?;
     Ok(ActionResult {
-        rewards_earned_now: (after.rewards_earned(needed) - before.rewards_earned(needed)).max(0),
         event,
         card,
+        rewards_earned_now,
     })
 }

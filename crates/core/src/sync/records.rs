@@ -164,7 +164,9 @@ impl WireRecord {
             WireRecord::Program(r) if !(1..=100).contains(&r.punches_needed) => {
                 Err("invalid_punches_needed")
             }
-            WireRecord::Program(r) if r.program_kind == ProgramKind::Points && r.tiers.is_empty() => {
+            WireRecord::Program(r)
+                if r.program_kind == ProgramKind::Points && r.tiers.is_empty() =>
+            {
                 Err("points_without_rewards")
             }
             WireRecord::Member(r)
