@@ -7,6 +7,7 @@ import type { Event } from "./Event";
  */
 export type ActionResult = { event: Event, card: CardView, 
 /**
- * How many rewards this action earned (a punch that fills the card): the screen celebrates.
+ * How many rewards this action earned (a punch that fills the card; in a points program,
+ * the rewards the balance reached): the screen celebrates.
  */
 rewards_earned_now: number, };
