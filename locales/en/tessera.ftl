@@ -237,6 +237,8 @@ error-invalid-number = { $field ->
         [reward_days] Rewards can last between { $min } and { $max } days.
         [min_gap_minutes] The time between two stamps is between { $min } and { $max } minutes.
         [amount] Type the amount spent, like 12.50.
+        [idle_sign_out_minutes] Idle sign-out is between { $min } and { $max } minutes.
+        [pin_again_minutes] The PIN is asked again after { $min } to { $max } minutes.
        *[other] Type a number between { $min } and { $max }.
     }
 error-invalid-tiers = A points program needs 1 to 10 rewards, each for a different number of points.
@@ -273,6 +275,7 @@ error-sign-in-locked = Too many wrong PINs: this name is locked. A manager unloc
 error-last-manager = The shop must keep at least one active manager. Make someone else a manager first.
 error-restore-in-chain = This backup is of a till of a chain: it cannot be restored yet (the hub already has what this till did since). Nothing was changed. Join the chain again as a new till instead: its data comes back by sync.
 error-manager-only = Only a manager can do this.
+error-pin-again = Type your PIN again to open the manager's screens.
 error-database-locked = The database is busy in another program: this was NOT saved. Close the other program, then try again.
 error-store-unwritable = Tessera cannot write to its database ({ $path }): this was NOT saved. Check that the disk is connected and the file is not read-only.
 error-store-corrupt = The database file is damaged: nothing more can be saved. Do not delete it; call support.
@@ -415,6 +418,7 @@ audit-kind-member-data-exported = Member's data exported
 audit-kind-void = Cancelled
 audit-kind-forgive = Conflict accepted
 audit-kind-charge-back = Conflict charged back
+audit-kind-settings-changed = Till settings changed
 audit-kind-override = Stamped sooner than allowed
 error-invalid-date = This is not a date: write it as YYYY-MM-DD, for example 2026-03-31.
 manage-tab-cards = Cards and sync
@@ -422,6 +426,7 @@ manage-tab-programs = Programs
 manage-tab-staff = Staff
 manage-tab-audit = Audit
 manage-tab-backups = Backups
+manage-tab-settings = Settings
 programs-title = Loyalty programs
 program-new = New program
 program-edit = Change
@@ -446,6 +451,16 @@ program-starts-new = A new number of stamps or a new expiry starts a new program
 program-save = Save
 program-expiry-days = rewards expire after { $days } days
 program-gap-minutes = { $minutes } min between stamps
+settings-title = This till's settings
+settings-idle = Sign out after this many minutes without use (0: never)
+settings-pin-again = Ask a manager's PIN again after (minutes)
+settings-sounds = Sounds for stamps, rewards and refusals
+settings-save = Save
+settings-saved = Saved.
+pin-again-title = Manager's PIN
+pin-again-hint = Type your PIN again to open the manager's screens.
+pinpad-delete = Delete
+pinpad-clear = Clear
 staff-title = Staff
 staff-rename = Rename
 staff-new-pin = New PIN

@@ -237,6 +237,8 @@ error-invalid-number = { $field ->
         [reward_days] Une récompense peut durer entre { $min } et { $max } jours.
         [min_gap_minutes] Le délai entre deux tampons est de { $min } à { $max } minutes.
         [amount] Saisissez le montant dépensé, par exemple 12,50.
+        [idle_sign_out_minutes] La déconnexion se règle entre { $min } et { $max } minutes.
+        [pin_again_minutes] Le code PIN est redemandé après { $min } à { $max } minutes.
        *[other] Saisissez un nombre entre { $min } et { $max }.
     }
 error-invalid-tiers = Un programme à points a besoin de 1 à 10 récompenses, chacune pour un nombre de points différent.
@@ -273,6 +275,7 @@ error-sign-in-locked = Trop de codes PIN erronés : ce nom est bloqué. Un géra
 error-last-manager = La boutique doit garder au moins un gérant actif. Nommez d’abord quelqu’un d’autre gérant.
 error-restore-in-chain = Cette sauvegarde est celle d’une caisse d’une chaîne : elle ne peut pas encore être restaurée (le hub a déjà ce que cette caisse a fait depuis). Rien n’a été modifié. Rejoignez plutôt la chaîne comme nouvelle caisse : ses données reviennent par la synchronisation.
 error-manager-only = Seul un gérant peut faire cela.
+error-pin-again = Saisissez à nouveau votre code PIN pour ouvrir les écrans du gérant.
 error-database-locked = La base de données est occupée par un autre programme : ceci n’a PAS été enregistré. Fermez l’autre programme, puis réessayez.
 error-store-unwritable = Tessera ne peut pas écrire dans sa base de données ({ $path }) : ceci n’a PAS été enregistré. Vérifiez que le disque est branché et que le fichier n’est pas en lecture seule.
 error-store-corrupt = Le fichier de la base de données est endommagé : plus rien ne peut être enregistré. Ne le supprimez pas ; appelez l’assistance.
@@ -415,6 +418,7 @@ audit-kind-member-data-exported = Données d’un membre exportées
 audit-kind-void = Annulé
 audit-kind-forgive = Conflit accepté
 audit-kind-charge-back = Conflit refacturé
+audit-kind-settings-changed = Réglages de la caisse modifiés
 audit-kind-override = Tampon donné avant le délai
 error-invalid-date = Ce n’est pas une date : écrivez-la AAAA-MM-JJ, par exemple 2026-03-31.
 manage-tab-cards = Cartes et synchronisation
@@ -422,6 +426,7 @@ manage-tab-programs = Programmes
 manage-tab-staff = Personnel
 manage-tab-audit = Journal
 manage-tab-backups = Sauvegardes
+manage-tab-settings = Réglages
 programs-title = Programmes de fidélité
 program-new = Nouveau programme
 program-edit = Modifier
@@ -446,6 +451,16 @@ program-starts-new = Un autre nombre de tampons ou une autre durée crée un nou
 program-save = Enregistrer
 program-expiry-days = les récompenses expirent après { $days } jours
 program-gap-minutes = { $minutes } min entre deux tampons
+settings-title = Réglages de cette caisse
+settings-idle = Déconnexion après tant de minutes sans utilisation (0 : jamais)
+settings-pin-again = Redemander le code PIN du gérant après (minutes)
+settings-sounds = Sons pour les tampons, les récompenses et les refus
+settings-save = Enregistrer
+settings-saved = Enregistré.
+pin-again-title = Code PIN du gérant
+pin-again-hint = Saisissez à nouveau votre code PIN pour ouvrir les écrans du gérant.
+pinpad-delete = Effacer
+pinpad-clear = Tout effacer
 staff-title = Personnel
 staff-rename = Renommer
 staff-new-pin = Nouveau code PIN

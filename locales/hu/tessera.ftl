@@ -230,6 +230,8 @@ error-invalid-number = { $field ->
         [reward_days] Egy jutalom { $min } és { $max } nap között érvényes.
         [min_gap_minutes] Két pecsét között { $min } és { $max } perc telhet el.
         [amount] Írd be az elköltött összeget, például 12,50.
+        [idle_sign_out_minutes] Az automatikus kijelentkezés { $min } és { $max } perc között állítható.
+        [pin_again_minutes] A PIN-kód újrakérése { $min } és { $max } perc között állítható.
        *[other] Írj be egy számot { $min } és { $max } között.
     }
 error-invalid-tiers = Egy pontgyűjtő programhoz 1–10 jutalom kell, mindegyik más pontszámért.
@@ -266,6 +268,7 @@ error-sign-in-locked = Túl sok hibás PIN-kód: ez a név zárolva van. Egy üz
 error-last-manager = Az üzletnek legalább egy aktív üzletvezetőt meg kell tartania. Előbb nevezz ki valaki mást üzletvezetőnek.
 error-restore-in-chain = Ez a mentés egy lánchoz tartozó kasszáé: még nem állítható vissza (a hubnál már megvan, amit ez a kassza azóta tett). Semmi sem változott. Csatlakozz inkább újra a lánchoz új kasszaként: az adatai szinkronizálással visszajönnek.
 error-manager-only = Ezt csak üzletvezető teheti meg.
+error-pin-again = Írd be újra a PIN-kódodat az üzletvezetői képernyőkhöz.
 error-database-locked = Az adatbázist egy másik program foglalja: ez NEM lett elmentve. Zárd be a másik programot, és próbáld újra.
 error-store-unwritable = A Tessera nem tud írni az adatbázisába ({ $path }): ez NEM lett elmentve. Ellenőrizd, hogy a lemez csatlakoztatva van-e, és hogy a fájl nem csak olvasható-e.
 error-store-corrupt = Az adatbázisfájl megsérült: semmit sem lehet többé menteni. Ne töröld; hívd az ügyfélszolgálatot.
@@ -404,6 +407,7 @@ audit-kind-member-data-exported = Egy tag adatai exportálva
 audit-kind-void = Visszavonva
 audit-kind-forgive = Ütközés elfogadva
 audit-kind-charge-back = Ütközés visszaterhelve
+audit-kind-settings-changed = A kassza beállításai módosultak
 audit-kind-override = Pecsét a megengedettnél korábban
 error-invalid-date = Ez nem dátum: ÉÉÉÉ-HH-NN alakban írd, például 2026-03-31.
 manage-tab-cards = Kártyák és szinkronizálás
@@ -411,6 +415,7 @@ manage-tab-programs = Programok
 manage-tab-staff = Személyzet
 manage-tab-audit = Napló
 manage-tab-backups = Biztonsági mentések
+manage-tab-settings = Beállítások
 programs-title = Hűségprogramok
 program-new = Új program
 program-edit = Módosítás
@@ -435,6 +440,16 @@ program-starts-new = Más pecsétszám vagy más lejárat új programot indít: 
 program-save = Mentés
 program-expiry-days = a jutalmak { $days } nap után lejárnak
 program-gap-minutes = { $minutes } perc két pecsét között
+settings-title = A kassza beállításai
+settings-idle = Kijelentkezés ennyi perc tétlenség után (0: soha)
+settings-pin-again = Az üzletvezető PIN-kódjának újrakérése (perc múlva)
+settings-sounds = Hang pecsétnél, jutalomnál és elutasításnál
+settings-save = Mentés
+settings-saved = Mentve.
+pin-again-title = Üzletvezetői PIN-kód
+pin-again-hint = Írd be újra a PIN-kódodat az üzletvezetői képernyőkhöz.
+pinpad-delete = Törlés
+pinpad-clear = Mind törlése
 staff-title = Személyzet
 staff-rename = Átnevezés
 staff-new-pin = Új PIN-kód

@@ -236,6 +236,8 @@ error-invalid-number = { $field ->
         [reward_days] Un premio può durare da { $min } a { $max } giorni.
         [min_gap_minutes] L’intervallo tra due timbri va da { $min } a { $max } minuti.
         [amount] Scrivi l’importo speso, per esempio 12,50.
+        [idle_sign_out_minutes] L’uscita automatica va da { $min } a { $max } minuti.
+        [pin_again_minutes] Il PIN si richiede dopo { $min }–{ $max } minuti.
        *[other] Scrivi un numero da { $min } a { $max }.
     }
 error-invalid-tiers = Un programma a punti ha da 1 a 10 premi, ognuno per un numero di punti diverso.
@@ -272,6 +274,7 @@ error-sign-in-locked = Troppi PIN errati: questo nome è bloccato. Un responsabi
 error-last-manager = Il negozio deve avere almeno un responsabile attivo. Nomina prima qualcun altro responsabile.
 error-restore-in-chain = Questo backup è di una cassa di una catena: non può ancora essere ripristinato (l’hub ha già quello che questa cassa ha fatto da allora). Non è stato cambiato nulla. Unisciti di nuovo alla catena come nuova cassa: i suoi dati tornano con la sincronizzazione.
 error-manager-only = Solo un responsabile può farlo.
+error-pin-again = Scrivi di nuovo il tuo PIN per aprire le schermate del responsabile.
 error-database-locked = Il database è occupato da un altro programma: questa operazione NON è stata salvata. Chiudi l’altro programma e riprova.
 error-store-unwritable = Tessera non riesce a scrivere nel database ({ $path }): questa operazione NON è stata salvata. Controlla che il disco sia collegato e che il file non sia in sola lettura.
 error-store-corrupt = Il file del database è danneggiato: non si può più salvare nulla. Non cancellarlo; chiama l’assistenza.
@@ -414,6 +417,7 @@ audit-kind-member-data-exported = Dati di un socio esportati
 audit-kind-void = Annullato
 audit-kind-forgive = Conflitto accettato
 audit-kind-charge-back = Conflitto addebitato
+audit-kind-settings-changed = Impostazioni della cassa modificate
 audit-kind-override = Timbro dato prima del tempo
 error-invalid-date = Questa non è una data: scrivila come AAAA-MM-GG, per esempio 2026-03-31.
 manage-tab-cards = Tessere e sincronizzazione
@@ -421,6 +425,7 @@ manage-tab-programs = Programmi
 manage-tab-staff = Personale
 manage-tab-audit = Registro
 manage-tab-backups = Backup
+manage-tab-settings = Impostazioni
 programs-title = Programmi fedeltà
 program-new = Nuovo programma
 program-edit = Modifica
@@ -445,6 +450,16 @@ program-starts-new = Un altro numero di timbri o un’altra scadenza crea un nuo
 program-save = Salva
 program-expiry-days = i premi scadono dopo { $days } giorni
 program-gap-minutes = { $minutes } min tra due timbri
+settings-title = Impostazioni di questa cassa
+settings-idle = Esci dopo tanti minuti senza uso (0: mai)
+settings-pin-again = Richiedi il PIN del responsabile dopo (minuti)
+settings-sounds = Suoni per timbri, premi e rifiuti
+settings-save = Salva
+settings-saved = Salvato.
+pin-again-title = PIN del responsabile
+pin-again-hint = Scrivi di nuovo il tuo PIN per aprire le schermate del responsabile.
+pinpad-delete = Cancella
+pinpad-clear = Cancella tutto
 staff-title = Personale
 staff-rename = Rinomina
 staff-new-pin = Nuovo PIN

@@ -242,6 +242,8 @@ error-invalid-number = { $field ->
         [reward_days] O recompensă poate dura între { $min } și { $max } zile.
         [min_gap_minutes] Timpul dintre două ștampile este între { $min } și { $max } minute.
         [amount] Scrie suma cheltuită, de exemplu 12,50.
+        [idle_sign_out_minutes] Deconectarea se setează între { $min } și { $max } minute.
+        [pin_again_minutes] PIN-ul se cere din nou după { $min }–{ $max } minute.
        *[other] Scrie un număr între { $min } și { $max }.
     }
 error-invalid-tiers = Un program cu puncte are între 1 și 10 recompense, fiecare la alt număr de puncte.
@@ -278,6 +280,7 @@ error-sign-in-locked = Prea multe PIN-uri greșite: acest nume este blocat. Un m
 error-last-manager = Magazinul trebuie să păstreze cel puțin un manager activ. Numește mai întâi pe altcineva manager.
 error-restore-in-chain = Această copie este a unei case dintr-un lanț: nu poate fi încă restaurată (hubul are deja ce a făcut această casă de atunci). Nu s-a schimbat nimic. Alătură-te din nou lanțului ca o casă nouă: datele ei revin prin sincronizare.
 error-manager-only = Doar un manager poate face asta.
+error-pin-again = Scrie din nou PIN-ul ca să deschizi ecranele managerului.
 error-database-locked = Baza de date este ocupată de alt program: operațiunea NU a fost salvată. Închide celălalt program și încearcă din nou.
 error-store-unwritable = Tessera nu poate scrie în baza de date ({ $path }): operațiunea NU a fost salvată. Verifică dacă discul este conectat și dacă fișierul nu este doar în citire.
 error-store-corrupt = Fișierul bazei de date este deteriorat: nu se mai poate salva nimic. Nu-l șterge; sună la asistență.
@@ -425,6 +428,7 @@ audit-kind-member-data-exported = Datele unui membru exportate
 audit-kind-void = Anulat
 audit-kind-forgive = Conflict acceptat
 audit-kind-charge-back = Conflict recuperat
+audit-kind-settings-changed = Setările casei modificate
 audit-kind-override = Ștampilă dată mai devreme decât se permite
 error-invalid-date = Aceasta nu este o dată: scrie-o AAAA-LL-ZZ, de exemplu 2026-03-31.
 manage-tab-cards = Carduri și sincronizare
@@ -432,6 +436,7 @@ manage-tab-programs = Programe
 manage-tab-staff = Personal
 manage-tab-audit = Jurnal
 manage-tab-backups = Copii de siguranță
+manage-tab-settings = Setări
 programs-title = Programe de fidelitate
 program-new = Program nou
 program-edit = Modifică
@@ -456,6 +461,16 @@ program-starts-new = Alt număr de ștampile sau altă expirare creează un prog
 program-save = Salvează
 program-expiry-days = recompensele expiră după { $days } zile
 program-gap-minutes = { $minutes } min între ștampile
+settings-title = Setările acestei case
+settings-idle = Deconectare după atâtea minute fără folosire (0: niciodată)
+settings-pin-again = Cere din nou PIN-ul managerului după (minute)
+settings-sounds = Sunete pentru ștampile, recompense și refuzuri
+settings-save = Salvează
+settings-saved = Salvat.
+pin-again-title = PIN-ul managerului
+pin-again-hint = Scrie din nou PIN-ul ca să deschizi ecranele managerului.
+pinpad-delete = Șterge
+pinpad-clear = Șterge tot
 staff-title = Personal
 staff-rename = Redenumește
 staff-new-pin = PIN nou

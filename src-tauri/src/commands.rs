@@ -15,6 +15,7 @@ use tessera_core::input::validate;
 use tessera_core::ledger::VoidReason;
 use tessera_core::people::members::NewMember;
 use tessera_core::people::shop::{Actor, Shop, Staff};
+use tessera_core::support::settings::TillSettings;
 use tessera_core::{CoreError, ErrorBody, Store};
 #[cfg(feature = "ts")]
 use ts_rs::TS;
@@ -44,6 +45,8 @@ pub struct AppStatus {
     pub signed_in: Option<Staff>,
     pub language: String,
     pub programs: Vec<Program>,
+    /// This till's settings: idle sign-out, PIN again, sounds.
+    pub settings: TillSettings,
 }
 
 #[derive(Deserialize)]
@@ -68,6 +71,7 @@ pub async fn app_status(state: State<'_, AppState>) -> CommandResult<AppStatus> 
                 signed_in: None,
                 language: "en".into(),
                 programs: Vec::new(),
+                settings: TillSettings::default(),
             })
         }
     };
@@ -94,6 +98,7 @@ pub async fn app_status(state: State<'_, AppState>) -> CommandResult<AppStatus> 
         shop,
         signed_in: state.signed_in(),
         language,
+        settings: store.till_settings().await.map_err(failed(&store))?,
     })
 }
 
@@ -321,7 +326,7 @@ pub async fn print_cards(
     language: Option<String>,
 ) -> CommandResult<PrintedFile> {
     use tauri::Emitter;
-    let actor = state.actor()?;
+    let actor = state.manager().await?;
     let sheet = layout.parse().map_err(|e: CoreError| e.body())?;
     let selection = members.map_or(Selection::All, Selection::Members);
     let mut report = |done, total| {
@@ -344,7 +349,7 @@ pub async fn print_cards(
 
 #[tauri::command]
 pub async fn print_test_page(state: State<'_, AppState>) -> CommandResult<PrintedFile> {
-    let actor = state.actor()?;
+    let actor = state.manager().await?;
     let store = state.store()?;
     let pdf = store
         .print_test_page(&actor)
@@ -399,7 +404,7 @@ pub async fn reissue_card(
     state: State<'_, AppState>,
     member_id: MemberId,
 ) -> CommandResult<IssuedCard> {
-    let actor = state.actor()?;
+    let actor = state.manager().await?;
     let store = state.store()?;
     store
         .reissue_card_of(&actor, member_id)
@@ -415,7 +420,7 @@ pub async fn merge_member(
     keep: MemberId,
     other: String,
 ) -> CommandResult<MemberView> {
-    let actor = state.actor()?;
+    let actor = state.manager().await?;
     let store = state.store()?;
     let merge = async {
         let other = store.lookup(&other, &[]).await?.into_result()?;

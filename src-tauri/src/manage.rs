@@ -1,5 +1,7 @@
-//! The manager's side from the app: programs, staff, the audit trail, backups. Each command checks the
-//! signed-in staff member through the core's permission table; the rules are tessera-core's.
+//! The manager's side from the app: programs, staff, the audit trail, backups, the till's
+//! settings. Each command takes the signed-in staff member from `AppState::manager` (whose PIN
+//! is asked again once older than the till's setting: `pin_again`) and the core's permission
+//! table decides; the rules are tessera-core's.
 //! Automatic backups run once at start and then every hour (one a day is taken).
 
 use std::time::Duration;
@@ -13,6 +15,7 @@ use tessera_core::ids::{ProgramId, StaffId};
 use tessera_core::people::shop::Role;
 use tessera_core::people::staff::StaffMember;
 use tessera_core::support::backup::{self, Backup, Restored};
+use tessera_core::support::settings::TillSettings;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
 
@@ -38,6 +41,30 @@ pub enum StaffChange {
     Unlock,
 }
 
+/// Whether the manager's screens open now, or the PIN is asked again first (`pin_again`).
+#[tauri::command]
+pub async fn manager_check(state: State<'_, AppState>) -> CommandResult<()> {
+    state.manager().await.map(drop)
+}
+
+/// The PIN typed again: the manager's screens open for another while.
+#[tauri::command]
+pub async fn confirm_pin(state: State<'_, AppState>, pin: String) -> CommandResult<()> {
+    state.confirm_pin(&pin).await
+}
+
+#[tauri::command]
+pub async fn set_till_settings(
+    state: State<'_, AppState>,
+    settings: TillSettings,
+) -> CommandResult<TillSettings> {
+    let (store, actor) = (state.store()?, state.manager().await?);
+    store
+        .set_till_settings(&actor, &settings)
+        .await
+        .map_err(|e| store.error_body(e))
+}
+
 /// What a manager does to a program on the Programs screen.
 #[derive(Deserialize)]
 #[cfg_attr(feature = "ts", derive(TS))]
@@ -56,7 +83,7 @@ pub async fn add_program(
     state: State<'_, AppState>,
     program: NewProgram,
 ) -> CommandResult<Vec<Program>> {
-    let (store, actor) = (state.store()?, state.actor()?);
+    let (store, actor) = (state.store()?, state.manager().await?);
     let failed = |e| store.error_body(e);
     store.add_program(&actor, &program).await.map_err(failed)?;
     store.programs().await.map_err(failed)
@@ -68,7 +95,7 @@ pub async fn change_program(
     id: ProgramId,
     change: ProgramChange,
 ) -> CommandResult<Vec<Program>> {
-    let (store, actor) = (state.store()?, state.actor()?);
+    let (store, actor) = (state.store()?, state.manager().await?);
     let failed = |e| store.error_body(e);
     match change {
         ProgramChange::Edit { edit } => store
@@ -97,7 +124,7 @@ pub async fn change_program(
 
 #[tauri::command]
 pub async fn staff_members(state: State<'_, AppState>) -> CommandResult<Vec<StaffMember>> {
-    let (store, actor) = (state.store()?, state.actor()?);
+    let (store, actor) = (state.store()?, state.manager().await?);
     store
         .staff_members(&actor)
         .await
@@ -111,7 +138,7 @@ pub async fn add_staff(
     role: Role,
     pin: String,
 ) -> CommandResult<Vec<StaffMember>> {
-    let (store, actor) = (state.store()?, state.actor()?);
+    let (store, actor) = (state.store()?, state.manager().await?);
     store
         .add_staff(&actor, &name, role, &pin)
         .await
@@ -125,7 +152,7 @@ pub async fn change_staff(
     id: StaffId,
     change: StaffChange,
 ) -> CommandResult<Vec<StaffMember>> {
-    let (store, actor) = (state.store()?, state.actor()?);
+    let (store, actor) = (state.store()?, state.manager().await?);
     let done = match change {
         StaffChange::Rename { name } => store.rename_staff(&actor, id, &name).await,
         StaffChange::Role { role } => store.set_staff_role(&actor, id, role).await,
@@ -145,7 +172,7 @@ pub async fn audit_trail(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> CommandResult<Vec<AuditEntry>> {
-    let (store, actor) = (state.store()?, state.actor()?);
+    let (store, actor) = (state.store()?, state.manager().await?);
     store
         .audit_trail(&actor, from, to, AUDIT_LINES)
         .await
@@ -155,14 +182,14 @@ pub async fn audit_trail(
 /// The backups in the app's backup folder, newest first.
 #[tauri::command]
 pub async fn backups(state: State<'_, AppState>) -> CommandResult<Vec<Backup>> {
-    state.actor()?;
+    state.manager().await?;
     backup::list_backups(&backup::backup_dir(state.db_path())).map_err(|e| e.body())
 }
 
 /// "Back up now": a backup in the backup folder, named by the time.
 #[tauri::command]
 pub async fn back_up_now(state: State<'_, AppState>) -> CommandResult<Vec<Backup>> {
-    let (store, actor) = (state.store()?, state.actor()?);
+    let (store, actor) = (state.store()?, state.manager().await?);
     let dir = backup::backup_dir(state.db_path());
     std::fs::create_dir_all(&dir).map_err(|_| {
         tessera_core::CoreError::FileUnwritable {
@@ -185,7 +212,7 @@ pub async fn back_up_now(state: State<'_, AppState>) -> CommandResult<Vec<Backup
 /// signed out, as the staff may differ in the backup.
 #[tauri::command]
 pub async fn restore_backup(state: State<'_, AppState>, path: String) -> CommandResult<Restored> {
-    let actor = state.actor()?;
+    let actor = state.manager().await?;
     let restored = state.restore(&path, &actor).await?;
     state.set_signed_in(None);
     Ok(restored)

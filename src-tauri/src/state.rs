@@ -16,11 +16,13 @@ pub struct AppState {
     signed_in: Mutex<Option<Session>>,
 }
 
-/// A staff member's session at this till: Undo reaches no further back than its start.
+/// A staff member's session at this till: Undo reaches no further back than its start; the
+/// manager's screens ask for the PIN again once `pin_at` is older than the till's setting.
 #[derive(Clone)]
 pub struct Session {
     pub staff: Staff,
     pub started: DateTime<Utc>,
+    pub pin_at: DateTime<Utc>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -104,10 +106,48 @@ impl AppState {
     }
 
     pub fn set_signed_in(&self, staff: Option<Staff>) {
+        let now = Utc::now();
         *lock(&self.signed_in) = staff.map(|staff| Session {
             staff,
-            started: Utc::now(),
+            started: now,
+            pin_at: now,
         });
+    }
+
+    /// The PIN typed again by whoever is signed in: the manager's screens open for another
+    /// while. Goes through the core's sign-in, so wrong PINs count and are audited as any.
+    pub async fn confirm_pin(&self, pin: &str) -> Result<(), ErrorBody> {
+        let session = self.session()?;
+        let store = self.store()?;
+        let staff = store
+            .sign_in(&session.staff.name, pin)
+            .await
+            .map_err(|e| store.error_body(e))?;
+        if staff.id != session.staff.id {
+            return Err(CoreError::WrongPin.body());
+        }
+        if let Some(current) = lock(&self.signed_in).as_mut() {
+            current.pin_at = Utc::now();
+        }
+        Ok(())
+    }
+
+    /// The signed-in staff member, for a manager's screen: `pin_again` once their PIN is
+    /// older than the till's setting. (A cashier gets through here, and the core refuses them
+    /// with `manager_only`.)
+    pub async fn manager(&self) -> Result<Actor, ErrorBody> {
+        let session = self.session()?;
+        let store = self.store()?;
+        let settings = store
+            .till_settings()
+            .await
+            .map_err(|e| store.error_body(e))?;
+        let actor = Actor::from(&session.staff);
+        let fresh_until = session.pin_at + chrono::Duration::minutes(settings.pin_again_minutes);
+        if actor.role == tessera_core::people::shop::Role::Manager && Utc::now() > fresh_until {
+            return Err(CoreError::PinAgain.body());
+        }
+        Ok(actor)
     }
 
     pub fn session(&self) -> Result<Session, ErrorBody> {
@@ -118,5 +158,43 @@ impl AppState {
 
     pub fn actor(&self) -> Result<Actor, ErrorBody> {
         self.session().map(|s| Actor::from(&s.staff))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tessera_core::first_run::NewShop;
+
+    /// The manager's screens take the manager's PIN again once it is older than the till's
+    /// setting (5 minutes by default); a wrong PIN does not open them.
+    #[tokio::test]
+    async fn the_managers_screens_ask_for_the_pin_again_once_it_is_old() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::open(dir.path().join("tessera.db")).await;
+        let set_up = state
+            .store()
+            .unwrap()
+            .init_shop(&NewShop {
+                shop_name: "Café Lumière".into(),
+                language: "fr".into(),
+                currency: "eur".into(),
+                manager_name: "Ana".into(),
+                manager_pin: "1234".into(),
+            })
+            .await
+            .unwrap();
+        state.set_signed_in(Some(set_up.manager));
+        assert!(state.manager().await.is_ok(), "a PIN just typed is good");
+        let six_minutes_ago = Utc::now() - chrono::Duration::minutes(6);
+        lock(&state.signed_in).as_mut().unwrap().pin_at = six_minutes_ago;
+        assert_eq!(state.manager().await.unwrap_err().code, "pin_again");
+        assert_eq!(
+            state.confirm_pin("4321").await.unwrap_err().code,
+            "wrong_pin"
+        );
+        assert_eq!(state.manager().await.unwrap_err().code, "pin_again");
+        state.confirm_pin("1234").await.unwrap();
+        assert!(state.manager().await.is_ok());
     }
 }

@@ -90,7 +90,7 @@ pub async fn settle_conflict(
     settlement: Settlement,
     reason: String,
 ) -> CommandResult<ActionResult> {
-    let actor = state.actor()?;
+    let actor = state.manager().await?;
     let store = state.store()?;
     store
         .settle_conflict(&actor, id, settlement, &reason)

@@ -52,6 +52,8 @@ pub enum AuditKind {
     StaffDeactivated,
     StaffReactivated,
     ProgramChanged,
+    /// This till's settings changed (`detail`: which, to what).
+    SettingsChanged,
     BackupTaken,
     Restored,
     MembersExported,

@@ -116,6 +116,8 @@ pub enum CoreError {
     InvalidDate,
     #[error("only a manager can do this")]
     ManagerOnly,
+    #[error("type your PIN again for the manager's screens")]
+    PinAgain,
     #[error("sign in first")]
     SignInRequired,
     #[error("the database is locked by another program")]
@@ -251,6 +253,7 @@ impl CoreError {
             LastManager => "last_manager",
             InvalidDate => "invalid_date",
             ManagerOnly => "manager_only",
+            PinAgain => "pin_again",
             SignInRequired => "sign_in_required",
             DatabaseLocked => "database_locked",
             StoreUnwritable { .. } => "store_unwritable",
@@ -451,6 +454,7 @@ impl CoreError {
             ErrorKind::LastManager => CoreError::LastManager,
             ErrorKind::InvalidDate => CoreError::InvalidDate,
             ErrorKind::ManagerOnly => CoreError::ManagerOnly,
+            ErrorKind::PinAgain => CoreError::PinAgain,
             ErrorKind::SignInRequired => CoreError::SignInRequired,
             ErrorKind::DatabaseLocked => CoreError::DatabaseLocked,
             ErrorKind::StoreUnwritable => CoreError::StoreUnwritable { path: path() },

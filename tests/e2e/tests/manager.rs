@@ -94,8 +94,20 @@ async fn a_manager_adds_a_cashier_sees_it_in_the_audit_and_backs_up_and_restores
         .click()
         .await
         .unwrap();
-    s.fill("signin-pin", "0000").await;
-    s.keys(&ENTER.to_string()).await;
+    // On the touch screen's PIN pad.
+    s.el("signin-pin").await;
+    for _ in 0..4 {
+        s.client
+            .find(fantoccini::Locator::Css(
+                "[data-testid='pin-key'][data-digit='0']",
+            ))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    s.click("signin-submit").await;
     s.el("cashier-screen").await;
     s.click("menu-button").await;
     s.el("signout-button").await;
@@ -182,5 +194,23 @@ async fn a_manager_creates_a_points_program_that_the_till_gives_points_in() {
     let history = s.cli(&["history", &code]);
     assert_eq!(history[0]["kind"], "redeem");
     assert_eq!(history[0]["amount"], 50);
+
+    // This till's settings: no sounds, never sign out by itself; in the audit trail.
+    s.menu("manage-button").await;
+    s.click("manage-tab-settings").await;
+    s.click("settings-sounds").await;
+    s.fill("settings-idle", "0").await;
+    s.click("settings-save").await;
+    s.el("settings-saved").await;
+    let audit = s.cli(&["audit"]);
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "settings_changed"
+                && e["detail"] == "idle_sign_out_minutes=0, sounds=false"),
+        "{audit}"
+    );
     s.finish().await;
 }

@@ -32,6 +32,7 @@ import type { NewProgram } from './bindings/NewProgram';
 import type { Program } from './bindings/Program';
 import type { ProgramChange } from './bindings/ProgramChange';
 import type { Punch } from './bindings/Punch';
+import type { TillSettings } from './bindings/TillSettings';
 
 /** A refusal from the core: a stable code plus the message key the UI translates. */
 export class CoreFailure extends Error {
@@ -99,6 +100,11 @@ export const ipc = {
   /** Syncs now; being offline is in the answer (`line`), not a failure. */
   syncNow: () => call<SyncStatus>('sync_now'),
   conflicts: () => call<Conflict[]>('conflicts'),
+  /** Managers: resolves when the manager's screens may open; `pin_again` when the PIN must
+   *  be typed again first. */
+  managerCheck: () => call<void>('manager_check'),
+  confirmPin: (pin: string) => call<void>('confirm_pin', { pin }),
+  setTillSettings: (settings: TillSettings) => call<TillSettings>('set_till_settings', { settings }),
   /** Managers: a new program; answers every program. */
   addProgram: (program: NewProgram) => call<Program[]>('add_program', { program }),
   changeProgram: (id: string, change: ProgramChange) => call<Program[]>('change_program', { id, change }),

@@ -44,6 +44,8 @@ pub enum Permission {
     ReadAudit,
     /// Take a backup (a copy of every member's data) or restore one.
     BackUp,
+    /// Change this till's settings (idle sign-out, PIN again, sounds).
+    ManageSettings,
 }
 
 /// The permission table. Reading members, cards and history is open to every signed-in staff
@@ -53,9 +55,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     match permission {
         Enroll | Punch | Redeem | UndoOwnRecent => true,
         Void | ManagePrograms | ManageStaff | PrintCards | ReadCardTokens | ReplaceCards
-        | Doctor | JoinChain | SettleConflicts | MergeMembers | ReadAudit | BackUp => {
-            role == Role::Manager
-        }
+        | Doctor | JoinChain | SettleConflicts | MergeMembers | ReadAudit | BackUp
+        | ManageSettings => role == Role::Manager,
     }
 }
 
@@ -106,6 +107,7 @@ mod tests {
     #[case::merge_members(Permission::MergeMembers, false)]
     #[case::read_audit(Permission::ReadAudit, false)]
     #[case::back_up(Permission::BackUp, false)]
+    #[case::manage_settings(Permission::ManageSettings, false)]
     fn what_a_cashier_may_do(#[case] permission: Permission, #[case] cashier: bool) {
         assert_eq!(allows(Role::Cashier, permission), cashier);
         assert!(

@@ -3,6 +3,7 @@ import type { ErrorBody } from "./ErrorBody";
 import type { Program } from "./Program";
 import type { Shop } from "./Shop";
 import type { Staff } from "./Staff";
+import type { TillSettings } from "./TillSettings";
 
 /**
  * Everything the UI needs to choose its screen: first run, sign-in, or the till.
@@ -11,4 +12,8 @@ export type AppStatus = {
 /**
  * Why the database could not be opened, if it could not.
  */
-store_error: ErrorBody | null, db_path: string, shop: Shop | null, staff: Array<Staff>, signed_in: Staff | null, language: string, programs: Array<Program>, };
+store_error: ErrorBody | null, db_path: string, shop: Shop | null, staff: Array<Staff>, signed_in: Staff | null, language: string, programs: Array<Program>, 
+/**
+ * This till's settings: idle sign-out, PIN again, sounds.
+ */
+settings: TillSettings, };

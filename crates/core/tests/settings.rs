@@ -1,0 +1,79 @@
+//! This till's settings: defaults until a manager changes them, bounds, audited, and a
+//! cashier cannot change them.
+
+mod common;
+
+use tessera_core::audit::AuditKind;
+use tessera_core::people::shop::Actor;
+use tessera_core::support::settings::TillSettings;
+
+#[tokio::test]
+async fn a_manager_sets_the_idle_sign_out_and_the_change_is_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, manager) = common::bakery_with_a_cashier(dir.path()).await;
+    assert_eq!(
+        store.till_settings().await.unwrap(),
+        TillSettings::default()
+    );
+    let wanted = TillSettings {
+        idle_sign_out_minutes: 0,
+        pin_again_minutes: 2,
+        sounds: false,
+    };
+    assert_eq!(
+        store.set_till_settings(&manager, &wanted).await.unwrap(),
+        wanted
+    );
+    assert_eq!(store.till_settings().await.unwrap(), wanted);
+    // The same settings again: nothing changed, nothing audited.
+    store.set_till_settings(&manager, &wanted).await.unwrap();
+    let now = chrono::Utc::now();
+    let changes: Vec<Option<String>> = store
+        .audit_trail(
+            &manager,
+            now - chrono::Duration::hours(1),
+            now + chrono::Duration::hours(1),
+            100,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == AuditKind::SettingsChanged)
+        .map(|e| e.detail)
+        .collect();
+    assert_eq!(
+        changes,
+        [Some(
+            "idle_sign_out_minutes=0, pin_again_minutes=2, sounds=false".to_string()
+        )]
+    );
+
+    let cashier = Actor::from(&store.sign_in("Sam", "0000").await.unwrap());
+    let refused = store
+        .set_till_settings(&cashier, &TillSettings::default())
+        .await;
+    assert_eq!(refused.unwrap_err().code(), "manager_only");
+    for (out_of_bounds, field) in [
+        (
+            TillSettings {
+                pin_again_minutes: 0,
+                ..TillSettings::default()
+            },
+            "pin_again_minutes",
+        ),
+        (
+            TillSettings {
+                idle_sign_out_minutes: 24 * 60,
+                ..TillSettings::default()
+            },
+            "idle_sign_out_minutes",
+        ),
+    ] {
+        let refused = store
+            .set_till_settings(&manager, &out_of_bounds)
+            .await
+            .unwrap_err();
+        assert_eq!(refused.args()["field"], field);
+    }
+    assert_eq!(store.till_settings().await.unwrap(), wanted);
+}
