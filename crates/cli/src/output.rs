@@ -69,8 +69,7 @@ impl Output {
             });
         } else {
             // The message's arguments can be stored text (a likely duplicate's name).
-            let args = body.args.iter().map(|(k, v)| (k.clone(), shown(v)));
-            let message = self.text.t_map(&body.key, &args.collect());
+            let message = self.text.error_text(&body);
             eprintln!("{message} [{}]", body.code);
         }
     }
@@ -112,6 +111,12 @@ impl Text {
 
     fn t_map(&self, key: &str, args: &BTreeMap<String, String>) -> String {
         self.messages.format(key, args)
+    }
+
+    /// A core error's message in this language (its stored-text arguments [`shown`]).
+    pub fn error_text(&self, body: &ErrorBody) -> String {
+        let args = body.args.iter().map(|(k, v)| (k.clone(), shown(v)));
+        self.t_map(&body.key, &args.collect())
     }
 
     /// A void's reason in this language: the code's words, then the staff member's own.

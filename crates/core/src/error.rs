@@ -68,6 +68,12 @@ pub enum CoreError {
     NoActiveProgram,
     #[error("no such member")]
     MemberNotFound,
+    #[error("this member's data was erased")]
+    MemberErased,
+    #[error("the file has no name column")]
+    CsvNoNameColumn,
+    #[error("{path} cannot be read")]
+    FileUnreadable { path: String },
     #[error("no member has this code")]
     UnknownCode,
     #[error("the code was mistyped (check character does not match)")]
@@ -229,6 +235,9 @@ impl CoreError {
             ProgramRequired => "program_required",
             NoActiveProgram => "no_active_program",
             MemberNotFound => "member_not_found",
+            MemberErased => "member_erased",
+            CsvNoNameColumn => "csv_no_name_column",
+            FileUnreadable { .. } => "file_unreadable",
             UnknownCode => "unknown_code",
             MistypedCode => "mistyped_code",
             NotACode => "not_a_code",
@@ -310,6 +319,7 @@ impl CoreError {
             CoreError::StoreUnwritable { path }
             | CoreError::OpenFailed { path }
             | CoreError::FileUnwritable { path }
+            | CoreError::FileUnreadable { path }
             | CoreError::DatabaseGone { path }
             | CoreError::DatabaseMissing { path }
             | CoreError::NotATesseraDatabase { path } => {
@@ -430,6 +440,11 @@ impl CoreError {
             ErrorKind::ProgramRequired => CoreError::ProgramRequired,
             ErrorKind::NoActiveProgram => CoreError::NoActiveProgram,
             ErrorKind::MemberNotFound => CoreError::MemberNotFound,
+            ErrorKind::MemberErased => CoreError::MemberErased,
+            ErrorKind::CsvNoNameColumn => CoreError::CsvNoNameColumn,
+            ErrorKind::FileUnreadable => CoreError::FileUnreadable {
+                path: "/media/usb/members.csv".into(),
+            },
             ErrorKind::UnknownCode => CoreError::UnknownCode,
             ErrorKind::MistypedCode => CoreError::MistypedCode,
             ErrorKind::NotACode => CoreError::NotACode,

@@ -56,6 +56,14 @@ pub async fn member_by_code(store: &Store, input: &str) -> Result<MemberView> {
     store.lookup(input, &[]).await?.into_result()
 }
 
+/// A member named by their card (code or scanned token) or by their id.
+pub async fn member_ref(store: &Store, input: &str) -> Result<MemberView> {
+    match input.trim().parse::<tessera_core::ids::MemberId>() {
+        Ok(id) => store.member_view(id).await,
+        Err(_) => member_by_code(store, input).await,
+    }
+}
+
 /// `--program` takes a program's id or its name; left out, the core picks the one active.
 pub async fn program_id(store: &Store, program: Option<&str>) -> Result<Option<ProgramId>> {
     match program {

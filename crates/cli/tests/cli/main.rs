@@ -11,6 +11,7 @@ mod cards;
 mod history;
 mod init;
 mod member;
+mod member_data;
 mod program;
 mod punch;
 mod redeem;

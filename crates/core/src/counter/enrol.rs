@@ -2,7 +2,7 @@
 //! the first stamp, in one transaction; or, when the same email, phone number or name is
 //! already a member, nothing written and the likely duplicates returned.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "ts")]
 use ts_rs::TS;
@@ -11,13 +11,13 @@ use crate::cards::registry;
 use crate::counter::actions::{self, ActionResult};
 use crate::counter::lookup::MemberView;
 use crate::error::{CoreError, Result};
-use crate::ids::{MemberId, ProgramId};
+use crate::ids::{MemberId, ProgramId, ShopId};
 use crate::input::validate;
 use crate::ledger::{self, EventKind, NewEvent};
 use crate::people::auth::Permission;
 use crate::people::members::{self, Member, NewMember, NewMemberRow};
 use crate::people::shop::Actor;
-use crate::store::Store;
+use crate::store::{Store, WriteTx};
 
 /// How the counter enrols: refusing a likely duplicate unless told it is a different person,
 /// and optionally giving the first stamp in the same transaction.
@@ -69,19 +69,15 @@ impl Store {
         options: &EnrollOptions,
     ) -> Result<EnrollOutcome> {
         actor.require(Permission::Enroll)?;
-        let name = validate::name(&new.name)?;
-        let email = validate::email(new.email.as_deref())?;
-        let phone = validate::phone(new.phone.as_deref())?;
         let shop = self.require_shop().await?;
-        let language = match new.language.as_deref().filter(|l| !l.trim().is_empty()) {
-            Some(l) => validate::language(l)?,
-            None => shop.language.clone(),
-        };
-        let (phone, phone_digits) = phone.unzip();
-        let phone_tail = phone_digits.as_deref().map(crate::input::phone::tail);
+        let valid = ValidMember::check(new, &shop.language)?;
         if !options.allow_likely_duplicate {
             let members = self
-                .likely_duplicates(&name, email.as_deref(), phone_tail.as_deref())
+                .likely_duplicates(
+                    &valid.name,
+                    valid.email.as_deref(),
+                    valid.phone_tail().as_deref(),
+                )
                 .await?;
             if !members.is_empty() {
                 let members = self.views_of(members).await?;
@@ -101,40 +97,8 @@ impl Store {
         }
 
         let mut tx = self.begin_write().await?;
-        let now = Utc::now();
-        let id = MemberId::new();
-        let code = registry::fresh_code(&mut tx).await?;
-        members::insert_member(
-            &mut tx,
-            &NewMemberRow {
-                id,
-                code: &code,
-                shop_id: shop.id,
-                name: &name,
-                email: email.as_deref(),
-                phone: phone.as_deref(),
-                phone_digits: phone_digits.as_deref(),
-                language: &language,
-                created_at: now,
-            },
-        )
-        .await?;
-        registry::register_card(&mut tx, id, &code).await?;
-        ledger::append(
-            &mut tx,
-            actor.staff_id,
-            NewEvent {
-                kind: EventKind::Enroll,
-                member_id: id,
-                program_id: None,
-                amount: 0,
-                voids: None,
-                reason: None,
-                other_member: None,
-                note: None,
-            },
-        )
-        .await?;
+        let member = enrol_in(&mut tx, actor, shop.id, &valid, Utc::now()).await?;
+        let id = member.id;
         let first_stamp = match &first_stamp_program {
             Some(program) => {
                 let stamp = actions::punch_in(&mut tx, actor, program, id, 1, None).await?;
@@ -143,18 +107,96 @@ impl Store {
             None => None,
         };
         self.commit(tx).await?;
-        let member = Member {
-            id,
-            code: code.as_str().to_string(),
-            name,
-            email,
-            phone,
-            language,
-            created_at: now,
-        };
         Ok(EnrollOutcome::Enrolled {
             member,
             first_stamp,
         })
     }
+}
+
+/// A new member's details, checked and normalised: what enrolment and an import both write.
+pub(crate) struct ValidMember {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub phone_digits: Option<String>,
+    pub language: String,
+}
+
+impl ValidMember {
+    /// `shop_language` when the member's is left out.
+    pub fn check(new: &NewMember, shop_language: &str) -> Result<ValidMember> {
+        let name = validate::name(&new.name)?;
+        let email = validate::email(new.email.as_deref())?;
+        let (phone, phone_digits) = validate::phone(new.phone.as_deref())?.unzip();
+        let language = match new.language.as_deref().filter(|l| !l.trim().is_empty()) {
+            Some(l) => validate::language(l)?,
+            None => shop_language.to_string(),
+        };
+        Ok(ValidMember {
+            name,
+            email,
+            phone,
+            phone_digits,
+            language,
+        })
+    }
+
+    /// What a phone number is looked up by (its last digits).
+    pub fn phone_tail(&self) -> Option<String> {
+        self.phone_digits.as_deref().map(crate::input::phone::tail)
+    }
+}
+
+/// Writes a new member inside the caller's transaction: their row, their first card and the
+/// `enroll` event.
+pub(crate) async fn enrol_in(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    shop_id: ShopId,
+    valid: &ValidMember,
+    now: DateTime<Utc>,
+) -> Result<Member> {
+    let id = MemberId::new();
+    let code = registry::fresh_code(tx).await?;
+    members::insert_member(
+        tx,
+        &NewMemberRow {
+            id,
+            code: &code,
+            shop_id,
+            name: &valid.name,
+            email: valid.email.as_deref(),
+            phone: valid.phone.as_deref(),
+            phone_digits: valid.phone_digits.as_deref(),
+            language: &valid.language,
+            created_at: now,
+        },
+    )
+    .await?;
+    registry::register_card(tx, id, &code).await?;
+    ledger::append(
+        tx,
+        actor.staff_id,
+        NewEvent {
+            kind: EventKind::Enroll,
+            member_id: id,
+            program_id: None,
+            amount: 0,
+            voids: None,
+            reason: None,
+            other_member: None,
+            note: None,
+        },
+    )
+    .await?;
+    Ok(Member {
+        id,
+        code: code.as_str().to_string(),
+        name: valid.name.clone(),
+        email: valid.email.clone(),
+        phone: valid.phone.clone(),
+        language: valid.language.clone(),
+        created_at: now,
+    })
 }

@@ -46,6 +46,9 @@ pub enum Permission {
     BackUp,
     /// Change this till's settings (idle sign-out, PIN again, sounds).
     ManageSettings,
+    /// Members' data in bulk or in full: export and import files of members, erase a member,
+    /// export everything held about one.
+    MembersData,
 }
 
 /// The permission table. Reading members, cards and history is open to every signed-in staff
@@ -56,7 +59,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         Enroll | Punch | Redeem | UndoOwnRecent => true,
         Void | ManagePrograms | ManageStaff | PrintCards | ReadCardTokens | ReplaceCards
         | Doctor | JoinChain | SettleConflicts | MergeMembers | ReadAudit | BackUp
-        | ManageSettings => role == Role::Manager,
+        | ManageSettings | MembersData => role == Role::Manager,
     }
 }
 
@@ -108,6 +111,7 @@ mod tests {
     #[case::read_audit(Permission::ReadAudit, false)]
     #[case::back_up(Permission::BackUp, false)]
     #[case::manage_settings(Permission::ManageSettings, false)]
+    #[case::members_data(Permission::MembersData, false)]
     fn what_a_cashier_may_do(#[case] permission: Permission, #[case] cashier: bool) {
         assert_eq!(allows(Role::Cashier, permission), cashier);
         assert!(

@@ -42,7 +42,7 @@ pub struct NewMember {
 /// At most this many likely duplicates are shown.
 const DUPLICATES_SHOWN: i64 = 5;
 /// A phone number matches another when this many of its last digits (or all) are the same.
-const PHONE_MATCH_DIGITS: usize = 8;
+pub(crate) const PHONE_MATCH_DIGITS: usize = 8;
 
 const MEMBER_COLUMNS: &str = "m.id, m.code, m.name, m.email, m.phone, m.language, m.created_at";
 const SEARCH_LIMIT: i64 = 20;

@@ -88,7 +88,7 @@ fn busy_timeout() -> Duration {
 }
 
 /// SQLite opened the same way everywhere: WAL, FULL sync (an acknowledged punch survives a
-/// power cut), foreign keys, a busy timeout. By file name, never by URL.
+/// power cut), foreign keys, a busy timeout, secure delete. By file name, never by URL.
 fn connect_options(path: &Path, create: bool) -> SqliteConnectOptions {
     SqliteConnectOptions::new()
         .filename(path)
@@ -97,6 +97,8 @@ fn connect_options(path: &Path, create: bool) -> SqliteConnectOptions {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(busy_timeout())
+        // Freed space is zeroed: an erased member's data does not linger in free pages.
+        .pragma("secure_delete", "ON")
 }
 
 async fn pool(options: SqliteConnectOptions) -> Result<SqlitePool> {
@@ -269,6 +271,18 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         self.commit(tx).await
+    }
+
+    /// Moves every committed write from the `-wal` file into the database file and empties the
+    /// `-wal` file (after an erasure: the old pages must not stay there). Best effort: while
+    /// another connection reads, the log is emptied at a later checkpoint instead.
+    pub(crate) async fn empty_the_log(&self) {
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(cause = %e, "the write-ahead log could not be emptied now");
+        }
     }
 
     /// Closes the store, first moving every committed write from the `-wal` file into the

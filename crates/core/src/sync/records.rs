@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::counter::programs::{PointsReward, ProgramKind};
 use crate::error::{CoreError, Result};
 use crate::input::{phone, validate};
+use crate::people::member_data::{ChannelConsent, Consent, ConsentSource};
 use crate::store::WriteTx;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +81,11 @@ pub struct WireMember {
     pub language: String,
     pub created_at: DateTime<Utc>,
     pub version: String,
+    // Added with members' data (migration 0011); absent from a member written before.
+    #[serde(default)]
+    pub consent: Consent,
+    #[serde(default)]
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -289,39 +295,59 @@ pub(crate) async fn read(tx: &mut WriteTx, kind: &str, key: &[u8]) -> Result<Opt
             })
         }
         "member" => {
-            type Row = (
-                Uuid,
-                String,
-                Uuid,
-                String,
-                Option<String>,
-                Option<String>,
-                String,
-                DateTime<Utc>,
-                String,
-            );
+            #[derive(sqlx::FromRow)]
+            struct Row {
+                id: Uuid,
+                code: String,
+                shop_id: Uuid,
+                name: String,
+                email: Option<String>,
+                phone: Option<String>,
+                language: String,
+                created_at: DateTime<Utc>,
+                version: String,
+                email_consent: Option<bool>,
+                email_consent_at: Option<DateTime<Utc>>,
+                email_consent_source: Option<ConsentSource>,
+                sms_consent: Option<bool>,
+                sms_consent_at: Option<DateTime<Utc>>,
+                sms_consent_source: Option<ConsentSource>,
+                erased_at: Option<DateTime<Utc>>,
+            }
             let row: Option<Row> = sqlx::query_as(
-                "SELECT id, code, shop_id, name, email, phone, language, created_at, version
+                "SELECT id, code, shop_id, name, email, phone, language, created_at, version,
+                        email_consent, email_consent_at, email_consent_source,
+                        sms_consent, sms_consent_at, sms_consent_source, erased_at
                  FROM member WHERE id = ?",
             )
             .bind(uuid())
             .fetch_optional(&mut **tx)
             .await?;
-            row.map(
-                |(id, code, shop, name, email, phone, language, created_at, version)| {
-                    WireRecord::Member(WireMember {
-                        id,
-                        code,
-                        shop,
-                        name,
-                        email,
-                        phone,
-                        language,
-                        created_at,
-                        version,
+            row.map(|r| {
+                let channel = |granted, at, source| {
+                    Some(ChannelConsent {
+                        granted: granted?,
+                        at: at?,
+                        source: source?,
                     })
-                },
-            )
+                };
+                WireRecord::Member(WireMember {
+                    consent: Consent {
+                        email: channel(r.email_consent, r.email_consent_at, r.email_consent_source),
+                        sms: channel(r.sms_consent, r.sms_consent_at, r.sms_consent_source),
+                    },
+                    id: r.id,
+                    code: r.code,
+                    shop: r.shop_id,
+                    name: r.name,
+                    email: r.email,
+                    phone: r.phone,
+                    language: r.language,
+                    created_at: r.created_at,
+                    version: r.version,
+                    erased_at: r.erased_at,
+                })
+            })
         }
         "card" => {
             type Row = (
@@ -558,12 +584,18 @@ async fn merge_member(tx: &mut WriteTx, r: &WireMember) -> Result<Merged> {
         .map(|(_, digits)| digits);
     let result = sqlx::query(
         "INSERT INTO member (id, code, shop_id, name, email, phone, phone_digits, phone_tail,
-                             language, created_at, version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             language, created_at, version, email_consent, email_consent_at,
+                             email_consent_source, sms_consent, sms_consent_at,
+                             sms_consent_source, erased_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name,
              email = excluded.email, phone = excluded.phone, phone_digits = excluded.phone_digits,
              phone_tail = excluded.phone_tail, language = excluded.language,
-             version = excluded.version
+             version = excluded.version, email_consent = excluded.email_consent,
+             email_consent_at = excluded.email_consent_at,
+             email_consent_source = excluded.email_consent_source,
+             sms_consent = excluded.sms_consent, sms_consent_at = excluded.sms_consent_at,
+             sms_consent_source = excluded.sms_consent_source, erased_at = excluded.erased_at
          WHERE excluded.version > member.version",
     )
     .bind(r.id)
@@ -577,6 +609,13 @@ async fn merge_member(tx: &mut WriteTx, r: &WireMember) -> Result<Merged> {
     .bind(&r.language)
     .bind(r.created_at)
     .bind(&r.version)
+    .bind(r.consent.email.as_ref().map(|c| c.granted))
+    .bind(r.consent.email.as_ref().map(|c| c.at))
+    .bind(r.consent.email.as_ref().map(|c| c.source))
+    .bind(r.consent.sms.as_ref().map(|c| c.granted))
+    .bind(r.consent.sms.as_ref().map(|c| c.at))
+    .bind(r.consent.sms.as_ref().map(|c| c.source))
+    .bind(r.erased_at)
     .execute(&mut **tx)
     .await;
     match result {
