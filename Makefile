@@ -11,7 +11,7 @@ FEATURES := --features tessera-app/ts
 CARGO_BUILD := cargo build --workspace --all-targets $(FEATURES)
 APP := target/debug/tessera-app
 
-.PHONY: run test e2e soak bench-sync setup system-deps ui-deps ui-build build e2e-deps fmt-check clippy rust-test bindings-check ui-check ui-lint ui-test
+.PHONY: run test e2e soak bench-sync bench-import setup system-deps ui-deps ui-build build e2e-deps fmt-check clippy rust-test bindings-check ui-check ui-lint ui-test
 
 ## The desktop app, on the database in the platform's data folder (or ARGS="--db PATH").
 run: setup ui-build build
@@ -38,6 +38,10 @@ soak: setup build
 ## on PostgreSQL, and the hub's peak memory (BENCH_EVENTS changes the count).
 bench-sync: setup build
 	target/debug/sync_bench
+
+## Time to import 50,000 members from a CSV file as Excel writes it (IMPORT_ROWS=N for another size).
+bench-import: setup build
+	scripts/bench-import.sh
 
 setup: system-deps ui-deps
 

@@ -288,7 +288,7 @@ pub async fn undo(
 }
 
 /// Where printed cards go: `Documents/Tessera` (made if needed), else next to the database.
-fn print_folder(state: &AppState) -> std::path::PathBuf {
+pub(crate) fn print_folder(state: &AppState) -> std::path::PathBuf {
     let documents = dirs::document_dir().map(|d| d.join("Tessera"));
     if let Some(folder) = documents.filter(|f| std::fs::create_dir_all(f).is_ok()) {
         return folder;

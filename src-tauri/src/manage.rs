@@ -11,7 +11,9 @@ use serde::Deserialize;
 use tauri::{AppHandle, Manager, State};
 use tessera_core::audit::AuditEntry;
 use tessera_core::counter::programs::{NewProgram, Program, ProgramEdit};
-use tessera_core::ids::{ProgramId, StaffId};
+use tessera_core::ids::{MemberId, ProgramId, StaffId};
+use tessera_core::people::member_data::{Channel, ConsentSource, MemberDetails, MemberEdit};
+use tessera_core::people::members_csv::{ImportOptions, ImportReport};
 use tessera_core::people::shop::Role;
 use tessera_core::people::staff::StaffMember;
 use tessera_core::support::backup::{self, Backup, Restored};
@@ -19,6 +21,7 @@ use tessera_core::support::settings::TillSettings;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
 
+use crate::commands::PrintedFile;
 use crate::state::AppState;
 
 type CommandResult<T> = Result<T, tessera_core::ErrorBody>;
@@ -63,6 +66,128 @@ pub async fn set_till_settings(
         .set_till_settings(&actor, &settings)
         .await
         .map_err(|e| store.error_body(e))
+}
+
+/// A member in full, for the member screen (anyone signed in: it is the counter's too).
+#[tauri::command]
+pub async fn member_details(
+    state: State<'_, AppState>,
+    id: MemberId,
+) -> CommandResult<MemberDetails> {
+    let store = state.store()?;
+    state.actor()?;
+    store
+        .member_details(id)
+        .await
+        .map_err(|e| store.error_body(e))
+}
+
+/// What a manager (or a cashier: a typo, a yes to emails) changes about a member.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum MemberChange {
+    Edit { edit: MemberEdit },
+    Consent { channel: Channel, granted: bool },
+    Erase,
+}
+
+#[tauri::command]
+pub async fn change_member(
+    state: State<'_, AppState>,
+    id: MemberId,
+    change: MemberChange,
+) -> CommandResult<MemberDetails> {
+    let store = state.store()?;
+    let failed = |e| store.error_body(e);
+    match change {
+        MemberChange::Edit { edit } => {
+            let actor = state.actor()?;
+            store
+                .edit_member(&actor, id, &edit)
+                .await
+                .map(drop)
+                .map_err(failed)?
+        }
+        MemberChange::Consent { channel, granted } => {
+            let actor = state.actor()?;
+            store
+                .set_consent(&actor, id, channel, granted, ConsentSource::Counter)
+                .await
+                .map(drop)
+                .map_err(failed)?
+        }
+        MemberChange::Erase => {
+            let actor = state.manager().await?;
+            store.erase_member(&actor, id).await.map_err(failed)?
+        }
+    }
+    store.member_details(id).await.map_err(failed)
+}
+
+/// Managers: everything held about a member, as a JSON file in the documents folder.
+#[tauri::command]
+pub async fn export_member_data(
+    state: State<'_, AppState>,
+    id: MemberId,
+) -> CommandResult<PrintedFile> {
+    let (store, actor) = (state.store()?, state.manager().await?);
+    let details = store
+        .export_member_data(&actor, id)
+        .await
+        .map_err(|e| store.error_body(e))?;
+    let json = serde_json::to_vec_pretty(&details)
+        .map_err(|e| tessera_core::CoreError::internal("member data export", e).body())?;
+    let path = crate::commands::print_folder(&state)
+        .join(format!("tessera-member-{}.json", details.member.code));
+    tessera_core::cards::pdf::write_file(&path, &json).map_err(|e| e.body())?;
+    Ok(PrintedFile {
+        path: path.display().to_string(),
+        count: 1,
+    })
+}
+
+/// Managers: a file of members read (the screen sends its bytes), previewed or imported.
+#[tauri::command]
+pub async fn import_members(
+    state: State<'_, AppState>,
+    bytes: Vec<u8>,
+    dry_run: bool,
+    allow_duplicates: bool,
+) -> CommandResult<ImportReport> {
+    let (store, actor) = (state.store()?, state.manager().await?);
+    let options = ImportOptions {
+        dry_run,
+        allow_duplicates,
+    };
+    store
+        .import_members(&actor, &bytes, options)
+        .await
+        .map_err(|e| store.error_body(e))
+}
+
+/// Managers: every member as a CSV file Excel opens, in the documents folder.
+#[tauri::command]
+pub async fn export_members(state: State<'_, AppState>) -> CommandResult<PrintedFile> {
+    let (store, actor) = (state.store()?, state.manager().await?);
+    let csv = store
+        .export_members(&actor)
+        .await
+        .map_err(|e| store.error_body(e))?;
+    let stamp = chrono::Local::now().format("%Y-%m-%d-%H%M%S");
+    let path = crate::commands::print_folder(&state).join(format!("tessera-members-{stamp}.csv"));
+    tessera_core::cards::pdf::write_file(&path, &csv).map_err(|e| e.body())?;
+    // Rows, the header aside.
+    let count = csv
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        .saturating_sub(1);
+    Ok(PrintedFile {
+        path: path.display().to_string(),
+        count,
+    })
 }
 
 /// What a manager does to a program on the Programs screen.

@@ -120,7 +120,8 @@ async fn a_manager_adds_a_cashier_sees_it_in_the_audit_and_backs_up_and_restores
 
 /// Manager › Programs: a points program made on screen (rewards at thresholds), the coffee
 /// card paused; at the till the cashier types the amount spent, and the reward the balance
-/// reached is given from the redemption dialog.
+/// reached is given from the redemption dialog. Then the till's settings, the member's consent
+/// and every member exported.
 #[tokio::test]
 async fn a_manager_creates_a_points_program_that_the_till_gives_points_in() {
     let mut s = Session::launch("programs", Start::Shop).await;
@@ -212,5 +213,32 @@ async fn a_manager_creates_a_points_program_that_the_till_gives_points_in() {
                 && e["detail"] == "idle_sign_out_minutes=0, sounds=false"),
         "{audit}"
     );
+
+    // Claire, on screen: her yes to emails; then every member exported for Excel.
+    s.click("manage-tab-members").await;
+    s.el("member-details").await;
+    let email_row = s
+        .client
+        .find(fantoccini::Locator::Css(
+            "[data-testid='consent-row'][data-channel='email'] [data-testid='consent-yes']",
+        ))
+        .await
+        .unwrap();
+    email_row.click().await.unwrap();
+    s.eventually("her yes to emails", async |s| {
+        let shown = s.cli(&["member", "show", &code]);
+        (shown["consent"]["email"]["granted"] == true).then_some(shown)
+    })
+    .await;
+    s.click("members-export").await;
+    let written = s.text("members-written").await;
+    let path = written
+        .split_whitespace()
+        .find(|word| word.ends_with(".csv"))
+        .expect("the file's path on screen");
+    let csv = std::fs::read_to_string(path).expect("the exported file");
+    // An English shop: commas; her consent in the file.
+    assert!(csv.contains(",Claire Dubois,") && csv.contains(",yes,"), "{csv}");
+    s.shot("members").await;
     s.finish().await;
 }

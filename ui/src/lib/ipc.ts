@@ -33,6 +33,9 @@ import type { Program } from './bindings/Program';
 import type { ProgramChange } from './bindings/ProgramChange';
 import type { Punch } from './bindings/Punch';
 import type { TillSettings } from './bindings/TillSettings';
+import type { ImportReport } from './bindings/ImportReport';
+import type { MemberChange } from './bindings/MemberChange';
+import type { MemberDetails } from './bindings/MemberDetails';
 
 /** A refusal from the core: a stable code plus the message key the UI translates. */
 export class CoreFailure extends Error {
@@ -105,6 +108,16 @@ export const ipc = {
   managerCheck: () => call<void>('manager_check'),
   confirmPin: (pin: string) => call<void>('confirm_pin', { pin }),
   setTillSettings: (settings: TillSettings) => call<TillSettings>('set_till_settings', { settings }),
+  /** A member in full: details, consent, cards, history. */
+  memberDetails: (id: string) => call<MemberDetails>('member_details', { id }),
+  /** A correction, a consent answer (anyone), or an erasure (managers). */
+  changeMember: (id: string, change: MemberChange) => call<MemberDetails>('change_member', { id, change }),
+  /** Managers: everything held about a member, as a JSON file. */
+  exportMemberData: (id: string) => call<PrintedFile>('export_member_data', { id }),
+  /** Managers: a CSV file of members, previewed (`dryRun`) or imported, all or nothing. */
+  importMembers: (bytes: number[], dryRun: boolean, allowDuplicates: boolean) =>
+    call<ImportReport>('import_members', { bytes, dryRun, allowDuplicates }),
+  exportMembers: () => call<PrintedFile>('export_members'),
   /** Managers: a new program; answers every program. */
   addProgram: (program: NewProgram) => call<Program[]>('add_program', { program }),
   changeProgram: (id: string, change: ProgramChange) => call<Program[]>('change_program', { id, change }),
