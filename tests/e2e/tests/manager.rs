@@ -238,7 +238,10 @@ async fn a_manager_creates_a_points_program_that_the_till_gives_points_in() {
         .expect("the file's path on screen");
     let csv = std::fs::read_to_string(path).expect("the exported file");
     // An English shop: commas; her consent in the file.
-    assert!(csv.contains(",Claire Dubois,") && csv.contains(",yes,"), "{csv}");
+    assert!(
+        csv.contains(",Claire Dubois,") && csv.contains(",yes,"),
+        "{csv}"
+    );
     s.shot("members").await;
     s.finish().await;
 }
