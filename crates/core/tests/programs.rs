@@ -49,13 +49,8 @@ async fn shop() -> Shop {
 
 impl Shop {
     async fn stamps(&self, needed: i64) -> Program {
-        self.store
-            .add_program(
-                &self.manager,
-                &NewProgram::stamps("Kávé", needed, "Egy kávé"),
-            )
+        self.program(NewProgram::stamps("Kávé", needed, "Egy kávé"))
             .await
-            .unwrap()
     }
 
     async fn punch(&self, program: &Program, count: i64) -> tessera_core::Result<i64> {
@@ -73,20 +68,11 @@ impl Shop {
     }
 
     async fn audited(&self, kind: AuditKind) -> Vec<Option<String>> {
-        let now = chrono::Utc::now();
-        self.store
-            .audit_trail(
-                &self.manager,
-                now - chrono::Duration::hours(1),
-                now + chrono::Duration::hours(1),
-                100,
-            )
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|e| e.kind == kind)
-            .map(|e| e.detail)
-            .collect()
+        common::audited(&self.store, &self.manager, kind).await
+    }
+
+    async fn program(&self, new: NewProgram) -> Program {
+        self.store.add_program(&self.manager, &new).await.unwrap()
     }
 }
 
@@ -356,16 +342,11 @@ async fn points_are_earned_on_the_amount_spent_and_spent_on_a_reward_tier() {
 async fn a_punch_inside_the_minimum_time_needs_a_reason_which_the_audit_shows() {
     let shop = shop().await;
     let program = shop
-        .store
-        .add_program(
-            &shop.manager,
-            &NewProgram {
-                min_gap_minutes: Some(10),
-                ..NewProgram::stamps("Kávé", 9, "Egy kávé")
-            },
-        )
-        .await
-        .unwrap();
+        .program(NewProgram {
+            min_gap_minutes: Some(10),
+            ..NewProgram::stamps("Kávé", 9, "Egy kávé")
+        })
+        .await;
     let first = shop
         .store
         .punch(&shop.cashier, shop.member, Some(program.id), 1)
@@ -541,16 +522,11 @@ async fn program_settings_out_of_bounds_are_refused_with_the_field_named() {
 async fn a_reward_that_expires_says_when_and_a_new_expiry_makes_a_new_program() {
     let shop = shop().await;
     let program = shop
-        .store
-        .add_program(
-            &shop.manager,
-            &NewProgram {
-                reward_days: Some(30),
-                ..NewProgram::stamps("Kávé", 2, "Egy kávé")
-            },
-        )
-        .await
-        .unwrap();
+        .program(NewProgram {
+            reward_days: Some(30),
+            ..NewProgram::stamps("Kávé", 2, "Egy kávé")
+        })
+        .await;
     let filled = shop
         .store
         .punch(&shop.cashier, shop.member, Some(program.id), 2)

@@ -27,20 +27,7 @@ async fn a_manager_sets_the_idle_sign_out_and_the_change_is_audited() {
     assert_eq!(store.till_settings().await.unwrap(), wanted);
     // The same settings again: nothing changed, nothing audited.
     store.set_till_settings(&manager, &wanted).await.unwrap();
-    let now = chrono::Utc::now();
-    let changes: Vec<Option<String>> = store
-        .audit_trail(
-            &manager,
-            now - chrono::Duration::hours(1),
-            now + chrono::Duration::hours(1),
-            100,
-        )
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.kind == AuditKind::SettingsChanged)
-        .map(|e| e.detail)
-        .collect();
+    let changes = common::audited(&store, &manager, AuditKind::SettingsChanged).await;
     assert_eq!(
         changes,
         [Some(

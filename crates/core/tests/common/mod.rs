@@ -1,5 +1,6 @@
 //! What several of core's test binaries set up the same way.
 
+use tessera_core::audit::AuditKind;
 use tessera_core::first_run::NewShop;
 use tessera_core::people::shop::{Actor, Role};
 use tessera_core::Store;
@@ -24,4 +25,23 @@ pub async fn bakery_with_a_cashier(dir: &std::path::Path) -> (Store, Actor) {
         .await
         .unwrap();
     (store, manager)
+}
+
+/// The details of the audit lines of `kind` written in the last hour, newest first.
+#[allow(dead_code)] // not every test binary reads the trail
+pub async fn audited(store: &Store, manager: &Actor, kind: AuditKind) -> Vec<Option<String>> {
+    let now = chrono::Utc::now();
+    store
+        .audit_trail(
+            manager,
+            now - chrono::Duration::hours(1),
+            now + chrono::Duration::hours(1),
+            100,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == kind)
+        .map(|e| e.detail)
+        .collect()
 }
