@@ -77,6 +77,9 @@ enum Command {
     Join(command::join::Args),
     /// Send this till's work to the hub and receive the chain's; `sync status`, `--watch`.
     Sync(command::sync::Args),
+    /// The shop's name, default language, currency and time zone: show, set (managers).
+    #[command(subcommand)]
+    Shop(command::shop::Command),
     /// The shop's staff: add, list, rename, role, PIN, unlock, deactivate (managers).
     #[command(subcommand)]
     Staff(command::staff::Command),
@@ -199,6 +202,7 @@ async fn dispatch(chosen: Command, cx: &Context<'_>) -> Result<()> {
         Command::Join(args) => command::join::run(args, cx).await,
         Command::Sync(args) => command::sync::run(args, cx).await,
         Command::Staff(sub) => command::staff::run(sub, cx).await,
+        Command::Shop(sub) => command::shop::run(sub, cx).await,
         Command::Audit(args) => command::audit::run(args, cx).await,
         Command::Backup(args) => command::backup::run_backup(args, cx).await,
         Command::Restore(_) => unreachable!("restore runs before the store opens"),

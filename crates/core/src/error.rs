@@ -34,6 +34,8 @@ pub enum CoreError {
     InvalidLanguage,
     #[error("the currency must be a three-letter ISO code")]
     InvalidCurrency,
+    #[error("not a time zone (like Europe/Paris)")]
+    InvalidTimeZone,
     #[error("a PIN is 4 to 8 digits")]
     InvalidPin,
     #[error("punches needed must be between 1 and {max}")]
@@ -220,6 +222,7 @@ impl CoreError {
             InvalidPhone => "invalid_phone",
             InvalidLanguage => "invalid_language",
             InvalidCurrency => "invalid_currency",
+            InvalidTimeZone => "invalid_time_zone",
             InvalidPin => "invalid_pin",
             InvalidPunchesNeeded { .. } => "invalid_punches_needed",
             InvalidCount { .. } => "invalid_count",
@@ -421,6 +424,7 @@ impl CoreError {
             ErrorKind::InvalidPhone => CoreError::InvalidPhone,
             ErrorKind::InvalidLanguage => CoreError::InvalidLanguage,
             ErrorKind::InvalidCurrency => CoreError::InvalidCurrency,
+            ErrorKind::InvalidTimeZone => CoreError::InvalidTimeZone,
             ErrorKind::InvalidPin => CoreError::InvalidPin,
             ErrorKind::InvalidPunchesNeeded => CoreError::InvalidPunchesNeeded { max: 1 },
             ErrorKind::InvalidCount => CoreError::InvalidCount { max: 1 },

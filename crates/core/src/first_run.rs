@@ -84,6 +84,8 @@ impl Store {
             language,
             currency,
             created_at: now,
+            // The till's own clock zone until a manager names the shop's.
+            time_zone: None,
         };
         sqlx::query(
             "INSERT INTO shop (id, name, language, currency, created_at) VALUES (?, ?, ?, ?, ?)",

@@ -18,6 +18,7 @@ pub mod punch;
 pub mod redeem;
 pub mod scan;
 pub mod shared;
+pub mod shop;
 pub mod staff;
 pub mod sync;
 pub mod void;

@@ -116,3 +116,40 @@ fn wrong_pins_make_the_next_try_wait_until_a_manager_unlocks_and_the_audit_shows
     );
     assert!(kinds.contains(&"staff_added"));
 }
+
+#[test]
+fn a_manager_sets_the_shops_time_zone_and_a_cashier_cannot() {
+    let till = Till::new();
+    till.with_shop();
+    let shown = till.ok(&["shop", "show"]);
+    assert_eq!(shown["time_zone"], serde_json::Value::Null);
+    let set = till.ok(&[
+        "shop",
+        "set",
+        "--time-zone",
+        "Europe/Bucharest",
+        "--currency",
+        "ron",
+    ]);
+    assert_eq!(set["time_zone"], "Europe/Bucharest");
+    assert_eq!(set["currency"], "RON");
+    assert_eq!(set["name"], "Café Lumière", "what was not given stays");
+    let nowhere = till.run(&["shop", "set", "--time-zone", "Europe/Atlantis"]);
+    assert_eq!(nowhere.error_code(), "invalid_time_zone");
+    till.run_with_env(
+        &["staff", "add", "--name", "Sam", "--role", "cashier"],
+        &[("TESSERA_NEW_PIN", "0000")],
+    );
+    let refused = till.run_with_env(&["shop", "set", "--name", "Mine"], &SAM);
+    assert_eq!(refused.error_code(), "manager_only");
+    assert_eq!(till.ok(&["shop", "show"])["time_zone"], "Europe/Bucharest");
+    let audit = till.ok(&["audit"]);
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["detail"] == "shop: en, RON, Europe/Bucharest"),
+        "{audit}"
+    );
+}

@@ -156,6 +156,15 @@ pub fn punches_needed(value: i64) -> Result<i64> {
         .ok_or(CoreError::InvalidPunchesNeeded { max: PUNCHES_MAX })
 }
 
+/// An IANA time zone name (`Europe/Paris`), as the tz database spells it.
+pub fn time_zone(value: &str) -> Result<String> {
+    value
+        .trim()
+        .parse::<chrono_tz::Tz>()
+        .map(|tz| tz.name().to_string())
+        .map_err(|_| CoreError::InvalidTimeZone)
+}
+
 /// A whole number a manager or cashier typed, within bounds; `field` names it in the message.
 pub fn number(field: &'static str, value: i64, min: i64, max: i64) -> Result<i64> {
     (min..=max)

@@ -23,6 +23,20 @@ pub struct Shop {
     pub language: String,
     pub currency: String,
     pub created_at: DateTime<Utc>,
+    /// IANA name (`Europe/Bucharest`); `None`: the till's own clock zone.
+    pub time_zone: Option<String>,
+}
+
+/// What a manager sets about the shop; it syncs to every till of the chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct ShopSettings {
+    pub name: String,
+    /// The default language of screens, cards and new members.
+    pub language: String,
+    pub currency: String,
+    pub time_zone: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
@@ -82,7 +96,7 @@ impl Store {
     /// This till's shop (other shops of the chain may have rows here too, brought by sync).
     pub async fn shop(&self) -> Result<Option<Shop>> {
         Ok(sqlx::query_as(
-            "SELECT id, name, language, currency, created_at FROM shop
+            "SELECT id, name, language, currency, created_at, time_zone FROM shop
              WHERE id = (SELECT shop_id FROM device)",
         )
         .fetch_optional(self.pool())
@@ -91,6 +105,50 @@ impl Store {
 
     pub async fn require_shop(&self) -> Result<Shop> {
         self.shop().await?.ok_or(CoreError::ShopNotSetUp)
+    }
+
+    /// Managers only: the shop's name, default language, currency and time zone, each checked;
+    /// the change is audited and syncs.
+    pub async fn set_shop_settings(&self, actor: &Actor, settings: &ShopSettings) -> Result<Shop> {
+        actor.require(crate::people::auth::Permission::ManageSettings)?;
+        let shop = self.require_shop().await?;
+        let name = crate::input::validate::name(&settings.name).map_err(|e| match e {
+            CoreError::Empty { .. } => CoreError::Empty { field: "shop_name" },
+            other => other,
+        })?;
+        let language = crate::input::validate::language(&settings.language)?;
+        let currency = crate::input::validate::currency(&settings.currency)?;
+        let time_zone = settings
+            .time_zone
+            .as_deref()
+            .filter(|z| !z.trim().is_empty())
+            .map(crate::input::validate::time_zone)
+            .transpose()?;
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE shop SET name = ?, language = ?, currency = ?, time_zone = ? WHERE id = ?",
+        )
+        .bind(&name)
+        .bind(&language)
+        .bind(&currency)
+        .bind(&time_zone)
+        .bind(shop.id)
+        .execute(&mut *tx)
+        .await?;
+        let detail = format!(
+            "shop: {language}, {currency}, {}",
+            time_zone.as_deref().unwrap_or("-")
+        );
+        crate::audit::record(
+            &mut tx,
+            Some(actor.staff_id),
+            crate::audit::AuditKind::SettingsChanged,
+            None,
+            Some(&detail),
+        )
+        .await?;
+        self.commit(tx).await?;
+        self.require_shop().await
     }
 
     /// Who may sign in here: this shop's active staff, managers first, then the chain's

@@ -24,6 +24,9 @@ pub struct WireShop {
     pub currency: String,
     pub created_at: DateTime<Utc>,
     pub version: String,
+    /// Added with the shop's settings (migration 0012).
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -220,22 +223,35 @@ pub(crate) async fn read(tx: &mut WriteTx, kind: &str, key: &[u8]) -> Result<Opt
     let uuid = || Uuid::from_slice(key).ok();
     let record = match kind {
         "shop" => {
-            let row: Option<(Uuid, String, String, String, DateTime<Utc>, String)> = sqlx::query_as(
-                "SELECT id, name, language, currency, created_at, version FROM shop WHERE id = ?",
+            type Row = (
+                Uuid,
+                String,
+                String,
+                String,
+                DateTime<Utc>,
+                String,
+                Option<String>,
+            );
+            let row: Option<Row> = sqlx::query_as(
+                "SELECT id, name, language, currency, created_at, version, time_zone
+                 FROM shop WHERE id = ?",
             )
             .bind(uuid())
             .fetch_optional(&mut **tx)
             .await?;
-            row.map(|(id, name, language, currency, created_at, version)| {
-                WireRecord::Shop(WireShop {
-                    id,
-                    name,
-                    language,
-                    currency,
-                    created_at,
-                    version,
-                })
-            })
+            row.map(
+                |(id, name, language, currency, created_at, version, time_zone)| {
+                    WireRecord::Shop(WireShop {
+                        id,
+                        name,
+                        language,
+                        currency,
+                        created_at,
+                        version,
+                        time_zone,
+                    })
+                },
+            )
         }
         "staff" => {
             type Row = (
@@ -416,10 +432,11 @@ pub enum Merged {
 pub(crate) async fn merge(tx: &mut WriteTx, record: &WireRecord) -> Result<Merged> {
     let changed = match record {
         WireRecord::Shop(r) => sqlx::query(
-            "INSERT INTO shop (id, name, language, currency, created_at, version)
-             VALUES (?, ?, ?, ?, ?, ?)
+            "INSERT INTO shop (id, name, language, currency, created_at, version, time_zone)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, language = excluded.language,
-                 currency = excluded.currency, version = excluded.version
+                 currency = excluded.currency, version = excluded.version,
+                 time_zone = excluded.time_zone
              WHERE excluded.version > shop.version",
         )
         .bind(r.id)
@@ -428,6 +445,7 @@ pub(crate) async fn merge(tx: &mut WriteTx, record: &WireRecord) -> Result<Merge
         .bind(&r.currency)
         .bind(r.created_at)
         .bind(&r.version)
+        .bind(&r.time_zone)
         .execute(&mut **tx)
         .await?
         .rows_affected(),
