@@ -112,6 +112,7 @@ fn main() {
             manage::manager_check,
             manage::confirm_pin,
             manage::set_till_settings,
+            manage::set_shop_settings,
             manage::member_details,
             manage::change_member,
             manage::export_member_data,

@@ -14,7 +14,7 @@ use tessera_core::counter::programs::{NewProgram, Program, ProgramEdit};
 use tessera_core::ids::{MemberId, ProgramId, StaffId};
 use tessera_core::people::member_data::{Channel, ConsentSource, MemberDetails, MemberEdit};
 use tessera_core::people::members_csv::{ImportOptions, ImportReport};
-use tessera_core::people::shop::Role;
+use tessera_core::people::shop::{Role, Shop, ShopSettings};
 use tessera_core::people::staff::StaffMember;
 use tessera_core::support::backup::{self, Backup, Restored};
 use tessera_core::support::settings::TillSettings;
@@ -188,6 +188,19 @@ pub async fn export_members(state: State<'_, AppState>) -> CommandResult<Printed
         path: path.display().to_string(),
         count,
     })
+}
+
+/// Managers: the shop's name, default language, currency and time zone (they sync).
+#[tauri::command]
+pub async fn set_shop_settings(
+    state: State<'_, AppState>,
+    settings: ShopSettings,
+) -> CommandResult<Shop> {
+    let (store, actor) = (state.store()?, state.manager().await?);
+    store
+        .set_shop_settings(&actor, &settings)
+        .await
+        .map_err(|e| store.error_body(e))
 }
 
 /// What a manager does to a program on the Programs screen.

@@ -199,6 +199,14 @@ async fn a_manager_creates_a_points_program_that_the_till_gives_points_in() {
     // This till's settings: no sounds, never sign out by itself; in the audit trail.
     s.menu("manage-button").await;
     s.click("manage-tab-settings").await;
+    // The shop's time zone, which syncs to every till; a wrong one is refused on screen.
+    s.fill("shop-time-zone", "Europe/Atlantis").await;
+    s.click("shop-save").await;
+    s.el("settings-error").await;
+    s.fill("shop-time-zone", "Europe/Paris").await;
+    s.click("shop-save").await;
+    s.el("shop-saved").await;
+    assert_eq!(s.cli(&["shop", "show"])["time_zone"], "Europe/Paris");
     s.click("settings-sounds").await;
     s.fill("settings-idle", "0").await;
     s.click("settings-save").await;

@@ -33,6 +33,8 @@ import type { Program } from './bindings/Program';
 import type { ProgramChange } from './bindings/ProgramChange';
 import type { Punch } from './bindings/Punch';
 import type { TillSettings } from './bindings/TillSettings';
+import type { Shop } from './bindings/Shop';
+import type { ShopSettings } from './bindings/ShopSettings';
 import type { ImportReport } from './bindings/ImportReport';
 import type { MemberChange } from './bindings/MemberChange';
 import type { MemberDetails } from './bindings/MemberDetails';
@@ -108,6 +110,8 @@ export const ipc = {
   managerCheck: () => call<void>('manager_check'),
   confirmPin: (pin: string) => call<void>('confirm_pin', { pin }),
   setTillSettings: (settings: TillSettings) => call<TillSettings>('set_till_settings', { settings }),
+  /** Managers: the shop's name, default language, currency and time zone (they sync). */
+  setShopSettings: (settings: ShopSettings) => call<Shop>('set_shop_settings', { settings }),
   /** A member in full: details, consent, cards, history. */
   memberDetails: (id: string) => call<MemberDetails>('member_details', { id }),
   /** A correction, a consent answer (anyone), or an erasure (managers). */
