@@ -340,7 +340,7 @@ pub async fn print_cards(
         .map_err(failed(&store))?;
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
     let path = print_folder(&state).join(format!("tessera-cards-{layout}-{stamp}.pdf"));
-    tessera_core::cards::pdf::write_file(&path, &printed.pdf).map_err(|e| e.body())?;
+    tessera_core::support::files::write_file(&path, &printed.pdf).map_err(|e| e.body())?;
     Ok(PrintedFile {
         path: path.display().to_string(),
         count: printed.cards.len(),
@@ -356,7 +356,7 @@ pub async fn print_test_page(state: State<'_, AppState>) -> CommandResult<Printe
         .await
         .map_err(failed(&store))?;
     let path = print_folder(&state).join("tessera-printer-test.pdf");
-    tessera_core::cards::pdf::write_file(&path, &pdf).map_err(|e| e.body())?;
+    tessera_core::support::files::write_file(&path, &pdf).map_err(|e| e.body())?;
     Ok(PrintedFile {
         path: path.display().to_string(),
         count: 0,

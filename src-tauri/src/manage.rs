@@ -141,7 +141,7 @@ pub async fn export_member_data(
         .map_err(|e| tessera_core::CoreError::internal("member data export", e).body())?;
     let path = crate::commands::print_folder(&state)
         .join(format!("tessera-member-{}.json", details.member.code));
-    tessera_core::cards::pdf::write_file(&path, &json).map_err(|e| e.body())?;
+    tessera_core::support::files::write_file(&path, &json).map_err(|e| e.body())?;
     Ok(PrintedFile {
         path: path.display().to_string(),
         count: 1,
@@ -177,7 +177,7 @@ pub async fn export_members(state: State<'_, AppState>) -> CommandResult<Printed
         .map_err(|e| store.error_body(e))?;
     let stamp = chrono::Local::now().format("%Y-%m-%d-%H%M%S");
     let path = crate::commands::print_folder(&state).join(format!("tessera-members-{stamp}.csv"));
-    tessera_core::cards::pdf::write_file(&path, &csv).map_err(|e| e.body())?;
+    tessera_core::support::files::write_file(&path, &csv).map_err(|e| e.body())?;
     // Rows, the header aside.
     let count = csv
         .iter()

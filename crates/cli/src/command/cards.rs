@@ -124,7 +124,7 @@ pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
                     &mut |_, _| {},
                 )
                 .await?;
-            tessera_core::cards::pdf::write_file(&args.out, &printed.pdf)?;
+            tessera_core::support::files::write_file(&args.out, &printed.pdf)?;
             cx.out.print(&CardsWrittenOutput {
                 file: args.out,
                 count: printed.cards.len(),
@@ -132,7 +132,10 @@ pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
             });
         }
         Command::TestPage(args) => {
-            tessera_core::cards::pdf::write_file(&args.out, &store.print_test_page(&actor).await?)?;
+            tessera_core::support::files::write_file(
+                &args.out,
+                &store.print_test_page(&actor).await?,
+            )?;
             cx.out.print(&CardsWrittenOutput {
                 file: args.out,
                 count: 0,

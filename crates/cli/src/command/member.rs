@@ -166,14 +166,14 @@ pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
             Ok(())
         }
         Command::Show { member } => {
-            let id = shared::member_ref(cx.store, &member).await?.member.id;
+            let id = shared::member_id(cx.store, &member).await?;
             cx.out
                 .print(&MemberShowOutput(cx.store.member_details(id).await?));
             Ok(())
         }
         Command::Edit(args) => {
             let actor = shared::signed_in(cx).await?;
-            let id = shared::member_ref(cx.store, &args.member).await?.member.id;
+            let id = shared::member_id(cx.store, &args.member).await?;
             let edit = MemberEdit {
                 name: args.name,
                 email: args.email,
@@ -187,7 +187,7 @@ pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
         }
         Command::Consent(args) => {
             let actor = shared::signed_in(cx).await?;
-            let id = shared::member_ref(cx.store, &args.member).await?.member.id;
+            let id = shared::member_id(cx.store, &args.member).await?;
             for (channel, answer) in [(Channel::Email, args.email), (Channel::Sms, args.sms)] {
                 if let Some(answer) = answer {
                     let granted = matches!(answer, YesNo::Yes);
@@ -221,7 +221,7 @@ pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
         Command::Export { file } => {
             let actor = shared::signed_in(cx).await?;
             let csv = cx.store.export_members(&actor).await?;
-            tessera_core::cards::pdf::write_file(&file, &csv)?;
+            tessera_core::support::files::write_file(&file, &csv)?;
             cx.out.print(&WrittenOutput {
                 file: file.display().to_string(),
             });
@@ -229,7 +229,7 @@ pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
         }
         Command::Erase { member } => {
             let actor = shared::signed_in(cx).await?;
-            let id = shared::member_ref(cx.store, &member).await?.member.id;
+            let id = shared::member_id(cx.store, &member).await?;
             cx.store.erase_member(&actor, id).await?;
             cx.out
                 .print(&MemberShowOutput(cx.store.member_details(id).await?));
@@ -237,13 +237,13 @@ pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
         }
         Command::ExportData { member, out } => {
             let actor = shared::signed_in(cx).await?;
-            let id = shared::member_ref(cx.store, &member).await?.member.id;
+            let id = shared::member_id(cx.store, &member).await?;
             let details = cx.store.export_member_data(&actor, id).await?;
             match out {
                 Some(file) => {
                     let json = serde_json::to_vec_pretty(&details)
                         .map_err(|e| CoreError::internal("member data export", e))?;
-                    tessera_core::cards::pdf::write_file(&file, &json)?;
+                    tessera_core::support::files::write_file(&file, &json)?;
                     cx.out.print(&WrittenOutput {
                         file: file.display().to_string(),
                     });

@@ -56,12 +56,14 @@ pub async fn member_by_code(store: &Store, input: &str) -> Result<MemberView> {
     store.lookup(input, &[]).await?.into_result()
 }
 
-/// A member named by their card (code or scanned token) or by their id.
-pub async fn member_ref(store: &Store, input: &str) -> Result<MemberView> {
-    match input.trim().parse::<tessera_core::ids::MemberId>() {
-        Ok(id) => store.member_view(id).await,
-        Err(_) => member_by_code(store, input).await,
-    }
+/// The member named by their card (code or scanned token) or by their id (which must be a
+/// member's here).
+pub async fn member_id(store: &Store, input: &str) -> Result<tessera_core::ids::MemberId> {
+    let view = match input.trim().parse::<tessera_core::ids::MemberId>() {
+        Ok(id) => store.member_view(id).await?,
+        Err(_) => member_by_code(store, input).await?,
+    };
+    Ok(view.member.id)
 }
 
 /// `--program` takes a program's id or its name; left out, the core picks the one active.

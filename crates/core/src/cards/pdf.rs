@@ -59,20 +59,6 @@ pub struct CardFace {
     pub tagline: String,
 }
 
-/// Writes a finished PDF through a temporary file and a rename: a full disk or a crash never
-/// leaves half a file where the manager expects their cards.
-pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let map = |e: std::io::Error| match e.kind() {
-        std::io::ErrorKind::StorageFull => CoreError::DiskFull,
-        _ => CoreError::FileUnwritable {
-            path: path.display().to_string(),
-        },
-    };
-    let partial = path.with_extension("partial");
-    std::fs::write(&partial, bytes).map_err(map)?;
-    std::fs::rename(&partial, path).map_err(map)
-}
-
 /// The QR matrix of a token at error-correction level M (the smallest version that fits).
 pub fn qr_for(token: &str) -> Result<QrCode> {
     QrCode::with_error_correction_level(token.as_bytes(), EcLevel::M)

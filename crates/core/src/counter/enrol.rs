@@ -124,22 +124,45 @@ pub(crate) struct ValidMember {
 }
 
 impl ValidMember {
-    /// `shop_language` when the member's is left out.
+    /// `shop_language` when the member's is left out. The first problem, as enrolment says it.
     pub fn check(new: &NewMember, shop_language: &str) -> Result<ValidMember> {
-        let name = validate::name(&new.name)?;
-        let email = validate::email(new.email.as_deref())?;
-        let (phone, phone_digits) = validate::phone(new.phone.as_deref())?.unzip();
+        Self::check_each(new, shop_language).map_err(|mut problems| problems.remove(0).1)
+    }
+
+    /// Every field on its own, so that a row of a file with two mistakes names both: the
+    /// problems by field (`name`, `email`, `phone`, `language`), in that order.
+    pub fn check_each(
+        new: &NewMember,
+        shop_language: &str,
+    ) -> std::result::Result<ValidMember, Vec<(&'static str, CoreError)>> {
+        let name = validate::name(&new.name);
+        let email = validate::email(new.email.as_deref());
+        let phone = validate::phone(new.phone.as_deref());
         let language = match new.language.as_deref().filter(|l| !l.trim().is_empty()) {
-            Some(l) => validate::language(l)?,
-            None => shop_language.to_string(),
+            Some(l) => validate::language(l),
+            None => Ok(shop_language.to_string()),
         };
-        Ok(ValidMember {
-            name,
-            email,
-            phone,
-            phone_digits,
-            language,
-        })
+        match (name, email, phone, language) {
+            (Ok(name), Ok(email), Ok(phone), Ok(language)) => {
+                let (phone, phone_digits) = phone.unzip();
+                Ok(ValidMember {
+                    name,
+                    email,
+                    phone,
+                    phone_digits,
+                    language,
+                })
+            }
+            (name, email, phone, language) => Err([
+                ("name", name.err()),
+                ("email", email.err()),
+                ("phone", phone.err()),
+                ("language", language.err()),
+            ]
+            .into_iter()
+            .filter_map(|(field, error)| Some((field, error?)))
+            .collect()),
+        }
     }
 
     /// What a phone number is looked up by (its last digits).

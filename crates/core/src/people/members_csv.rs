@@ -263,45 +263,29 @@ impl Store {
                 phone: cell(Column::Phone).map(str::to_string),
                 language: cell(Column::Language).map(|l| l.trim().to_lowercase()),
             };
-            let mut problem = |column: Column, error: CoreError| {
+            let mut problem = |field: &str, error: &CoreError| {
                 report.problems.push(RowProblem {
                     line,
-                    field: column.field().into(),
+                    field: field.into(),
                     error: error.body(),
                 });
             };
-            // Each field on its own, so that a row with two mistakes names both.
-            let checks = [
-                (Column::Name, crate::input::validate::name(&new.name).err()),
-                (
-                    Column::Email,
-                    crate::input::validate::email(new.email.as_deref()).err(),
-                ),
-                (
-                    Column::Phone,
-                    crate::input::validate::phone(new.phone.as_deref()).err(),
-                ),
-                (
-                    Column::Language,
-                    new.language
-                        .as_deref()
-                        .and_then(|l| crate::input::validate::language(l).err()),
-                ),
-            ];
+            // Enrolment's checks, each field on its own (a row with two mistakes names both).
+            let member = ValidMember::check_each(&new, &shop.language);
             let mut row_ok = true;
-            for (column, error) in checks {
-                if let Some(error) = error {
-                    problem(column, error);
-                    row_ok = false;
+            if let Err(problems) = &member {
+                for (field, error) in problems {
+                    problem(field, error);
                 }
+                row_ok = false;
             }
             let mut consent =
                 |column: Column| match consent_cell(cells.get(&column).copied().unwrap_or("")) {
                     Ok(answer) => answer,
                     Err(()) => {
                         problem(
-                            column,
-                            CoreError::InvalidCharacters {
+                            column.field(),
+                            &CoreError::InvalidCharacters {
                                 field: column.field(),
                             },
                         );
@@ -311,10 +295,10 @@ impl Store {
                 };
             let email_consent = consent(Column::EmailConsent);
             let sms_consent = consent(Column::SmsConsent);
-            if row_ok {
+            if let (true, Ok(member)) = (row_ok, member) {
                 rows.push(Row {
                     line,
-                    member: ValidMember::check(&new, &shop.language)?,
+                    member,
                     email_consent,
                     sms_consent,
                 });

@@ -1,7 +1,8 @@
 //! For support and first looks: backups and restore, the integrity checks (`doctor`), the
-//! demo café, and this till's settings.
+//! demo café, this till's settings, and files written whole.
 
 pub mod backup;
 pub mod demo;
 pub mod doctor;
+pub mod files;
 pub mod settings;
