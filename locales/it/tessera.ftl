@@ -238,6 +238,7 @@ error-invalid-phone = Questo numero di telefono non sembra corretto.
 error-invalid-language = Questa lingua non è disponibile.
 error-invalid-currency = La valuta è un codice di tre lettere, come EUR.
 error-invalid-time-zone = Questo non è un fuso orario. Scrivilo come nel database tz, per esempio Europe/Rome o Europe/Paris.
+error-invalid-period = Il periodo inizia dopo la fine. Scegli un primo giorno uguale o precedente all’ultimo.
 error-invalid-pin = Il PIN deve avere da 4 a 8 cifre.
 error-invalid-punches-needed = Una tessera richiede da 1 a { $max } timbri.
 error-invalid-count = Puoi mettere da 1 a { $max } timbri alla volta.

@@ -36,6 +36,8 @@ pub enum CoreError {
     InvalidCurrency,
     #[error("not a time zone (like Europe/Paris)")]
     InvalidTimeZone,
+    #[error("a report's period starts after it ends")]
+    InvalidPeriod,
     #[error("a PIN is 4 to 8 digits")]
     InvalidPin,
     #[error("punches needed must be between 1 and {max}")]
@@ -223,6 +225,7 @@ impl CoreError {
             InvalidLanguage => "invalid_language",
             InvalidCurrency => "invalid_currency",
             InvalidTimeZone => "invalid_time_zone",
+            InvalidPeriod => "invalid_period",
             InvalidPin => "invalid_pin",
             InvalidPunchesNeeded { .. } => "invalid_punches_needed",
             InvalidCount { .. } => "invalid_count",
@@ -425,6 +428,7 @@ impl CoreError {
             ErrorKind::InvalidLanguage => CoreError::InvalidLanguage,
             ErrorKind::InvalidCurrency => CoreError::InvalidCurrency,
             ErrorKind::InvalidTimeZone => CoreError::InvalidTimeZone,
+            ErrorKind::InvalidPeriod => CoreError::InvalidPeriod,
             ErrorKind::InvalidPin => CoreError::InvalidPin,
             ErrorKind::InvalidPunchesNeeded => CoreError::InvalidPunchesNeeded { max: 1 },
             ErrorKind::InvalidCount => CoreError::InvalidCount { max: 1 },

@@ -6,7 +6,7 @@
 //!   <- people (shop, staff, permissions, members), scan (decoding what was typed)
 //!   <- cards (keys, registry, print)
 //!   <- counter (lookup, actions, enrolment, the card projection, programs)
-//!   <- first_run, sync, support (use cases across the others)
+//!   <- first_run, reports, sync, support (use cases across the others)
 
 pub mod audit;
 pub mod cards;
@@ -19,6 +19,7 @@ pub mod ids;
 pub mod input;
 pub mod ledger;
 pub mod people;
+pub mod reports;
 pub mod scan;
 pub mod store;
 pub mod support;

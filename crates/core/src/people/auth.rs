@@ -49,6 +49,8 @@ pub enum Permission {
     /// Members' data in bulk or in full: export and import files of members, erase a member,
     /// export everything held about one.
     MembersData,
+    /// Read the reports: visits, rewards, retention, members at risk, staff figures.
+    ReadReports,
 }
 
 /// The permission table. Reading members, cards and history is open to every signed-in staff
@@ -59,7 +61,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         Enroll | Punch | Redeem | UndoOwnRecent => true,
         Void | ManagePrograms | ManageStaff | PrintCards | ReadCardTokens | ReplaceCards
         | Doctor | JoinChain | SettleConflicts | MergeMembers | ReadAudit | BackUp
-        | ManageSettings | MembersData => role == Role::Manager,
+        | ManageSettings | MembersData | ReadReports => role == Role::Manager,
     }
 }
 
@@ -112,6 +114,7 @@ mod tests {
     #[case::back_up(Permission::BackUp, false)]
     #[case::manage_settings(Permission::ManageSettings, false)]
     #[case::members_data(Permission::MembersData, false)]
+    #[case::read_reports(Permission::ReadReports, false)]
     fn what_a_cashier_may_do(#[case] permission: Permission, #[case] cashier: bool) {
         assert_eq!(allows(Role::Cashier, permission), cashier);
         assert!(

@@ -1,8 +1,9 @@
 //! For support and first looks: backups and restore, the integrity checks (`doctor`), the
-//! demo café, this till's settings, and files written whole.
+//! demo café, this till's settings, files written whole, and pasts written for tests and benchmarks.
 
 pub mod backup;
 pub mod demo;
 pub mod doctor;
 pub mod files;
+pub mod history;
 pub mod settings;

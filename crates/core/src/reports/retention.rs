@@ -1,0 +1,126 @@
+//! Do new members come back? Members are grouped by the month they enrolled in (a cohort);
+//! for each cohort, the share that came back within 30, 60 and 90 days: a visit on a later
+//! day than the enrolment, no more than so many days after it.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, Months, NaiveDate, Utc};
+use serde::Serialize;
+#[cfg(feature = "ts")]
+use ts_rs::TS;
+
+use super::clock::{stored_form, ReportClock};
+use super::{standing, Bucket, Period};
+use crate::error::Result;
+use crate::people::auth::Permission;
+use crate::people::shop::Actor;
+use crate::store::Store;
+
+/// The windows a cohort is measured over, in days.
+pub const WINDOWS: [i64; 3] = [30, 60, 90];
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct Retention {
+    pub period: Period,
+    pub time_zone: String,
+    /// Every month of the period, oldest first (months with no enrolment too).
+    pub cohorts: Vec<Cohort>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct Cohort {
+    /// The month's first day.
+    pub month: NaiveDate,
+    pub enrolled: i64,
+    /// One per window of [`WINDOWS`].
+    pub windows: Vec<CameBack>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct CameBack {
+    pub days: i64,
+    pub members: i64,
+    /// `members / enrolled`; none for a month with no enrolment.
+    pub share: Option<f64>,
+    /// False while some of the cohort's members are still inside the window: the share can
+    /// still grow.
+    pub complete: bool,
+}
+
+impl Store {
+    /// Managers only: the cohorts of the months of `period`.
+    pub async fn retention_report(&self, actor: &Actor, period: Period) -> Result<Retention> {
+        actor.require(Permission::ReadReports)?;
+        let clock = ReportClock::of(self).await?;
+        let (from, to) = period.instants(&clock);
+        let longest = Duration::days(WINDOWS[WINDOWS.len() - 1] + 1);
+        let enrol_day = clock.local_day_sql("e.at", from, to);
+        let visit_day = clock.local_day_sql("p.at", from, to + longest);
+        let [w30, w60, w90] = WINDOWS;
+        let rows: Vec<(NaiveDate, i64, i64, i64, i64)> = sqlx::query_as(&format!(
+            "SELECT date(day, 'start of month'), COUNT(*),
+                    SUM(CASE WHEN back <= {w30} THEN 1 ELSE 0 END),
+                    SUM(CASE WHEN back <= {w60} THEN 1 ELSE 0 END),
+                    SUM(CASE WHEN back <= {w90} THEN 1 ELSE 0 END)
+             FROM (SELECT {enrol_day} AS day,
+                          (SELECT MIN(julianday(p.at)) FROM event p
+                           WHERE p.member_id = e.member_id AND p.kind IN ('punch', 'redeem')
+                             AND p.at > e.at
+                             AND p.at < strftime('%Y-%m-%dT%H:%M:%S', e.at, '+{days} days')
+                             AND {visit_day} > {enrol_day} AND {standing})
+                          - julianday(e.at) AS back
+                   FROM event e WHERE e.kind = 'enroll' AND e.at >= ?1 AND e.at < ?2)
+             GROUP BY 1",
+            days = longest.num_days(),
+            standing = standing("p"),
+        ))
+        .bind(stored_form(from))
+        .bind(stored_form(to))
+        .fetch_all(self.pool())
+        .await?;
+        let by_month: HashMap<NaiveDate, (i64, [i64; 3])> = rows
+            .into_iter()
+            .map(|(month, enrolled, a, b, c)| (month, (enrolled, [a, b, c])))
+            .collect();
+
+        let now = Utc::now();
+        let cohorts = Bucket::Month
+            .series(&period, &HashMap::new())
+            .into_iter()
+            .map(|point| {
+                let month = point.start;
+                let (enrolled, came_back) = by_month.get(&month).copied().unwrap_or_default();
+                // The cohort's last enrolment can be as late as its month's (or the period's)
+                // last day: its window closes that many days after the day ends.
+                let last_day = (month + Months::new(1) - Duration::days(1)).min(period.to);
+                let last_instant = clock.start_of(last_day + Duration::days(1));
+                let windows = WINDOWS
+                    .iter()
+                    .zip(came_back)
+                    .map(|(&days, members)| CameBack {
+                        days,
+                        members,
+                        share: (enrolled > 0).then(|| members as f64 / enrolled as f64),
+                        complete: last_instant + Duration::days(days) <= now,
+                    })
+                    .collect();
+                Cohort {
+                    month,
+                    enrolled,
+                    windows,
+                }
+            })
+            .collect();
+        Ok(Retention {
+            period,
+            time_zone: clock.zone_name().to_string(),
+            cohorts,
+        })
+    }
+}

@@ -1,0 +1,227 @@
+//! The period at a glance: members who came back, rewards given, new members (each with its
+//! chart), visits per week, and each program's punches and rewards.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+#[cfg(feature = "ts")]
+use ts_rs::TS;
+
+use super::clock::{stored_form, ReportClock};
+use super::{standing, Bucket, Period, Point};
+use crate::counter::programs::ProgramKind;
+use crate::error::Result;
+use crate::ids::ProgramId;
+use crate::people::auth::Permission;
+use crate::people::shop::Actor;
+use crate::store::Store;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct Summary {
+    pub period: Period,
+    /// The zone the days were counted in (the shop's).
+    pub time_zone: String,
+    /// Members with a visit in the period who had been members before it began.
+    pub returning_members: i64,
+    /// Rewards handed over: a stamp card's rewards, or a points program's redemptions.
+    pub rewards_given: i64,
+    pub new_members: i64,
+    /// How the three series below split the period.
+    pub bucket: Bucket,
+    pub returning_series: Vec<Point>,
+    pub rewards_series: Vec<Point>,
+    pub new_members_series: Vec<Point>,
+    /// Visits (members' distinct days) per week, weeks from Monday.
+    pub visits_per_week: Vec<Point>,
+    pub programs: Vec<ProgramFigures>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct ProgramFigures {
+    pub program_id: ProgramId,
+    pub name: String,
+    pub kind: ProgramKind,
+    /// Stamps given, or points earned.
+    pub punches: i64,
+    /// Stamp cards filled in the period (a points program has thresholds, not fills: none).
+    pub rewards_earned: Option<i64>,
+    /// Rewards handed over (a points program: redemptions).
+    pub rewards_redeemed: i64,
+}
+
+struct ProgramRow {
+    id: ProgramId,
+    name: String,
+    kind: ProgramKind,
+    active: bool,
+}
+
+impl Store {
+    /// Managers only: the period at a glance, its days in the shop's time zone.
+    pub async fn summary_report(&self, actor: &Actor, period: Period) -> Result<Summary> {
+        actor.require(Permission::ReadReports)?;
+        let clock = ReportClock::of(self).await?;
+        let (from, to) = period.instants(&clock);
+        let (from_text, to_text) = (stored_form(from), stored_form(to));
+        let day = clock.local_day_sql("e.at", from, to);
+        let bucket = Bucket::for_period(&period);
+        let standing = standing("e");
+
+        // Visits, and which of the visiting members had been members before the period.
+        let rows: Vec<(String, Option<NaiveDate>, i64)> = sqlx::query_as(&format!(
+            "WITH visit AS MATERIALIZED (
+                 SELECT DISTINCT {day} AS day, e.member_id AS member FROM event e
+                 WHERE e.at >= ?1 AND e.at < ?2 AND e.kind IN ('punch', 'redeem') AND {standing}),
+             back AS MATERIALIZED (
+                 SELECT v.member FROM (SELECT DISTINCT member FROM visit) v
+                 WHERE EXISTS (SELECT 1 FROM event p WHERE p.member_id = v.member AND p.at < ?1))
+             SELECT 'back', {bucket_day}, COUNT(DISTINCT member) FROM visit
+                 WHERE member IN back GROUP BY 2
+             UNION ALL
+             SELECT 'visits', {week_day}, COUNT(*) FROM visit GROUP BY 2
+             UNION ALL
+             SELECT 'back_total', NULL, COUNT(*) FROM back",
+            bucket_day = bucket.sql("day"),
+            week_day = Bucket::Week.sql("day"),
+        ))
+        .bind(&from_text)
+        .bind(&to_text)
+        .fetch_all(self.pool())
+        .await?;
+        let mut returning_by_bucket = HashMap::new();
+        let mut visits_by_week = HashMap::new();
+        let mut returning_members = 0;
+        for (what, start, value) in rows {
+            match (what.as_str(), start) {
+                ("back", Some(start)) => _ = returning_by_bucket.insert(start, value),
+                ("visits", Some(start)) => _ = visits_by_week.insert(start, value),
+                _ => returning_members = value,
+            }
+        }
+
+        // Enrolments, punches and redemptions that stand, by bucket and program.
+        let rows: Vec<(NaiveDate, String, Option<ProgramId>, i64, i64)> = sqlx::query_as(&format!(
+            "SELECT {bucket_day} AS bucket, kind, program_id, COUNT(*), SUM(amount)
+                 FROM (SELECT {day} AS day, e.kind, e.program_id, e.amount FROM event e
+                       WHERE e.at >= ?1 AND e.at < ?2
+                         AND e.kind IN ('enroll', 'punch', 'redeem') AND {standing})
+                 GROUP BY 1, 2, 3",
+            bucket_day = bucket.sql("day"),
+        ))
+        .bind(&from_text)
+        .bind(&to_text)
+        .fetch_all(self.pool())
+        .await?;
+        let programs = self.report_programs().await?;
+        let kind_of = |id: ProgramId| {
+            programs
+                .iter()
+                .find(|p| p.id == id)
+                .map_or(ProgramKind::Stamps, |p| p.kind)
+        };
+        let mut new_by_bucket: HashMap<NaiveDate, i64> = HashMap::new();
+        let mut rewards_by_bucket: HashMap<NaiveDate, i64> = HashMap::new();
+        let mut punches: HashMap<ProgramId, i64> = HashMap::new();
+        let mut redeemed: HashMap<ProgramId, i64> = HashMap::new();
+        for (start, kind, program, count, amount) in rows {
+            match (kind.as_str(), program) {
+                ("enroll", _) => *new_by_bucket.entry(start).or_default() += count,
+                ("punch", Some(program)) => *punches.entry(program).or_default() += amount,
+                ("redeem", Some(program)) => {
+                    // A stamp card's redemption hands over `amount` rewards; a points
+                    // program's, one reward that cost `amount` points.
+                    let rewards = match kind_of(program) {
+                        ProgramKind::Stamps => amount,
+                        ProgramKind::Points => count,
+                    };
+                    *rewards_by_bucket.entry(start).or_default() += rewards;
+                    *redeemed.entry(program).or_default() += rewards;
+                }
+                _ => {} // a punch or redemption always names its program
+            }
+        }
+        let earned = self.cards_filled(&from_text, &to_text).await?;
+
+        let programs = programs
+            .into_iter()
+            .filter(|p| p.active || punches.contains_key(&p.id) || redeemed.contains_key(&p.id))
+            .map(|p| ProgramFigures {
+                program_id: p.id,
+                punches: punches.get(&p.id).copied().unwrap_or(0),
+                rewards_earned: (p.kind == ProgramKind::Stamps)
+                    .then(|| earned.get(&p.id).copied().unwrap_or(0)),
+                rewards_redeemed: redeemed.get(&p.id).copied().unwrap_or(0),
+                name: p.name,
+                kind: p.kind,
+            })
+            .collect();
+        Ok(Summary {
+            period,
+            time_zone: clock.zone_name().to_string(),
+            returning_members,
+            rewards_given: rewards_by_bucket.values().sum(),
+            new_members: new_by_bucket.values().sum(),
+            bucket,
+            returning_series: bucket.series(&period, &returning_by_bucket),
+            rewards_series: bucket.series(&period, &rewards_by_bucket),
+            new_members_series: bucket.series(&period, &new_by_bucket),
+            visits_per_week: Bucket::Week.series(&period, &visits_by_week),
+            programs,
+        })
+    }
+
+    /// Every program, retired ones too (their past still counts), by name.
+    async fn report_programs(&self) -> Result<Vec<ProgramRow>> {
+        let rows: Vec<(ProgramId, String, ProgramKind, bool)> = sqlx::query_as(
+            "SELECT id, name, kind, active AND retired_at IS NULL FROM program
+             ORDER BY name COLLATE NOCASE, created_at",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, kind, active)| ProgramRow {
+                id,
+                name,
+                kind,
+                active,
+            })
+            .collect())
+    }
+
+    /// Stamp cards filled between two instants, per program. A card's k-th reward is earned
+    /// by the punch that takes its standing punches past k × needed, so a card filled
+    /// ⌊(T − A)/n⌋ − ⌊(T − A − P)/n⌋ times in the period, where T is its total now, P its
+    /// punches in the period and A those after it. Only the cards punched since the period
+    /// began are read.
+    async fn cards_filled(&self, from: &str, to: &str) -> Result<HashMap<ProgramId, i64>> {
+        let rows: Vec<(ProgramId, i64)> = sqlx::query_as(&format!(
+            "WITH moved AS (
+                 SELECT COALESCE(a.member_id, e.member_id) AS member, e.program_id AS program,
+                        SUM(CASE WHEN e.at < ?2 THEN e.amount ELSE 0 END) AS inside,
+                        SUM(CASE WHEN e.at >= ?2 THEN e.amount ELSE 0 END) AS after
+                 FROM event e LEFT JOIN member_alias a ON a.alias_id = e.member_id
+                 WHERE e.at >= ?1 AND e.kind = 'punch' AND {standing}
+                 GROUP BY 1, 2)
+             SELECT m.program,
+                    SUM((c.punches_total - m.after) / p.punches_needed
+                        - (c.punches_total - m.after - m.inside) / p.punches_needed)
+             FROM moved m
+             JOIN card c ON c.member_id = m.member AND c.program_id = m.program
+             JOIN program p ON p.id = m.program
+             WHERE p.kind = 'stamps'
+             GROUP BY m.program",
+            standing = standing("e"),
+        ))
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().collect())
+    }
+}
