@@ -11,7 +11,7 @@ FEATURES := --features tessera-app/ts
 CARGO_BUILD := cargo build --workspace --all-targets $(FEATURES)
 APP := target/debug/tessera-app
 
-.PHONY: run test e2e soak bench-sync bench-import setup system-deps ui-deps ui-build build e2e-deps fmt-check clippy rust-test bindings-check ui-check ui-lint ui-test
+.PHONY: run test e2e soak bench-sync bench-import bench-reports setup system-deps ui-deps ui-build build e2e-deps fmt-check clippy rust-test bindings-check ui-check ui-lint ui-test
 
 ## The desktop app, on the database in the platform's data folder (or ARGS="--db PATH").
 run: setup ui-build build
@@ -42,6 +42,11 @@ bench-sync: setup build
 ## Time to import 50,000 members from a CSV file as Excel writes it (IMPORT_ROWS=N for another size).
 bench-import: setup build
 	scripts/bench-import.sh
+
+## Time of each report on a generated store (REPORT_MEMBERS, REPORT_EVENTS: 100,000 and
+## 2,000,000 by default; generated once and kept under target/bench/).
+bench-reports: setup build
+	scripts/bench-reports.sh
 
 setup: system-deps ui-deps
 

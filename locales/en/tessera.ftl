@@ -412,6 +412,20 @@ staff-inactive = deactivated
 staff-locked = locked out
 cli-staff-saved = Saved.
 cli-audit-none = Nothing in the audit trail for these dates.
+cli-report-summary-title = Summary from { $from } to { $to } (days in { $zone })
+cli-report-returning = Members who came back: { $count }
+cli-report-rewards-given = Rewards given: { $count }
+cli-report-new-members = New members: { $count }
+cli-report-visits-per-week = Visits per week:
+cli-report-program = { $program } ({ $kind }): { $punches } punched, { $earned } rewards earned, { $redeemed } redeemed
+cli-report-retention-title = New members who came back, by month of enrolment, from { $from } to { $to } (days in { $zone }); … = still counting
+cli-report-cohort = { $month }: { $count } new · within 30 days { $d30 } · 60 days { $d60 } · 90 days { $d90 }
+cli-report-at-risk-title = Regulars away for twice their usual interval on { $date } ({ $zone }): { $count }
+cli-report-at-risk-member = { $code }  { $name }: { $visits } visits, usually every { $usual } days, last on { $last } ({ $away } days ago)
+cli-report-staff-title = Staff from { $from } to { $to } (days in { $zone })
+cli-report-staff-member = { $name }: { $enrolments } enrolments, { $punches } punches, { $redemptions } rewards, { $voids } voids, { $overrides } overrides, { $cancelled } of theirs cancelled
+cli-dev-seeded = Generated { $members } members and { $events } events.
+cli-dev-seed-progress = { $done } / { $members } members, { $events } events…
 cli-backup-taken = Backup written: { $path } ({ $size } KB).
 cli-restored = Restored from { $path }.
 cli-restore-kept = The database it replaced is kept at { $path }.
@@ -440,6 +454,60 @@ error-invalid-date = This is not a date: write it as YYYY-MM-DD, for example 202
 manage-tab-cards = Cards and sync
 manage-tab-programs = Programs
 manage-tab-members = Members
+manage-tab-reports = Reports
+reports-title = Does the scheme keep customers?
+reports-from = From
+reports-to = To
+reports-this-month = This month
+reports-counting = Counting…
+reports-days-in = Days as in { $zone }.
+reports-returning = Members who came back
+reports-rewards = Rewards given
+reports-new = New members
+reports-visits-per-week = Visits per week
+reports-visits = Visits
+reports-programs = Programs
+reports-program = Program
+reports-punches = Punches
+reports-earned = Rewards earned
+reports-redeemed = Rewards given
+reports-unit-points =
+    { $count ->
+        [one] point
+        *[other] points
+    }
+reports-unit-stamps =
+    { $count ->
+        [one] stamp
+        *[other] stamps
+    }
+reports-retention = New members who came back
+reports-retention-explained = For the members who joined each month: the share who came back on a later day, within 30, 60 and 90 days. The last months are still counting.
+reports-within-days = Within { $days } days
+reports-at-risk = Regulars at risk
+reports-at-risk-explained =
+    { $count ->
+        [one] One regular has not come for twice their usual interval, as of { $date }.
+        *[other] { $count } regulars have not come for twice their usual interval, as of { $date }.
+    }
+reports-member = Member
+reports-usual = Usually every
+reports-last-visit = Last visit
+reports-away = Away for
+reports-consent = May be contacted by
+reports-days =
+    { $count ->
+        [one] { $count } day
+        *[other] { $count } days
+    }
+reports-consent-email = email
+reports-consent-sms = SMS
+reports-staff = Staff
+reports-staff-member = Staff member
+reports-enrolments = Enrolments
+reports-voids = Voids
+reports-overrides = Overrides
+reports-cancelled = Of theirs cancelled
 manage-tab-staff = Staff
 manage-tab-audit = Audit
 manage-tab-backups = Backups

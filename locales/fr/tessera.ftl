@@ -412,6 +412,20 @@ staff-inactive = désactivé
 staff-locked = bloqué
 cli-staff-saved = Enregistré.
 cli-audit-none = Rien dans le journal d’audit pour ces dates.
+cli-report-summary-title = Résumé du { $from } au { $to } (jours selon { $zone })
+cli-report-returning = Membres revenus : { $count }
+cli-report-rewards-given = Récompenses offertes : { $count }
+cli-report-new-members = Nouveaux membres : { $count }
+cli-report-visits-per-week = Visites par semaine :
+cli-report-program = { $program } ({ $kind }) : { $punches } tamponnés, { $earned } récompenses gagnées, { $redeemed } utilisées
+cli-report-retention-title = Nouveaux membres revenus, par mois d’inscription, du { $from } au { $to } (jours selon { $zone }) ; … = encore en cours
+cli-report-cohort = { $month } : { $count } nouveaux · sous 30 jours { $d30 } · 60 jours { $d60 } · 90 jours { $d90 }
+cli-report-at-risk-title = Habitués absents depuis deux fois leur rythme habituel au { $date } ({ $zone }) : { $count }
+cli-report-at-risk-member = { $code }  { $name } : { $visits } visites, d’habitude tous les { $usual } jours, dernière le { $last } (il y a { $away } jours)
+cli-report-staff-title = Personnel du { $from } au { $to } (jours selon { $zone })
+cli-report-staff-member = { $name } : { $enrolments } inscriptions, { $punches } tampons, { $redemptions } récompenses, { $voids } annulations, { $overrides } dérogations, { $cancelled } des siens annulés
+cli-dev-seeded = { $members } membres et { $events } événements générés.
+cli-dev-seed-progress = { $done } / { $members } membres, { $events } événements…
 cli-backup-taken = Sauvegarde écrite : { $path } ({ $size } Ko).
 cli-restored = Restauré depuis { $path }.
 cli-restore-kept = La base de données remplacée est gardée ici : { $path }.
@@ -440,6 +454,60 @@ error-invalid-date = Ce n’est pas une date : écrivez-la AAAA-MM-JJ, par exemp
 manage-tab-cards = Cartes et synchronisation
 manage-tab-programs = Programmes
 manage-tab-members = Membres
+manage-tab-reports = Rapports
+reports-title = Le programme fidélise-t-il ?
+reports-from = Du
+reports-to = Au
+reports-this-month = Ce mois-ci
+reports-counting = Calcul en cours…
+reports-days-in = Jours selon { $zone }.
+reports-returning = Membres revenus
+reports-rewards = Récompenses offertes
+reports-new = Nouveaux membres
+reports-visits-per-week = Visites par semaine
+reports-visits = Visites
+reports-programs = Programmes
+reports-program = Programme
+reports-punches = Tampons
+reports-earned = Récompenses gagnées
+reports-redeemed = Récompenses offertes
+reports-unit-points =
+    { $count ->
+        [one] point
+        *[other] points
+    }
+reports-unit-stamps =
+    { $count ->
+        [one] tampon
+        *[other] tampons
+    }
+reports-retention = Nouveaux membres revenus
+reports-retention-explained = Pour les membres inscrits chaque mois : la part revenue un autre jour, sous 30, 60 et 90 jours. Les derniers mois sont encore en cours.
+reports-within-days = Sous { $days } jours
+reports-at-risk = Habitués à risque
+reports-at-risk-explained =
+    { $count ->
+        [one] Un habitué n’est pas venu depuis deux fois son rythme habituel, au { $date }.
+        *[other] { $count } habitués ne sont pas venus depuis deux fois leur rythme habituel, au { $date }.
+    }
+reports-member = Membre
+reports-usual = D’habitude tous les
+reports-last-visit = Dernière visite
+reports-away = Absent depuis
+reports-consent = Joignable par
+reports-days =
+    { $count ->
+        [one] { $count } jour
+        *[other] { $count } jours
+    }
+reports-consent-email = e-mail
+reports-consent-sms = SMS
+reports-staff = Personnel
+reports-staff-member = Membre du personnel
+reports-enrolments = Inscriptions
+reports-voids = Annulations
+reports-overrides = Dérogations
+reports-cancelled = Des siens annulés
 manage-tab-staff = Personnel
 manage-tab-audit = Journal
 manage-tab-backups = Sauvegardes

@@ -411,6 +411,20 @@ staff-inactive = disattivato
 staff-locked = bloccato
 cli-staff-saved = Salvato.
 cli-audit-none = Niente nel registro di controllo per queste date.
+cli-report-summary-title = Riepilogo dal { $from } al { $to } (giorni secondo { $zone })
+cli-report-returning = Clienti tornati: { $count }
+cli-report-rewards-given = Premi consegnati: { $count }
+cli-report-new-members = Nuovi clienti: { $count }
+cli-report-visits-per-week = Visite per settimana:
+cli-report-program = { $program } ({ $kind }): { $punches } timbri, { $earned } premi maturati, { $redeemed } riscattati
+cli-report-retention-title = Nuovi clienti tornati, per mese di iscrizione, dal { $from } al { $to } (giorni secondo { $zone }); … = ancora in corso
+cli-report-cohort = { $month }: { $count } nuovi · entro 30 giorni { $d30 } · 60 giorni { $d60 } · 90 giorni { $d90 }
+cli-report-at-risk-title = Clienti abituali assenti da due volte il loro ritmo al { $date } ({ $zone }): { $count }
+cli-report-at-risk-member = { $code }  { $name }: { $visits } visite, di solito ogni { $usual } giorni, l’ultima il { $last } ({ $away } giorni fa)
+cli-report-staff-title = Personale dal { $from } al { $to } (giorni secondo { $zone })
+cli-report-staff-member = { $name }: { $enrolments } iscrizioni, { $punches } timbri, { $redemptions } premi, { $voids } annullamenti, { $overrides } eccezioni, { $cancelled } dei suoi annullati
+cli-dev-seeded = Generati { $members } clienti e { $events } eventi.
+cli-dev-seed-progress = { $done } / { $members } clienti, { $events } eventi…
 cli-backup-taken = Backup scritto: { $path } ({ $size } KB).
 cli-restored = Ripristinato da { $path }.
 cli-restore-kept = Il database sostituito è conservato in { $path }.
@@ -439,6 +453,60 @@ error-invalid-date = Questa non è una data: scrivila come AAAA-MM-GG, per esemp
 manage-tab-cards = Tessere e sincronizzazione
 manage-tab-programs = Programmi
 manage-tab-members = Clienti
+manage-tab-reports = Rapporti
+reports-title = Il programma fidelizza i clienti?
+reports-from = Dal
+reports-to = Al
+reports-this-month = Questo mese
+reports-counting = Calcolo in corso…
+reports-days-in = Giorni secondo { $zone }.
+reports-returning = Clienti tornati
+reports-rewards = Premi consegnati
+reports-new = Nuovi clienti
+reports-visits-per-week = Visite per settimana
+reports-visits = Visite
+reports-programs = Programmi
+reports-program = Programma
+reports-punches = Timbri
+reports-earned = Premi maturati
+reports-redeemed = Premi consegnati
+reports-unit-points =
+    { $count ->
+        [one] punto
+        *[other] punti
+    }
+reports-unit-stamps =
+    { $count ->
+        [one] timbro
+        *[other] timbri
+    }
+reports-retention = Nuovi clienti tornati
+reports-retention-explained = Per i clienti iscritti ogni mese: la quota tornata in un altro giorno, entro 30, 60 e 90 giorni. Gli ultimi mesi sono ancora in corso.
+reports-within-days = Entro { $days } giorni
+reports-at-risk = Clienti abituali a rischio
+reports-at-risk-explained =
+    { $count ->
+        [one] Un cliente abituale non viene da due volte il suo ritmo abituale, al { $date }.
+        *[other] { $count } clienti abituali non vengono da due volte il loro ritmo abituale, al { $date }.
+    }
+reports-member = Cliente
+reports-usual = Di solito ogni
+reports-last-visit = Ultima visita
+reports-away = Assente da
+reports-consent = Contattabile via
+reports-days =
+    { $count ->
+        [one] { $count } giorno
+        *[other] { $count } giorni
+    }
+reports-consent-email = email
+reports-consent-sms = SMS
+reports-staff = Personale
+reports-staff-member = Addetto
+reports-enrolments = Iscrizioni
+reports-voids = Annullamenti
+reports-overrides = Eccezioni
+reports-cancelled = Suoi annullati
 manage-tab-staff = Personale
 manage-tab-audit = Registro
 manage-tab-backups = Backup

@@ -422,6 +422,20 @@ staff-inactive = dezactivat
 staff-locked = blocat
 cli-staff-saved = Salvat.
 cli-audit-none = Nimic în jurnalul de audit pentru aceste date.
+cli-report-summary-title = Rezumat de la { $from } la { $to } (zile după { $zone })
+cli-report-returning = Membri care au revenit: { $count }
+cli-report-rewards-given = Recompense oferite: { $count }
+cli-report-new-members = Membri noi: { $count }
+cli-report-visits-per-week = Vizite pe săptămână:
+cli-report-program = { $program } ({ $kind }): { $punches } ștampile, { $earned } recompense câștigate, { $redeemed } folosite
+cli-report-retention-title = Membri noi care au revenit, după luna înscrierii, de la { $from } la { $to } (zile după { $zone }); … = încă se numără
+cli-report-cohort = { $month }: { $count } noi · în 30 de zile { $d30 } · 60 de zile { $d60 } · 90 de zile { $d90 }
+cli-report-at-risk-title = Clienți fideli absenți de două ori intervalul lor obișnuit la { $date } ({ $zone }): { $count }
+cli-report-at-risk-member = { $code }  { $name }: { $visits } vizite, de obicei la { $usual } zile, ultima pe { $last } (acum { $away } zile)
+cli-report-staff-title = Personal de la { $from } la { $to } (zile după { $zone })
+cli-report-staff-member = { $name }: { $enrolments } înscrieri, { $punches } ștampile, { $redemptions } recompense, { $voids } anulări, { $overrides } excepții, { $cancelled } dintre ale sale anulate
+cli-dev-seeded = Am generat { $members } membri și { $events } evenimente.
+cli-dev-seed-progress = { $done } / { $members } membri, { $events } evenimente…
 cli-backup-taken = Copie de siguranță scrisă: { $path } ({ $size } KB).
 cli-restored = Restaurat din { $path }.
 cli-restore-kept = Baza de date înlocuită este păstrată la { $path }.
@@ -450,6 +464,64 @@ error-invalid-date = Aceasta nu este o dată: scrie-o AAAA-LL-ZZ, de exemplu 202
 manage-tab-cards = Carduri și sincronizare
 manage-tab-programs = Programe
 manage-tab-members = Membri
+manage-tab-reports = Rapoarte
+reports-title = Programul păstrează clienții?
+reports-from = De la
+reports-to = Până la
+reports-this-month = Luna aceasta
+reports-counting = Se numără…
+reports-days-in = Zile după { $zone }.
+reports-returning = Membri care au revenit
+reports-rewards = Recompense oferite
+reports-new = Membri noi
+reports-visits-per-week = Vizite pe săptămână
+reports-visits = Vizite
+reports-programs = Programe
+reports-program = Program
+reports-punches = Ștampile
+reports-earned = Recompense câștigate
+reports-redeemed = Recompense oferite
+reports-unit-points =
+    { $count ->
+        [one] punct
+        [few] puncte
+        *[other] de puncte
+    }
+reports-unit-stamps =
+    { $count ->
+        [one] ștampilă
+        [few] ștampile
+        *[other] de ștampile
+    }
+reports-retention = Membri noi care au revenit
+reports-retention-explained = Pentru membrii înscriși în fiecare lună: partea care a revenit în altă zi, în 30, 60 și 90 de zile. Ultimele luni încă se numără.
+reports-within-days = În { $days } de zile
+reports-at-risk = Clienți fideli în pericol
+reports-at-risk-explained =
+    { $count ->
+        [one] Un client fidel nu a mai venit de două ori intervalul său obișnuit, la { $date }.
+        [few] { $count } clienți fideli nu au mai venit de două ori intervalul lor obișnuit, la { $date }.
+        *[other] { $count } de clienți fideli nu au mai venit de două ori intervalul lor obișnuit, la { $date }.
+    }
+reports-member = Membru
+reports-usual = De obicei la
+reports-last-visit = Ultima vizită
+reports-away = Absent de
+reports-consent = Poate fi contactat prin
+reports-days =
+    { $count ->
+        [one] { $count } zi
+        [few] { $count } zile
+        *[other] { $count } de zile
+    }
+reports-consent-email = e-mail
+reports-consent-sms = SMS
+reports-staff = Personal
+reports-staff-member = Angajat
+reports-enrolments = Înscrieri
+reports-voids = Anulări
+reports-overrides = Excepții
+reports-cancelled = Ale sale anulate
 manage-tab-staff = Personal
 manage-tab-audit = Jurnal
 manage-tab-backups = Copii de siguranță

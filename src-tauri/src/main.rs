@@ -5,6 +5,7 @@
 
 mod commands;
 mod manage;
+mod reports;
 mod state;
 mod sync;
 
@@ -124,6 +125,11 @@ fn main() {
             manage::add_staff,
             manage::change_staff,
             manage::audit_trail,
+            reports::report_today,
+            reports::report_summary,
+            reports::report_retention,
+            reports::report_at_risk,
+            reports::report_staff,
             manage::backups,
             manage::back_up_now,
             manage::restore_backup,

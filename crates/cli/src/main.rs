@@ -83,12 +83,18 @@ enum Command {
     /// The shop's staff: add, list, rename, role, PIN, unlock, deactivate (managers).
     #[command(subcommand)]
     Staff(command::staff::Command),
+    /// Reports: summary, retention, members at risk, staff; days in the shop's time zone (managers).
+    #[command(subcommand)]
+    Report(command::report::Command),
     /// Voids, failed PINs, staff changes, exports and erasures: who, when, why (managers).
     Audit(command::audit::Args),
     /// Copy the database to FILE, consistent while the till keeps working (managers).
     Backup(command::backup::BackupArgs),
     /// Put the backup FILE in place of the database; the one replaced is kept aside (managers).
     Restore(command::backup::RestoreArgs),
+    /// For benchmarks: `dev seed` writes a generated history (never on a real shop's database).
+    #[command(subcommand, hide = true)]
+    Dev(command::dev::Command),
 }
 
 fn main() -> ExitCode {
@@ -204,6 +210,8 @@ async fn dispatch(chosen: Command, cx: &Context<'_>) -> Result<()> {
         Command::Staff(sub) => command::staff::run(sub, cx).await,
         Command::Shop(sub) => command::shop::run(sub, cx).await,
         Command::Audit(args) => command::audit::run(args, cx).await,
+        Command::Report(sub) => command::report::run(sub, cx).await,
+        Command::Dev(sub) => command::dev::run(sub, cx).await,
         Command::Backup(args) => command::backup::run_backup(args, cx).await,
         Command::Restore(_) => unreachable!("restore runs before the store opens"),
     }

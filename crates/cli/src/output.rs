@@ -56,6 +56,11 @@ impl Output {
         }
     }
 
+    /// A translated line on stderr (progress of long work): stdout stays the answer.
+    pub fn note(&self, key: &str, args: &[(&str, String)]) {
+        eprintln!("{}", self.text.t(key, args));
+    }
+
     pub fn error(&self, error: &CoreError) {
         self.error_body(error.body());
     }
@@ -101,6 +106,11 @@ pub struct Text {
 
 impl Text {
     /// The message `key` with its arguments (stored text among them already [`shown`]).
+    /// A day, written as this language writes it.
+    pub fn date(&self, day: chrono::NaiveDate) -> String {
+        self.messages.date(day)
+    }
+
     pub fn t(&self, key: &str, args: &[(&str, String)]) -> String {
         let args = args
             .iter()

@@ -22,15 +22,16 @@ pub fn ftl_source(language: &str) -> &'static str {
 
 pub struct Messages {
     bundle: FluentBundle<FluentResource>,
+    language: &'static str,
 }
 
 impl Messages {
     pub fn new(language: &str) -> Messages {
-        let language = if LANGUAGES.contains(&language) {
-            language
-        } else {
-            "en"
-        };
+        let language = LANGUAGES
+            .iter()
+            .find(|known| **known == language)
+            .copied()
+            .unwrap_or("en");
         let langid: LanguageIdentifier = language.parse().unwrap_or_default();
         let resource = FluentResource::try_new(ftl_source(language).to_string())
             .unwrap_or_else(|(partial, _errors)| partial);
@@ -38,7 +39,18 @@ impl Messages {
         bundle.set_use_isolating(false);
         // Only fails on duplicate ids, which the locale tests rule out.
         let _ = bundle.add_resource(resource);
-        Messages { bundle }
+        Messages { bundle, language }
+    }
+
+    /// A day as people of this language write it in short: 24/11/2026, 24.11.2026,
+    /// 2026. 11. 24. (what the UI's `Intl` writes for the same languages).
+    pub fn date(&self, day: chrono::NaiveDate) -> String {
+        let pattern = match self.language {
+            "ro" => "%d.%m.%Y",
+            "hu" => "%Y. %m. %d.",
+            _ => "%d/%m/%Y",
+        };
+        day.format(pattern).to_string()
     }
 
     /// The message `key` with `args`; integers are passed as numbers so plural rules apply.
@@ -69,6 +81,24 @@ impl Messages {
 
     pub fn error(&self, error: &CoreError) -> String {
         self.format(&error.key(), &error.args())
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::Messages;
+
+    #[test]
+    fn each_language_writes_a_day_its_own_way() {
+        let day = "2026-11-24".parse().unwrap();
+        let written: Vec<String> = ["en", "fr", "it", "ro", "hu"]
+            .iter()
+            .map(|l| Messages::new(l).date(day))
+            .collect();
+        assert_eq!(
+            written,
+            ["24/11/2026", "24/11/2026", "24/11/2026", "24.11.2026", "2026. 11. 24."]
+        );
     }
 }
 

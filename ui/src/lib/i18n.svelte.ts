@@ -132,6 +132,21 @@ export function formatMoment(iso: string): string {
   return new Intl.DateTimeFormat(intlLocale(), { dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso));
 }
 
+/** A day in short, for a chart's axis: "24 Nov", "24 nov.", "nov. 24."… */
+export function formatShortDay(iso: string): string {
+  return new Intl.DateTimeFormat(intlLocale(), { day: 'numeric', month: 'short' }).format(parseIso(iso));
+}
+
+/** A count in the language's number format: 12 345, 12.345, 12,345. */
+export function formatNumber(n: number, fractionDigits = 0): string {
+  return new Intl.NumberFormat(intlLocale(), { maximumFractionDigits: fractionDigits }).format(n);
+}
+
+/** A share (0 to 1) as a percentage: "62 %", "62%"… */
+export function formatPercent(share: number): string {
+  return new Intl.NumberFormat(intlLocale(), { style: 'percent', maximumFractionDigits: 0 }).format(share);
+}
+
 /** A size in bytes, in KB or MB in the language's number format. */
 export function formatSize(bytes: number): string {
   const mb = bytes / (1024 * 1024);

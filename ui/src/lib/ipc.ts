@@ -23,6 +23,11 @@ import type { SetUpRequest } from './bindings/SetUpRequest';
 import type { UndoCandidate } from './bindings/UndoCandidate';
 import type { VoidReason } from './bindings/VoidReason';
 import type { AuditEntry } from './bindings/AuditEntry';
+import type { AtRisk } from './bindings/AtRisk';
+import type { Period } from './bindings/Period';
+import type { Retention } from './bindings/Retention';
+import type { StaffReport } from './bindings/StaffReport';
+import type { Summary } from './bindings/Summary';
 import type { Backup } from './bindings/Backup';
 import type { Restored } from './bindings/Restored';
 import type { Role } from './bindings/Role';
@@ -131,6 +136,13 @@ export const ipc = {
   changeStaff: (id: string, change: StaffChange) => call<StaffMember[]>('change_staff', { id, change }),
   /** Managers: the audit trail between two moments (ISO), newest first. */
   auditTrail: (from: string, to: string) => call<AuditEntry[]>('audit_trail', { from, to }),
+  /** Managers: today in the shop's time zone (YYYY-MM-DD), where reports' periods end. */
+  reportToday: () => call<string>('report_today'),
+  reportSummary: (period: Period) => call<Summary>('report_summary', { period }),
+  reportRetention: (period: Period) => call<Retention>('report_retention', { period }),
+  /** The most overdue first, at most a hundred (`total` says how many in all). */
+  reportAtRisk: (asOf: string) => call<AtRisk>('report_at_risk', { asOf }),
+  reportStaff: (period: Period) => call<StaffReport>('report_staff', { period }),
   backups: () => call<Backup[]>('backups'),
   backUpNow: () => call<Backup[]>('back_up_now'),
   /** Managers, after confirming: the backup replaces the database; everyone is signed out. */

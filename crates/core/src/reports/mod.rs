@@ -11,6 +11,7 @@
 
 pub mod at_risk;
 pub mod clock;
+pub mod csv;
 pub mod retention;
 pub mod staff;
 pub mod summary;

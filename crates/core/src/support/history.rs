@@ -15,11 +15,14 @@ use crate::counter::card::{contribution, CardTotals, Fact};
 use crate::counter::enrol::ValidMember;
 use crate::error::{CoreError, Result};
 use crate::ids::{DeviceId, EventId, MemberId, ProgramId, ShopId, StaffId};
-use crate::ledger::{self, Event, EventKind, ReasonCode};
+use crate::ledger::{Event, EventKind, ReasonCode};
 use crate::people::members::{self, NewMember, NewMemberRow};
 use crate::store::{Store, WriteTx};
 
 pub const EVENTS_PER_COMMIT: usize = 50_000;
+/// Events go in by multi-row INSERTs of this many: one statement per event would spend most
+/// of a 20,000,000-event seed on statement round trips.
+const EVENTS_PER_INSERT: usize = 500;
 
 /// An event the writer wrote, to void it later.
 #[derive(Clone, Copy, Debug)]
@@ -39,6 +42,7 @@ pub struct HistoryWriter<'s> {
     shop_language: String,
     next_seq: i64,
     uncommitted: usize,
+    pending: Vec<Event>,
     cards: HashMap<(MemberId, ProgramId), CardTotals>,
 }
 
@@ -63,6 +67,7 @@ impl Store {
             shop_language: shop.language,
             next_seq,
             uncommitted: 0,
+            pending: Vec::with_capacity(EVENTS_PER_INSERT),
             cards: HashMap::new(),
         })
     }
@@ -182,9 +187,12 @@ impl HistoryWriter<'_> {
             other_member: None,
             card_code: None,
         };
-        ledger::write(self.tx()?, &event).await?;
-        self.next_seq += 1;
         let fact = Fact::from(&event);
+        self.pending.push(event);
+        if self.pending.len() >= EVENTS_PER_INSERT {
+            self.write_pending().await?;
+        }
+        self.next_seq += 1;
         if let (Some(program), Some(added)) = (program_id, contribution(&fact)) {
             let card = self.cards.entry((member_id, program)).or_default();
             card.punches_total += added.punches_total;
@@ -197,8 +205,40 @@ impl HistoryWriter<'_> {
         Ok(Written(fact))
     }
 
-    /// Writes what was added up so far (cards, the device's next sequence) and commits.
+    async fn write_pending(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let events = std::mem::take(&mut self.pending);
+        let mut insert = sqlx::QueryBuilder::new(
+            "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id,
+                                program_id, amount, voids, reason_code, reason) ",
+        );
+        insert.push_values(&events, |mut row, e| {
+            row.push_bind(e.id)
+                .push_bind(e.device_id)
+                .push_bind(e.seq)
+                .push_bind(e.shop_id)
+                .push_bind(e.staff_id)
+                .push_bind(e.at)
+                .push_bind(e.kind)
+                .push_bind(e.member_id)
+                .push_bind(e.program_id)
+                .push_bind(e.amount)
+                .push_bind(e.voids)
+                .push_bind(e.reason_code)
+                .push_bind(e.reason.clone());
+        });
+        insert.build().execute(&mut **self.tx()?).await?;
+        self.pending = events;
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Writes what was added up so far (events, cards, the device's next sequence) and
+    /// commits.
     async fn commit_so_far(&mut self) -> Result<()> {
+        self.write_pending().await?;
         let mut tx = self.tx.take().ok_or_else(Self::finished)?;
         for ((member, program), delta) in self.cards.drain() {
             crate::counter::card::add_to_totals(&mut tx, member, program, delta).await?;

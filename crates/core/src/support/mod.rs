@@ -6,4 +6,5 @@ pub mod demo;
 pub mod doctor;
 pub mod files;
 pub mod history;
+pub mod seed;
 pub mod settings;
