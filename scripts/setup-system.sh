@@ -11,6 +11,8 @@ packages=(
   xkb-data x11proto-dev               # scripts/gen-keyboard-tables.py reads the keyboard layouts
   postgresql                          # the hub's PostgreSQL tests start a throwaway cluster
   openssl                             # the hub's HTTPS test makes a self-signed certificate
+  cups-client                         # printing: `lp` sends a PDF to the system's print queue
+  cups-daemon                         # the printing test runs a private CUPS with a queue to a file
 )
 
 missing=()

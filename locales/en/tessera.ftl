@@ -184,7 +184,11 @@ print-done =
         [one] 1 card ready.
        *[other] { $count } cards ready.
     }
-print-open = Open to print
+print-open = Open
+print-send = Print
+print-show-folder = Show in folder
+print-sent = Sent to { $printer } (job { $job }).
+print-default-printer = the default printer
 print-test-page = Printer test page
 scanner-test-title = Scanner test
 scanner-test-hint = Scan any card: here you see what the scanner typed and how Tessera read it.
@@ -222,6 +226,10 @@ cli-cards-written = { $count ->
         [one] 1 card written to { $file }
        *[other] { $count } cards written to { $file }
     }
+cli-printed = Sent to { $printer } (job { $job }).
+cli-printer-default = the default printer
+cli-printers-none = This computer's print service knows no printer.
+cli-printer-is-default = (default)
 
 ## Errors
 
@@ -297,6 +305,8 @@ error-store-unwritable = Tessera cannot write to its database ({ $path }): this 
 error-store-corrupt = The database file is damaged: nothing more can be saved. Do not delete it; call support.
 error-disk-full = The disk is full: this was NOT saved. Free some space, then try again.
 error-open-failed = No program could open this file: { $path }
+error-printing-unavailable = This computer has no print service. Open the PDF and print it from the viewer, or install CUPS.
+error-print-failed = The printer refused the job ({ $detail }). Check the printer in Settings, or open the PDF and print it from the viewer.
 error-storage-error = Something went wrong: this was NOT saved. Try again; if it happens again, call support.
 
 error-sign-in-required = Please sign in first.
@@ -568,6 +578,9 @@ settings-shop-time-zone = Time zone (reports count days in it)
 settings-idle = Sign out after this many minutes without use (0: never)
 settings-pin-again = Ask a manager's PIN again after (minutes)
 settings-sounds = Sounds for stamps, rewards and refusals
+settings-card-layout = Cards are usually printed on
+settings-printer = Printer for cards
+settings-printer-default = The system's default ({ $name })
 settings-save = Save
 settings-saved = Saved.
 pin-again-title = Manager's PIN

@@ -185,7 +185,11 @@ print-done =
         [one] { $count } carte prête.
        *[other] { $count } cartes prêtes.
     }
-print-open = Ouvrir pour imprimer
+print-open = Ouvrir
+print-send = Imprimer
+print-show-folder = Afficher dans le dossier
+print-sent = Envoyé à { $printer } (travail { $job }).
+print-default-printer = l’imprimante par défaut
 print-test-page = Page de test de l’imprimante
 scanner-test-title = Test du scanner
 scanner-test-hint = Scannez une carte : vous voyez ici ce que le scanner a tapé et comment Tessera l’a lu.
@@ -222,6 +226,10 @@ cli-cards-written = { $count ->
         [one] { $count } carte écrite dans { $file }
        *[other] { $count } cartes écrites dans { $file }
     }
+cli-printed = Envoyé à { $printer } (travail { $job }).
+cli-printer-default = l’imprimante par défaut
+cli-printers-none = Le service d’impression de cet ordinateur ne connaît aucune imprimante.
+cli-printer-is-default = (par défaut)
 
 ## Erreurs
 
@@ -297,6 +305,8 @@ error-store-unwritable = Tessera ne peut pas écrire dans sa base de données ({
 error-store-corrupt = Le fichier de la base de données est endommagé : plus rien ne peut être enregistré. Ne le supprimez pas ; appelez l’assistance.
 error-disk-full = Le disque est plein : ceci n’a PAS été enregistré. Libérez de l’espace, puis réessayez.
 error-open-failed = Aucun programme n’a pu ouvrir ce fichier : { $path }
+error-printing-unavailable = Cet ordinateur n’a pas de service d’impression. Ouvrez le PDF et imprimez-le depuis la visionneuse, ou installez CUPS.
+error-print-failed = L’imprimante a refusé le travail ({ $detail }). Vérifiez l’imprimante dans les Réglages, ou ouvrez le PDF et imprimez-le depuis la visionneuse.
 error-storage-error = Un problème est survenu : ceci n’a PAS été enregistré. Réessayez ; si cela se reproduit, appelez l’assistance.
 
 error-sign-in-required = Veuillez d’abord vous connecter.
@@ -568,6 +578,9 @@ settings-shop-time-zone = Fuseau horaire (les rapports comptent les jours selon 
 settings-idle = Déconnexion après tant de minutes sans utilisation (0 : jamais)
 settings-pin-again = Redemander le code PIN du gérant après (minutes)
 settings-sounds = Sons pour les tampons, les récompenses et les refus
+settings-card-layout = Les cartes s’impriment d’habitude sur
+settings-printer = Imprimante des cartes
+settings-printer-default = Celle du système par défaut ({ $name })
 settings-save = Enregistrer
 settings-saved = Enregistré.
 pin-again-title = Code PIN du gérant

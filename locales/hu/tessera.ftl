@@ -181,7 +181,11 @@ print-language-member = Mindenkinek a saját nyelve
 print-button = PDF készítése
 print-progress = { $done } / { $total }
 print-done = { $count } kártya kész.
-print-open = Megnyitás nyomtatáshoz
+print-open = Megnyitás
+print-send = Nyomtatás
+print-show-folder = Megjelenítés a mappában
+print-sent = Elküldve ide: { $printer } (feladat: { $job }).
+print-default-printer = az alapértelmezett nyomtató
 print-test-page = Nyomtatási tesztoldal
 scanner-test-title = Olvasóteszt
 scanner-test-hint = Olvass be bármelyik kártyát: itt látod, mit gépelt be az olvasó, és hogyan értelmezte a Tessera.
@@ -215,6 +219,10 @@ card-test-sample = Mintakártya
 cli-card-revoked = A(z) { $code } kártya letiltva.
 cli-card-issued = { $name } kártyája: { $code }
 cli-cards-written = { $count } kártya elkészült: { $file }
+cli-printed = Elküldve ide: { $printer } (feladat: { $job }).
+cli-printer-default = az alapértelmezett nyomtató
+cli-printers-none = A gép nyomtatási szolgáltatása egyetlen nyomtatót sem ismer.
+cli-printer-is-default = (alapértelmezett)
 
 ## Hibák
 
@@ -290,6 +298,8 @@ error-store-unwritable = A Tessera nem tud írni az adatbázisába ({ $path }): 
 error-store-corrupt = Az adatbázisfájl megsérült: semmit sem lehet többé menteni. Ne töröld; hívd az ügyfélszolgálatot.
 error-disk-full = Megtelt a lemez: ez NEM lett elmentve. Szabadíts fel helyet, és próbáld újra.
 error-open-failed = Egyik program sem tudta megnyitni ezt a fájlt: { $path }
+error-printing-unavailable = Ezen a gépen nincs nyomtatási szolgáltatás. Nyisd meg a PDF-et, és nyomtasd a megjelenítőből, vagy telepítsd a CUPS-ot.
+error-print-failed = A nyomtató visszautasította a feladatot ({ $detail }). Ellenőrizd a nyomtatót a Beállításokban, vagy nyisd meg a PDF-et, és nyomtasd a megjelenítőből.
 error-storage-error = Hiba történt: ez NEM lett elmentve. Próbáld újra; ha megismétlődik, hívd az ügyfélszolgálatot.
 
 error-sign-in-required = Előbb jelentkezz be.
@@ -541,6 +551,9 @@ settings-shop-time-zone = Időzóna (a kimutatások ebben számolják a napokat)
 settings-idle = Kijelentkezés ennyi perc tétlenség után (0: soha)
 settings-pin-again = Az üzletvezető PIN-kódjának újrakérése (perc múlva)
 settings-sounds = Hang pecsétnél, jutalomnál és elutasításnál
+settings-card-layout = A kártyák nyomtatása általában
+settings-printer = Nyomtató a kártyákhoz
+settings-printer-default = A rendszer alapértelmezettje ({ $name })
 settings-save = Mentés
 settings-saved = Mentve.
 pin-again-title = Üzletvezetői PIN-kód

@@ -184,7 +184,11 @@ print-done =
         [one] { $count } tessera pronta.
        *[other] { $count } tessere pronte.
     }
-print-open = Apri per stampare
+print-open = Apri
+print-send = Stampa
+print-show-folder = Mostra nella cartella
+print-sent = Inviato a { $printer } (lavoro { $job }).
+print-default-printer = la stampante predefinita
 print-test-page = Pagina di prova della stampante
 scanner-test-title = Prova dello scanner
 scanner-test-hint = Scansiona una tessera qualsiasi: qui vedi cosa ha digitato lo scanner e come l’ha letto Tessera.
@@ -221,6 +225,10 @@ cli-cards-written = { $count ->
         [one] { $count } tessera scritta in { $file }
        *[other] { $count } tessere scritte in { $file }
     }
+cli-printed = Inviato a { $printer } (lavoro { $job }).
+cli-printer-default = la stampante predefinita
+cli-printers-none = Il servizio di stampa di questo computer non conosce nessuna stampante.
+cli-printer-is-default = (predefinita)
 
 ## Errori
 
@@ -296,6 +304,8 @@ error-store-unwritable = Tessera non riesce a scrivere nel database ({ $path }):
 error-store-corrupt = Il file del database è danneggiato: non si può più salvare nulla. Non cancellarlo; chiama l’assistenza.
 error-disk-full = Il disco è pieno: questa operazione NON è stata salvata. Libera spazio e riprova.
 error-open-failed = Nessun programma è riuscito ad aprire questo file: { $path }
+error-printing-unavailable = Questo computer non ha un servizio di stampa. Apri il PDF e stampalo dal visualizzatore, oppure installa CUPS.
+error-print-failed = La stampante ha rifiutato il lavoro ({ $detail }). Controlla la stampante nelle Impostazioni, oppure apri il PDF e stampalo dal visualizzatore.
 error-storage-error = Qualcosa è andato storto: questa operazione NON è stata salvata. Riprova; se succede ancora, chiama l’assistenza.
 
 error-sign-in-required = Accedi prima di continuare.
@@ -567,6 +577,9 @@ settings-shop-time-zone = Fuso orario (i rapporti contano i giorni in questo fus
 settings-idle = Esci dopo tanti minuti senza uso (0: mai)
 settings-pin-again = Richiedi il PIN del responsabile dopo (minuti)
 settings-sounds = Suoni per timbri, premi e rifiuti
+settings-card-layout = Di solito le tessere si stampano su
+settings-printer = Stampante per le tessere
+settings-printer-default = Quella predefinita del sistema ({ $name })
 settings-save = Salva
 settings-saved = Salvato.
 pin-again-title = PIN del responsabile

@@ -189,7 +189,11 @@ print-done =
         [few] { $count } carduri gata.
        *[other] { $count } de carduri gata.
     }
-print-open = Deschide pentru tipărire
+print-open = Deschide
+print-send = Tipărește
+print-show-folder = Arată în dosar
+print-sent = Trimis la { $printer } (lucrarea { $job }).
+print-default-printer = imprimanta implicită
 print-test-page = Pagină de test pentru imprimantă
 scanner-test-title = Test scanner
 scanner-test-hint = Scanează orice card: aici vezi ce a tastat scannerul și cum l-a citit Tessera.
@@ -227,6 +231,10 @@ cli-cards-written = { $count ->
         [few] { $count } carduri scrise în { $file }
        *[other] { $count } de carduri scrise în { $file }
     }
+cli-printed = Trimis la { $printer } (lucrarea { $job }).
+cli-printer-default = imprimanta implicită
+cli-printers-none = Serviciul de imprimare al acestui calculator nu cunoaște nicio imprimantă.
+cli-printer-is-default = (implicită)
 
 ## Erori
 
@@ -302,6 +310,8 @@ error-store-unwritable = Tessera nu poate scrie în baza de date ({ $path }): op
 error-store-corrupt = Fișierul bazei de date este deteriorat: nu se mai poate salva nimic. Nu-l șterge; sună la asistență.
 error-disk-full = Discul este plin: operațiunea NU a fost salvată. Eliberează spațiu și încearcă din nou.
 error-open-failed = Niciun program nu a putut deschide acest fișier: { $path }
+error-printing-unavailable = Acest calculator nu are serviciu de imprimare. Deschide PDF-ul și tipărește-l din vizualizator sau instalează CUPS.
+error-print-failed = Imprimanta a refuzat lucrarea ({ $detail }). Verifică imprimanta în Setări sau deschide PDF-ul și tipărește-l din vizualizator.
 error-storage-error = Ceva n-a mers: operațiunea NU a fost salvată. Încearcă din nou; dacă se repetă, sună la asistență.
 
 error-sign-in-required = Conectează-te mai întâi.
@@ -582,6 +592,9 @@ settings-shop-time-zone = Fusul orar (rapoartele numără zilele după el)
 settings-idle = Deconectare după atâtea minute fără folosire (0: niciodată)
 settings-pin-again = Cere din nou PIN-ul managerului după (minute)
 settings-sounds = Sunete pentru ștampile, recompense și refuzuri
+settings-card-layout = Cardurile se tipăresc de obicei pe
+settings-printer = Imprimanta pentru carduri
+settings-printer-default = Cea implicită a sistemului ({ $name })
 settings-save = Salvează
 settings-saved = Salvat.
 pin-again-title = PIN-ul managerului

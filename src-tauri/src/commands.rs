@@ -15,6 +15,7 @@ use tessera_core::input::validate;
 use tessera_core::ledger::VoidReason;
 use tessera_core::people::members::NewMember;
 use tessera_core::people::shop::{Actor, Shop, Staff};
+use tessera_core::support::printing::{self, PrintJob, Printers};
 use tessera_core::support::settings::TillSettings;
 use tessera_core::{CoreError, ErrorBody, Store};
 #[cfg(feature = "ts")]
@@ -363,9 +364,40 @@ pub async fn print_test_page(state: State<'_, AppState>) -> CommandResult<Printe
     })
 }
 
-/// Opens a printed file with the system's viewer, from where the manager prints it.
+/// Opens a printed file with the system's viewer, from where the manager can print it too.
 #[tauri::command]
 pub async fn open_file(path: String) -> CommandResult<()> {
+    open_with_system(&path)
+}
+
+/// Opens the folder a printed file is in, in the system's file manager.
+#[tauri::command]
+pub async fn show_in_folder(path: String) -> CommandResult<()> {
+    let folder = std::path::Path::new(&path)
+        .parent()
+        .map(|p| p.display().to_string())
+        .unwrap_or(path);
+    open_with_system(&folder)
+}
+
+/// Managers: the printed file sent to the till's printer (its settings), or the system's default,
+/// through the print service (CUPS).
+#[tauri::command]
+pub async fn send_to_printer(state: State<'_, AppState>, path: String) -> CommandResult<PrintJob> {
+    state.manager().await?;
+    let store = state.store()?;
+    let printer = store.till_settings().await.map_err(failed(&store))?.printer;
+    printing::send_to_printer(std::path::Path::new(&path), printer.as_deref()).map_err(|e| e.body())
+}
+
+/// The printers the print service knows (for the till's settings).
+#[tauri::command]
+pub async fn printers(state: State<'_, AppState>) -> CommandResult<Printers> {
+    state.manager().await?;
+    Ok(printing::printers())
+}
+
+fn open_with_system(path: &str) -> CommandResult<()> {
     let opener = if cfg!(target_os = "macos") {
         "open"
     } else {
@@ -373,14 +405,17 @@ pub async fn open_file(path: String) -> CommandResult<()> {
     };
     let spawned = if cfg!(target_os = "windows") {
         std::process::Command::new("cmd")
-            .args(["/C", "start", "", &path])
+            .args(["/C", "start", "", path])
             .spawn()
     } else {
-        std::process::Command::new(opener).arg(&path).spawn()
+        std::process::Command::new(opener).arg(path).spawn()
     };
-    spawned
-        .map(drop)
-        .map_err(|_| CoreError::OpenFailed { path }.body())
+    spawned.map(drop).map_err(|_| {
+        CoreError::OpenFailed {
+            path: path.to_string(),
+        }
+        .body()
+    })
 }
 
 /// The scanner test screen: what arrived, how each reading decodes, what it found.

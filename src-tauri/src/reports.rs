@@ -23,7 +23,9 @@ const AT_RISK_SHOWN: u32 = 100;
 pub async fn report_today(state: State<'_, AppState>) -> CommandResult<NaiveDate> {
     let store = state.store()?;
     state.manager().await?;
-    let clock = ReportClock::of(&store).await.map_err(|e| store.error_body(e))?;
+    let clock = ReportClock::of(&store)
+        .await
+        .map_err(|e| store.error_body(e))?;
     Ok(clock.today(Utc::now()))
 }
 
@@ -60,7 +62,10 @@ pub async fn report_at_risk(state: State<'_, AppState>, as_of: NaiveDate) -> Com
 }
 
 #[tauri::command]
-pub async fn report_staff(state: State<'_, AppState>, period: Period) -> CommandResult<StaffReport> {
+pub async fn report_staff(
+    state: State<'_, AppState>,
+    period: Period,
+) -> CommandResult<StaffReport> {
     let (store, actor) = (state.store()?, state.manager().await?);
     let period = Period::new(period.from, period.to).map_err(|e| e.body())?;
     store

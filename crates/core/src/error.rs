@@ -152,6 +152,10 @@ pub enum CoreError {
     LikelyDuplicate { name: String, code: String },
     #[error("no program could open {path}")]
     OpenFailed { path: String },
+    #[error("this computer has no print service (CUPS)")]
+    PrintingUnavailable,
+    #[error("the printer refused the job: {detail}")]
+    PrintFailed { detail: String },
     /// A file the person chose or Tessera writes for them (a PDF of cards), not the database.
     #[error("the file {path} cannot be written")]
     FileUnwritable { path: String },
@@ -281,6 +285,8 @@ impl CoreError {
             DatabaseTooNew { .. } => "database_too_new",
             DatabaseDamaged => "database_damaged",
             OpenFailed { .. } => "open_failed",
+            PrintingUnavailable => "printing_unavailable",
+            PrintFailed { .. } => "print_failed",
             FileUnwritable { .. } => "file_unwritable",
             InvalidHubUrl { .. } => "invalid_hub_url",
             InsecureHubUrl { .. } => "insecure_hub_url",
@@ -358,6 +364,9 @@ impl CoreError {
             CoreError::LikelyDuplicate { name, code } => {
                 args.insert("name".into(), name.clone());
                 args.insert("code".into(), code.clone());
+            }
+            CoreError::PrintFailed { detail } => {
+                args.insert("detail".into(), detail.clone());
             }
             _ => {}
         }
@@ -496,6 +505,10 @@ impl CoreError {
                 code: "7K3M-Q9PX-R".into(),
             },
             ErrorKind::OpenFailed => CoreError::OpenFailed { path: path() },
+            ErrorKind::PrintingUnavailable => CoreError::PrintingUnavailable,
+            ErrorKind::PrintFailed => CoreError::PrintFailed {
+                detail: "The printer or class does not exist.".into(),
+            },
             ErrorKind::FileUnwritable => CoreError::FileUnwritable { path: path() },
             ErrorKind::InvalidHubUrl => CoreError::InvalidHubUrl { url: "hub".into() },
             ErrorKind::InsecureHubUrl => CoreError::InsecureHubUrl {

@@ -19,6 +19,8 @@ async fn a_manager_sets_the_idle_sign_out_and_the_change_is_audited() {
         idle_sign_out_minutes: 0,
         pin_again_minutes: 2,
         sounds: false,
+        card_layout: "a4-10".into(),
+        printer: Some("Office".into()),
     };
     assert_eq!(
         store.set_till_settings(&manager, &wanted).await.unwrap(),
@@ -31,7 +33,9 @@ async fn a_manager_sets_the_idle_sign_out_and_the_change_is_audited() {
     assert_eq!(
         changes,
         [Some(
-            "idle_sign_out_minutes=0, pin_again_minutes=2, sounds=false".to_string()
+            "idle_sign_out_minutes=0, pin_again_minutes=2, sounds=false, card_layout=a4-10, \
+             printer=Office"
+                .to_string()
         )]
     );
 
@@ -62,5 +66,23 @@ async fn a_manager_sets_the_idle_sign_out_and_the_change_is_audited() {
             .unwrap_err();
         assert_eq!(refused.args()["field"], field);
     }
+    let no_such_layout = TillSettings {
+        card_layout: "a5".into(),
+        ..TillSettings::default()
+    };
+    let refused = store.set_till_settings(&manager, &no_such_layout).await;
+    assert_eq!(refused.unwrap_err().code(), "invalid_layout");
     assert_eq!(store.till_settings().await.unwrap(), wanted);
+
+    // A blank printer is the system's default.
+    let default_printer = TillSettings {
+        printer: Some("  ".into()),
+        ..wanted.clone()
+    };
+    let saved = store
+        .set_till_settings(&manager, &default_printer)
+        .await
+        .unwrap();
+    assert_eq!(saved.printer, None);
+    assert_eq!(store.till_settings().await.unwrap().printer, None);
 }

@@ -4,6 +4,8 @@
 //! (`make e2e` and `make test` run Xvfb). The `tessera` CLI reads the same database to check
 //! that what the screen says is what the ledger holds.
 
+#[path = "../../support/private_cups.rs"]
+pub mod private_cups;
 pub mod us_scanner;
 
 use std::net::{TcpListener, TcpStream};
@@ -76,11 +78,16 @@ struct Driver {
 }
 
 impl Driver {
-    async fn start(log: &Path) -> Driver {
+    /// `cups_server`: the print service the app's `lp` talks to (a private one), if any.
+    async fn start(log: &Path, cups_server: Option<&str>) -> Driver {
         let port = free_port();
         let native_port = free_port();
         let log_file = std::fs::File::create(log).expect("driver log");
-        let child = Command::new(tauri_driver())
+        let mut command = Command::new(tauri_driver());
+        if let Some(server) = cups_server {
+            command.env("CUPS_SERVER", server);
+        }
+        let child = command
             .args([
                 "--port",
                 &port.to_string(),
@@ -149,6 +156,21 @@ pub struct Session {
 
 impl Session {
     pub async fn launch(scenario: &str, start: Start) -> Session {
+        Session::launch_with(scenario, start, None).await
+    }
+
+    /// As [`Session::launch`], the app's printing going to a private CUPS queue that writes
+    /// each job to a file ([`private_cups::PrivateCups::output`]).
+    pub async fn launch_with_printer(
+        scenario: &str,
+        start: Start,
+    ) -> (Session, private_cups::PrivateCups) {
+        let cups = private_cups::PrivateCups::start();
+        let session = Session::launch_with(scenario, start, Some(&cups.server())).await;
+        (session, cups)
+    }
+
+    async fn launch_with(scenario: &str, start: Start, cups_server: Option<&str>) -> Session {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "no X display: run the end-to-end tests with `make e2e` (it starts Xvfb)"
@@ -196,7 +218,7 @@ impl Session {
             )
             .expect("known databases");
         }
-        let driver = Driver::start(&dir.path().join("tauri-driver.log")).await;
+        let driver = Driver::start(&dir.path().join("tauri-driver.log"), cups_server).await;
         let capabilities = json!({
             "browserName": "wry",
             "tauri:options": {

@@ -454,7 +454,7 @@ async fn the_scanner_test_shows_what_arrived_and_what_it_found() {
 
 #[tokio::test]
 async fn a_manager_prints_cards_with_a_progress_bar() {
-    let mut s = Session::launch("print", Start::Shop).await;
+    let (mut s, cups) = Session::launch_with_printer("print", Start::Shop).await;
     for name in ["Claire Dubois", "Ștefan Ionescu", "Szűcs Ágnes"] {
         enroll_by_cli(&s, name);
     }
@@ -481,6 +481,13 @@ async fn a_manager_prints_cards_with_a_progress_bar() {
         std::path::Path::new(&path).starts_with(s.temp_dir()),
         "printed cards land next to the test's database, not in a real Documents folder: {path}"
     );
+
+    // Print: the PDF goes through CUPS (the system's default printer: the private queue).
+    s.click("print-send").await;
+    let sent = s.text("print-sent").await;
+    assert!(sent.contains("Tessera-Test-"), "the job CUPS took: {sent}");
+    assert_eq!(cups.next_job(), pdf, "the PDF, byte for byte");
+    assert!(s.exists("print-open").await && s.exists("print-show-folder").await);
     s.finish().await;
 }
 

@@ -1,6 +1,6 @@
 //! The manager's side on screen: staff (a cashier added, who then signs in and has no manager
 //! screen), the audit trail showing it, a backup taken and restored; a program made on screen
-//! and used at the till.
+//! and used at the till; the reports read as charts.
 
 use tessera_e2e::{Session, Start, ENTER};
 
@@ -252,4 +252,85 @@ async fn a_manager_creates_a_points_program_that_the_till_gives_points_in() {
     );
     s.shot("members").await;
     s.finish().await;
+}
+
+/// Manager › Reports on a shop with a few months behind it (generated from a seed): the three
+/// numbers are the core's (the CLI's report of the same days), and the charts are drawn.
+#[tokio::test]
+async fn a_manager_reads_the_reports_as_charts() {
+    let mut s = Session::launch("reports", Start::Shop).await;
+    s.cli(&["shop", "set", "--time-zone", "Europe/Paris"]);
+    s.cli(&[
+        "dev",
+        "seed",
+        "--members",
+        "400",
+        "--events",
+        "9000",
+        "--years",
+        "1",
+    ]);
+    let summary = s.cli(&["report", "summary"]);
+    let at_risk = s.cli(&["report", "at-risk"]);
+    assert!(
+        summary["returning_members"].as_i64().unwrap() > 0,
+        "{summary}"
+    );
+
+    s.menu("manage-button").await;
+    s.click("manage-tab-reports").await;
+    s.el("reports-panel").await;
+    for (tile, figure) in [
+        ("reports-returning", "returning_members"),
+        ("reports-rewards", "rewards_given"),
+        ("reports-new", "new_members"),
+    ] {
+        let expected = summary[figure].as_i64().unwrap();
+        s.eventually("the figure of the core's report", async |s| {
+            // English numbers group thousands with a comma.
+            let shown = s.text(tile).await.replace(',', "");
+            (shown == expected.to_string()).then_some(())
+        })
+        .await;
+    }
+    assert!(s.text("reports-zone").await.contains("Europe/Paris"));
+    for chart in [
+        "chart-returning",
+        "chart-rewards",
+        "chart-new",
+        "chart-visits",
+        "chart-retention",
+    ] {
+        let painted = s
+            .eventually("the chart drawn", async |s| {
+                if s.attr(chart, "data-drawn").await.as_deref() != Some("true") {
+                    return None;
+                }
+                let script = format!(
+                    "const c = document.querySelector('[data-testid=\"{chart}\"]');
+                     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                     let n = 0;
+                     for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+                     return n;"
+                );
+                let painted = s.client.execute(&script, vec![]).await.ok()?;
+                painted.as_u64().filter(|n| *n > 0)
+            })
+            .await;
+        // Bars, axes and labels: more than a stray line.
+        assert!(painted > 500, "{chart}: {painted} pixels painted");
+    }
+    let shown_at_risk = s.all("reports-at-risk-row").await.len() as u64;
+    let total = at_risk["total"].as_u64().unwrap();
+    assert_eq!(shown_at_risk, total.min(100), "{at_risk}");
+    assert!(!s.all("reports-staff-row").await.is_empty());
+    for (testid, shot) in [
+        ("reports-zone", "reports"),
+        ("chart-retention", "retention"),
+    ] {
+        let script =
+            format!("document.querySelector('[data-testid=\"{testid}\"]').scrollIntoView()");
+        s.client.execute(&script, vec![]).await.expect("scroll");
+        s.shot(shot).await;
+    }
 }

@@ -17,6 +17,8 @@ import type { MemberView } from './bindings/MemberView';
 import type { NewMember } from './bindings/NewMember';
 import type { PrintedFile } from './bindings/PrintedFile';
 import type { PrintProgress } from './bindings/PrintProgress';
+import type { PrintJob } from './bindings/PrintJob';
+import type { Printers } from './bindings/Printers';
 import type { ScanExplanation } from './bindings/ScanExplanation';
 import type { Scanned } from './bindings/Scanned';
 import type { SetUpRequest } from './bindings/SetUpRequest';
@@ -102,6 +104,11 @@ export const ipc = {
   /** Managers: the member lost their card; the old one is refused from now on. */
   reissueCard: (memberId: string) => call<IssuedCard>('reissue_card', { memberId }),
   openFile: (path: string) => call<void>('open_file', { path }),
+  /** The folder of a printed file, in the system's file manager. */
+  showInFolder: (path: string) => call<void>('show_in_folder', { path }),
+  /** Managers: the printed file to the till's printer (or the default) through CUPS. */
+  sendToPrinter: (path: string) => call<PrintJob>('send_to_printer', { path }),
+  printers: () => call<Printers>('printers'),
   explainScan: (input: string, keyCodes: string[]) =>
     call<ScanExplanation>('explain_scan', { input, keyCodes }),
   /** Joins a chain (first run, or a manager), then syncs once. */

@@ -1,5 +1,6 @@
-//! `tessera cards pdf|test-page|show|revoke|reissue`: loyalty cards, all a manager's (a card's
-//! token is a copy of the card, so even showing one is).
+//! `tessera cards pdf|test-page|show|revoke|reissue|printers`: loyalty cards, all a manager's (a
+//! card's token is a copy of the card, so even showing one is). `--print` sends the PDF written
+//! to the printer (the till's, from its settings, unless `--printer` names one) through CUPS.
 
 use std::path::PathBuf;
 
@@ -8,6 +9,7 @@ use tessera_core::cards::print::Selection;
 use tessera_core::cards::registry::{IssuedCard, RevokedCard};
 use tessera_core::codes::member_code::MemberCode;
 use tessera_core::ids::MemberId;
+use tessera_core::support::printing::{self, PrintJob, Printers};
 use tessera_core::{Result, Store};
 
 use super::{shared, Context};
@@ -25,6 +27,8 @@ pub enum Command {
     Revoke(CodeArgs),
     /// Revoke a card and issue a new one; prints the new code and token.
     Reissue(CodeArgs),
+    /// The printers this computer's print service (CUPS) knows, and its default.
+    Printers,
 }
 
 #[derive(clap::Args)]
@@ -40,12 +44,40 @@ pub struct PdfArgs {
     /// Print every card in this language instead of each member's own.
     #[arg(long)]
     language: Option<String>,
+    #[command(flatten)]
+    print: PrintArgs,
 }
 
 #[derive(clap::Args)]
 pub struct TestPageArgs {
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
+    #[command(flatten)]
+    print: PrintArgs,
+}
+
+#[derive(clap::Args)]
+pub struct PrintArgs {
+    /// Also send the PDF to the printer (the till's setting, or the system's default).
+    #[arg(long)]
+    print: bool,
+    /// The printer to send it to (implies --print).
+    #[arg(long, value_name = "NAME")]
+    printer: Option<String>,
+}
+
+impl PrintArgs {
+    /// Sends `file` if asked: to `--printer`, else the till's printer, else the default.
+    async fn send(&self, store: &Store, file: &std::path::Path) -> Result<Option<PrintJob>> {
+        if !self.print && self.printer.is_none() {
+            return Ok(None);
+        }
+        let printer = match &self.printer {
+            Some(name) => Some(name.clone()),
+            None => store.till_settings().await?.printer,
+        };
+        printing::send_to_printer(file, printer.as_deref()).map(Some)
+    }
 }
 
 #[derive(clap::Args)]
@@ -59,17 +91,55 @@ pub struct CardsWrittenOutput {
     pub file: PathBuf,
     pub count: usize,
     pub cards: Vec<IssuedCard>,
+    /// With `--print`: the job the print service accepted.
+    pub printed: Option<PrintJob>,
 }
 
 impl Render for CardsWrittenOutput {
     fn text(&self, t: &Text) -> Vec<String> {
-        vec![t.t(
+        let mut lines = vec![t.t(
             "cli-cards-written",
             &[
                 ("count", self.count.to_string()),
                 ("file", shown(&self.file.display().to_string())),
             ],
-        )]
+        )];
+        if let Some(job) = &self.printed {
+            let printer = job
+                .printer
+                .as_deref()
+                .map_or_else(|| t.t("cli-printer-default", &[]), shown);
+            lines.push(t.t(
+                "cli-printed",
+                &[("printer", printer), ("job", shown(&job.job))],
+            ));
+        }
+        lines
+    }
+}
+
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct PrintersOutput(pub Printers);
+
+impl Render for PrintersOutput {
+    fn text(&self, t: &Text) -> Vec<String> {
+        if self.0.names.is_empty() {
+            return vec![t.t("cli-printers-none", &[])];
+        }
+        self.0
+            .names
+            .iter()
+            .map(|name| {
+                let default = self.0.default.as_deref() == Some(name.as_str());
+                let name = shown(name);
+                if default {
+                    format!("{name} {}", t.t("cli-printer-is-default", &[]))
+                } else {
+                    name
+                }
+            })
+            .collect()
     }
 }
 
@@ -125,10 +195,12 @@ pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
                 )
                 .await?;
             tessera_core::support::files::write_file(&args.out, &printed.pdf)?;
+            let job = args.print.send(store, &args.out).await?;
             cx.out.print(&CardsWrittenOutput {
                 file: args.out,
                 count: printed.cards.len(),
                 cards: printed.cards,
+                printed: job,
             });
         }
         Command::TestPage(args) => {
@@ -136,11 +208,16 @@ pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
                 &args.out,
                 &store.print_test_page(&actor).await?,
             )?;
+            let job = args.print.send(store, &args.out).await?;
             cx.out.print(&CardsWrittenOutput {
                 file: args.out,
                 count: 0,
                 cards: Vec::new(),
+                printed: job,
             });
+        }
+        Command::Printers => {
+            cx.out.print(&PrintersOutput(printing::printers()));
         }
         Command::Show(args) => {
             let card = store.card_code(&args.code).await?;

@@ -85,7 +85,9 @@ pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
                 .store
                 .retention_report(&actor, period(&args, Period::twelve_months_to)?)
                 .await?;
-            answer(cx, args.csv, &RetentionOutput(report), |r| r.0.to_csv(style))
+            answer(cx, args.csv, &RetentionOutput(report), |r| {
+                r.0.to_csv(style)
+            })
         }
         Command::AtRisk(args) => {
             let as_of = args.to.unwrap_or(today);
@@ -153,9 +155,18 @@ impl Render for SummaryOutput {
         let s = &self.0;
         let mut lines = vec![
             period_line(t, "cli-report-summary-title", &s.period, &s.time_zone),
-            t.t("cli-report-returning", &[("count", s.returning_members.to_string())]),
-            t.t("cli-report-rewards-given", &[("count", s.rewards_given.to_string())]),
-            t.t("cli-report-new-members", &[("count", s.new_members.to_string())]),
+            t.t(
+                "cli-report-returning",
+                &[("count", s.returning_members.to_string())],
+            ),
+            t.t(
+                "cli-report-rewards-given",
+                &[("count", s.rewards_given.to_string())],
+            ),
+            t.t(
+                "cli-report-new-members",
+                &[("count", s.new_members.to_string())],
+            ),
             t.t("cli-report-visits-per-week", &[]),
         ];
         lines.extend(bars(t, &s.visits_per_week));
@@ -166,7 +177,10 @@ impl Render for SummaryOutput {
                     ("program", shown(&program.name)),
                     ("kind", format!("{:?}", program.kind).to_lowercase()),
                     ("punches", program.punches.to_string()),
-                    ("earned", program.rewards_earned.map_or("-".into(), |n| n.to_string())),
+                    (
+                        "earned",
+                        program.rewards_earned.map_or("-".into(), |n| n.to_string()),
+                    ),
                     ("redeemed", program.rewards_redeemed.to_string()),
                 ],
             ));
@@ -182,7 +196,12 @@ pub struct RetentionOutput(pub Retention);
 impl Render for RetentionOutput {
     fn text(&self, t: &Text) -> Vec<String> {
         let r = &self.0;
-        let mut lines = vec![period_line(t, "cli-report-retention-title", &r.period, &r.time_zone)];
+        let mut lines = vec![period_line(
+            t,
+            "cli-report-retention-title",
+            &r.period,
+            &r.time_zone,
+        )];
         for cohort in &r.cohorts {
             let share = |i: usize| {
                 let window = &cohort.windows[i];
@@ -249,9 +268,17 @@ pub struct StaffOutput(pub StaffReport);
 impl Render for StaffOutput {
     fn text(&self, t: &Text) -> Vec<String> {
         let r = &self.0;
-        let mut lines = vec![period_line(t, "cli-report-staff-title", &r.period, &r.time_zone)];
+        let mut lines = vec![period_line(
+            t,
+            "cli-report-staff-title",
+            &r.period,
+            &r.time_zone,
+        )];
         for s in &r.staff {
-            let name = s.name.as_deref().map_or_else(|| s.staff_id.to_string(), shown);
+            let name = s
+                .name
+                .as_deref()
+                .map_or_else(|| s.staff_id.to_string(), shown);
             lines.push(t.t(
                 "cli-report-staff-member",
                 &[

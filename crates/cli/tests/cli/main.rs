@@ -4,6 +4,8 @@
 //! link instead of one per file.
 
 mod common;
+#[path = "../../../../tests/support/private_cups.rs"]
+mod private_cups;
 
 mod action;
 mod backup;
@@ -12,6 +14,7 @@ mod history;
 mod init;
 mod member;
 mod member_data;
+mod printing;
 mod program;
 mod punch;
 mod redeem;

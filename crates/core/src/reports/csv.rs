@@ -55,7 +55,9 @@ fn write(tables: Vec<Table>, style: CsvStyle) -> Result<Vec<u8>> {
         for row in &table.rows {
             writer.write_record(row).map_err(io)?;
         }
-        writer.flush().map_err(|e| CoreError::internal("report csv", e))?;
+        writer
+            .flush()
+            .map_err(|e| CoreError::internal("report csv", e))?;
     }
     Ok(out)
 }
@@ -92,7 +94,13 @@ impl Summary {
                 ]
             })
             .collect();
-        let header = ["from", "to", "returning_members", "rewards_given", "new_members"];
+        let header = [
+            "from",
+            "to",
+            "returning_members",
+            "rewards_given",
+            "new_members",
+        ];
         let totals = vec![
             self.period.from.to_string(),
             self.period.to.to_string(),
@@ -115,7 +123,13 @@ impl Summary {
                     rows: weeks,
                 },
                 Table {
-                    header: vec!["program", "kind", "punches", "rewards_earned", "rewards_redeemed"],
+                    header: vec![
+                        "program",
+                        "kind",
+                        "punches",
+                        "rewards_earned",
+                        "rewards_redeemed",
+                    ],
                     rows: programs,
                 },
             ],
@@ -193,8 +207,14 @@ impl StaffReport {
             .iter()
             .map(|s| {
                 let name = s.name.clone().unwrap_or_else(|| s.staff_id.to_string());
-                let figures =
-                    [s.enrolments, s.punches, s.redemptions, s.voids, s.overrides, s.cancelled];
+                let figures = [
+                    s.enrolments,
+                    s.punches,
+                    s.redemptions,
+                    s.voids,
+                    s.overrides,
+                    s.cancelled,
+                ];
                 let mut row = vec![name];
                 row.extend(figures.iter().map(i64::to_string));
                 row
@@ -241,9 +261,15 @@ mod tests {
         let french = String::from_utf8(retention.to_csv(CsvStyle::for_language("fr")).unwrap());
         let french = french.unwrap();
         assert!(french.starts_with('\u{feff}'));
-        assert!(french.contains("2026-02;3;1;33,3;2;66,7;2;66,7\r\n"), "{french}");
+        assert!(
+            french.contains("2026-02;3;1;33,3;2;66,7;2;66,7\r\n"),
+            "{french}"
+        );
         let english = retention.to_csv(CsvStyle::for_language("en")).unwrap();
         let english = String::from_utf8(english).unwrap();
-        assert!(english.contains("2026-02,3,1,33.3,2,66.7,2,66.7\r\n"), "{english}");
+        assert!(
+            english.contains("2026-02,3,1,33.3,2,66.7,2,66.7\r\n"),
+            "{english}"
+        );
     }
 }

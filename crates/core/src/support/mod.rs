@@ -6,5 +6,6 @@ pub mod demo;
 pub mod doctor;
 pub mod files;
 pub mod history;
+pub mod printing;
 pub mod seed;
 pub mod settings;

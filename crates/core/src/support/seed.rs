@@ -73,8 +73,8 @@ const FIRST_NAMES: &[&str] = &[
 ];
 const LAST_NAMES: &[&str] = &[
     "Dubois", "Moreau", "Rossi", "Bianchi", "Popescu", "Ionescu", "Szabó", "Nagy", "Walsh",
-    "Bennett", "Martin", "Bernard", "Colombo", "Munteanu", "Kovács", "Tóth", "Fontaine",
-    "Ferrari", "Țurcanu", "Horváth",
+    "Bennett", "Martin", "Bernard", "Colombo", "Munteanu", "Kovács", "Tóth", "Fontaine", "Ferrari",
+    "Țurcanu", "Horváth",
 ];
 
 impl Store {
@@ -97,8 +97,8 @@ impl Store {
         let start = now - span;
         // Visits per member on average, enrolment and redemptions aside (about one event in
         // eleven is a redemption or a void).
-        let visits_each = (plan.events.saturating_sub(plan.members) as f64 * 0.91)
-            / plan.members.max(1) as f64;
+        let visits_each =
+            (plan.events.saturating_sub(plan.members) as f64 * 0.91) / plan.members.max(1) as f64;
 
         // The shop's days are simulated in time order, as a till would have written them
         // (what sits next to what in the file then matches a real ledger): a queue of each
@@ -183,7 +183,14 @@ impl Store {
             } else {
                 let points_earned = rng.gen_range(2..30);
                 writer
-                    .event(by, EventKind::Punch, member, Some(points), points_earned, at)
+                    .event(
+                        by,
+                        EventKind::Punch,
+                        member,
+                        Some(points),
+                        points_earned,
+                        at,
+                    )
                     .await?;
                 done.events += 1;
             }

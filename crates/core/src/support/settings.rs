@@ -1,5 +1,5 @@
 //! This till's settings: idle sign-out, how long a manager's PIN stays good for the manager's
-//! screens, sounds. Kept in the till's `setting` table (with its display language), one row per
+//! screens, sounds, the cards' layout and the printer they go to (the printer is this PC's). Kept in the till's `setting` table (with its display language), one row per
 //! setting that differs from its default; they are this counter's, so they do not sync. Anyone
 //! may read them (the screen needs them); only a manager changes them, and that is audited.
 
@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::audit::{self, AuditKind};
+use crate::cards::pdf::Sheet;
 use crate::error::Result;
 use crate::input::validate;
 use crate::people::auth::Permission;
@@ -24,6 +25,10 @@ pub struct TillSettings {
     pub pin_again_minutes: i64,
     /// A sound for a stamp, a reward and a refusal.
     pub sounds: bool,
+    /// How printed cards are laid out unless the manager picks another: `cr80` or `a4-10`.
+    pub card_layout: String,
+    /// The printer cards go to; none: the system's default.
+    pub printer: Option<String>,
 }
 
 impl Default for TillSettings {
@@ -32,6 +37,8 @@ impl Default for TillSettings {
             idle_sign_out_minutes: 15,
             pin_again_minutes: 5,
             sounds: true,
+            card_layout: "cr80".into(),
+            printer: None,
         }
     }
 }
@@ -39,6 +46,8 @@ impl Default for TillSettings {
 /// Up to a working day.
 pub const IDLE_MAX_MINUTES: i64 = 12 * 60;
 pub const PIN_AGAIN_MAX_MINUTES: i64 = 60;
+/// CUPS allows 127 characters in a queue name.
+const PRINTER_NAME_MAX: usize = 127;
 
 impl TillSettings {
     fn validated(&self) -> Result<TillSettings> {
@@ -56,10 +65,18 @@ impl TillSettings {
                 PIN_AGAIN_MAX_MINUTES,
             )?,
             sounds: self.sounds,
+            card_layout: {
+                self.card_layout.parse::<Sheet>()?;
+                self.card_layout.clone()
+            },
+            printer: match self.printer.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(name) => Some(validate::text("printer", name, PRINTER_NAME_MAX)?),
+            },
         })
     }
 
-    fn rows(&self) -> [(&'static str, String); 3] {
+    fn rows(&self) -> [(&'static str, String); 5] {
         [
             (
                 "idle_sign_out_minutes",
@@ -67,6 +84,8 @@ impl TillSettings {
             ),
             ("pin_again_minutes", self.pin_again_minutes.to_string()),
             ("sounds", self.sounds.to_string()),
+            ("card_layout", self.card_layout.clone()),
+            ("printer", self.printer.clone().unwrap_or_default()),
         ]
     }
 }
@@ -89,6 +108,8 @@ impl Store {
                     settings.pin_again_minutes = value.parse().unwrap_or(settings.pin_again_minutes)
                 }
                 "sounds" => settings.sounds = value.parse().unwrap_or(settings.sounds),
+                "card_layout" if value.parse::<Sheet>().is_ok() => settings.card_layout = value,
+                "printer" => settings.printer = Some(value).filter(|v| !v.is_empty()),
                 _ => {}
             }
         }

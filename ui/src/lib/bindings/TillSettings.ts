@@ -12,4 +12,12 @@ pin_again_minutes: number,
 /**
  * A sound for a stamp, a reward and a refusal.
  */
-sounds: boolean, };
+sounds: boolean, 
+/**
+ * How printed cards are laid out unless the manager picks another: `cr80` or `a4-10`.
+ */
+card_layout: string, 
+/**
+ * The printer cards go to; none: the system's default.
+ */
+printer: string | null, };
