@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::cards::registry;
+use crate::codes::member_code::MemberCode;
 use crate::counter::actions::{self, ActionResult};
 use crate::counter::lookup::MemberView;
 use crate::error::{CoreError, Result};
@@ -180,24 +181,7 @@ pub(crate) async fn enrol_in(
     valid: &ValidMember,
     now: DateTime<Utc>,
 ) -> Result<Member> {
-    let id = MemberId::new();
-    let code = registry::fresh_code(tx).await?;
-    members::insert_member(
-        tx,
-        &NewMemberRow {
-            id,
-            code: &code,
-            shop_id,
-            name: &valid.name,
-            email: valid.email.as_deref(),
-            phone: valid.phone.as_deref(),
-            phone_digits: valid.phone_digits.as_deref(),
-            language: &valid.language,
-            created_at: now,
-        },
-    )
-    .await?;
-    registry::register_card(tx, id, &code).await?;
+    let (id, code) = insert_member_and_card(tx, shop_id, valid, now).await?;
     ledger::append(
         tx,
         actor.staff_id,
@@ -222,4 +206,33 @@ pub(crate) async fn enrol_in(
         language: valid.language.clone(),
         created_at: now,
     })
+}
+
+/// A new member's row and first card, with a fresh code, inside the caller's transaction (the
+/// `enroll` event is the caller's: the counter's is stamped now, a seeded past's is not).
+pub(crate) async fn insert_member_and_card(
+    tx: &mut WriteTx,
+    shop_id: ShopId,
+    valid: &ValidMember,
+    created_at: DateTime<Utc>,
+) -> Result<(MemberId, MemberCode)> {
+    let id = MemberId::new();
+    let code = registry::fresh_code(tx).await?;
+    members::insert_member(
+        tx,
+        &NewMemberRow {
+            id,
+            code: &code,
+            shop_id,
+            name: &valid.name,
+            email: valid.email.as_deref(),
+            phone: valid.phone.as_deref(),
+            phone_digits: valid.phone_digits.as_deref(),
+            language: &valid.language,
+            created_at,
+        },
+    )
+    .await?;
+    registry::register_card(tx, id, &code).await?;
+    Ok((id, code))
 }

@@ -12,11 +12,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use crate::counter::card::{contribution, CardTotals, Fact};
-use crate::counter::enrol::ValidMember;
+use crate::counter::enrol::{insert_member_and_card, ValidMember};
 use crate::error::{CoreError, Result};
 use crate::ids::{DeviceId, EventId, MemberId, ProgramId, ShopId, StaffId};
 use crate::ledger::{Event, EventKind, ReasonCode};
-use crate::people::members::{self, NewMember, NewMemberRow};
+use crate::people::members::NewMember;
 use crate::store::{Store, WriteTx};
 
 pub const EVENTS_PER_COMMIT: usize = 50_000;
@@ -84,26 +84,8 @@ impl HistoryWriter<'_> {
         let valid = ValidMember::check_each(new, &self.shop_language).map_err(|mut problems| {
             problems.swap_remove(0).1 // the first problem says enough for generated data
         })?;
-        let id = MemberId::new();
         let shop_id = self.shop_id;
-        let tx = self.tx()?;
-        let code = crate::cards::registry::fresh_code(tx).await?;
-        members::insert_member(
-            tx,
-            &NewMemberRow {
-                id,
-                code: &code,
-                shop_id,
-                name: &valid.name,
-                email: valid.email.as_deref(),
-                phone: valid.phone.as_deref(),
-                phone_digits: valid.phone_digits.as_deref(),
-                language: &valid.language,
-                created_at: at,
-            },
-        )
-        .await?;
-        crate::cards::registry::register_card(tx, id, &code).await?;
+        let (id, _code) = insert_member_and_card(self.tx()?, shop_id, &valid, at).await?;
         self.event(staff, EventKind::Enroll, id, None, 0, at)
             .await?;
         Ok(id)
