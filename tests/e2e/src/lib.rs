@@ -276,7 +276,12 @@ impl Session {
             match self.client.find(Locator::Css(&selector)).await {
                 Ok(element) => return element,
                 Err(e) if Instant::now() >= deadline => {
-                    panic!("[{}] {testid} never appeared: {e}", self.scenario)
+                    // What the screen showed instead, for whoever reads the failure.
+                    let said = self.screen_text().await;
+                    panic!(
+                        "[{}] {testid} never appeared: {e}\nthe screen said: {said}",
+                        self.scenario
+                    )
                 }
                 Err(_) => tokio::time::sleep(POLL).await,
             }
