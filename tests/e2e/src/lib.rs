@@ -276,8 +276,14 @@ impl Session {
             match self.client.find(Locator::Css(&selector)).await {
                 Ok(element) => return element,
                 Err(e) if Instant::now() >= deadline => {
-                    // What the screen showed instead, for whoever reads the failure.
-                    let said = self.screen_text().await;
+                    // What the screen showed instead, for whoever reads the failure (nothing
+                    // when the app itself is gone).
+                    let said = self
+                        .client
+                        .execute("return document.body.innerText", vec![])
+                        .await
+                        .map(|text| text.as_str().unwrap_or_default().to_string())
+                        .unwrap_or_else(|gone| format!("(no page: {gone})"));
                     panic!(
                         "[{}] {testid} never appeared: {e}\nthe screen said: {said}",
                         self.scenario
