@@ -386,8 +386,10 @@ pub async fn show_in_folder(path: String) -> CommandResult<()> {
 pub async fn send_to_printer(state: State<'_, AppState>, path: String) -> CommandResult<PrintJob> {
     state.manager().await?;
     let store = state.store()?;
-    let printer = store.till_settings().await.map_err(failed(&store))?.printer;
-    printing::send_to_printer(std::path::Path::new(&path), printer.as_deref()).map_err(|e| e.body())
+    store
+        .print_file(std::path::Path::new(&path), None)
+        .await
+        .map_err(failed(&store))
 }
 
 /// The printers the print service knows (for the till's settings).

@@ -32,7 +32,6 @@ pub async fn report_today(state: State<'_, AppState>) -> CommandResult<NaiveDate
 #[tauri::command]
 pub async fn report_summary(state: State<'_, AppState>, period: Period) -> CommandResult<Summary> {
     let (store, actor) = (state.store()?, state.manager().await?);
-    let period = Period::new(period.from, period.to).map_err(|e| e.body())?;
     store
         .summary_report(&actor, period)
         .await
@@ -45,7 +44,6 @@ pub async fn report_retention(
     period: Period,
 ) -> CommandResult<Retention> {
     let (store, actor) = (state.store()?, state.manager().await?);
-    let period = Period::new(period.from, period.to).map_err(|e| e.body())?;
     store
         .retention_report(&actor, period)
         .await
@@ -67,7 +65,6 @@ pub async fn report_staff(
     period: Period,
 ) -> CommandResult<StaffReport> {
     let (store, actor) = (state.store()?, state.manager().await?);
-    let period = Period::new(period.from, period.to).map_err(|e| e.body())?;
     store
         .staff_report(&actor, period)
         .await

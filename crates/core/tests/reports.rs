@@ -486,6 +486,24 @@ async fn reports_are_for_managers_and_refuse_a_backward_period() {
     }
     let backward = Period::new(day("2026-03-31"), day("2026-03-01")).unwrap_err();
     assert_eq!(backward.code(), "invalid_period");
+    // As the app's JSON arrives: a period never built by Period::new is checked all the same.
+    let backward = Period {
+        from: day("2026-03-31"),
+        to: day("2026-03-01"),
+    };
+    for refused in [
+        shop.store
+            .summary_report(&shop.manager, backward)
+            .await
+            .err(),
+        shop.store
+            .retention_report(&shop.manager, backward)
+            .await
+            .err(),
+        shop.store.staff_report(&shop.manager, backward).await.err(),
+    ] {
+        assert_eq!(refused.map(|e| e.code()), Some("invalid_period"));
+    }
 }
 
 #[tokio::test]

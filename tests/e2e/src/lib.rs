@@ -276,14 +276,8 @@ impl Session {
             match self.client.find(Locator::Css(&selector)).await {
                 Ok(element) => return element,
                 Err(e) if Instant::now() >= deadline => {
-                    // What the screen showed instead, for whoever reads the failure (nothing
-                    // when the app itself is gone).
-                    let said = self
-                        .client
-                        .execute("return document.body.innerText", vec![])
-                        .await
-                        .map(|text| text.as_str().unwrap_or_default().to_string())
-                        .unwrap_or_else(|gone| format!("(no page: {gone})"));
+                    // What the screen showed instead, for whoever reads the failure.
+                    let said = self.screen_text().await;
                     panic!(
                         "[{}] {testid} never appeared: {e}\nthe screen said: {said}",
                         self.scenario
@@ -407,14 +401,14 @@ impl Session {
     }
 
     /// Everything the screen says, as a person reads it.
+    /// The page's text; when the app itself is gone, a line saying so (a failure message
+    /// built from it then names the real cause).
     pub async fn screen_text(&self) -> String {
         self.client
             .execute("return document.body.innerText", vec![])
             .await
-            .expect("page text")
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+            .map(|text| text.as_str().unwrap_or_default().to_string())
+            .unwrap_or_else(|gone| format!("(no page: {gone})"))
     }
 
     /// Waits until `probe` returns something: the UI updates asynchronously after each action.

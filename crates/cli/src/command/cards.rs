@@ -72,11 +72,10 @@ impl PrintArgs {
         if !self.print && self.printer.is_none() {
             return Ok(None);
         }
-        let printer = match &self.printer {
-            Some(name) => Some(name.clone()),
-            None => store.till_settings().await?.printer,
-        };
-        printing::send_to_printer(file, printer.as_deref()).map(Some)
+        store
+            .print_file(file, self.printer.as_deref())
+            .await
+            .map(Some)
     }
 }
 

@@ -43,6 +43,12 @@ impl Period {
         Ok(Period { from, to })
     }
 
+    /// The same period, refused if it ends before it starts: a period can arrive from outside
+    /// (the app's JSON) without going through [`Period::new`].
+    fn checked(self) -> Result<Period> {
+        Period::new(self.from, self.to)
+    }
+
     /// From the first of `day`'s month to `day`: "this month so far".
     pub fn month_to(day: NaiveDate) -> Period {
         Period {

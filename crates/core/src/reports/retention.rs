@@ -57,6 +57,7 @@ impl Store {
     /// Managers only: the cohorts of the months of `period`.
     pub async fn retention_report(&self, actor: &Actor, period: Period) -> Result<Retention> {
         actor.require(Permission::ReadReports)?;
+        let period = period.checked()?;
         let clock = ReportClock::of(self).await?;
         let (from, to) = period.instants(&clock);
         let longest = Duration::days(WINDOWS[WINDOWS.len() - 1] + 1);

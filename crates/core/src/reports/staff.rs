@@ -43,6 +43,7 @@ impl Store {
     /// Managers only: each staff member's figures for `period`, by name.
     pub async fn staff_report(&self, actor: &Actor, period: Period) -> Result<StaffReport> {
         actor.require(Permission::ReadReports)?;
+        let period = period.checked()?;
         let clock = ReportClock::of(self).await?;
         let (from, to) = period.instants(&clock);
         let staff = sqlx::query_as(&format!(

@@ -65,6 +65,7 @@ impl Store {
     /// Managers only: the period at a glance, its days in the shop's time zone.
     pub async fn summary_report(&self, actor: &Actor, period: Period) -> Result<Summary> {
         actor.require(Permission::ReadReports)?;
+        let period = period.checked()?;
         let clock = ReportClock::of(self).await?;
         let (from, to) = period.instants(&clock);
         let (from_text, to_text) = (stored_form(from), stored_form(to));

@@ -14,6 +14,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::{CoreError, Result};
+use crate::store::Store;
 
 /// A job CUPS accepted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -33,6 +34,18 @@ pub struct PrintJob {
 pub struct Printers {
     pub names: Vec<String>,
     pub default: Option<String>,
+}
+
+impl Store {
+    /// Hands `file` to the print service: to `printer` when one is named, else to the till's
+    /// printer (its settings), else to the system's default.
+    pub async fn print_file(&self, file: &Path, printer: Option<&str>) -> Result<PrintJob> {
+        let printer = match printer {
+            Some(name) => Some(name.to_string()),
+            None => self.till_settings().await?.printer,
+        };
+        send_to_printer(file, printer.as_deref())
+    }
 }
 
 /// Hands `file` to the print service, for `printer` or the system's default one.
