@@ -162,7 +162,7 @@ cli-shop-local-time = this computer's time zone
 cli-voided = Cancelled. Reason: { $reason }
 cli-doctor-ok = Everything checks out.
 cli-doctor-problems = Problems found: { $count }.
-cli-doctor-rebuilt = Card balances rebuilt from the ledger.
+cli-doctor-rebuilt = Card balances and report figures rebuilt from the ledger.
 
 ## Manager screen
 

@@ -163,7 +163,7 @@ cli-shop-local-time = le fuseau horaire de cet ordinateur
 cli-voided = Annulé. Motif : { $reason }
 cli-doctor-ok = Tout est en ordre.
 cli-doctor-problems = Problèmes trouvés : { $count }.
-cli-doctor-rebuilt = Soldes des cartes recalculés à partir de l’historique.
+cli-doctor-rebuilt = Soldes des cartes et chiffres des rapports recalculés à partir de l’historique.
 
 ## Écran du gérant
 

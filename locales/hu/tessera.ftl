@@ -163,7 +163,7 @@ cli-shop-local-time = a számítógép időzónája
 cli-voided = Visszavonva. Indok: { $reason }
 cli-doctor-ok = Minden rendben.
 cli-doctor-problems = Talált problémák: { $count }.
-cli-doctor-rebuilt = A kártyaegyenlegek újraszámolva az előzmények alapján.
+cli-doctor-rebuilt = A kártyaegyenlegek és a kimutatások számai újraszámolva az előzmények alapján.
 
 ## Üzletvezetői képernyő
 

@@ -162,7 +162,7 @@ cli-shop-local-time = il fuso orario di questo computer
 cli-voided = Stornato. Motivo: { $reason }
 cli-doctor-ok = Tutto in ordine.
 cli-doctor-problems = Problemi trovati: { $count }.
-cli-doctor-rebuilt = Saldi delle tessere ricalcolati dallo storico.
+cli-doctor-rebuilt = Saldi delle tessere e dati dei rapporti ricalcolati dallo storico.
 
 ## Schermata del responsabile
 

@@ -166,7 +166,7 @@ cli-shop-local-time = fusul orar al acestui calculator
 cli-voided = Stornat. Motiv: { $reason }
 cli-doctor-ok = Totul e în regulă.
 cli-doctor-problems = Probleme găsite: { $count }.
-cli-doctor-rebuilt = Soldurile cardurilor au fost recalculate din istoric.
+cli-doctor-rebuilt = Soldurile cardurilor și cifrele rapoartelor au fost recalculate din istoric.
 
 ## Ecranul managerului
 

@@ -1,7 +1,9 @@
 //! A card's state is a function of the set of events, through the real store: random histories
 //! (punches, redemptions, voids, voids of the same event by two tills, events received twice)
 //! are received in a shuffled order into a real SQLite file, and the materialised `card` table
-//! must equal the set's totals, with `doctor` finding nothing to rebuild.
+//! must equal the set's totals, with `doctor` finding nothing to rebuild. The reports' roll-up
+//! (`report_activity`, kept by triggers) must equal the set's standing events counted by
+//! quarter hour, member and program.
 
 use std::collections::HashMap;
 
@@ -191,6 +193,52 @@ async fn stored(store: &Store) -> HashMap<(MemberId, ProgramId), CardTotals> {
         .collect()
 }
 
+/// Per (quarter hour, member, program): standing punches and redemptions, stamps given,
+/// rewards' amounts and redemptions, as the set of events defines them.
+type Activity = HashMap<(i64, MemberId, ProgramId), (i64, i64, i64, i64)>;
+
+fn expected_activity(events: &[Event]) -> Activity {
+    let cancelled: std::collections::HashSet<EventId> = events
+        .iter()
+        .filter(|e| e.kind.cancels())
+        .filter_map(|e| e.voids)
+        .collect();
+    let mut activity = Activity::new();
+    for e in events {
+        let (Some(program), false) = (e.program_id, cancelled.contains(&e.id)) else {
+            continue;
+        };
+        let (punches, rewards) = match e.kind {
+            EventKind::Punch => (e.amount, 0),
+            EventKind::Redeem => (0, e.amount),
+            _ => continue,
+        };
+        let row = activity
+            .entry((e.at.timestamp() / 900, e.member_id, program))
+            .or_default();
+        row.0 += 1;
+        row.1 += punches;
+        row.2 += rewards;
+        row.3 += i64::from(e.kind == EventKind::Redeem);
+    }
+    activity
+}
+
+async fn stored_activity(store: &Store) -> Activity {
+    let rows: Vec<(i64, MemberId, ProgramId, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT a.slot, m.id, p.id, a.events, a.punches, a.rewards, a.redemptions
+         FROM report_activity a JOIN short_id m ON m.n = a.member JOIN short_id p ON p.n = a.program",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    rows.into_iter()
+        .map(|(slot, m, p, events, punches, rewards, redemptions)| {
+            ((slot, m, p), (events, punches, rewards, redemptions))
+        })
+        .collect()
+}
+
 fn spec() -> impl Strategy<Value = Spec> {
     (
         0..3u8,
@@ -227,8 +275,10 @@ proptest! {
             }
             assert_eq!(applied, events.len(), "each event applied exactly once");
             assert_eq!(stored(&chain.store).await, expected(&events));
+            assert_eq!(stored_activity(&chain.store).await, expected_activity(&events));
             let report = chain.store.doctor(&chain.manager, false).await.unwrap();
             assert!(report.differences.is_empty(), "{:?}", report.differences);
+            assert!(report.ok, "{:?}", report.checks);
         });
     }
 }

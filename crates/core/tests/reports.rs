@@ -546,3 +546,35 @@ async fn the_history_writer_leaves_a_store_doctor_finds_sound() {
     let report = shop.store.doctor(&shop.manager, false).await.unwrap();
     assert!(report.ok, "{:?}", report.checks);
 }
+
+#[tokio::test]
+async fn report_figures_damaged_behind_the_stores_back_are_found_and_rebuilt() {
+    let shop = history().await;
+    in_zone(&shop, "Europe/Paris").await;
+    let before = summary(&shop).await;
+
+    // The reports read `report_activity`, which triggers keep: change it behind their back.
+    sqlx::query("UPDATE report_activity SET punches = punches + 1 WHERE program <> 0")
+        .execute(shop.store.pool())
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM report_activity WHERE program = 0")
+        .execute(shop.store.pool())
+        .await
+        .unwrap();
+    assert_ne!(summary(&shop).await, before);
+    let report = shop.store.doctor(&shop.manager, false).await.unwrap();
+    let check = report
+        .checks
+        .iter()
+        .find(|c| c.name == "report_activity_matches_ledger")
+        .unwrap();
+    assert!(!check.ok && !report.ok);
+    assert!(report.differences.is_empty(), "the cards are sound");
+
+    let report = shop.store.doctor(&shop.manager, true).await.unwrap();
+    assert!(report.rebuilt);
+    assert_eq!(summary(&shop).await, before);
+    let report = shop.store.doctor(&shop.manager, false).await.unwrap();
+    assert!(report.ok, "{:?}", report.checks);
+}

@@ -7,8 +7,8 @@ use serde::Serialize;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
 
-use super::clock::{stored_form, ReportClock};
-use super::{standing, Period};
+use super::clock::{number_of_day, ReportClock};
+use super::Period;
 use crate::error::Result;
 use crate::ids::MemberId;
 use crate::people::auth::Permission;
@@ -64,42 +64,40 @@ impl Store {
             to: as_of,
         };
         let (from, to) = year.instants(&clock);
-        let day = clock.local_day_sql("e.at", from, to);
-        let first_day = clock.local_day_sql("g.first_at", from, to);
-        let last_day = clock.local_day_sql("g.last_at", from, to);
-        // Grouped by member straight from the period's events (a sort), the first and last
-        // visits as instants turned into days once per member: several times faster than a
-        // DISTINCT of (member, day) pairs. A merged member's two ids are added up after.
+        let (from_slot, to_slot) = year.slots(&clock);
+        let day = clock.local_day_sql("a.slot", from, to);
+        let first_day = clock.local_day_sql("g.first_slot", from, to);
+        let last_day = clock.local_day_sql("g.last_slot", from, to);
+        // Grouped by member straight from the year's quarter hours (a sort), the first and
+        // last visits turned into days once per member. A merged member's two ids are added
+        // up after. Days are day numbers: their differences are days.
         let mut members: Vec<MemberAtRisk> = sqlx::query_as(&format!(
             "SELECT m.id AS member_id, m.code, m.name, v.visits,
-                    (julianday(v.last_day) - julianday(v.first_day)) / (v.visits - 1)
-                        AS usual_interval_days,
-                    v.last_day AS last_visit,
-                    CAST(julianday(?3) - julianday(v.last_day) AS INTEGER) AS days_away,
+                    (v.last_day - v.first_day) * 1.0 / (v.visits - 1) AS usual_interval_days,
+                    date(v.last_day * 86400, 'unixepoch') AS last_visit,
+                    ?3 - v.last_day AS days_away,
                     COALESCE(m.email_consent, 0) AS email_consent,
                     COALESCE(m.sms_consent, 0) AS sms_consent
-             FROM (SELECT COALESCE(a.member_id, g.member) AS member, SUM(g.visits) AS visits,
+             FROM (SELECT COALESCE(al.member_id, s.id) AS member, SUM(g.visits) AS visits,
                           MIN({first_day}) AS first_day, MAX({last_day}) AS last_day
-                   FROM (SELECT e.member_id AS member, COUNT(DISTINCT {day}) AS visits,
-                                MIN(e.at) AS first_at, MAX(e.at) AS last_at
-                         FROM event e
-                         WHERE e.at >= ?1 AND e.at < ?2 AND e.kind IN ('punch', 'redeem')
-                           AND {standing}
-                         GROUP BY e.member_id) g
-                   LEFT JOIN member_alias a ON a.alias_id = g.member
+                   FROM (SELECT a.member, COUNT(DISTINCT {day}) AS visits,
+                                MIN(a.slot) AS first_slot, MAX(a.slot) AS last_slot
+                         FROM report_activity a
+                         WHERE a.slot >= ?1 AND a.slot < ?2 AND a.program <> 0
+                         GROUP BY a.member) g
+                   JOIN short_id s ON s.n = g.member
+                   LEFT JOIN member_alias al ON al.alias_id = s.id
                    GROUP BY 1 HAVING SUM(g.visits) >= {REGULAR_VISITS}) v
              JOIN member m ON m.id = v.member
              WHERE m.erased_at IS NULL
-               AND julianday(?3) - julianday(v.last_day)
-                   > 2 * (julianday(v.last_day) - julianday(v.first_day)) / (v.visits - 1)
-             ORDER BY (julianday(?3) - julianday(v.last_day))
-                      / (julianday(v.last_day) - julianday(v.first_day)) * (v.visits - 1) DESC,
+               AND ?3 - v.last_day > 2.0 * (v.last_day - v.first_day) / (v.visits - 1)
+             ORDER BY (?3 - v.last_day) * (v.visits - 1) * 1.0 / (v.last_day - v.first_day)
+                      DESC,
                       m.name",
-            standing = standing("e"),
         ))
-        .bind(stored_form(from))
-        .bind(stored_form(to))
-        .bind(as_of)
+        .bind(from_slot)
+        .bind(to_slot)
+        .bind(number_of_day(as_of))
         .fetch_all(self.pool())
         .await?;
         let total = members.len() as i64;

@@ -1,12 +1,15 @@
 //! The shop's calendar: which local day an instant of the ledger falls on, in the shop's time
 //! zone, daylight saving included.
 //!
-//! The ledger keeps UTC times as RFC 3339 text (`2026-03-29T00:59:59.5+00:00`, as sqlx writes
-//! a `DateTime<Utc>`). A report groups a period's events by local day inside SQLite, so that
-//! millions of rows are never carried into Rust: for the period it reads, [`ReportClock`]
+//! Reports read `report_activity` (migration 0014), where the ledger's events are counted by
+//! UTC quarter hour. A report groups a period's quarter hours by local day inside SQLite, so
+//! that millions of rows are never carried into Rust: for the period it reads, [`ReportClock`]
 //! works out the few instants where the zone's offset changes and writes a `CASE` that adds
-//! the right offset on each side of them. The instants are compared as text, which orders like
-//! time because every stored time has this same form.
+//! the right offset on each side of them.
+//!
+//! The staff report still reads the ledger itself, whose times are RFC 3339 text
+//! (`2026-03-29T00:59:59.5+00:00`, as sqlx writes a `DateTime<Utc>`): [`stored_form`] writes a
+//! bound in that form, which compares as text like time.
 
 use chrono::{DateTime, Duration, NaiveDate, Offset, SecondsFormat, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -63,16 +66,16 @@ impl ReportClock {
         i64::from(offset.local_minus_utc()) / 60
     }
 
-    /// SQL for the local day (`YYYY-MM-DD`) of the time in `column`, right for times from
-    /// `from` to `to`.
+    /// SQL for the local day, as a day number (days since 1970-01-01, see [`day_of_number`]),
+    /// of the quarter hour in `slot_column` (a `report_activity.slot`), right for slots from
+    /// `from` to `to`. Integer arithmetic only: no time is parsed.
     pub(crate) fn local_day_sql(
         &self,
-        column: &str,
+        slot_column: &str,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> String {
-        let day_at =
-            |minutes: i64| format!("strftime('%Y-%m-%d', {column}, '{minutes:+} minutes')");
+        let day_at = |minutes: i64| format!("({slot_column} * 15 + {minutes}) / 1440");
         let mut offset = self.offset_minutes(from);
         let mut sql = String::from("CASE");
         let mut at = from;
@@ -80,9 +83,9 @@ impl ReportClock {
             let next = at + STEP;
             let next_offset = self.offset_minutes(next);
             if next_offset != offset {
-                let boundary = stored_form(next);
                 sql.push_str(&format!(
-                    " WHEN {column} < '{boundary}' THEN {}",
+                    " WHEN {slot_column} < {} THEN {}",
+                    slot(next),
                     day_at(offset)
                 ));
                 offset = next_offset;
@@ -95,6 +98,26 @@ impl ReportClock {
         sql.push_str(&format!(" ELSE {} END", day_at(offset)));
         sql
     }
+}
+
+/// The quarter hour an instant falls in, as `report_activity` counts them (`unixepoch / 900`).
+/// Local midnights fall on one, in every zone in use.
+pub(crate) fn slot(at: DateTime<Utc>) -> i64 {
+    at.timestamp().div_euclid(STEP.num_seconds())
+}
+
+/// The date of a day number from [`ReportClock::local_day_sql`].
+pub(crate) fn day_of_number(number: i64) -> NaiveDate {
+    epoch_day() + Duration::days(number)
+}
+
+/// The day number of a date.
+pub(crate) fn number_of_day(day: NaiveDate) -> i64 {
+    (day - epoch_day()).num_days()
+}
+
+fn epoch_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date")
 }
 
 /// A time as the ledger stores it, for comparisons as text.
@@ -142,26 +165,43 @@ mod tests {
     fn one_offset_needs_no_case() {
         let paris = ReportClock::zone(Some("Europe/Paris"));
         let sql = paris.local_day_sql(
-            "e.at",
+            "a.slot",
             utc("2026-01-01T00:00:00Z"),
             utc("2026-02-01T00:00:00Z"),
         );
-        assert_eq!(sql, "strftime('%Y-%m-%d', e.at, '+60 minutes')");
+        assert_eq!(sql, "(a.slot * 15 + 60) / 1440");
     }
 
     #[test]
     fn a_change_in_the_period_is_one_when() {
         let paris = ReportClock::zone(Some("Europe/Paris"));
         let sql = paris.local_day_sql(
-            "e.at",
+            "a.slot",
             utc("2026-03-01T00:00:00Z"),
             utc("2026-04-01T00:00:00Z"),
         );
+        let change = slot(utc("2026-03-29T01:00:00Z"));
+        assert_eq!(change * 900, utc("2026-03-29T01:00:00Z").timestamp());
         assert_eq!(
             sql,
-            "CASE WHEN e.at < '2026-03-29T01:00:00+00:00' THEN strftime('%Y-%m-%d', e.at, '+60 minutes') \
-             ELSE strftime('%Y-%m-%d', e.at, '+120 minutes') END"
+            format!(
+                "CASE WHEN a.slot < {change} THEN (a.slot * 15 + 60) / 1440 \
+                 ELSE (a.slot * 15 + 120) / 1440 END"
+            )
         );
+    }
+
+    #[test]
+    fn day_numbers_count_from_1970() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        assert_eq!(
+            number_of_day(day),
+            utc("2026-11-24T00:00:00Z").timestamp() / 86_400
+        );
+        assert_eq!(day_of_number(number_of_day(day)), day);
+        // A quarter hour before midnight UTC is still the day before, in UTC.
+        let late = slot(utc("2026-11-23T23:45:00Z"));
+        assert_eq!((late * 15) / 1440, number_of_day(day) - 1);
     }
 
     #[test]

@@ -5,10 +5,14 @@
 //! Every figure is a function of the set of events, like the cards: a punch that a void or a
 //! forgiven conflict cancelled does not count, and two tills holding the same events agree.
 //! Days are the shop's days, in its time zone (`clock`). Each report is one or two SQL
-//! statements over an index range of the period: the rows never travel into Rust.
+//! statements over an index range of the period: the rows never travel into Rust. They read
+//! `report_activity`, the ledger rolled up by quarter hour, member and program as each event
+//! arrives (migration 0014, docs/decisions/0025-report-activity.md); the staff report reads
+//! the ledger itself.
 //!
 //! A *visit* is a member's local day with at least one punch or redemption that stands.
 
+pub mod activity;
 pub mod at_risk;
 pub mod clock;
 pub mod csv;
@@ -77,6 +81,12 @@ impl Period {
             clock.start_of(self.to + Duration::days(1)),
         )
     }
+
+    /// The quarter hours of `report_activity` the period runs over, the last excluded.
+    fn slots(&self, clock: &ReportClock) -> (i64, i64) {
+        let (from, to) = self.instants(clock);
+        (clock::slot(from), clock::slot(to))
+    }
 }
 
 /// How a chart splits its period: a month by day, a year by week, longer by month.
@@ -116,13 +126,16 @@ impl Bucket {
         }
     }
 
-    /// SQL for the bucket of the local day `day` (a `YYYY-MM-DD` expression).
+    /// SQL for the bucket of the local day `day` (a day number, see [`clock::day_of_number`]),
+    /// named by the number of its first day.
     fn sql(self, day: &str) -> String {
         match self {
             Bucket::Day => day.to_string(),
-            // 'weekday 1' moves forward to a Monday: from six days back it lands on this week's.
-            Bucket::Week => format!("date({day}, '-6 days', 'weekday 1')"),
-            Bucket::Month => format!("date({day}, 'start of month')"),
+            // Day 0, 1 January 1970, was a Thursday: three days after a Monday.
+            Bucket::Week => format!("({day}) - (({day}) + 3) % 7"),
+            Bucket::Month => {
+                format!("unixepoch(({day}) * 86400, 'unixepoch', 'start of month') / 86400")
+            }
         }
     }
 
@@ -148,7 +161,8 @@ pub struct Point {
     pub value: i64,
 }
 
-/// SQL: the event `e` still stands (no void, no forgiven conflict, cancelled it).
+/// SQL: the event `e` of the ledger still stands (no void, no forgiven conflict, cancelled it).
+/// `report_activity` holds only the events that stand.
 fn standing(e: &str) -> String {
     format!(
         "NOT EXISTS (SELECT 1 FROM event c WHERE c.voids = {e}.id AND c.kind IN {})",

@@ -9,8 +9,8 @@ use serde::Serialize;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
 
-use super::clock::{stored_form, ReportClock};
-use super::{standing, Bucket, Period};
+use super::clock::{day_of_number, slot, ReportClock};
+use super::{Bucket, Period};
 use crate::error::Result;
 use crate::people::auth::Permission;
 use crate::people::shop::Actor;
@@ -60,34 +60,39 @@ impl Store {
         let period = period.checked()?;
         let clock = ReportClock::of(self).await?;
         let (from, to) = period.instants(&clock);
-        let longest = Duration::days(WINDOWS[WINDOWS.len() - 1] + 1);
-        let enrol_day = clock.local_day_sql("e.at", from, to);
-        let visit_day = clock.local_day_sql("p.at", from, to + longest);
+        let (from_slot, to_slot) = period.slots(&clock);
+        // The longest window, with a day to spare for the instant of the enrolment in its
+        // day and a change of clocks.
+        let longest = Duration::days(WINDOWS[WINDOWS.len() - 1] + 2);
+        let enrol_day = clock.local_day_sql("e.slot", from, to);
+        let visit_day = clock.local_day_sql("p.slot", from, to + longest);
         let [w30, w60, w90] = WINDOWS;
-        let rows: Vec<(NaiveDate, i64, i64, i64, i64)> = sqlx::query_as(&format!(
-            "SELECT date(day, 'start of month'), COUNT(*),
+        // For each enrolment, the first later local day with a visit, read from the member's
+        // own quarter hours (an index range) up to the longest window.
+        let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(&format!(
+            "SELECT {month}, COUNT(*),
                     SUM(CASE WHEN back <= {w30} THEN 1 ELSE 0 END),
                     SUM(CASE WHEN back <= {w60} THEN 1 ELSE 0 END),
                     SUM(CASE WHEN back <= {w90} THEN 1 ELSE 0 END)
              FROM (SELECT {enrol_day} AS day,
-                          (SELECT MIN(julianday(p.at)) FROM event p
-                           WHERE p.member_id = e.member_id AND p.kind IN ('punch', 'redeem')
-                             AND p.at > e.at
-                             AND p.at < strftime('%Y-%m-%dT%H:%M:%S', e.at, '+{days} days')
-                             AND {visit_day} > {enrol_day} AND {standing})
-                          - julianday(e.at) AS back
-                   FROM event e WHERE e.kind = 'enroll' AND e.at >= ?1 AND e.at < ?2)
+                          (SELECT MIN({visit_day}) FROM report_activity p
+                           WHERE p.member = e.member AND p.slot > e.slot
+                             AND p.slot < e.slot + {longest_slots} AND p.program <> 0
+                             AND {visit_day} > {enrol_day})
+                          - {enrol_day} AS back
+                   FROM report_activity e
+                   WHERE e.slot >= ?1 AND e.slot < ?2 AND e.program = 0)
              GROUP BY 1",
-            days = longest.num_days(),
-            standing = standing("p"),
+            month = Bucket::Month.sql("day"),
+            longest_slots = slot(from + longest) - slot(from),
         ))
-        .bind(stored_form(from))
-        .bind(stored_form(to))
+        .bind(from_slot)
+        .bind(to_slot)
         .fetch_all(self.pool())
         .await?;
         let by_month: HashMap<NaiveDate, (i64, [i64; 3])> = rows
             .into_iter()
-            .map(|(month, enrolled, a, b, c)| (month, (enrolled, [a, b, c])))
+            .map(|(month, enrolled, a, b, c)| (day_of_number(month), (enrolled, [a, b, c])))
             .collect();
 
         let now = Utc::now();

@@ -8,8 +8,8 @@ use serde::Serialize;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
 
-use super::clock::{stored_form, ReportClock};
-use super::{standing, Bucket, Period, Point};
+use super::clock::{day_of_number, ReportClock};
+use super::{Bucket, Period, Point};
 use crate::counter::programs::ProgramKind;
 use crate::error::Result;
 use crate::ids::ProgramId;
@@ -68,19 +68,19 @@ impl Store {
         let period = period.checked()?;
         let clock = ReportClock::of(self).await?;
         let (from, to) = period.instants(&clock);
-        let (from_text, to_text) = (stored_form(from), stored_form(to));
-        let day = clock.local_day_sql("e.at", from, to);
+        let (from_slot, to_slot) = period.slots(&clock);
+        let day = clock.local_day_sql("a.slot", from, to);
         let bucket = Bucket::for_period(&period);
-        let standing = standing("e");
 
         // Visits, and which of the visiting members had been members before the period.
-        let rows: Vec<(String, Option<NaiveDate>, i64)> = sqlx::query_as(&format!(
+        let rows: Vec<(String, Option<i64>, i64)> = sqlx::query_as(&format!(
             "WITH visit AS MATERIALIZED (
-                 SELECT DISTINCT {day} AS day, e.member_id AS member FROM event e
-                 WHERE e.at >= ?1 AND e.at < ?2 AND e.kind IN ('punch', 'redeem') AND {standing}),
+                 SELECT DISTINCT {day} AS day, a.member AS member FROM report_activity a
+                 WHERE a.slot >= ?1 AND a.slot < ?2 AND a.program <> 0),
              back AS MATERIALIZED (
                  SELECT v.member FROM (SELECT DISTINCT member FROM visit) v
-                 WHERE EXISTS (SELECT 1 FROM event p WHERE p.member_id = v.member AND p.at < ?1))
+                 WHERE EXISTS (SELECT 1 FROM report_activity p
+                               WHERE p.member = v.member AND p.slot < ?1))
              SELECT 'back', {bucket_day}, COUNT(DISTINCT member) FROM visit
                  WHERE member IN back GROUP BY 2
              UNION ALL
@@ -90,32 +90,35 @@ impl Store {
             bucket_day = bucket.sql("day"),
             week_day = Bucket::Week.sql("day"),
         ))
-        .bind(&from_text)
-        .bind(&to_text)
+        .bind(from_slot)
+        .bind(to_slot)
         .fetch_all(self.pool())
         .await?;
         let mut returning_by_bucket = HashMap::new();
         let mut visits_by_week = HashMap::new();
         let mut returning_members = 0;
         for (what, start, value) in rows {
-            match (what.as_str(), start) {
+            match (what.as_str(), start.map(day_of_number)) {
                 ("back", Some(start)) => _ = returning_by_bucket.insert(start, value),
                 ("visits", Some(start)) => _ = visits_by_week.insert(start, value),
                 _ => returning_members = value,
             }
         }
 
-        // Enrolments, punches and redemptions that stand, by bucket and program.
-        let rows: Vec<(NaiveDate, String, Option<ProgramId>, i64, i64)> = sqlx::query_as(&format!(
-            "SELECT {bucket_day} AS bucket, kind, program_id, COUNT(*), SUM(amount)
-                 FROM (SELECT {day} AS day, e.kind, e.program_id, e.amount FROM event e
-                       WHERE e.at >= ?1 AND e.at < ?2
-                         AND e.kind IN ('enroll', 'punch', 'redeem') AND {standing})
-                 GROUP BY 1, 2, 3",
-            bucket_day = bucket.sql("day"),
+        // Enrolments (program 0), stamps or points given and redemptions, by bucket and
+        // program.
+        let rows: Vec<(i64, Option<ProgramId>, i64, i64, i64, i64)> = sqlx::query_as(&format!(
+            "SELECT g.bucket, s.id, g.events, g.punches, g.rewards, g.redemptions
+             FROM (SELECT {bucket_day} AS bucket, a.program, SUM(a.events) AS events,
+                          SUM(a.punches) AS punches, SUM(a.rewards) AS rewards,
+                          SUM(a.redemptions) AS redemptions
+                   FROM report_activity a WHERE a.slot >= ?1 AND a.slot < ?2
+                   GROUP BY 1, 2) g
+             LEFT JOIN short_id s ON s.n = g.program",
+            bucket_day = bucket.sql(&day),
         ))
-        .bind(&from_text)
-        .bind(&to_text)
+        .bind(from_slot)
+        .bind(to_slot)
         .fetch_all(self.pool())
         .await?;
         let programs = self.report_programs().await?;
@@ -129,24 +132,23 @@ impl Store {
         let mut rewards_by_bucket: HashMap<NaiveDate, i64> = HashMap::new();
         let mut punches: HashMap<ProgramId, i64> = HashMap::new();
         let mut redeemed: HashMap<ProgramId, i64> = HashMap::new();
-        for (start, kind, program, count, amount) in rows {
-            match (kind.as_str(), program) {
-                ("enroll", _) => *new_by_bucket.entry(start).or_default() += count,
-                ("punch", Some(program)) => *punches.entry(program).or_default() += amount,
-                ("redeem", Some(program)) => {
-                    // A stamp card's redemption hands over `amount` rewards; a points
-                    // program's, one reward that cost `amount` points.
-                    let rewards = match kind_of(program) {
-                        ProgramKind::Stamps => amount,
-                        ProgramKind::Points => count,
-                    };
-                    *rewards_by_bucket.entry(start).or_default() += rewards;
-                    *redeemed.entry(program).or_default() += rewards;
-                }
-                _ => {} // a punch or redemption always names its program
-            }
+        for (start, program, events, given, rewards, redemptions) in rows {
+            let start = day_of_number(start);
+            let Some(program) = program else {
+                *new_by_bucket.entry(start).or_default() += events;
+                continue;
+            };
+            *punches.entry(program).or_default() += given;
+            // A stamp card's redemption hands over `amount` rewards; a points program's, one
+            // reward that cost `amount` points.
+            let rewards = match kind_of(program) {
+                ProgramKind::Stamps => rewards,
+                ProgramKind::Points => redemptions,
+            };
+            *rewards_by_bucket.entry(start).or_default() += rewards;
+            *redeemed.entry(program).or_default() += rewards;
         }
-        let earned = self.cards_filled(&from_text, &to_text).await?;
+        let earned = self.cards_filled(from_slot, to_slot).await?;
 
         let programs = programs
             .into_iter()
@@ -200,14 +202,20 @@ impl Store {
     /// ⌊(T − A)/n⌋ − ⌊(T − A − P)/n⌋ times in the period, where T is its total now, P its
     /// punches in the period and A those after it. Only the cards punched since the period
     /// began are read.
-    async fn cards_filled(&self, from: &str, to: &str) -> Result<HashMap<ProgramId, i64>> {
-        let rows: Vec<(ProgramId, i64)> = sqlx::query_as(&format!(
+    async fn cards_filled(&self, from_slot: i64, to_slot: i64) -> Result<HashMap<ProgramId, i64>> {
+        let rows: Vec<(ProgramId, i64)> = sqlx::query_as(
             "WITH moved AS (
-                 SELECT COALESCE(a.member_id, e.member_id) AS member, e.program_id AS program,
-                        SUM(CASE WHEN e.at < ?2 THEN e.amount ELSE 0 END) AS inside,
-                        SUM(CASE WHEN e.at >= ?2 THEN e.amount ELSE 0 END) AS after
-                 FROM event e LEFT JOIN member_alias a ON a.alias_id = e.member_id
-                 WHERE e.at >= ?1 AND e.kind = 'punch' AND {standing}
+                 SELECT COALESCE(al.member_id, m.id) AS member, p.id AS program,
+                        SUM(g.inside) AS inside, SUM(g.after) AS after
+                 FROM (SELECT a.member, a.program,
+                              SUM(CASE WHEN a.slot < ?2 THEN a.punches ELSE 0 END) AS inside,
+                              SUM(CASE WHEN a.slot >= ?2 THEN a.punches ELSE 0 END) AS after
+                       FROM report_activity a
+                       WHERE a.slot >= ?1 AND a.program <> 0 AND a.punches <> 0
+                       GROUP BY 1, 2) g
+                 JOIN short_id m ON m.n = g.member
+                 JOIN short_id p ON p.n = g.program
+                 LEFT JOIN member_alias al ON al.alias_id = m.id
                  GROUP BY 1, 2)
              SELECT m.program,
                     SUM((c.punches_total - m.after) / p.punches_needed
@@ -217,10 +225,9 @@ impl Store {
              JOIN program p ON p.id = m.program
              WHERE p.kind = 'stamps'
              GROUP BY m.program",
-            standing = standing("e"),
-        ))
-        .bind(from)
-        .bind(to)
+        )
+        .bind(from_slot)
+        .bind(to_slot)
         .fetch_all(self.pool())
         .await?;
         Ok(rows.into_iter().collect())

@@ -43,7 +43,8 @@ pub struct DoctorReport {
     pub ok: bool,
     pub checks: Vec<Check>,
     pub differences: Vec<CardDifference>,
-    /// True when `--rebuild` replaced the stored totals with the ledger's.
+    /// True when `--rebuild` replaced the stored card totals or report figures with the
+    /// ledger's.
     pub rebuilt: bool,
 }
 
@@ -99,9 +100,21 @@ impl Store {
                 .then(|| format!("{} cards differ", differences.len())),
         });
 
-        let rebuilt = rebuild && !differences.is_empty();
-        if rebuilt {
+        // What the reports read (reports/activity.rs), kept by triggers.
+        let activity_differences = self.activity_differences().await?;
+        checks.push(Check {
+            name: "report_activity_matches_ledger".into(),
+            ok: activity_differences == 0,
+            detail: (activity_differences != 0)
+                .then(|| format!("{activity_differences} rows differ")),
+        });
+
+        let rebuilt = rebuild && (!differences.is_empty() || activity_differences != 0);
+        if rebuild && !differences.is_empty() {
             self.rebuild_cards().await?;
+        }
+        if rebuild && activity_differences != 0 {
+            self.rebuild_activity().await?;
         }
         Ok(DoctorReport {
             ok: checks.iter().all(|c| c.ok),

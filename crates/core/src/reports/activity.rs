@@ -1,0 +1,74 @@
+//! `report_activity`, what the reports read: the ledger's standing enrolments, punches and
+//! redemptions counted by UTC quarter hour, member and program (migration 0014). Triggers keep
+//! it in the statement that adds each event, so every way an event arrives (the counter,
+//! sync, a restore, the history writer) keeps it; `tessera doctor` compares it with the ledger
+//! and `--rebuild` rewrites it.
+
+use crate::error::Result;
+use crate::store::Store;
+
+/// The ledger rolled up as `report_activity` holds it (the migration's backfill is the same
+/// query). A member or program the triggers never named shows as -1, which no stored row has.
+const LEDGER_ACTIVITY: &str = "
+    SELECT unixepoch(e.at) / 900 AS slot, COALESCE(m.n, -1) AS member,
+           CASE WHEN e.program_id IS NULL THEN 0 ELSE COALESCE(p.n, -1) END AS program,
+           COUNT(*) AS events,
+           SUM(CASE e.kind WHEN 'punch' THEN e.amount ELSE 0 END) AS punches,
+           SUM(CASE e.kind WHEN 'redeem' THEN e.amount ELSE 0 END) AS rewards,
+           SUM(e.kind = 'redeem') AS redemptions
+    FROM event e
+    LEFT JOIN short_id m ON m.id = e.member_id
+    LEFT JOIN short_id p ON p.id = e.program_id
+    WHERE e.kind IN ('enroll', 'punch', 'redeem')
+      AND NOT EXISTS (SELECT 1 FROM event c WHERE c.voids = e.id AND c.kind IN ('void', 'forgive'))
+    GROUP BY 1, 2, 3";
+
+const STORED_ACTIVITY: &str =
+    "SELECT slot, member, program, events, punches, rewards, redemptions FROM report_activity";
+
+impl Store {
+    /// How many rows of `report_activity` differ from the ledger's roll-up (missing, extra or
+    /// with other counts). Zero on a sound store.
+    pub(crate) async fn activity_differences(&self) -> Result<i64> {
+        let differing: i64 = sqlx::query_scalar(&format!(
+            "WITH ledger AS ({LEDGER_ACTIVITY}), stored AS ({STORED_ACTIVITY})
+             SELECT (SELECT COUNT(*) FROM (SELECT * FROM ledger EXCEPT SELECT * FROM stored))
+                  + (SELECT COUNT(*) FROM (SELECT * FROM stored EXCEPT SELECT * FROM ledger))"
+        ))
+        .fetch_one(self.pool())
+        .await?;
+        Ok(differing)
+    }
+
+    /// Rewrites `report_activity` from the ledger, in one transaction.
+    pub(crate) async fn rebuild_activity(&self) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        name_the_ledgers_ids(&mut tx).await?;
+        sqlx::query("DELETE FROM report_activity")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(&format!(
+            "INSERT INTO report_activity
+                 (slot, member, program, events, punches, rewards, redemptions)
+             {LEDGER_ACTIVITY}"
+        ))
+        .execute(&mut *tx)
+        .await?;
+        self.commit(tx).await?;
+        Ok(())
+    }
+}
+
+/// Gives every member and program of the ledger its `short_id` (the triggers do it for each
+/// new event; this is for a comparison or a rebuild of the whole ledger).
+async fn name_the_ledgers_ids(tx: &mut crate::store::WriteTx) -> Result<()> {
+    sqlx::query(
+        "INSERT OR IGNORE INTO short_id (id)
+             SELECT member_id FROM event WHERE kind IN ('enroll', 'punch', 'redeem')
+             UNION SELECT program_id FROM event WHERE program_id IS NOT NULL
+                                                 AND kind IN ('punch', 'redeem')",
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
