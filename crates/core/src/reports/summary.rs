@@ -212,7 +212,8 @@ impl Store {
                               SUM(CASE WHEN a.slot >= ?2 THEN a.punches ELSE 0 END) AS after
                        FROM report_activity a
                        WHERE a.slot >= ?1 AND a.program <> 0 AND a.punches <> 0
-                       GROUP BY 1, 2) g
+                       -- `+`: read the period's range, not the whole by-member index in order
+                       GROUP BY +a.member, +a.program) g
                  JOIN short_id m ON m.n = g.member
                  JOIN short_id p ON p.n = g.program
                  LEFT JOIN member_alias al ON al.alias_id = m.id
