@@ -4,6 +4,7 @@ import type { Check } from "./Check";
 
 export type DoctorReport = { ok: boolean, checks: Array<Check>, differences: Array<CardDifference>, 
 /**
- * True when `--rebuild` replaced the stored totals with the ledger's.
+ * True when `--rebuild` replaced the stored card totals or report figures with the
+ * ledger's.
  */
 rebuilt: boolean, };
