@@ -201,3 +201,34 @@ async fn scanning_on_a_till_that_is_not_set_up_says_so() {
     let error = store.lookup(code.as_str(), &[]).await.unwrap_err();
     assert_eq!(error.code(), "shop_not_set_up");
 }
+
+/// The `-shm` files this process has mapped (SQLite's shared index of the write-ahead log).
+fn mapped_shm_files() -> Vec<String> {
+    let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+    let mut files: Vec<String> = maps
+        .lines()
+        .filter(|l| l.contains("-shm"))
+        .filter_map(|l| l.split_whitespace().nth(5).map(|s| s.to_string()))
+        .collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
+#[tokio::test]
+async fn a_new_database_shares_its_own_wal_index_with_other_processes() {
+    // A new database is built under a temporary name and linked into place (the same file).
+    // The store must then use `tessera.db-shm`, the index every other process opening
+    // `tessera.db` uses: an index left over from the temporary name would let another process
+    // empty the log under this one's feet (SQLITE_IOERR_SHORT_READ, 522).
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tessera.db");
+    let store = Store::open(&db).await.unwrap();
+    set_up(&store).await;
+    let ours: Vec<String> = mapped_shm_files()
+        .into_iter()
+        .filter(|f| f.starts_with(&dir.path().display().to_string()))
+        .collect();
+    assert_eq!(ours, [format!("{}-shm", db.display())]);
+    store.close().await;
+}

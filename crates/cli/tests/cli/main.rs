@@ -27,3 +27,4 @@ mod errors;
 mod sign_in;
 mod story;
 mod text_output;
+mod two_processes;
