@@ -404,11 +404,50 @@ impl Session {
     /// The page's text; when the app itself is gone, a line saying so (a failure message
     /// built from it then names the real cause).
     pub async fn screen_text(&self) -> String {
-        self.client
+        let text = self
+            .client
             .execute("return document.body.innerText", vec![])
             .await
             .map(|text| text.as_str().unwrap_or_default().to_string())
-            .unwrap_or_else(|gone| format!("(no page: {gone})"))
+            .unwrap_or_else(|gone| format!("(no page: {gone})"));
+        format!("{text}\n{}", self.database_files())
+    }
+
+    /// Which files of this session's database the app holds open and maps (the `-wal` and
+    /// `-shm` beside it, or copies of them deleted from under it): for whoever reads a failure
+    /// that the app reported as a storage error.
+    fn database_files(&self) -> String {
+        let folder = self.dir.path().display().to_string();
+        let Ok(out) = Command::new("pgrep")
+            .arg("-f")
+            .arg(self.db.as_os_str())
+            .output()
+        else {
+            return String::new();
+        };
+        let mut lines = Vec::new();
+        for pid in String::from_utf8_lossy(&out.stdout).split_whitespace() {
+            let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|fd| std::fs::read_link(fd.path()).ok())
+                .map(|target| target.display().to_string())
+                .filter(|target| target.contains(&folder));
+            let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
+            let mapped = maps
+                .lines()
+                .filter(|line| line.contains(&folder))
+                .filter_map(|line| {
+                    line.split_once('/')
+                        .map(|(_, path)| format!("mapped /{path}"))
+                });
+            let mut files: Vec<String> = fds.chain(mapped).collect();
+            files.sort();
+            files.dedup();
+            lines.push(format!("process {pid}: {}", files.join(", ")));
+        }
+        lines.join("\n")
     }
 
     /// Waits until `probe` returns something: the UI updates asynchronously after each action.
