@@ -44,7 +44,8 @@ bench-import: setup build
 	scripts/bench-import.sh
 
 ## Time of each report on a generated store (REPORT_MEMBERS, REPORT_EVENTS: 100,000 and
-## 2,000,000 by default; generated once and kept under target/bench/).
+## 2,000,000 by default; generated once and kept under target/bench/). The debug build by
+## default; TESSERA=target/release/tessera for the build a shop runs (decision 0025).
 bench-reports: setup build
 	scripts/bench-reports.sh
 
