@@ -1,7 +1,7 @@
 //! `report_activity`, what the reports read: the ledger's standing enrolments, punches and
 //! redemptions counted by UTC quarter hour, member and program (migration 0014). Triggers keep
 //! it in the statement that adds each event, so every way an event arrives (the counter,
-//! sync, a restore, the history writer) keeps it; `tessera doctor` compares it with the ledger
+//! sync, the history writer, demo data) keeps it; `tessera doctor` compares it with the ledger
 //! and `--rebuild` rewrites it.
 
 use crate::error::Result;

@@ -7,7 +7,7 @@ use serde::Serialize;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
 
-use super::clock::{number_of_day, ReportClock};
+use super::clock::{number_of_day, slot, ReportClock};
 use super::Period;
 use crate::error::Result;
 use crate::ids::MemberId;
@@ -64,7 +64,7 @@ impl Store {
             to: as_of,
         };
         let (from, to) = year.instants(&clock);
-        let (from_slot, to_slot) = year.slots(&clock);
+        let (from_slot, to_slot) = (slot(from), slot(to));
         let day = clock.local_day_sql("a.slot", from, to);
         let first_day = clock.local_day_sql("g.first_slot", from, to);
         let last_day = clock.local_day_sql("g.last_slot", from, to);

@@ -81,12 +81,6 @@ impl Period {
             clock.start_of(self.to + Duration::days(1)),
         )
     }
-
-    /// The quarter hours of `report_activity` the period runs over, the last excluded.
-    fn slots(&self, clock: &ReportClock) -> (i64, i64) {
-        let (from, to) = self.instants(clock);
-        (clock::slot(from), clock::slot(to))
-    }
 }
 
 /// How a chart splits its period: a month by day, a year by week, longer by month.

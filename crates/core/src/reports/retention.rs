@@ -60,7 +60,7 @@ impl Store {
         let period = period.checked()?;
         let clock = ReportClock::of(self).await?;
         let (from, to) = period.instants(&clock);
-        let (from_slot, to_slot) = period.slots(&clock);
+        let (from_slot, to_slot) = (slot(from), slot(to));
         // The longest window, with a day to spare for the instant of the enrolment in its
         // day and a change of clocks.
         let longest = Duration::days(WINDOWS[WINDOWS.len() - 1] + 2);

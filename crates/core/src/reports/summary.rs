@@ -8,7 +8,7 @@ use serde::Serialize;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
 
-use super::clock::{day_of_number, ReportClock};
+use super::clock::{day_of_number, slot, ReportClock};
 use super::{Bucket, Period, Point};
 use crate::counter::programs::ProgramKind;
 use crate::error::Result;
@@ -68,7 +68,7 @@ impl Store {
         let period = period.checked()?;
         let clock = ReportClock::of(self).await?;
         let (from, to) = period.instants(&clock);
-        let (from_slot, to_slot) = period.slots(&clock);
+        let (from_slot, to_slot) = (slot(from), slot(to));
         let day = clock.local_day_sql("a.slot", from, to);
         let bucket = Bucket::for_period(&period);
 
