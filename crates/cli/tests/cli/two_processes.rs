@@ -4,9 +4,7 @@
 //! see the other's work as a damaged or unwritable database.
 
 use crate::common::{block_on, Till, MANAGER, MANAGER_PIN};
-use tessera_core::counter::programs::NewProgram;
-use tessera_core::first_run::NewShop;
-use tessera_core::people::members::NewMember;
+use tessera_core::codes::member_code::MemberCode;
 use tessera_core::people::shop::Actor;
 use tessera_core::Store;
 
@@ -14,49 +12,24 @@ use tessera_core::Store;
 fn a_store_that_made_the_database_and_cli_runs_beside_it_both_keep_working() {
     let till = Till::new();
     block_on(async {
-        // The app's first run: its own store makes the file.
+        // The app's first run: its own store makes the file, and keeps it open while a script
+        // sets up the shop through the CLI.
         let store = Store::open(&till.db).await.unwrap();
-        let set_up = store
-            .init_shop(&NewShop {
-                shop_name: "Café Lumière".into(),
-                language: "fr".into(),
-                currency: "EUR".into(),
-                manager_name: MANAGER.into(),
-                manager_pin: MANAGER_PIN.into(),
-            })
-            .await
-            .unwrap();
-        let manager = Actor::from(&set_up.manager);
-        let program = store
-            .add_program(
-                &manager,
-                &NewProgram {
-                    name: "Coffee card".into(),
-                    punches_needed: 9,
-                    reward: "Free coffee".into(),
-                    ..NewProgram::default()
-                },
-            )
-            .await
-            .unwrap();
+        let code = till.with_shop();
+        let manager = Actor::from(&store.sign_in(MANAGER, MANAGER_PIN).await.unwrap());
         let member = store
-            .enroll(
-                &manager,
-                &NewMember {
-                    name: "Claire Dubois".into(),
-                    ..Default::default()
-                },
-            )
+            .member_by_code(&MemberCode::parse(&code).unwrap())
             .await
-            .unwrap();
+            .unwrap()
+            .expect("the member the CLI enrolled");
 
         let mut punches = 0;
         for round in 1..=20 {
             // A script punches through the CLI (which empties the log as it exits)...
-            till.ok(&["punch", &member.code]);
+            till.ok(&["punch", &code]);
             // ...and the app goes on reading and writing on its open connections.
             store
-                .punch(&manager, member.id, Some(program.id), 1)
+                .punch(&manager, member.id, None, 1)
                 .await
                 .unwrap_or_else(|e| panic!("round {round}: the app's punch failed: {e:?}"));
             punches += 2;
