@@ -3,11 +3,12 @@
 //! are received in a shuffled order into a real SQLite file, and the materialised `card` table
 //! must equal the set's totals, with `doctor` finding nothing to rebuild. The reports' roll-up
 //! (`report_activity`, kept by triggers) must equal the set's standing events counted by
-//! quarter hour, member and program.
+//! quarter hour, member and program, and the counts per local day kept from it (in Budapest,
+//! across a change to summer time) must equal a fresh count, as `doctor` checks.
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use tessera_core::counter::card::CardTotals;
 use tessera_core::counter::programs::NewProgram;
@@ -15,7 +16,8 @@ use tessera_core::first_run::NewShop;
 use tessera_core::ids::{DeviceId, EventId, MemberId, ProgramId, ShopId};
 use tessera_core::ledger::{Event, EventKind};
 use tessera_core::people::members::NewMember;
-use tessera_core::people::shop::Actor;
+use tessera_core::people::shop::{Actor, ShopSettings};
+use tessera_core::reports::Period;
 use tessera_core::sync::ingest::Received;
 use tessera_core::Store;
 
@@ -42,6 +44,18 @@ async fn chain() -> Chain {
         .await
         .unwrap();
     let manager = Actor::from(&set_up.manager);
+    store
+        .set_shop_settings(
+            &manager,
+            &ShopSettings {
+                name: "Pékség".into(),
+                language: "hu".into(),
+                currency: "HUF".into(),
+                time_zone: Some("Europe/Budapest".into()),
+            },
+        )
+        .await
+        .unwrap();
     let mut programs = Vec::new();
     for (name, needed) in [("Kávé", 9), ("Kifli", 4)] {
         let program = store
@@ -111,13 +125,14 @@ fn made_elsewhere(
     }
 }
 
-/// (kind 0 punch / 1 redeem / 2 void, card, amount, which earlier event a void cancels)
-type Spec = (u8, (usize, usize), i64, prop::sample::Index);
+/// (kind 0 punch / 1 redeem / 2 void, card, amount, which earlier event a void cancels,
+/// minutes into the ten days)
+type Spec = (u8, (usize, usize), i64, prop::sample::Index, i64);
 
 fn history(chain: &Chain, specs: &[Spec]) -> Vec<Event> {
     let devices = [DeviceId::new(), DeviceId::new()];
     let mut events: Vec<Event> = Vec::new();
-    for (n, (kind, card, amount, target)) in specs.iter().enumerate() {
+    for (n, (kind, card, amount, target, minutes)) in specs.iter().enumerate() {
         let device = devices[n % 2];
         let seq = (n / 2 + 1) as i64;
         let event = match kind {
@@ -149,7 +164,10 @@ fn history(chain: &Chain, specs: &[Spec]) -> Vec<Event> {
             }
             _ => made_elsewhere(chain, device, seq, EventKind::Punch, *card, *amount, None),
         };
-        events.push(event);
+        // Spread over ten days around Budapest's change to summer time (29 March 2026, 01:00
+        // UTC), so the days and the cards filled per day are exercised across midnights.
+        let at = Utc.with_ymd_and_hms(2026, 3, 24, 0, 0, 0).unwrap() + Duration::minutes(*minutes);
+        events.push(Event { at, ..event });
     }
     events
 }
@@ -245,6 +263,7 @@ fn spec() -> impl Strategy<Value = Spec> {
         (0..2usize, 0..2usize),
         1..4i64,
         any::<prop::sample::Index>(),
+        0..10 * 24 * 60i64,
     )
 }
 
@@ -262,6 +281,13 @@ proptest! {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         runtime.block_on(async {
             let chain = chain().await;
+            // A first report counts the day tables; from then on the triggers keep them.
+            chain.store.summary_report(&chain.manager, Period::month_to(Utc::now().date_naive()))
+                .await.unwrap();
+            let zone: Option<String> =
+                sqlx::query_scalar("SELECT zone FROM report_calendar").fetch_one(chain.store.pool())
+                    .await.unwrap();
+            assert_eq!(zone.as_deref(), Some("Europe/Budapest"));
             let events = history(&chain, &specs);
             let mut arrival = events.clone();
             arrival.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));

@@ -578,3 +578,81 @@ async fn report_figures_damaged_behind_the_stores_back_are_found_and_rebuilt() {
     let report = shop.store.doctor(&shop.manager, false).await.unwrap();
     assert!(report.ok, "{:?}", report.checks);
 }
+
+#[tokio::test]
+async fn day_counts_damaged_behind_the_stores_back_are_found_and_rebuilt() {
+    let shop = history().await;
+    in_zone(&shop, "Europe/Paris").await;
+    let before = summary(&shop).await;
+
+    // What the summary reads per day: lose a day's visits and a day's enrolments.
+    sqlx::query("DELETE FROM report_return WHERE day = (SELECT MIN(day) FROM report_return)")
+        .execute(shop.store.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE report_day SET events = events + 5 WHERE program = 0")
+        .execute(shop.store.pool())
+        .await
+        .unwrap();
+    let report = shop.store.doctor(&shop.manager, false).await.unwrap();
+    let check = report
+        .checks
+        .iter()
+        .find(|c| c.name == "report_days_match_activity")
+        .unwrap();
+    assert!(!check.ok && !report.ok, "{:?}", report.checks);
+
+    let report = shop.store.doctor(&shop.manager, true).await.unwrap();
+    assert!(report.rebuilt);
+    assert_eq!(summary(&shop).await, before);
+    let report = shop.store.doctor(&shop.manager, false).await.unwrap();
+    assert!(report.ok, "{:?}", report.checks);
+}
+
+#[tokio::test]
+async fn a_merged_members_stamps_fill_the_card_of_the_member_they_now_stand_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, manager) = common::bakery_with_a_cashier(dir.path()).await;
+    let coffee = store
+        .add_program(&manager, &NewProgram::stamps("Coffee", 3, "A coffee"))
+        .await
+        .unwrap()
+        .id;
+    let staff = manager.staff_id;
+    let mut w = store.history_writer().await.unwrap();
+    let x = enrol(&mut w, staff, "Xénia Xantus", "2026-02-01T10:00:00Z").await;
+    let y = enrol(&mut w, staff, "Xénia X.", "2026-02-02T10:00:00Z").await;
+    w.event(
+        staff,
+        EventKind::Punch,
+        x,
+        Some(coffee),
+        2,
+        at("2026-03-05T10:00:00Z"),
+    )
+    .await
+    .unwrap();
+    w.event(
+        staff,
+        EventKind::Punch,
+        y,
+        Some(coffee),
+        1,
+        at("2026-03-06T10:00:00Z"),
+    )
+    .await
+    .unwrap();
+    w.finish().await.unwrap();
+    let earned = |summary: Summary| summary.programs[0].rewards_earned;
+    // Two cards, 2 and 1 stamps of 3: none filled.
+    let apart = store.summary_report(&manager, march()).await.unwrap();
+    assert_eq!(earned(apart), Some(0));
+
+    // The same person: one card of 3 stamps, filled in March.
+    store.merge_members(&manager, x, y).await.unwrap();
+    let merged = store.summary_report(&manager, march()).await.unwrap();
+    assert_eq!(earned(merged.clone()), Some(1));
+    assert_eq!(merged.programs[0].punches, 3);
+    let report = store.doctor(&manager, false).await.unwrap();
+    assert!(report.ok, "{:?}", report.checks);
+}

@@ -148,6 +148,8 @@ impl Store {
         )
         .await?;
         self.commit(tx).await?;
+        // The reports count days in the new zone from now on.
+        self.report_calendar().await?;
         self.require_shop().await
     }
 

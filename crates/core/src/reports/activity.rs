@@ -4,6 +4,8 @@
 //! sync, the history writer, demo data) keeps it; `tessera doctor` compares it with the ledger
 //! and `--rebuild` rewrites it.
 
+use super::clock::ReportClock;
+use super::days::{count_report_days, pause_report_days};
 use crate::error::Result;
 use crate::store::Store;
 
@@ -40,10 +42,14 @@ impl Store {
         Ok(differing)
     }
 
-    /// Rewrites `report_activity` from the ledger, in one transaction.
+    /// Rewrites `report_activity` from the ledger, and the day tables from it, in one
+    /// transaction.
     pub(crate) async fn rebuild_activity(&self) -> Result<()> {
+        let clock = ReportClock::of(self).await?;
         let mut tx = self.begin_write().await?;
         name_the_ledgers_ids(&mut tx).await?;
+        // Not row by row through the day triggers: counted again in one pass below.
+        pause_report_days(&mut tx).await?;
         sqlx::query("DELETE FROM report_activity")
             .execute(&mut *tx)
             .await?;
@@ -54,6 +60,7 @@ impl Store {
         ))
         .execute(&mut *tx)
         .await?;
+        count_report_days(&mut tx, &clock).await?;
         self.commit(tx).await?;
         Ok(())
     }

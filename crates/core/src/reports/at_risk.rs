@@ -7,7 +7,7 @@ use serde::Serialize;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
 
-use super::clock::{number_of_day, slot, ReportClock};
+use super::clock::number_of_day;
 use super::Period;
 use crate::error::Result;
 use crate::ids::MemberId;
@@ -58,19 +58,12 @@ impl Store {
         limit: Option<u32>,
     ) -> Result<AtRisk> {
         actor.require(Permission::ReadReports)?;
-        let clock = ReportClock::of(self).await?;
+        let clock = self.report_calendar().await?;
         let year = Period {
             from: as_of - Duration::days(LOOK_BACK_DAYS - 1),
             to: as_of,
         };
-        let (from, to) = year.instants(&clock);
-        let (from_slot, to_slot) = (slot(from), slot(to));
-        let day = clock.local_day_sql("a.slot", from, to);
-        let first_day = clock.local_day_sql("g.first_slot", from, to);
-        let last_day = clock.local_day_sql("g.last_slot", from, to);
-        // Grouped by member straight from the year's quarter hours (a sort), the first and
-        // last visits turned into days once per member. A merged member's two ids are added
-        // up after. Days are day numbers: their differences are days.
+        let (from_day, to_day) = year.day_numbers();
         let mut members: Vec<MemberAtRisk> = sqlx::query_as(&format!(
             "SELECT m.id AS member_id, m.code, m.name, v.visits,
                     (v.last_day - v.first_day) * 1.0 / (v.visits - 1) AS usual_interval_days,
@@ -79,12 +72,12 @@ impl Store {
                     COALESCE(m.email_consent, 0) AS email_consent,
                     COALESCE(m.sms_consent, 0) AS sms_consent
              FROM (SELECT COALESCE(al.member_id, s.id) AS member, SUM(g.visits) AS visits,
-                          MIN({first_day}) AS first_day, MAX({last_day}) AS last_day
-                   FROM (SELECT a.member, COUNT(DISTINCT {day}) AS visits,
-                                MIN(a.slot) AS first_slot, MAX(a.slot) AS last_slot
-                         FROM report_activity a
-                         WHERE a.slot >= ?1 AND a.slot < ?2 AND a.program <> 0
-                         GROUP BY a.member) g
+                          MIN(g.first_day) AS first_day, MAX(g.last_day) AS last_day
+                   FROM (SELECT d.member, COUNT(*) AS visits,
+                                MIN(d.day) AS first_day, MAX(d.day) AS last_day
+                         FROM report_member_day d
+                         WHERE d.day >= ?1 AND d.day < ?2 AND d.visit_slots > 0
+                         GROUP BY d.member) g
                    JOIN short_id s ON s.n = g.member
                    LEFT JOIN member_alias al ON al.alias_id = s.id
                    GROUP BY 1 HAVING SUM(g.visits) >= {REGULAR_VISITS}) v
@@ -95,8 +88,8 @@ impl Store {
                       DESC,
                       m.name",
         ))
-        .bind(from_slot)
-        .bind(to_slot)
+        .bind(from_day)
+        .bind(to_day)
         .bind(number_of_day(as_of))
         .fetch_all(self.pool())
         .await?;

@@ -1,17 +1,11 @@
 //! The shop's calendar: which local day an instant of the ledger falls on, in the shop's time
 //! zone, daylight saving included.
 //!
-//! Reports read `report_activity` (migration 0014), where the ledger's events are counted by
-//! UTC quarter hour. A report groups a period's quarter hours by local day inside SQLite, so
-//! that millions of rows are never carried into Rust: for the period it reads, [`ReportClock`]
-//! works out the few instants where the zone's offset changes and writes a `CASE` that adds
-//! the right offset on each side of them.
-//!
-//! The staff report still reads the ledger itself, whose times are RFC 3339 text
-//! (`2026-03-29T00:59:59.5+00:00`, as sqlx writes a `DateTime<Utc>`): [`stored_form`] writes a
-//! bound in that form, which compares as text like time.
+//! The ledger's events are counted by UTC quarter hour in `report_activity` (migration 0014),
+//! and from there by local day (0015, `days.rs`), through a table of the instants where the
+//! zone's offset changes that [`ReportClock::offset_minutes`] fills.
 
-use chrono::{DateTime, Duration, NaiveDate, Offset, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::error::Result;
@@ -61,42 +55,9 @@ impl ReportClock {
             .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
     }
 
-    fn offset_minutes(&self, at: DateTime<Utc>) -> i64 {
+    pub(crate) fn offset_minutes(&self, at: DateTime<Utc>) -> i64 {
         let offset = self.zone.offset_from_utc_datetime(&at.naive_utc()).fix();
         i64::from(offset.local_minus_utc()) / 60
-    }
-
-    /// SQL for the local day, as a day number (days since 1970-01-01, see [`day_of_number`]),
-    /// of the quarter hour in `slot_column` (a `report_activity.slot`), right for slots from
-    /// `from` to `to`. Integer arithmetic only: no time is parsed.
-    pub(crate) fn local_day_sql(
-        &self,
-        slot_column: &str,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> String {
-        let day_at = |minutes: i64| format!("({slot_column} * 15 + {minutes}) / 1440");
-        let mut offset = self.offset_minutes(from);
-        let mut sql = String::from("CASE");
-        let mut at = from;
-        while at < to {
-            let next = at + STEP;
-            let next_offset = self.offset_minutes(next);
-            if next_offset != offset {
-                sql.push_str(&format!(
-                    " WHEN {slot_column} < {} THEN {}",
-                    slot(next),
-                    day_at(offset)
-                ));
-                offset = next_offset;
-            }
-            at = next;
-        }
-        if sql == "CASE" {
-            return day_at(offset);
-        }
-        sql.push_str(&format!(" ELSE {} END", day_at(offset)));
-        sql
     }
 }
 
@@ -106,7 +67,7 @@ pub(crate) fn slot(at: DateTime<Utc>) -> i64 {
     at.timestamp().div_euclid(STEP.num_seconds())
 }
 
-/// The date of a day number from [`ReportClock::local_day_sql`].
+/// The date of a day number (days since 1970-01-01, as the day tables count them).
 pub(crate) fn day_of_number(number: i64) -> NaiveDate {
     epoch_day() + Duration::days(number)
 }
@@ -120,25 +81,12 @@ fn epoch_day() -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date")
 }
 
-/// A time as the ledger stores it, for comparisons as text.
-pub(crate) fn stored_form(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::AutoSi, false)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn utc(text: &str) -> DateTime<Utc> {
         text.parse().unwrap()
-    }
-
-    #[test]
-    fn stored_form_is_what_sqlx_writes() {
-        assert_eq!(
-            stored_form(utc("2026-03-29T01:00:00Z")),
-            "2026-03-29T01:00:00+00:00"
-        );
     }
 
     #[test]
@@ -158,36 +106,6 @@ mod tests {
         assert_eq!(
             havana.start_of(day("2026-03-08")),
             utc("2026-03-08T05:00:00Z")
-        );
-    }
-
-    #[test]
-    fn one_offset_needs_no_case() {
-        let paris = ReportClock::zone(Some("Europe/Paris"));
-        let sql = paris.local_day_sql(
-            "a.slot",
-            utc("2026-01-01T00:00:00Z"),
-            utc("2026-02-01T00:00:00Z"),
-        );
-        assert_eq!(sql, "(a.slot * 15 + 60) / 1440");
-    }
-
-    #[test]
-    fn a_change_in_the_period_is_one_when() {
-        let paris = ReportClock::zone(Some("Europe/Paris"));
-        let sql = paris.local_day_sql(
-            "a.slot",
-            utc("2026-03-01T00:00:00Z"),
-            utc("2026-04-01T00:00:00Z"),
-        );
-        let change = slot(utc("2026-03-29T01:00:00Z"));
-        assert_eq!(change * 900, utc("2026-03-29T01:00:00Z").timestamp());
-        assert_eq!(
-            sql,
-            format!(
-                "CASE WHEN a.slot < {change} THEN (a.slot * 15 + 60) / 1440 \
-                 ELSE (a.slot * 15 + 120) / 1440 END"
-            )
         );
     }
 

@@ -16,6 +16,7 @@ pub mod activity;
 pub mod at_risk;
 pub mod clock;
 pub mod csv;
+pub mod days;
 pub mod retention;
 pub mod staff;
 pub mod summary;
@@ -72,6 +73,15 @@ impl Period {
 
     pub fn days(&self) -> i64 {
         (self.to - self.from).num_days() + 1
+    }
+
+    /// The local days the period runs over, as day numbers (see [`clock::day_of_number`]): its
+    /// first, and the one after its last.
+    fn day_numbers(&self) -> (i64, i64) {
+        (
+            clock::number_of_day(self.from),
+            clock::number_of_day(self.to) + 1,
+        )
     }
 
     /// The instants the period runs over: from its first local midnight to the one after it.

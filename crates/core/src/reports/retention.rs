@@ -9,7 +9,7 @@ use serde::Serialize;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
 
-use super::clock::{day_of_number, slot, ReportClock};
+use super::clock::day_of_number;
 use super::{Bucket, Period};
 use crate::error::Result;
 use crate::people::auth::Permission;
@@ -58,36 +58,27 @@ impl Store {
     pub async fn retention_report(&self, actor: &Actor, period: Period) -> Result<Retention> {
         actor.require(Permission::ReadReports)?;
         let period = period.checked()?;
-        let clock = ReportClock::of(self).await?;
-        let (from, to) = period.instants(&clock);
-        let (from_slot, to_slot) = (slot(from), slot(to));
-        // The longest window, with a day to spare for the instant of the enrolment in its
-        // day and a change of clocks.
-        let longest = Duration::days(WINDOWS[WINDOWS.len() - 1] + 2);
-        let enrol_day = clock.local_day_sql("e.slot", from, to);
-        let visit_day = clock.local_day_sql("p.slot", from, to + longest);
+        let clock = self.report_calendar().await?;
+        let (from_day, to_day) = period.day_numbers();
         let [w30, w60, w90] = WINDOWS;
-        // For each enrolment, the first later local day with a visit, read from the member's
-        // own quarter hours (an index range) up to the longest window.
+        // Each enrolment day of the period, and the member's first visit day after it.
         let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(&format!(
             "SELECT {month}, COUNT(*),
                     SUM(CASE WHEN back <= {w30} THEN 1 ELSE 0 END),
                     SUM(CASE WHEN back <= {w60} THEN 1 ELSE 0 END),
                     SUM(CASE WHEN back <= {w90} THEN 1 ELSE 0 END)
-             FROM (SELECT {enrol_day} AS day,
-                          (SELECT MIN({visit_day}) FROM report_activity p
-                           WHERE p.member = e.member AND p.slot > e.slot
-                             AND p.slot < e.slot + {longest_slots} AND p.program <> 0
-                             AND {visit_day} > {enrol_day})
-                          - {enrol_day} AS back
-                   FROM report_activity e
-                   WHERE e.slot >= ?1 AND e.slot < ?2 AND e.program = 0)
+             FROM (SELECT e.day,
+                          (SELECT v.day FROM report_member_day v
+                           WHERE v.member = e.member AND v.day > e.day
+                             AND v.day <= e.day + {w90} AND v.visit_slots > 0
+                           ORDER BY v.day LIMIT 1) - e.day AS back
+                   FROM report_member_day e
+                   WHERE e.day >= ?1 AND e.day < ?2 AND e.enrol_slots > 0)
              GROUP BY 1",
             month = Bucket::Month.sql("day"),
-            longest_slots = slot(from + longest) - slot(from),
         ))
-        .bind(from_slot)
-        .bind(to_slot)
+        .bind(from_day)
+        .bind(to_day)
         .fetch_all(self.pool())
         .await?;
         let by_month: HashMap<NaiveDate, (i64, [i64; 3])> = rows

@@ -6,8 +6,7 @@ use serde::Serialize;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
 
-use super::clock::{stored_form, ReportClock};
-use super::{standing, Period};
+use super::Period;
 use crate::error::Result;
 use crate::ids::StaffId;
 use crate::people::auth::Permission;
@@ -44,25 +43,20 @@ impl Store {
     pub async fn staff_report(&self, actor: &Actor, period: Period) -> Result<StaffReport> {
         actor.require(Permission::ReadReports)?;
         let period = period.checked()?;
-        let clock = ReportClock::of(self).await?;
-        let (from, to) = period.instants(&clock);
-        let staff = sqlx::query_as(&format!(
-            "SELECT e.staff_id, s.name,
-                    SUM(e.kind = 'enroll') AS enrolments,
-                    SUM(e.kind = 'punch') AS punches,
-                    SUM(e.kind = 'redeem') AS redemptions,
-                    SUM(e.kind = 'void') AS voids,
-                    SUM(e.kind = 'punch' AND e.reason IS NOT NULL) AS overrides,
-                    SUM(e.kind IN ('punch', 'redeem') AND NOT {standing}) AS cancelled
-             FROM event e LEFT JOIN staff s ON s.id = e.staff_id
-             WHERE e.at >= ?1 AND e.at < ?2
-               AND e.kind IN ('enroll', 'punch', 'redeem', 'void')
-             GROUP BY e.staff_id
+        let clock = self.report_calendar().await?;
+        let (from_day, to_day) = period.day_numbers();
+        let staff = sqlx::query_as(
+            "SELECT d.staff AS staff_id, s.name,
+                    SUM(d.enrolments) AS enrolments, SUM(d.punches) AS punches,
+                    SUM(d.redemptions) AS redemptions, SUM(d.voids) AS voids,
+                    SUM(d.overrides) AS overrides, SUM(d.cancelled) AS cancelled
+             FROM report_staff_day d LEFT JOIN staff s ON s.id = d.staff
+             WHERE d.day >= ?1 AND d.day < ?2
+             GROUP BY d.staff
              ORDER BY s.name IS NULL, s.name COLLATE NOCASE",
-            standing = standing("e"),
-        ))
-        .bind(stored_form(from))
-        .bind(stored_form(to))
+        )
+        .bind(from_day)
+        .bind(to_day)
         .fetch_all(self.pool())
         .await?;
         Ok(StaffReport {

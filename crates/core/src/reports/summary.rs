@@ -3,12 +3,12 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
 
-use super::clock::{day_of_number, slot, ReportClock};
+use super::clock::{day_of_number, slot};
 use super::{Bucket, Period, Point};
 use crate::counter::programs::ProgramKind;
 use crate::error::Result;
@@ -54,6 +54,18 @@ pub struct ProgramFigures {
     pub rewards_redeemed: i64,
 }
 
+/// One bucket's figures for a program (none: the enrolments).
+#[derive(sqlx::FromRow)]
+struct BucketFigures {
+    bucket: i64,
+    program: Option<ProgramId>,
+    events: i64,
+    punches: i64,
+    rewards: i64,
+    redemptions: i64,
+    fills: i64,
+}
+
 struct ProgramRow {
     id: ProgramId,
     name: String,
@@ -66,32 +78,26 @@ impl Store {
     pub async fn summary_report(&self, actor: &Actor, period: Period) -> Result<Summary> {
         actor.require(Permission::ReadReports)?;
         let period = period.checked()?;
-        let clock = ReportClock::of(self).await?;
-        let (from, to) = period.instants(&clock);
-        let (from_slot, to_slot) = (slot(from), slot(to));
-        let day = clock.local_day_sql("a.slot", from, to);
+        let clock = self.report_calendar().await?;
+        let (from_day, to_day) = period.day_numbers();
         let bucket = Bucket::for_period(&period);
 
-        // Visits, and which of the visiting members had been members before the period.
+        // Visits, and the members who came back: a visit day whose member was last seen
+        // before the span (the period, or one bar of its chart) began.
         let rows: Vec<(String, Option<i64>, i64)> = sqlx::query_as(&format!(
-            "WITH visit AS MATERIALIZED (
-                 SELECT DISTINCT {day} AS day, a.member AS member FROM report_activity a
-                 WHERE a.slot >= ?1 AND a.slot < ?2 AND a.program <> 0),
-             back AS MATERIALIZED (
-                 SELECT v.member FROM (SELECT DISTINCT member FROM visit) v
-                 WHERE EXISTS (SELECT 1 FROM report_activity p
-                               WHERE p.member = v.member AND p.slot < ?1))
-             SELECT 'back', {bucket_day}, COUNT(DISTINCT member) FROM visit
-                 WHERE member IN back GROUP BY 2
+            "SELECT 'back', {bucket_day}, SUM(members) FROM report_return
+                 WHERE day >= ?1 AND day < ?2 AND back_from < MAX({bucket_day}, ?1) GROUP BY 2
              UNION ALL
-             SELECT 'visits', {week_day}, COUNT(*) FROM visit GROUP BY 2
+             SELECT 'visits', {week_day}, SUM(members) FROM report_return
+                 WHERE day >= ?1 AND day < ?2 GROUP BY 2
              UNION ALL
-             SELECT 'back_total', NULL, COUNT(*) FROM back",
+             SELECT 'back_total', NULL, COALESCE(SUM(members), 0) FROM report_return
+                 WHERE day >= ?1 AND day < ?2 AND back_from < ?1",
             bucket_day = bucket.sql("day"),
             week_day = Bucket::Week.sql("day"),
         ))
-        .bind(from_slot)
-        .bind(to_slot)
+        .bind(from_day)
+        .bind(to_day)
         .fetch_all(self.pool())
         .await?;
         let mut returning_by_bucket = HashMap::new();
@@ -105,22 +111,22 @@ impl Store {
             }
         }
 
-        // Enrolments (program 0), stamps or points given and redemptions, by bucket and
-        // program.
-        let rows: Vec<(i64, Option<ProgramId>, i64, i64, i64, i64)> = sqlx::query_as(&format!(
-            "SELECT g.bucket, s.id, g.events, g.punches, g.rewards, g.redemptions
-             FROM (SELECT {bucket_day} AS bucket, a.program, SUM(a.events) AS events,
-                          SUM(a.punches) AS punches, SUM(a.rewards) AS rewards,
-                          SUM(a.redemptions) AS redemptions
-                   FROM report_activity a WHERE a.slot >= ?1 AND a.slot < ?2
-                   GROUP BY 1, 2) g
-             LEFT JOIN short_id s ON s.n = g.program",
-            bucket_day = bucket.sql(&day),
-        ))
-        .bind(from_slot)
-        .bind(to_slot)
-        .fetch_all(self.pool())
-        .await?;
+        // Enrolments (program 0), stamps or points given, redemptions and cards filled, by
+        // bucket and program.
+        let rows: Vec<BucketFigures> = sqlx::query_as(&format!(
+                "SELECT g.bucket, s.id AS program, g.events, g.punches, g.rewards, g.redemptions, g.fills
+                 FROM (SELECT {bucket_day} AS bucket, d.program, SUM(d.events) AS events,
+                              SUM(d.punches) AS punches, SUM(d.rewards) AS rewards,
+                              SUM(d.redemptions) AS redemptions, SUM(d.fills) AS fills
+                       FROM report_day d WHERE d.day >= ?1 AND d.day < ?2
+                       GROUP BY 1, 2) g
+                 LEFT JOIN short_id s ON s.n = g.program",
+                bucket_day = bucket.sql("d.day"),
+            ))
+            .bind(from_day)
+            .bind(to_day)
+            .fetch_all(self.pool())
+            .await?;
         let programs = self.report_programs().await?;
         let kind_of = |id: ProgramId| {
             programs
@@ -132,13 +138,24 @@ impl Store {
         let mut rewards_by_bucket: HashMap<NaiveDate, i64> = HashMap::new();
         let mut punches: HashMap<ProgramId, i64> = HashMap::new();
         let mut redeemed: HashMap<ProgramId, i64> = HashMap::new();
-        for (start, program, events, given, rewards, redemptions) in rows {
+        let mut earned: HashMap<ProgramId, i64> = HashMap::new();
+        for BucketFigures {
+            bucket: start,
+            program,
+            events,
+            punches: given,
+            rewards,
+            redemptions,
+            fills,
+        } in rows
+        {
             let start = day_of_number(start);
             let Some(program) = program else {
                 *new_by_bucket.entry(start).or_default() += events;
                 continue;
             };
             *punches.entry(program).or_default() += given;
+            *earned.entry(program).or_default() += fills;
             // A stamp card's redemption hands over `amount` rewards; a points program's, one
             // reward that cost `amount` points.
             let rewards = match kind_of(program) {
@@ -148,7 +165,10 @@ impl Store {
             *rewards_by_bucket.entry(start).or_default() += rewards;
             *redeemed.entry(program).or_default() += rewards;
         }
-        let earned = self.cards_filled(from_slot, to_slot).await?;
+        let (from, to) = period.instants(&clock);
+        for (program, correction) in self.merged_cards_filled(from, to, from_day, to_day).await? {
+            *earned.entry(program).or_default() += correction;
+        }
 
         let programs = programs
             .into_iter()
@@ -197,38 +217,60 @@ impl Store {
             .collect())
     }
 
-    /// Stamp cards filled between two instants, per program. A card's k-th reward is earned
-    /// by the punch that takes its standing punches past k × needed, so a card filled
-    /// ⌊(T − A)/n⌋ − ⌊(T − A − P)/n⌋ times in the period, where T is its total now, P its
-    /// punches in the period and A those after it. Only the cards punched since the period
-    /// began are read.
-    async fn cards_filled(&self, from_slot: i64, to_slot: i64) -> Result<HashMap<ProgramId, i64>> {
+    /// What `report_day` gets wrong about cards filled by merged members, per program: it
+    /// counts each card under the member its events named, while a merged member's punches
+    /// fill the card of the member they now stand for. The few members in a merge are
+    /// counted again here, exactly: a card filled ⌊(T − A)/n⌋ − ⌊(T − A − P)/n⌋ times in the
+    /// period, where T is its total now, P its punches in the period and A those after it.
+    async fn merged_cards_filled(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        from_day: i64,
+        to_day: i64,
+    ) -> Result<HashMap<ProgramId, i64>> {
         let rows: Vec<(ProgramId, i64)> = sqlx::query_as(
-            "WITH moved AS (
+            "WITH merged AS (
+                 SELECT n FROM short_id
+                 WHERE id IN (SELECT alias_id FROM member_alias
+                              UNION SELECT member_id FROM member_alias)),
+             moved AS (
                  SELECT COALESCE(al.member_id, m.id) AS member, p.id AS program,
                         SUM(g.inside) AS inside, SUM(g.after) AS after
                  FROM (SELECT a.member, a.program,
                               SUM(CASE WHEN a.slot < ?2 THEN a.punches ELSE 0 END) AS inside,
                               SUM(CASE WHEN a.slot >= ?2 THEN a.punches ELSE 0 END) AS after
                        FROM report_activity a
-                       WHERE a.slot >= ?1 AND a.program <> 0 AND a.punches <> 0
-                       -- `+`: read the period's range, not the whole by-member index in order
-                       GROUP BY +a.member, +a.program) g
+                       WHERE a.member IN merged AND a.slot >= ?1 AND a.program <> 0
+                         AND a.punches <> 0
+                       GROUP BY a.member, a.program) g
                  JOIN short_id m ON m.n = g.member
                  JOIN short_id p ON p.n = g.program
                  LEFT JOIN member_alias al ON al.alias_id = m.id
-                 GROUP BY 1, 2)
-             SELECT m.program,
-                    SUM((c.punches_total - m.after) / p.punches_needed
-                        - (c.punches_total - m.after - m.inside) / p.punches_needed)
-             FROM moved m
-             JOIN card c ON c.member_id = m.member AND c.program_id = m.program
-             JOIN program p ON p.id = m.program
-             WHERE p.kind = 'stamps'
-             GROUP BY m.program",
+                 GROUP BY 1, 2),
+             exact AS (
+                 SELECT m.program,
+                        SUM((c.punches_total - m.after) / p.punches_needed
+                            - (c.punches_total - m.after - m.inside) / p.punches_needed) AS filled
+                 FROM moved m
+                 JOIN card c ON c.member_id = m.member AND c.program_id = m.program
+                 JOIN program p ON p.id = m.program
+                 WHERE p.kind = 'stamps'
+                 GROUP BY m.program),
+             counted AS (
+                 SELECT s.id AS program, SUM(c.fills) AS filled
+                 FROM report_card_day c JOIN short_id s ON s.n = c.program
+                 WHERE c.member IN merged AND c.day >= ?3 AND c.day < ?4
+                 GROUP BY 1)
+             SELECT program, SUM(filled) FROM (SELECT program, filled FROM exact
+                                               UNION ALL
+                                               SELECT program, -filled FROM counted)
+             GROUP BY program",
         )
-        .bind(from_slot)
-        .bind(to_slot)
+        .bind(slot(from))
+        .bind(slot(to))
+        .bind(from_day)
+        .bind(to_day)
         .fetch_all(self.pool())
         .await?;
         Ok(rows.into_iter().collect())

@@ -180,11 +180,14 @@ impl Store {
         let pool = pool(options).await.map_err(located)?;
         schema::migrate(&pool).await.map_err(located)?;
         schema::fill_phone_tails(&pool).await.map_err(located)?;
-        Ok(Store {
+        let store = Store {
             pool,
             path: path.to_path_buf(),
             identity: FileIdentity::of(path).ok(),
-        })
+        };
+        // Like a migration, once: the reports' day tables counted in the shop's time zone.
+        store.count_report_days_if_needed().await.map_err(located)?;
+        Ok(store)
     }
 
     /// Opens a database that must already exist: a missing file is `database_missing`, never a

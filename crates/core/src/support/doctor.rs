@@ -109,11 +109,21 @@ impl Store {
                 .then(|| format!("{activity_differences} rows differ")),
         });
 
-        let rebuilt = rebuild && (!differences.is_empty() || activity_differences != 0);
+        // ...and the counts per local day kept from it (reports/days.rs).
+        let days_differences = self.report_days_differences().await?;
+        checks.push(Check {
+            name: "report_days_match_activity".into(),
+            ok: days_differences == 0,
+            detail: (days_differences != 0).then(|| format!("{days_differences} rows differ")),
+        });
+
+        let rebuilt = rebuild
+            && (!differences.is_empty() || activity_differences != 0 || days_differences != 0);
         if rebuild && !differences.is_empty() {
             self.rebuild_cards().await?;
         }
-        if rebuild && activity_differences != 0 {
+        if rebuild && (activity_differences != 0 || days_differences != 0) {
+            // The days are counted from the activity: both are rewritten together.
             self.rebuild_activity().await?;
         }
         Ok(DoctorReport {

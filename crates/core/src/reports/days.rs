@@ -1,0 +1,293 @@
+//! The counts reports read, kept per local day of the shop (migration 0015,
+//! docs/decisions/0026-report-days.md): `report_day` (what stands, and the stamp cards filled,
+//! per day and program), `report_member_day` and `report_return` (who visited, and since when
+//! they had been away), `report_card_day` (each card's punches per day), `report_staff_day`
+//! (what each staff member did per day).
+//!
+//! Triggers keep them from `report_activity` (the staff's, from the ledger) as each event
+//! lands. They count in the shop's
+//! time zone, which they read from `report_zone`: this module writes that table and builds the
+//! tables in one pass whenever the zone they were counted in is not the shop's (when the store
+//! opens after the upgrade, when a manager sets a new zone, at the first report after a new
+//! zone came by sync), and `tessera doctor` compares them with a fresh count.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use super::clock::{slot, ReportClock};
+use crate::error::Result;
+use crate::store::{Store, WriteTx};
+
+/// SQL for the local day of the quarter hour in `slot`, through `report_zone`: the same
+/// expression as the triggers'.
+fn local_day(slot: &str) -> String {
+    format!(
+        "({slot} * 15 + COALESCE((SELECT z.offset_minutes FROM report_zone z \
+         WHERE z.from_slot <= {slot} ORDER BY z.from_slot DESC LIMIT 1), 0)) / 1440"
+    )
+}
+
+/// Each card's punches per day, with those it had before.
+fn counted_card_days() -> String {
+    format!(
+        "SELECT g.member, g.program, g.day, g.punches,
+                SUM(g.punches) OVER (PARTITION BY g.member, g.program ORDER BY g.day
+                                     ROWS UNBOUNDED PRECEDING) - g.punches AS before,
+                k.needed
+         FROM (SELECT a.member, a.program, {day} AS day, SUM(a.punches) AS punches
+               FROM report_activity a WHERE a.program <> 0
+               GROUP BY 1, 2, 3 HAVING SUM(a.punches) <> 0) g
+         LEFT JOIN (SELECT s.n, p.punches_needed AS needed FROM program p
+                    JOIN short_id s ON s.id = p.id WHERE p.kind = 'stamps') k
+                ON k.n = g.program",
+        day = local_day("a.slot")
+    )
+}
+
+const STORED_CARD_DAYS: &str =
+    "SELECT member, program, day, punches, before, needed FROM report_card_day";
+
+/// What stands per day and program, with the cards `report_card_day` says were filled.
+fn counted_days() -> String {
+    format!(
+        "SELECT g.day, g.program, g.events, g.punches, g.rewards, g.redemptions,
+                COALESCE(f.fills, 0) AS fills
+         FROM (SELECT {day} AS day, a.program, SUM(a.events) AS events,
+                      SUM(a.punches) AS punches, SUM(a.rewards) AS rewards,
+                      SUM(a.redemptions) AS redemptions
+               FROM report_activity a GROUP BY 1, 2) g
+         LEFT JOIN (SELECT day, program, SUM(fills) AS fills FROM report_card_day
+                    GROUP BY 1, 2) f
+                ON f.day = g.day AND f.program = g.program",
+        day = local_day("a.slot")
+    )
+}
+
+const STORED_DAYS: &str =
+    "SELECT day, program, events, punches, rewards, redemptions, fills FROM report_day";
+
+/// Each member's days, a visit day with the day the member was last seen before it.
+fn counted_member_days() -> String {
+    format!(
+        "SELECT member, day, visit_slots, enrol_slots,
+                CASE WHEN visit_slots > 0
+                     THEN COALESCE(LAG(day) OVER (PARTITION BY member, visit_slots > 0
+                                                  ORDER BY day),
+                                   MIN(first, day)) END AS back_from
+         FROM (SELECT member, day, visit_slots, enrol_slots,
+                      MIN(day) OVER (PARTITION BY member) AS first
+               FROM (SELECT a.member, {day} AS day, SUM(a.program <> 0) AS visit_slots,
+                            SUM(a.program = 0) AS enrol_slots
+                     FROM report_activity a INDEXED BY report_activity_by_member
+                     GROUP BY 1, 2))",
+        day = local_day("a.slot")
+    )
+}
+
+const STORED_MEMBER_DAYS: &str =
+    "SELECT member, day, visit_slots, enrol_slots, back_from FROM report_member_day";
+
+/// What each staff member did per day: the staff report's figures.
+fn counted_staff_days() -> String {
+    format!(
+        "SELECT {day} AS day, e.staff_id AS staff,
+                SUM(e.kind = 'enroll') AS enrolments,
+                SUM(e.kind = 'punch') AS punches,
+                SUM(e.kind = 'redeem') AS redemptions,
+                SUM(e.kind = 'void') AS voids,
+                SUM(e.kind = 'punch' AND e.reason IS NOT NULL) AS overrides,
+                SUM(e.kind IN ('punch', 'redeem') AND NOT {standing}) AS cancelled
+         FROM event e
+         WHERE e.kind IN ('enroll', 'punch', 'redeem', 'void')
+         GROUP BY 1, 2",
+        day = local_day("(unixepoch(e.at) / 900)"),
+        standing = super::standing("e"),
+    )
+}
+
+const STORED_STAFF_DAYS: &str = "SELECT day, staff, enrolments, punches, redemptions, voids,
+                                        overrides, cancelled
+                                 FROM report_staff_day";
+
+const COUNTED_RETURNS: &str = "SELECT day, back_from, COUNT(*) AS members FROM report_member_day
+                               WHERE back_from IS NOT NULL GROUP BY 1, 2";
+
+const STORED_RETURNS: &str = "SELECT day, back_from, members FROM report_return";
+
+impl Store {
+    /// The shop's calendar, with the day tables counted in it: built here, in one
+    /// transaction, if they were counted in another zone or not yet at all.
+    pub(crate) async fn report_calendar(&self) -> Result<ReportClock> {
+        let clock = ReportClock::of(self).await?;
+        if self.report_days_zone().await?.as_deref() != Some(clock.zone_name()) {
+            let mut tx = self.begin_write().await?;
+            count_report_days(&mut tx, &clock).await?;
+            self.commit(tx).await?;
+        }
+        Ok(clock)
+    }
+
+    /// Counts the day tables when the shop has a zone they were not counted in: after the
+    /// upgrade that brought them, or a new zone from the settings or from sync. It takes a few
+    /// minutes once on a chain of a million members, so it happens when the store opens, like
+    /// a migration, rather than in the middle of the counter's day.
+    pub(crate) async fn count_report_days_if_needed(&self) -> Result<()> {
+        if self.shop().await?.is_some() {
+            self.report_calendar().await?;
+        }
+        Ok(())
+    }
+
+    async fn report_days_zone(&self) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT zone FROM report_calendar WHERE id = 1")
+                .fetch_optional(self.pool())
+                .await?
+                .flatten(),
+        )
+    }
+
+    /// How many rows of the day tables differ from a fresh count of `report_activity`.
+    /// Zero on a sound store (and on one whose days are not counted yet).
+    pub(crate) async fn report_days_differences(&self) -> Result<i64> {
+        if self.report_days_zone().await?.is_none() {
+            return Ok(0);
+        }
+        let mut differing = 0;
+        for (counted, stored) in [
+            (counted_card_days(), STORED_CARD_DAYS),
+            (counted_days(), STORED_DAYS),
+            (counted_member_days(), STORED_MEMBER_DAYS),
+            (COUNTED_RETURNS.to_string(), STORED_RETURNS),
+            (counted_staff_days(), STORED_STAFF_DAYS),
+        ] {
+            let rows: i64 = sqlx::query_scalar(&format!(
+                "WITH counted AS ({counted}), stored AS ({stored})
+                 SELECT (SELECT COUNT(*) FROM (SELECT * FROM counted EXCEPT SELECT * FROM stored))
+                      + (SELECT COUNT(*) FROM (SELECT * FROM stored EXCEPT SELECT * FROM counted))"
+            ))
+            .fetch_one(self.pool())
+            .await?;
+            differing += rows;
+        }
+        Ok(differing)
+    }
+}
+
+/// Stops the day triggers while `report_activity` is rewritten in `tx` (a rebuild counts the
+/// days again afterwards, with [`count_report_days`]).
+pub(crate) async fn pause_report_days(tx: &mut WriteTx) -> Result<()> {
+    sqlx::query("UPDATE report_calendar SET zone = NULL WHERE id = 1")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Writes the zone's offsets and counts the day tables afresh from `report_activity`, then
+/// lets the triggers keep them.
+pub(crate) async fn count_report_days(tx: &mut WriteTx, clock: &ReportClock) -> Result<()> {
+    pause_report_days(tx).await?;
+    for table in [
+        "report_zone",
+        "report_day",
+        "report_member_day",
+        "report_return",
+        "report_card_day",
+        "report_staff_day",
+    ] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (from_slot, offset_minutes) in zone_offsets(clock) {
+        sqlx::query("INSERT INTO report_zone (from_slot, offset_minutes) VALUES (?1, ?2)")
+            .bind(from_slot)
+            .bind(offset_minutes)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (table, counted) in [
+        (
+            "report_card_day (member, program, day, punches, before, needed)",
+            counted_card_days(),
+        ),
+        (
+            "report_day (day, program, events, punches, rewards, redemptions, fills)",
+            counted_days(),
+        ),
+        (
+            "report_member_day (member, day, visit_slots, enrol_slots, back_from)",
+            counted_member_days(),
+        ),
+        (
+            "report_return (day, back_from, members)",
+            COUNTED_RETURNS.to_string(),
+        ),
+        (
+            "report_staff_day (day, staff, enrolments, punches, redemptions, voids, overrides,
+                               cancelled)",
+            counted_staff_days(),
+        ),
+    ] {
+        sqlx::query(&format!("INSERT INTO {table} {counted}"))
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query("UPDATE report_calendar SET zone = ?1 WHERE id = 1")
+        .bind(clock.zone_name())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The zone's offset (minutes east of UTC) from each quarter hour where it changes, from 1970
+/// to 2100: a few hundred rows for a zone with summer time.
+fn zone_offsets(clock: &ReportClock) -> Vec<(i64, i64)> {
+    let start = Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap();
+    let end = Utc.with_ymd_and_hms(2100, 1, 1, 0, 0, 0).unwrap();
+    let mut offsets = vec![(slot(start), clock.offset_minutes(start))];
+    let mut day = start;
+    while day < end {
+        let next_day = day + Duration::days(1);
+        if clock.offset_minutes(next_day) != offsets[offsets.len() - 1].1 {
+            // The change happened inside this day: find its quarter hour(s).
+            let mut at: DateTime<Utc> = day;
+            while at < next_day {
+                at += Duration::minutes(15);
+                let offset = clock.offset_minutes(at);
+                if offset != offsets[offsets.len() - 1].1 {
+                    offsets.push((slot(at), offset));
+                }
+            }
+        }
+        day = next_day;
+    }
+    offsets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paris_changes_twice_a_year_on_the_right_quarter_hour() {
+        let offsets = zone_offsets(&ReportClock::zone(Some("Europe/Paris")));
+        let spring = slot(Utc.with_ymd_and_hms(2026, 3, 29, 1, 0, 0).unwrap());
+        let autumn = slot(Utc.with_ymd_and_hms(2026, 10, 25, 1, 0, 0).unwrap());
+        assert!(offsets.contains(&(spring, 120)));
+        assert!(offsets.contains(&(autumn, 60)));
+        let in_2026 = offsets
+            .iter()
+            .filter(|(s, _)| {
+                (slot(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap())
+                    ..slot(Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap()))
+                    .contains(s)
+            })
+            .count();
+        assert_eq!(in_2026, 2);
+    }
+
+    #[test]
+    fn utc_is_one_row() {
+        assert_eq!(zone_offsets(&ReportClock::zone(Some("UTC"))), [(0, 0)]);
+    }
+}
