@@ -656,3 +656,46 @@ async fn a_merged_members_stamps_fill_the_card_of_the_member_they_now_stand_for(
     let report = store.doctor(&manager, false).await.unwrap();
     assert!(report.ok, "{:?}", report.checks);
 }
+
+#[tokio::test]
+async fn a_merged_members_visits_count_for_the_member_they_now_stand_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, manager) = common::bakery_with_a_cashier(dir.path()).await;
+    let coffee = store
+        .add_program(&manager, &NewProgram::stamps("Coffee", 9, "A coffee"))
+        .await
+        .unwrap()
+        .id;
+    let staff = manager.staff_id;
+    let mut w = store.history_writer().await.unwrap();
+    let x = enrol(&mut w, staff, "Xénia Xantus", "2025-12-01T10:00:00Z").await;
+    let y = enrol(&mut w, staff, "Xénia X.", "2025-12-02T10:00:00Z").await;
+    // Weekly in January, twice under each card.
+    for (member, when) in [(x, "05"), (x, "12"), (y, "19"), (y, "26")] {
+        let t = at(&format!("2026-01-{when}T10:00:00Z"));
+        w.event(staff, EventKind::Punch, member, Some(coffee), 1, t)
+            .await
+            .unwrap();
+    }
+    w.finish().await.unwrap();
+    let at_risk = |store: &Store| {
+        let store = store.clone();
+        let manager = manager.clone();
+        async move {
+            store
+                .at_risk_report(&manager, day("2026-03-31"), Some(10))
+                .await
+                .unwrap()
+        }
+    };
+    // Two visits each: no regular.
+    assert_eq!(at_risk(&store).await.total, 0);
+
+    // One regular of four weekly visits, away since 26 January.
+    store.merge_members(&manager, x, y).await.unwrap();
+    let report = at_risk(&store).await;
+    assert_eq!(report.total, 1);
+    let member = &report.members[0];
+    assert_eq!((member.member_id, member.visits), (x, 4));
+    assert_eq!(member.last_visit, day("2026-01-26"));
+}

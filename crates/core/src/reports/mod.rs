@@ -6,9 +6,9 @@
 //! forgiven conflict cancelled does not count, and two tills holding the same events agree.
 //! Days are the shop's days, in its time zone (`clock`). Each report is one or two SQL
 //! statements over an index range of the period: the rows never travel into Rust. They read
-//! `report_activity`, the ledger rolled up by quarter hour, member and program as each event
-//! arrives (migration 0014, docs/decisions/0025-report-activity.md); the staff report reads
-//! the ledger itself.
+//! counts kept per local day (`days`, migration 0015, docs/decisions/0026-report-days.md),
+//! which triggers keep from `report_activity`, the ledger rolled up by quarter hour, member
+//! and program as each event arrives (`activity`, migration 0014, decision 0025).
 //!
 //! A *visit* is a member's local day with at least one punch or redemption that stands.
 
