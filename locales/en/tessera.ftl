@@ -435,6 +435,7 @@ cli-report-at-risk-member = { $code }  { $name }: { $visits } visits, usually ev
 cli-report-staff-title = Staff from { $from } to { $to } (days in { $zone })
 cli-report-staff-member = { $name }: { $enrolments } enrolments, { $punches } punches, { $redemptions } rewards, { $voids } voids, { $overrides } overrides, { $cancelled } of theirs cancelled
 cli-dev-seeded = Generated { $members } members and { $events } events.
+cli-dev-storm-written = Written: { $kind } { $event }
 cli-dev-seed-progress = { $done } / { $members } members, { $events } events…
 cli-backup-taken = Backup written: { $path } ({ $size } KB).
 cli-restored = Restored from { $path }.

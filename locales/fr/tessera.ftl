@@ -435,6 +435,7 @@ cli-report-at-risk-member = { $code }  { $name } : { $visits } visites, d’habi
 cli-report-staff-title = Personnel du { $from } au { $to } (jours selon { $zone })
 cli-report-staff-member = { $name } : { $enrolments } inscriptions, { $punches } tampons, { $redemptions } récompenses, { $voids } annulations, { $overrides } dérogations, { $cancelled } des siens annulés
 cli-dev-seeded = { $members } membres et { $events } événements générés.
+cli-dev-storm-written = Écrit : { $kind } { $event }
 cli-dev-seed-progress = { $done } / { $members } membres, { $events } événements…
 cli-backup-taken = Sauvegarde écrite : { $path } ({ $size } Ko).
 cli-restored = Restauré depuis { $path }.

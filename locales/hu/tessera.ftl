@@ -424,6 +424,7 @@ cli-report-at-risk-member = { $code }  { $name }: { $visits } látogatás, álta
 cli-report-staff-title = Munkatársak: { $from } – { $to } (napok a(z) { $zone } szerint)
 cli-report-staff-member = { $name }: { $enrolments } belépés, { $punches } pecsét, { $redemptions } jutalom, { $voids } sztornó, { $overrides } kivétel, { $cancelled } sajátja sztornózva
 cli-dev-seeded = Létrehozva { $members } tag és { $events } esemény.
+cli-dev-storm-written = Rögzítve: { $kind } { $event }
 cli-dev-seed-progress = { $done } / { $members } tag, { $events } esemény…
 cli-backup-taken = Biztonsági mentés kiírva: { $path } ({ $size } KB).
 cli-restored = Visszaállítva innen: { $path }.

@@ -434,6 +434,7 @@ cli-report-at-risk-member = { $code }  { $name }: { $visits } visite, di solito 
 cli-report-staff-title = Personale dal { $from } al { $to } (giorni secondo { $zone })
 cli-report-staff-member = { $name }: { $enrolments } iscrizioni, { $punches } timbri, { $redemptions } premi, { $voids } annullamenti, { $overrides } eccezioni, { $cancelled } dei suoi annullati
 cli-dev-seeded = Generati { $members } clienti e { $events } eventi.
+cli-dev-storm-written = Scritto: { $kind } { $event }
 cli-dev-seed-progress = { $done } / { $members } clienti, { $events } eventi…
 cli-backup-taken = Backup scritto: { $path } ({ $size } KB).
 cli-restored = Ripristinato da { $path }.

@@ -445,6 +445,7 @@ cli-report-at-risk-member = { $code }  { $name }: { $visits } vizite, de obicei 
 cli-report-staff-title = Personal de la { $from } la { $to } (zile după { $zone })
 cli-report-staff-member = { $name }: { $enrolments } înscrieri, { $punches } ștampile, { $redemptions } recompense, { $voids } anulări, { $overrides } excepții, { $cancelled } dintre ale sale anulate
 cli-dev-seeded = Am generat { $members } membri și { $events } evenimente.
+cli-dev-storm-written = Scris: { $kind } { $event }
 cli-dev-seed-progress = { $done } / { $members } membri, { $events } evenimente…
 cli-backup-taken = Copie de siguranță scrisă: { $path } ({ $size } KB).
 cli-restored = Restaurat din { $path }.

@@ -23,6 +23,7 @@ mod staff;
 mod void;
 
 mod copy_the_file;
+mod crash;
 mod errors;
 mod sign_in;
 mod story;
