@@ -164,6 +164,36 @@ async fn a_database_whose_applied_migration_changed_is_damaged() {
     assert_eq!(error.code(), "database_damaged");
 }
 
+/// A till database copied short (a USB stick pulled out, a disk that lost its end): its header
+/// still says Tessera's, its pages are missing.
+#[rstest]
+#[case::half_of_it(2)]
+#[case::its_first_page_only(0)]
+#[tokio::test]
+async fn a_tessera_database_cut_short_is_damaged_and_left_untouched(#[case] divisor: u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole.db");
+    let store = Store::open(&whole).await.unwrap();
+    set_up(&store).await;
+    store.close().await;
+    let bytes = std::fs::read(&whole).unwrap();
+    let page_size = 4096;
+    let kept = if divisor == 0 {
+        page_size
+    } else {
+        bytes.len() / divisor as usize
+    };
+    assert!(kept < bytes.len());
+
+    let cut = tempfile::tempdir().unwrap();
+    let path = cut.path().join("till.db");
+    std::fs::write(&path, &bytes[..kept]).unwrap();
+    let before = snapshot(cut.path());
+    let error = Store::open(&path).await.unwrap_err();
+    assert_eq!(error.code(), "database_damaged", "not someone else's file");
+    assert_eq!(snapshot(cut.path()), before, "the damaged file was touched");
+}
+
 #[tokio::test]
 async fn many_processes_opening_a_new_file_at_once_all_succeed_and_migrate_it_once() {
     let dir = tempfile::tempdir().unwrap();

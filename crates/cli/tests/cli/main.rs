@@ -25,6 +25,7 @@ mod void;
 mod copy_the_file;
 mod crash;
 mod errors;
+mod full_disk;
 mod sign_in;
 mod story;
 mod text_output;

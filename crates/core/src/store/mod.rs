@@ -169,6 +169,9 @@ impl Store {
         match schema::look_at(path).await? {
             schema::Found::Nothing => create(path).await.map_err(|e| e.located(path))?,
             schema::Found::Tessera => {}
+            schema::Found::Damaged => {
+                return Err(CoreError::DatabaseDamaged);
+            }
             schema::Found::Foreign => {
                 return Err(CoreError::NotATesseraDatabase {
                     path: path.display().to_string(),

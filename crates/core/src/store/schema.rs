@@ -30,6 +30,9 @@ pub(crate) enum Found {
     Nothing,
     /// A Tessera database (marked, or made before the mark existed).
     Tessera,
+    /// A file marked as Tessera's that SQLite cannot read, or shorter than its header says (a
+    /// copy cut short, a disk that lost its end): refused untouched, as damaged.
+    Damaged,
     /// Anything else: refused untouched.
     Foreign,
 }
@@ -42,12 +45,21 @@ pub(crate) async fn look_at(path: &Path) -> Result<Found> {
     if meta.len() == 0 {
         return Ok(Found::Foreign); // an empty file is nobody's database
     }
+    let header = Header::read(path);
+    if header.is_some_and(|h| h.ours() && h.cut_short(meta.len())) {
+        return Ok(Found::Damaged);
+    }
+    let unreadable = if header.is_some_and(|h| h.ours()) {
+        Found::Damaged
+    } else {
+        Found::Foreign
+    };
     let options = SqliteConnectOptions::new()
         .filename(path)
         .read_only(true)
         .create_if_missing(false);
     let Ok(mut conn) = options.connect().await else {
-        return Ok(Found::Foreign);
+        return Ok(unreadable);
     };
     let found = async {
         let id: i64 = sqlx::query_scalar("PRAGMA application_id")
@@ -70,9 +82,48 @@ pub(crate) async fn look_at(path: &Path) -> Result<Found> {
         })
     }
     .await
-    .unwrap_or(Found::Foreign); // not a database at all (SQLITE_NOTADB...)
+    .unwrap_or(unreadable); // not a database at all (SQLITE_NOTADB...), or a damaged one
     let _ = conn.close().await;
     Ok(found)
+}
+
+/// The first 100 bytes of an SQLite file, read as bytes (https://sqlite.org/fileformat.html):
+/// enough to know a file is ours and how long it should be without asking SQLite, which cannot
+/// read a damaged one.
+#[derive(Clone, Copy)]
+struct Header([u8; 100]);
+
+impl Header {
+    fn read(path: &Path) -> Option<Header> {
+        use std::io::Read;
+        let mut bytes = [0u8; 100];
+        std::fs::File::open(path)
+            .ok()?
+            .read_exact(&mut bytes)
+            .ok()?;
+        bytes
+            .starts_with(b"SQLite format 3\0")
+            .then_some(Header(bytes))
+    }
+
+    fn u32_at(&self, offset: usize) -> u32 {
+        u32::from_be_bytes(self.0[offset..offset + 4].try_into().expect("four bytes"))
+    }
+
+    fn ours(&self) -> bool {
+        i64::from(self.u32_at(68)) == APPLICATION_ID
+    }
+
+    /// The file holds fewer pages than the header counts. The count is valid when the header's
+    /// "version valid for" equals its change counter (every SQLite since 3.7.0 keeps it so).
+    fn cut_short(&self, file_len: u64) -> bool {
+        let page_size = match u16::from_be_bytes([self.0[16], self.0[17]]) {
+            1 => 65_536,
+            size => u64::from(size),
+        };
+        let pages = u64::from(self.u32_at(28));
+        self.u32_at(92) == self.u32_at(24) && file_len < pages * page_size
+    }
 }
 
 const BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (
