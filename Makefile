@@ -11,7 +11,7 @@ FEATURES := --features tessera-app/ts
 CARGO_BUILD := cargo build --workspace --all-targets $(FEATURES)
 APP := target/debug/tessera-app
 
-.PHONY: run test e2e soak bench-sync bench-import bench-reports setup system-deps ui-deps ui-build build e2e-deps fmt-check clippy rust-test bindings-check ui-check ui-lint ui-test
+.PHONY: run test e2e soak bench bench-smoke bench-sync bench-import bench-reports setup system-deps ui-deps ui-build build e2e-deps fmt-check clippy rust-test bindings-check ui-check ui-lint ui-test
 
 ## The desktop app, on the database in the platform's data folder (or ARGS="--db PATH").
 run: setup ui-build build
@@ -19,7 +19,7 @@ run: setup ui-build build
 
 ## Every check: format, lints, Rust tests (end-to-end ones included, on a private Xvfb display),
 ## generated IPC types up to date, UI type checks, lints and tests.
-test: setup ui-build fmt-check clippy build e2e-deps rust-test bindings-check ui-check ui-lint ui-test
+test: setup ui-build fmt-check clippy build e2e-deps rust-test bench-smoke bindings-check ui-check ui-lint ui-test
 
 ## The end-to-end tests alone: the real app driven over WebDriver. Screenshots: target/e2e-screenshots/
 e2e: setup ui-build build e2e-deps
@@ -33,6 +33,19 @@ SOAK_SEED ?= 3
 soak: setup build
 	TESSERA_SOAK_OPS=$(SOAK_OPS) TESSERA_SOAK_TILLS=$(SOAK_TILLS) TESSERA_SOAK_SEED=$(SOAK_SEED) \
 	  cargo test --workspace $(FEATURES) --test faults -- --nocapture
+
+## The figures of issue 12 in a release build, each next to plain SQLite doing the same work in
+## the same run: a table, and target/bench/results.json (docs/performance.md). BENCH_SCALE picks
+## the store: small (100,000 members, 2,000,000 events; the default) or full (1,000,000 and
+## 20,000,000: about an hour to generate, once); each is kept under target/bench/.
+bench: setup
+	cargo build --release -p tessera-bench
+	target/release/tessera-bench
+
+## The same on a tiny store, in the debug build: `make test` checks every figure still runs
+## (never how fast).
+bench-smoke: build
+	BENCH_SCALE=smoke target/debug/tessera-bench
 
 ## Sync figures: push 100,000 events from one till and pull them into another, hub on SQLite and
 ## on PostgreSQL, and the hub's peak memory (BENCH_EVENTS changes the count).

@@ -1,0 +1,435 @@
+//! `make bench`: the figures of issue 12, each measured next to plain SQLite doing the same
+//! work in the same run (rusqlite on the same bundled library: the floor), against its target.
+//! Prints a table and writes `target/bench/results.json`.
+//!
+//! `BENCH_SCALE` picks the store: `smoke` (2,000 members, 20,000 events: `make test` runs it
+//! to see that every figure still runs, never to judge it), `small` (100,000 / 2,000,000, the
+//! default) or `full` (1,000,000 / 20,000,000, about an hour to generate here). A store is
+//! generated once from a fixed seed and kept under `target/bench/` for the next run; the
+//! durable punches it measures add a few hundred events to it each run.
+
+mod measure;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::Serialize;
+use tessera_core::counter::programs::ProgramKind;
+use tessera_core::first_run::NewShop;
+use tessera_core::ids::{MemberId, ProgramId};
+use tessera_core::people::shop::{Actor, Role};
+use tessera_core::support::seed::SeedPlan;
+use tessera_core::{CoreError, Store};
+
+use measure::{durations, per_second, Figure, Floor, Target};
+
+const MANAGER: &str = "Ana";
+const PIN: &str = "1234";
+/// A cashier with no events: Undo's worst case.
+const NEW_CASHIER: &str = "Bench";
+
+struct Scale {
+    name: &'static str,
+    members: u64,
+    events: u64,
+    /// Timed repetitions of each quick figure.
+    runs: usize,
+    punches: usize,
+}
+
+fn scale() -> Result<Scale> {
+    let name = std::env::var("BENCH_SCALE").unwrap_or_else(|_| "small".into());
+    Ok(match name.as_str() {
+        "smoke" => Scale {
+            name: "smoke",
+            members: 2_000,
+            events: 20_000,
+            runs: 50,
+            punches: 20,
+        },
+        "small" => Scale {
+            name: "small",
+            members: 100_000,
+            events: 2_000_000,
+            runs: 1_000,
+            punches: 300,
+        },
+        "full" => Scale {
+            name: "full",
+            members: 1_000_000,
+            events: 20_000_000,
+            runs: 1_000,
+            punches: 300,
+        },
+        other => bail!("BENCH_SCALE is smoke, small or full, not {other:?}"),
+    })
+}
+
+#[derive(Serialize)]
+struct Results {
+    scale: &'static str,
+    members: u64,
+    events: i64,
+    figures: Vec<Figure>,
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<()> {
+    let scale = scale()?;
+    let dir = PathBuf::from("target/bench");
+    std::fs::create_dir_all(&dir)?;
+    let db = dir.join(format!("bench-{}.db", scale.name));
+    if !db.exists() {
+        generate(&db, &scale).await?;
+    }
+    let store = Store::open(&db).await?;
+    let manager = Actor::from(&store.sign_in(MANAGER, PIN).await?);
+    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM event")
+        .fetch_one(store.pool())
+        .await?;
+    eprintln!(
+        "store: {} ({} members, {events} events)",
+        db.display(),
+        scale.members
+    );
+    let floor = rusqlite::Connection::open(&db)?;
+    let mut rng = StdRng::seed_from_u64(7);
+    let codes = sample_codes(&store, &mut rng, 1_000).await?;
+    let mut figures = Vec::new();
+
+    // Scanning a typed code: the member and their cards.
+    let times = durations(scale.runs, |i| {
+        let code = codes[i % codes.len()].clone();
+        let store = &store;
+        async move {
+            store.lookup(&code, &[]).await?;
+            Ok(())
+        }
+    })
+    .await?;
+    let mut member_by_code = floor.prepare(
+        "SELECT m.id, m.name, m.email, m.phone FROM member_card c JOIN member m ON m.id = c.member_id
+         WHERE c.code = ?1",
+    )?;
+    let mut cards_of = floor.prepare(
+        "SELECT program_id, punches_total, redeemed_total FROM card WHERE member_id = ?1",
+    )?;
+    let floor_times = measure::floor(scale.runs, |i| {
+        let id: Vec<u8> = member_by_code.query_row([&codes[i % codes.len()]], |row| row.get(0))?;
+        let _cards: Vec<i64> = cards_of
+            .query_map([&id], |row| row.get(1))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(())
+    })?;
+    figures.push(Figure::timed(
+        "scan a typed code → member + cards, warm",
+        &times,
+        Floor::Times(&floor_times),
+        Target::P99Millis(0.5),
+    ));
+
+    // Search as you type, a common first letter and what follows it.
+    for prefix in ["m", "ma", "mar"] {
+        let times = durations(scale.runs.min(200), |_| {
+            let store = &store;
+            async move {
+                store.find_members(prefix).await?;
+                Ok(())
+            }
+        })
+        .await?;
+        let mut unranked = floor.prepare(
+            "SELECT rowid FROM member_name_search WHERE member_name_search MATCH ?1 LIMIT 20",
+        )?;
+        let query = format!("\"{prefix}\"*");
+        let floor_times = measure::floor(scale.runs.min(200), |_| {
+            let _rows: Vec<i64> = unranked
+                .query_map([&query], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(())
+        })?;
+        figures.push(Figure::timed(
+            &format!("search as you type \"{prefix}\" (floor: unranked FTS)"),
+            &times,
+            Floor::Times(&floor_times),
+            Target::P99Millis(20.0),
+        ));
+    }
+
+    // A member's history, 100 rows.
+    let members = sample_members(&store, &codes).await?;
+    let times = durations(scale.runs, |i| {
+        let member = members[i % members.len()];
+        let store = &store;
+        async move {
+            store.history(member, 100).await?;
+            Ok(())
+        }
+    })
+    .await?;
+    let mut history = floor.prepare(
+        "SELECT id, kind, at, amount FROM event WHERE member_id = ?1 ORDER BY at DESC LIMIT 100",
+    )?;
+    let floor_times = measure::floor(scale.runs, |i| {
+        let id = members[i % members.len()].as_uuid();
+        let _rows: Vec<String> = history
+            .query_map([id.as_bytes().as_slice()], |row| row.get(2))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(())
+    })?;
+    figures.push(Figure::timed(
+        "history of a member, 100 rows",
+        &times,
+        Floor::Times(&floor_times),
+        Target::P99Millis(5.0),
+    ));
+
+    // Undo for a cashier who has done nothing yet: the whole question, answered "nothing".
+    let cashier = new_cashier(&store, &manager).await?;
+    let started = chrono::Utc::now();
+    let times = durations(scale.runs.min(200), |_| {
+        let store = &store;
+        let cashier = &cashier;
+        async move {
+            match store.last_undoable(cashier, started).await {
+                Err(CoreError::NothingToUndo) => Ok(()),
+                other => bail!("a new cashier had something to undo: {other:?}"),
+            }
+        }
+    })
+    .await?;
+    figures.push(Figure::timed(
+        "Undo (last_undoable), a cashier with no events",
+        &times,
+        Floor::None,
+        Target::P99Millis(5.0),
+    ));
+
+    // Durable punches (synchronous=FULL), one transaction each, against one-row inserts.
+    let floor_rate = floor_inserts(scale.punches)?;
+    let stamps = stamps_program(&store).await?;
+    let started = Instant::now();
+    for i in 0..scale.punches {
+        store
+            .punch(&manager, members[i % members.len()], Some(stamps), 1)
+            .await?;
+    }
+    figures.push(Figure::rate(
+        "durable punch, this store",
+        per_second(scale.punches, started.elapsed()),
+        floor_rate,
+    ));
+    let fresh = tempfile::tempdir()?;
+    let small = fresh_store(&fresh.path().join("till.db")).await?;
+    let started = Instant::now();
+    for _ in 0..scale.punches {
+        small
+            .store
+            .punch(&small.manager, small.member, Some(small.program), 1)
+            .await?;
+    }
+    figures.push(Figure::rate(
+        "durable punch, a small fresh store",
+        per_second(scale.punches, started.elapsed()),
+        floor_rate,
+    ));
+
+    // Bytes on disk per event, indexes and report tables included.
+    let bytes = file_size(&db) + file_size(&db.with_extension("db-wal"));
+    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM event")
+        .fetch_one(store.pool())
+        .await?;
+    figures.push(Figure::size(
+        "disk per event (with indexes)",
+        bytes as f64 / events.max(1) as f64,
+        120.0,
+    ));
+
+    let results = Results {
+        scale: scale.name,
+        members: scale.members,
+        events,
+        figures,
+    };
+    measure::print_table(&results.figures);
+    let out = dir.join("results.json");
+    std::fs::write(&out, serde_json::to_string_pretty(&results)?)?;
+    eprintln!("written: {}", out.display());
+    Ok(())
+}
+
+/// The store of this scale, from a fixed seed, written under a temporary name and renamed
+/// when whole (with its WAL: a log belongs to the file of its name).
+async fn generate(db: &Path, scale: &Scale) -> Result<()> {
+    let part = db.with_extension("part");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", part.display()));
+    }
+    eprintln!(
+        "generating {} members and {} events (once; kept in {})…",
+        scale.members,
+        scale.events,
+        db.display()
+    );
+    let store = Store::open(&part).await?;
+    let set_up = store
+        .init_shop(&NewShop {
+            shop_name: "Pékség".into(),
+            language: "fr".into(),
+            currency: "EUR".into(),
+            manager_name: MANAGER.into(),
+            manager_pin: PIN.into(),
+        })
+        .await?;
+    let manager = Actor::from(&set_up.manager);
+    let plan = SeedPlan {
+        members: scale.members,
+        events: scale.events,
+        years: 3,
+        seed: 1,
+    };
+    store
+        .seed_history(&manager, plan, |so_far| {
+            if so_far.members % 50_000 == 0 {
+                eprintln!("{} members, {} events…", so_far.members, so_far.events);
+            }
+        })
+        .await?;
+    store.close().await;
+    for suffix in ["-wal", "-shm"] {
+        let from = format!("{}{suffix}", part.display());
+        if Path::new(&from).exists() {
+            std::fs::rename(&from, format!("{}{suffix}", db.display()))?;
+        }
+    }
+    std::fs::rename(&part, db)?;
+    Ok(())
+}
+
+/// Member codes picked at random, as a cashier would type them.
+async fn sample_codes(store: &Store, rng: &mut StdRng, n: usize) -> Result<Vec<String>> {
+    let max: i64 = sqlx::query_scalar("SELECT MAX(rowid) FROM member")
+        .fetch_one(store.pool())
+        .await?;
+    let mut codes = Vec::with_capacity(n);
+    while codes.len() < n {
+        let rowid = rng.gen_range(1..=max);
+        let code: Option<String> =
+            sqlx::query_scalar("SELECT code FROM member WHERE rowid = ? AND erased_at IS NULL")
+                .bind(rowid)
+                .fetch_optional(store.pool())
+                .await?;
+        codes.extend(code);
+    }
+    Ok(codes)
+}
+
+async fn sample_members(store: &Store, codes: &[String]) -> Result<Vec<MemberId>> {
+    let mut members = Vec::with_capacity(codes.len());
+    for code in codes {
+        let id: MemberId = sqlx::query_scalar("SELECT id FROM member WHERE code = ?")
+            .bind(code)
+            .fetch_one(store.pool())
+            .await?;
+        members.push(id);
+    }
+    Ok(members)
+}
+
+async fn stamps_program(store: &Store) -> Result<ProgramId> {
+    store
+        .programs()
+        .await?
+        .into_iter()
+        .find(|p| p.kind == ProgramKind::Stamps && p.active)
+        .map(|p| p.id)
+        .context("the seeded store has a stamps program")
+}
+
+async fn new_cashier(store: &Store, manager: &Actor) -> Result<Actor> {
+    let staff_id = match store.staff_named(NEW_CASHIER).await {
+        Ok(staff) => staff.id,
+        Err(_) => {
+            store
+                .add_staff(manager, NEW_CASHIER, Role::Cashier, "2468")
+                .await?
+                .id
+        }
+    };
+    Ok(Actor {
+        staff_id,
+        role: Role::Cashier,
+    })
+}
+
+struct Fresh {
+    store: Store,
+    manager: Actor,
+    member: MemberId,
+    program: ProgramId,
+}
+
+async fn fresh_store(path: &Path) -> Result<Fresh> {
+    let store = Store::open(path).await?;
+    let set_up = store
+        .init_shop(&NewShop {
+            shop_name: "Kávézó".into(),
+            language: "hu".into(),
+            currency: "HUF".into(),
+            manager_name: MANAGER.into(),
+            manager_pin: PIN.into(),
+        })
+        .await?;
+    let manager = Actor::from(&set_up.manager);
+    let program = store
+        .add_program(
+            &manager,
+            &tessera_core::counter::programs::NewProgram::stamps("Kávé", 9, "Egy kávé"),
+        )
+        .await?
+        .id;
+    let member = store
+        .enroll(
+            &manager,
+            &tessera_core::people::members::NewMember {
+                name: "Kovács Anna".into(),
+                ..Default::default()
+            },
+        )
+        .await?
+        .id;
+    Ok(Fresh {
+        store,
+        manager,
+        member,
+        program,
+    })
+}
+
+/// One-row inserts, one durable transaction each, on a fresh file opened as the store opens
+/// its own (WAL, synchronous=FULL): the floor of a durable punch.
+fn floor_inserts(n: usize) -> Result<f64> {
+    let dir = tempfile::tempdir()?;
+    let conn = rusqlite::Connection::open(dir.path().join("floor.db"))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.execute(
+        "CREATE TABLE punch (id BLOB PRIMARY KEY, member BLOB, at TEXT, amount INTEGER)",
+        [],
+    )?;
+    let started = Instant::now();
+    for i in 0..n {
+        conn.execute(
+            "INSERT INTO punch VALUES (randomblob(16), randomblob(16), datetime('now'), ?1)",
+            [i as i64],
+        )?;
+    }
+    Ok(per_second(n, started.elapsed()))
+}
+
+fn file_size(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
+}
