@@ -547,29 +547,22 @@ async fn the_history_writer_leaves_a_store_doctor_finds_sound() {
     assert!(report.ok, "{:?}", report.checks);
 }
 
-#[tokio::test]
-async fn report_figures_damaged_behind_the_stores_back_are_found_and_rebuilt() {
+/// Damages what the reports read behind the triggers' back: the summary changes, `doctor`
+/// names the `check` that fails (the cards are sound), and `--rebuild` restores the figures.
+async fn damaged_found_and_rebuilt(damage: &[&str], check: &str) {
     let shop = history().await;
     in_zone(&shop, "Europe/Paris").await;
     let before = summary(&shop).await;
-
-    // The reports read `report_activity`, which triggers keep: change it behind their back.
-    sqlx::query("UPDATE report_activity SET punches = punches + 1 WHERE program <> 0")
-        .execute(shop.store.pool())
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM report_activity WHERE program = 0")
-        .execute(shop.store.pool())
-        .await
-        .unwrap();
+    for statement in damage {
+        sqlx::query(statement)
+            .execute(shop.store.pool())
+            .await
+            .unwrap();
+    }
     assert_ne!(summary(&shop).await, before);
     let report = shop.store.doctor(&shop.manager, false).await.unwrap();
-    let check = report
-        .checks
-        .iter()
-        .find(|c| c.name == "report_activity_matches_ledger")
-        .unwrap();
-    assert!(!check.ok && !report.ok);
+    let found = report.checks.iter().find(|c| c.name == check).unwrap();
+    assert!(!found.ok && !report.ok, "{:?}", report.checks);
     assert!(report.differences.is_empty(), "the cards are sound");
 
     let report = shop.store.doctor(&shop.manager, true).await.unwrap();
@@ -580,33 +573,29 @@ async fn report_figures_damaged_behind_the_stores_back_are_found_and_rebuilt() {
 }
 
 #[tokio::test]
+async fn report_figures_damaged_behind_the_stores_back_are_found_and_rebuilt() {
+    // The quarter-hour roll-up the day tables are kept from.
+    damaged_found_and_rebuilt(
+        &[
+            "UPDATE report_activity SET punches = punches + 1 WHERE program <> 0",
+            "DELETE FROM report_activity WHERE program = 0",
+        ],
+        "report_activity_matches_ledger",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn day_counts_damaged_behind_the_stores_back_are_found_and_rebuilt() {
-    let shop = history().await;
-    in_zone(&shop, "Europe/Paris").await;
-    let before = summary(&shop).await;
-
-    // What the summary reads per day: lose a day's visits and a day's enrolments.
-    sqlx::query("DELETE FROM report_return WHERE day = (SELECT MIN(day) FROM report_return)")
-        .execute(shop.store.pool())
-        .await
-        .unwrap();
-    sqlx::query("UPDATE report_day SET events = events + 5 WHERE program = 0")
-        .execute(shop.store.pool())
-        .await
-        .unwrap();
-    let report = shop.store.doctor(&shop.manager, false).await.unwrap();
-    let check = report
-        .checks
-        .iter()
-        .find(|c| c.name == "report_days_match_activity")
-        .unwrap();
-    assert!(!check.ok && !report.ok, "{:?}", report.checks);
-
-    let report = shop.store.doctor(&shop.manager, true).await.unwrap();
-    assert!(report.rebuilt);
-    assert_eq!(summary(&shop).await, before);
-    let report = shop.store.doctor(&shop.manager, false).await.unwrap();
-    assert!(report.ok, "{:?}", report.checks);
+    // What the summary reads per day: a day's visits lost, enrolments added.
+    damaged_found_and_rebuilt(
+        &[
+            "DELETE FROM report_return WHERE day = (SELECT MIN(day) FROM report_return)",
+            "UPDATE report_day SET events = events + 5 WHERE program = 0",
+        ],
+        "report_days_match_activity",
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -32,14 +32,19 @@ impl Store {
     /// How many rows of `report_activity` differ from the ledger's roll-up (missing, extra or
     /// with other counts). Zero on a sound store.
     pub(crate) async fn activity_differences(&self) -> Result<i64> {
-        let differing: i64 = sqlx::query_scalar(&format!(
-            "WITH ledger AS ({LEDGER_ACTIVITY}), stored AS ({STORED_ACTIVITY})
-             SELECT (SELECT COUNT(*) FROM (SELECT * FROM ledger EXCEPT SELECT * FROM stored))
-                  + (SELECT COUNT(*) FROM (SELECT * FROM stored EXCEPT SELECT * FROM ledger))"
+        self.rows_differing(LEDGER_ACTIVITY, STORED_ACTIVITY).await
+    }
+
+    /// How many rows are in one of two queries' results and not the other: a table kept by
+    /// triggers (`stored`) against a fresh count of what it should hold (`counted`).
+    pub(crate) async fn rows_differing(&self, counted: &str, stored: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar(&format!(
+            "WITH counted AS ({counted}), stored AS ({stored})
+             SELECT (SELECT COUNT(*) FROM (SELECT * FROM counted EXCEPT SELECT * FROM stored))
+                  + (SELECT COUNT(*) FROM (SELECT * FROM stored EXCEPT SELECT * FROM counted))"
         ))
         .fetch_one(self.pool())
-        .await?;
-        Ok(differing)
+        .await?)
     }
 
     /// Rewrites `report_activity` from the ledger, and the day tables from it, in one

@@ -160,14 +160,7 @@ impl Store {
             (COUNTED_RETURNS.to_string(), STORED_RETURNS),
             (counted_staff_days(), STORED_STAFF_DAYS),
         ] {
-            let rows: i64 = sqlx::query_scalar(&format!(
-                "WITH counted AS ({counted}), stored AS ({stored})
-                 SELECT (SELECT COUNT(*) FROM (SELECT * FROM counted EXCEPT SELECT * FROM stored))
-                      + (SELECT COUNT(*) FROM (SELECT * FROM stored EXCEPT SELECT * FROM counted))"
-            ))
-            .fetch_one(self.pool())
-            .await?;
-            differing += rows;
+            differing += self.rows_differing(&counted, stored).await?;
         }
         Ok(differing)
     }
