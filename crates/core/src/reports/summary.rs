@@ -114,19 +114,20 @@ impl Store {
         // Enrolments (program 0), stamps or points given, redemptions and cards filled, by
         // bucket and program.
         let rows: Vec<BucketFigures> = sqlx::query_as(&format!(
-                "SELECT g.bucket, s.id AS program, g.events, g.punches, g.rewards, g.redemptions, g.fills
-                 FROM (SELECT {bucket_day} AS bucket, d.program, SUM(d.events) AS events,
-                              SUM(d.punches) AS punches, SUM(d.rewards) AS rewards,
-                              SUM(d.redemptions) AS redemptions, SUM(d.fills) AS fills
-                       FROM report_day d WHERE d.day >= ?1 AND d.day < ?2
-                       GROUP BY 1, 2) g
-                 LEFT JOIN short_id s ON s.n = g.program",
-                bucket_day = bucket.sql("d.day"),
-            ))
-            .bind(from_day)
-            .bind(to_day)
-            .fetch_all(self.pool())
-            .await?;
+            "SELECT g.bucket, s.id AS program, g.events, g.punches, g.rewards, g.redemptions,
+                    g.fills
+             FROM (SELECT {bucket_day} AS bucket, d.program, SUM(d.events) AS events,
+                          SUM(d.punches) AS punches, SUM(d.rewards) AS rewards,
+                          SUM(d.redemptions) AS redemptions, SUM(d.fills) AS fills
+                   FROM report_day d WHERE d.day >= ?1 AND d.day < ?2
+                   GROUP BY 1, 2) g
+             LEFT JOIN short_id s ON s.n = g.program",
+            bucket_day = bucket.sql("d.day"),
+        ))
+        .bind(from_day)
+        .bind(to_day)
+        .fetch_all(self.pool())
+        .await?;
         let programs = self.report_programs().await?;
         let kind_of = |id: ProgramId| {
             programs
