@@ -17,6 +17,9 @@ use anyhow::{bail, Context, Result};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
+use tessera_core::codes::member_code::MemberCode;
+use tessera_core::codes::token::TokenClaim;
+use tessera_core::counter::lookup::ScanOutcome;
 use tessera_core::counter::programs::ProgramKind;
 use tessera_core::first_run::NewShop;
 use tessera_core::ids::{MemberId, ProgramId};
@@ -126,6 +129,45 @@ async fn main() -> Result<()> {
     })?;
     figures.push(Figure::timed(
         "scan a typed code → member + cards, warm",
+        &times,
+        Floor::Times(&floor_times),
+        Target::P99Millis(0.5),
+    ));
+
+    // Scanning a card's `TS1` token: its MAC checked, then the same reads. The floor checks
+    // the MAC in Rust and reads the same rows.
+    let keys = store.chain_keys().await?;
+    let key = keys.first().context("the store has a chain key")?;
+    let tokens: Vec<String> = codes
+        .iter()
+        .map(|code| {
+            let code = MemberCode::parse(code).map_err(|e| anyhow::anyhow!("{code}: {e:?}"))?;
+            Ok(key.issue(&code))
+        })
+        .collect::<Result<_>>()?;
+    let times = durations(scale.runs, |i| {
+        let token = tokens[i % tokens.len()].clone();
+        let store = &store;
+        async move {
+            match store.lookup(&token, &[]).await? {
+                ScanOutcome::Member(_) => Ok(()),
+                other => bail!("a token of this store did not find its member: {other:?}"),
+            }
+        }
+    })
+    .await?;
+    let floor_times = measure::floor(scale.runs, |i| {
+        let code = TokenClaim::parse(&tokens[i % tokens.len()])
+            .and_then(|claim| claim.verify(&keys))
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let id: Vec<u8> = member_by_code.query_row([code.as_str()], |row| row.get(0))?;
+        let _cards: Vec<i64> = cards_of
+            .query_map([&id], |row| row.get(1))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(())
+    })?;
+    figures.push(Figure::timed(
+        "scan a TS1 token (MAC checked) → member + cards, warm",
         &times,
         Floor::Times(&floor_times),
         Target::P99Millis(0.5),
