@@ -118,12 +118,17 @@ impl Store {
     /// transaction, if they were counted in another zone or not yet at all.
     pub(crate) async fn report_calendar(&self) -> Result<ReportClock> {
         let clock = ReportClock::of(self).await?;
+        self.count_report_days_in(&clock).await?;
+        Ok(clock)
+    }
+
+    async fn count_report_days_in(&self, clock: &ReportClock) -> Result<()> {
         if self.report_days_zone().await?.as_deref() != Some(clock.zone_name()) {
             let mut tx = self.begin_write().await?;
-            count_report_days(&mut tx, &clock).await?;
+            count_report_days(&mut tx, clock).await?;
             self.commit(tx).await?;
         }
-        Ok(clock)
+        Ok(())
     }
 
     /// Counts the day tables when the shop has a zone they were not counted in: after the
@@ -131,8 +136,10 @@ impl Store {
     /// minutes once on a chain of a million members, so it happens when the store opens, like
     /// a migration, rather than in the middle of the counter's day.
     pub(crate) async fn count_report_days_if_needed(&self) -> Result<()> {
-        if self.shop().await?.is_some() {
-            self.report_calendar().await?;
+        // Read once: this runs at every open, the CLI's included.
+        if let Some(shop) = self.shop().await? {
+            let clock = ReportClock::zone(shop.time_zone.as_deref());
+            self.count_report_days_in(&clock).await?;
         }
         Ok(())
     }

@@ -45,11 +45,11 @@ pub(crate) async fn look_at(path: &Path) -> Result<Found> {
     if meta.len() == 0 {
         return Ok(Found::Foreign); // an empty file is nobody's database
     }
-    let header = Header::read(path);
-    if header.is_some_and(|h| h.ours() && h.cut_short(meta.len())) {
+    let ours = Header::read(path).filter(Header::ours);
+    if ours.is_some_and(|h| h.cut_short(meta.len())) {
         return Ok(Found::Damaged);
     }
-    let unreadable = if header.is_some_and(|h| h.ours()) {
+    let unreadable = if ours.is_some() {
         Found::Damaged
     } else {
         Found::Foreign
