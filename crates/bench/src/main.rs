@@ -120,13 +120,15 @@ async fn main() -> Result<()> {
     let mut cards_of = floor.prepare(
         "SELECT program_id, punches_total, redeemed_total FROM card WHERE member_id = ?1",
     )?;
-    let floor_times = measure::floor(scale.runs, |i| {
-        let id: Vec<u8> = member_by_code.query_row([&codes[i % codes.len()]], |row| row.get(0))?;
+    // The floor's scan, once the code is known: the member, then their cards.
+    let mut member_and_cards = |code: &str| -> Result<()> {
+        let id: Vec<u8> = member_by_code.query_row([code], |row| row.get(0))?;
         let _cards: Vec<i64> = cards_of
             .query_map([&id], |row| row.get(1))?
             .collect::<rusqlite::Result<_>>()?;
         Ok(())
-    })?;
+    };
+    let floor_times = measure::floor(scale.runs, |i| member_and_cards(&codes[i % codes.len()]))?;
     figures.push(Figure::timed(
         "scan a typed code → member + cards, warm",
         &times,
@@ -160,11 +162,7 @@ async fn main() -> Result<()> {
         let code = TokenClaim::parse(&tokens[i % tokens.len()])
             .and_then(|claim| claim.verify(&keys))
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        let id: Vec<u8> = member_by_code.query_row([code.as_str()], |row| row.get(0))?;
-        let _cards: Vec<i64> = cards_of
-            .query_map([&id], |row| row.get(1))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(())
+        member_and_cards(code.as_str())
     })?;
     figures.push(Figure::timed(
         "scan a TS1 token (MAC checked) → member + cards, warm",
@@ -317,16 +315,7 @@ async fn generate(db: &Path, scale: &Scale) -> Result<()> {
         db.display()
     );
     let store = Store::open(&part).await?;
-    let set_up = store
-        .init_shop(&NewShop {
-            shop_name: "Pékség".into(),
-            language: "fr".into(),
-            currency: "EUR".into(),
-            manager_name: MANAGER.into(),
-            manager_pin: PIN.into(),
-        })
-        .await?;
-    let manager = Actor::from(&set_up.manager);
+    let manager = set_up_shop(&store, "Pékség", "fr", "EUR").await?;
     let plan = SeedPlan {
         members: scale.members,
         events: scale.events,
@@ -407,6 +396,20 @@ async fn new_cashier(store: &Store, manager: &Actor) -> Result<Actor> {
     })
 }
 
+/// A new shop on `store`, its manager Ana (PIN 1234) signed in.
+async fn set_up_shop(store: &Store, name: &str, language: &str, currency: &str) -> Result<Actor> {
+    let set_up = store
+        .init_shop(&NewShop {
+            shop_name: name.into(),
+            language: language.into(),
+            currency: currency.into(),
+            manager_name: MANAGER.into(),
+            manager_pin: PIN.into(),
+        })
+        .await?;
+    Ok(Actor::from(&set_up.manager))
+}
+
 struct Fresh {
     store: Store,
     manager: Actor,
@@ -416,16 +419,7 @@ struct Fresh {
 
 async fn fresh_store(path: &Path) -> Result<Fresh> {
     let store = Store::open(path).await?;
-    let set_up = store
-        .init_shop(&NewShop {
-            shop_name: "Kávézó".into(),
-            language: "hu".into(),
-            currency: "HUF".into(),
-            manager_name: MANAGER.into(),
-            manager_pin: PIN.into(),
-        })
-        .await?;
-    let manager = Actor::from(&set_up.manager);
+    let manager = set_up_shop(&store, "Kávézó", "hu", "HUF").await?;
     let program = store
         .add_program(
             &manager,
