@@ -11,7 +11,7 @@ FEATURES := --features tessera-app/ts
 CARGO_BUILD := cargo build --workspace --all-targets $(FEATURES)
 APP := target/debug/tessera-app
 
-.PHONY: run test e2e soak bench bench-smoke bench-sync bench-import bench-reports setup system-deps ui-deps ui-build build e2e-deps fmt-check clippy rust-test bindings-check ui-check ui-lint ui-test
+.PHONY: run test e2e soak fuzz bench bench-smoke bench-sync bench-import bench-reports setup system-deps ui-deps ui-build build e2e-deps fmt-check clippy rust-test bindings-check ui-check ui-lint ui-test
 
 ## The desktop app, on the database in the platform's data folder (or ARGS="--db PATH").
 run: setup ui-build build
@@ -33,6 +33,12 @@ SOAK_SEED ?= 3
 soak: setup build
 	TESSERA_SOAK_OPS=$(SOAK_OPS) TESSERA_SOAK_TILLS=$(SOAK_TILLS) TESSERA_SOAK_SEED=$(SOAK_SEED) \
 	  cargo test --workspace $(FEATURES) --test faults -- --nocapture
+
+## Fuzzing (cargo-fuzz, libFuzzer): scan decoding, token verification, member codes, CSV import
+## and the sync requests, FUZZ_SECONDS each (60 by default; FUZZ_TARGETS="a b" picks some). The
+## first run installs cargo-fuzz and builds the core instrumented (about 8 minutes here).
+fuzz: setup
+	scripts/fuzz.sh
 
 ## The figures of issue 12 in a release build, each next to plain SQLite doing the same work in
 ## the same run: a table, and target/bench/results.json (docs/performance.md). BENCH_SCALE picks

@@ -14,6 +14,8 @@ pub mod codes;
 pub mod counter;
 pub mod error;
 pub mod first_run;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod i18n;
 pub mod ids;
 pub mod input;

@@ -195,6 +195,124 @@ struct Row {
     sms_consent: Option<bool>,
 }
 
+/// A file of members read and checked, nothing looked up: the report's problems, and the rows
+/// that passed (duplicates are flagged against the store afterwards).
+pub struct ReadFile {
+    pub report: ImportReport,
+    rows: Vec<Row>,
+}
+
+impl ReadFile {
+    /// How many rows passed every check.
+    pub fn rows_ok(&self) -> usize {
+        self.rows.len()
+    }
+}
+
+/// Reads a file of members as an import does, without a store: `shop_language` is the language
+/// a row without one gets. Never panics on any bytes (`make fuzz` tries).
+pub fn read_file(bytes: &[u8], shop_language: &str) -> Result<ReadFile> {
+    let (text, encoding) = decode(bytes);
+    let delimiter = delimiter(&text);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|_| CoreError::CsvNoNameColumn)?
+        .clone();
+    let columns: Vec<Option<Column>> = headers.iter().map(Column::from_header).collect();
+    if !columns.contains(&Some(Column::Name)) {
+        return Err(CoreError::CsvNoNameColumn);
+    }
+    let mut report = ImportReport {
+        rows: 0,
+        added: 0,
+        written: false,
+        encoding: encoding.into(),
+        delimiter: (delimiter as char).to_string(),
+        problems: Vec::new(),
+        duplicates: Vec::new(),
+    };
+    let mut rows = Vec::new();
+    let mut lines = Lines::new(&text);
+    for record in reader.records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| lines.of(p.byte()));
+                report.problems.push(RowProblem {
+                    line,
+                    field: String::new(),
+                    error: CoreError::InvalidCharacters { field: "row" }.body(),
+                });
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| lines.of(p.byte()));
+        // A row of empty cells (Excel leaves some at the end) is no member.
+        if record.iter().all(|cell| cell.trim().is_empty()) {
+            continue;
+        }
+        report.rows += 1;
+        let mut cells: HashMap<Column, &str> = HashMap::new();
+        for (column, cell) in columns.iter().zip(record.iter()) {
+            if let Some(column) = column {
+                cells.insert(*column, cell);
+            }
+        }
+        let cell = |c: Column| cells.get(&c).copied().filter(|v| !v.trim().is_empty());
+        let new = NewMember {
+            name: cell(Column::Name).unwrap_or_default().to_string(),
+            email: cell(Column::Email).map(str::to_string),
+            phone: cell(Column::Phone).map(str::to_string),
+            language: cell(Column::Language).map(|l| l.trim().to_lowercase()),
+        };
+        let mut problem = |field: &str, error: &CoreError| {
+            report.problems.push(RowProblem {
+                line,
+                field: field.into(),
+                error: error.body(),
+            });
+        };
+        // Enrolment's checks, each field on its own (a row with two mistakes names both).
+        let member = ValidMember::check_each(&new, shop_language);
+        let mut row_ok = true;
+        if let Err(problems) = &member {
+            for (field, error) in problems {
+                problem(field, error);
+            }
+            row_ok = false;
+        }
+        let mut consent =
+            |column: Column| match consent_cell(cells.get(&column).copied().unwrap_or("")) {
+                Ok(answer) => answer,
+                Err(()) => {
+                    problem(
+                        column.field(),
+                        &CoreError::InvalidCharacters {
+                            field: column.field(),
+                        },
+                    );
+                    row_ok = false;
+                    None
+                }
+            };
+        let email_consent = consent(Column::EmailConsent);
+        let sms_consent = consent(Column::SmsConsent);
+        if let (true, Ok(member)) = (row_ok, member) {
+            rows.push(Row {
+                line,
+                member,
+                email_consent,
+                sms_consent,
+            });
+        }
+    }
+    Ok(ReadFile { report, rows })
+}
+
 impl Store {
     /// Managers only: reads a file of members, reports every problem, and writes them all
     /// (unless a dry run) only when there is none. Nothing written is in the report.
@@ -206,104 +324,7 @@ impl Store {
     ) -> Result<ImportReport> {
         actor.require(Permission::MembersData)?;
         let shop = self.require_shop().await?;
-        let (text, encoding) = decode(bytes);
-        let delimiter = delimiter(&text);
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        let headers = reader
-            .headers()
-            .map_err(|_| CoreError::CsvNoNameColumn)?
-            .clone();
-        let columns: Vec<Option<Column>> = headers.iter().map(Column::from_header).collect();
-        if !columns.contains(&Some(Column::Name)) {
-            return Err(CoreError::CsvNoNameColumn);
-        }
-        let mut report = ImportReport {
-            rows: 0,
-            added: 0,
-            written: false,
-            encoding: encoding.into(),
-            delimiter: (delimiter as char).to_string(),
-            problems: Vec::new(),
-            duplicates: Vec::new(),
-        };
-        let mut rows = Vec::new();
-        let mut lines = Lines::new(&text);
-        for record in reader.records() {
-            let record = match record {
-                Ok(record) => record,
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| lines.of(p.byte()));
-                    report.problems.push(RowProblem {
-                        line,
-                        field: String::new(),
-                        error: CoreError::InvalidCharacters { field: "row" }.body(),
-                    });
-                    continue;
-                }
-            };
-            let line = record.position().map_or(0, |p| lines.of(p.byte()));
-            // A row of empty cells (Excel leaves some at the end) is no member.
-            if record.iter().all(|cell| cell.trim().is_empty()) {
-                continue;
-            }
-            report.rows += 1;
-            let mut cells: HashMap<Column, &str> = HashMap::new();
-            for (column, cell) in columns.iter().zip(record.iter()) {
-                if let Some(column) = column {
-                    cells.insert(*column, cell);
-                }
-            }
-            let cell = |c: Column| cells.get(&c).copied().filter(|v| !v.trim().is_empty());
-            let new = NewMember {
-                name: cell(Column::Name).unwrap_or_default().to_string(),
-                email: cell(Column::Email).map(str::to_string),
-                phone: cell(Column::Phone).map(str::to_string),
-                language: cell(Column::Language).map(|l| l.trim().to_lowercase()),
-            };
-            let mut problem = |field: &str, error: &CoreError| {
-                report.problems.push(RowProblem {
-                    line,
-                    field: field.into(),
-                    error: error.body(),
-                });
-            };
-            // Enrolment's checks, each field on its own (a row with two mistakes names both).
-            let member = ValidMember::check_each(&new, &shop.language);
-            let mut row_ok = true;
-            if let Err(problems) = &member {
-                for (field, error) in problems {
-                    problem(field, error);
-                }
-                row_ok = false;
-            }
-            let mut consent =
-                |column: Column| match consent_cell(cells.get(&column).copied().unwrap_or("")) {
-                    Ok(answer) => answer,
-                    Err(()) => {
-                        problem(
-                            column.field(),
-                            &CoreError::InvalidCharacters {
-                                field: column.field(),
-                            },
-                        );
-                        row_ok = false;
-                        None
-                    }
-                };
-            let email_consent = consent(Column::EmailConsent);
-            let sms_consent = consent(Column::SmsConsent);
-            if let (true, Ok(member)) = (row_ok, member) {
-                rows.push(Row {
-                    line,
-                    member,
-                    email_consent,
-                    sms_consent,
-                });
-            }
-        }
+        let ReadFile { mut report, rows } = read_file(bytes, &shop.language)?;
         self.flag_duplicates(&rows, &mut report.duplicates).await?;
         let refused = !report.problems.is_empty()
             || (!report.duplicates.is_empty() && !options.allow_duplicates);
