@@ -2,6 +2,8 @@
 //! that sign tokens, and revocation with reissue. A replaced card stays known, so scanning it
 //! says when it was replaced instead of "unknown card".
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 #[cfg(feature = "ts")]
@@ -67,6 +69,27 @@ pub(crate) async fn insert_chain_key(tx: &mut WriteTx, key: &ChainKey) -> Result
     Ok(())
 }
 
+/// One way a scan was read as a token, before its MAC is checked.
+pub(crate) type TokenReading = std::result::Result<crate::codes::token::TokenClaim, TokenError>;
+
+/// The card code of the first reading whose MAC verifies under `keys`; otherwise why the most
+/// trustworthy reading failed.
+pub(crate) fn verify_readings(
+    readings: &[TokenReading],
+    keys: &[ChainKey],
+) -> std::result::Result<MemberCode, TokenError> {
+    let mut first_error = None;
+    for reading in readings {
+        match reading.clone().and_then(|claim| claim.verify(keys)) {
+            Ok(code) => return Ok(code),
+            Err(error) => {
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    Err(first_error.unwrap_or(TokenError::Forged))
+}
+
 impl Store {
     /// Every chain key this till knows, newest first.
     pub async fn chain_keys(&self) -> Result<Vec<ChainKey>> {
@@ -117,21 +140,18 @@ impl Store {
     }
 
     /// The first reading whose MAC verifies; otherwise why the most trustworthy reading failed.
-    pub(crate) async fn verify_token(
-        &self,
-        readings: &[std::result::Result<crate::codes::token::TokenClaim, TokenError>],
-    ) -> Result<MemberCode> {
-        let keys = self.chain_keys().await?;
-        let mut first_error = None;
-        for reading in readings {
-            match reading.clone().and_then(|claim| claim.verify(&keys)) {
-                Ok(code) => return Ok(code),
-                Err(error) => {
-                    first_error.get_or_insert(error);
-                }
+    pub(crate) async fn verify_token(&self, readings: &[TokenReading]) -> Result<MemberCode> {
+        let stamp = self.stamps().await?.chain_keys;
+        let keys = match self.memo().get::<Vec<ChainKey>>(stamp) {
+            Some(keys) => keys,
+            None => {
+                // The stamp before the keys: what is kept is at least as new as its stamp.
+                let keys = Arc::new(self.chain_keys().await?);
+                self.memo().put(stamp, Arc::clone(&keys));
+                keys
             }
-        }
-        Err(first_error.unwrap_or(TokenError::Forged).into())
+        };
+        Ok(verify_readings(readings, &keys)?)
     }
 
     /// The member's current card, with its token.

@@ -6,7 +6,10 @@ use serde::Serialize;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
 
+use crate::cards::registry::verify_readings;
+use crate::codes::token::ChainKey;
 use crate::counter::card::{CardTotals, CardView};
+use crate::counter::programs::Program;
 use crate::error::{CoreError, Result};
 use crate::ids::{MemberId, ProgramId};
 use crate::people::members::Member;
@@ -116,11 +119,63 @@ pub struct ScanExplanation {
     pub scanned: Scanned,
 }
 
+/// A row of the quick scan's statement: the member, one of their cards (if any), the counters.
+#[derive(sqlx::FromRow)]
+struct QuickRow {
+    #[sqlx(flatten)]
+    member: Member,
+    program_id: Option<ProgramId>,
+    punches_total: Option<i64>,
+    redeemed_total: Option<i64>,
+    programs_stamp: i64,
+    chain_keys_stamp: i64,
+}
+
+/// The member with their card in every active program, and in a paused or retired one while the
+/// card still has something to redeem. `totals` are the member's card rows.
+async fn view_with(
+    conn: &mut sqlx::SqliteConnection,
+    programs: &[Program],
+    member: Member,
+    totals: &[(ProgramId, i64, i64)],
+    now: DateTime<Utc>,
+) -> Result<MemberView> {
+    let mut cards = Vec::new();
+    for program in programs {
+        let card = totals
+            .iter()
+            .find(|(id, _, _)| *id == program.id)
+            .map(|&(_, punches_total, redeemed_total)| CardTotals {
+                punches_total,
+                redeemed_total,
+            })
+            .unwrap_or_default();
+        if !program.active && card.rewards_available(program.punches_needed) < 1 {
+            continue;
+        }
+        let view = CardView::read(conn, program, member.id, card, now).await?;
+        if program.active || view.rewards_available > 0 {
+            cards.push(view);
+        }
+    }
+    let new_here = member.name.is_empty()
+        && member.id == crate::counter::foreign::provisional_id(&member.code);
+    Ok(MemberView {
+        member,
+        cards,
+        new_here,
+    })
+}
+
 impl Store {
     /// Everything a scanner or a person types goes through here. `key_codes` are the physical
     /// keys of a scan when the UI knows them (`KeyboardEvent.code`), else empty.
     pub async fn lookup(&self, input: &str, key_codes: &[String]) -> Result<ScanOutcome> {
-        let (code, verified) = match scan::decode(input, key_codes) {
+        let decoded = scan::decode(input, key_codes);
+        if let Some(view) = self.quick_lookup(&decoded).await? {
+            return Ok(ScanOutcome::Member(view));
+        }
+        let (code, verified) = match decoded {
             Decoded::Code(code) => (code, false),
             Decoded::Token(readings) => match self.verify_token(&readings).await {
                 Ok(code) => (code, true),
@@ -179,11 +234,61 @@ impl Store {
         Ok(views.remove(0))
     }
 
+    /// The common scan in one statement: a card of a member here, its member (through a
+    /// merge), their card totals and the `cache_stamp` counters, with the programs and the
+    /// chain keys from memory. `None` sends the scan down the full path, which says why it
+    /// found nobody: an unknown, revoked or foreign card, keys or programs changed since they
+    /// were kept, or nothing kept yet (the full path keeps them for the next scan).
+    async fn quick_lookup(&self, decoded: &Decoded) -> Result<Option<MemberView>> {
+        let (code, keys_used) = match decoded {
+            Decoded::Code(code) => (code.clone(), None),
+            Decoded::Token(readings) => {
+                let Some((stamp, keys)) = self.memo().latest::<Vec<ChainKey>>() else {
+                    return Ok(None);
+                };
+                match verify_readings(readings, &keys) {
+                    Ok(code) => (code, Some(stamp)),
+                    Err(_) => return Ok(None),
+                }
+            }
+            Decoded::Mistyped | Decoded::NotACode => return Ok(None),
+        };
+        let mut conn = self.pool().acquire().await?;
+        let rows: Vec<QuickRow> = sqlx::query_as(
+            "SELECT m.id, m.code, m.name, m.email, m.phone, m.language, m.created_at,
+                    t.program_id, t.punches_total, t.redeemed_total,
+                    s.programs AS programs_stamp, s.chain_keys AS chain_keys_stamp
+             FROM member_card c
+             JOIN member m ON m.id = coalesce(
+                 (SELECT a.member_id FROM member_alias a WHERE a.alias_id = c.member_id),
+                 c.member_id)
+             JOIN cache_stamp s ON s.id = 1
+             LEFT JOIN card t ON t.member_id = m.id
+             WHERE c.code = ? AND c.revoked_at IS NULL",
+        )
+        .bind(code.as_str())
+        .fetch_all(&mut *conn)
+        .await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        if keys_used.is_some_and(|stamp| stamp != first.chain_keys_stamp) {
+            return Ok(None);
+        }
+        let programs = self.programs_as_of(first.programs_stamp).await?;
+        let totals: Vec<(ProgramId, i64, i64)> = rows
+            .iter()
+            .filter_map(|r| Some((r.program_id?, r.punches_total?, r.redeemed_total?)))
+            .collect();
+        let member = first.member.clone();
+        let view = view_with(&mut conn, &programs, member, &totals, chrono::Utc::now()).await?;
+        Ok(Some(view))
+    }
+
     /// Each member with their cards (read once for all of them: search results and duplicate
-    /// warnings show several members at a time): every active program, and a paused or retired
-    /// one while the card still has something to redeem.
+    /// warnings show several members at a time).
     pub(crate) async fn views_of(&self, members: Vec<Member>) -> Result<Vec<MemberView>> {
-        let programs = self.programs().await?;
+        let programs = self.programs_as_of(self.stamps().await?.programs).await?;
         let now = chrono::Utc::now();
         let mut conn = self.pool().acquire().await?;
         let mut views = Vec::with_capacity(members.len());
@@ -194,31 +299,7 @@ impl Store {
             .bind(member.id)
             .fetch_all(&mut *conn)
             .await?;
-            let mut cards = Vec::new();
-            for program in &programs {
-                let card = totals
-                    .iter()
-                    .find(|(id, _, _)| *id == program.id)
-                    .map(|&(_, punches_total, redeemed_total)| CardTotals {
-                        punches_total,
-                        redeemed_total,
-                    })
-                    .unwrap_or_default();
-                if !program.active && card.rewards_available(program.punches_needed) < 1 {
-                    continue;
-                }
-                let view = CardView::read(&mut conn, program, member.id, card, now).await?;
-                if program.active || view.rewards_available > 0 {
-                    cards.push(view);
-                }
-            }
-            let new_here = member.name.is_empty()
-                && member.id == crate::counter::foreign::provisional_id(&member.code);
-            views.push(MemberView {
-                member,
-                cards,
-                new_here,
-            });
+            views.push(view_with(&mut conn, &programs, member, &totals, now).await?);
         }
         Ok(views)
     }

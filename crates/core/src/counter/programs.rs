@@ -11,6 +11,8 @@
 //! redeemable. Names, reward texts, tiers, points per unit and the minimum time between punches
 //! change in place. Nothing here ever rewrites an event.
 
+use std::sync::Arc;
+
 use crate::ids::{ProgramId, ShopId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -629,6 +631,19 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.into_iter().map(Program::try_from).collect()
+    }
+
+    /// [`Store::programs`] from memory while no process changed a program since they were
+    /// read, `stamp` being the store's `cache_stamp.programs` as the caller just read it.
+    pub(crate) async fn programs_as_of(&self, stamp: i64) -> Result<Arc<Vec<Program>>> {
+        if let Some(programs) = self.memo().get::<Vec<Program>>(stamp) {
+            return Ok(programs);
+        }
+        // The stamp before the programs: what is kept is at least as new as its stamp.
+        let stamp = self.stamps().await?.programs;
+        let programs = Arc::new(self.programs().await?);
+        self.memo().put(stamp, Arc::clone(&programs));
+        Ok(programs)
     }
 
     pub async fn program(&self, id: ProgramId) -> Result<Program> {

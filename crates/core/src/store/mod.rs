@@ -1,6 +1,7 @@
 //! The till's SQLite store: opened the same way everywhere (WAL, foreign keys, synchronous=FULL,
 //! a busy timeout), migrated on open, and written only through IMMEDIATE transactions.
 
+pub(crate) mod cached;
 pub mod known_databases;
 pub mod schema;
 
@@ -27,6 +28,8 @@ pub type WriteTx = Transaction<'static, Sqlite>;
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// Programs and chain keys in memory, shared by every clone of this store (`cached`).
+    memo: std::sync::Arc<cached::Memo>,
     path: PathBuf,
     /// The file opened, as the file system names it. SQLite keeps writing to a file that was
     /// deleted or replaced under it (into an inode nobody will find again), so every commit
@@ -104,6 +107,11 @@ fn connect_options(path: &Path, create: bool) -> SqliteConnectOptions {
 async fn pool(options: SqliteConnectOptions) -> Result<SqlitePool> {
     Ok(SqlitePoolOptions::new()
         .max_connections(4)
+        // sqlx pings a connection before lending it, by default: a round trip through the
+        // connection's worker thread on every acquire. A SQLite connection is a file handle in
+        // this process, not a socket that can go stale, so the ping only costs (issue 12: a
+        // scan is a handful of acquires).
+        .test_before_acquire(false)
         .acquire_timeout(busy_timeout() + Duration::from_secs(5))
         .connect_with(options)
         .await?)
@@ -185,6 +193,7 @@ impl Store {
         schema::fill_phone_tails(&pool).await.map_err(located)?;
         let store = Store {
             pool,
+            memo: Default::default(),
             path: path.to_path_buf(),
             identity: FileIdentity::of(path).ok(),
         };
@@ -210,6 +219,10 @@ impl Store {
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    pub(crate) fn memo(&self) -> &cached::Memo {
+        &self.memo
     }
 
     /// A write transaction that takes SQLite's write lock up front. A deferred transaction that
