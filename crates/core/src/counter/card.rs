@@ -152,7 +152,7 @@ pub(crate) fn effect(event: &Fact, before: &Before) -> Option<(MemberId, Program
 }
 
 /// What the ledger held before `event` (which may already be in it: it is left out).
-async fn before(tx: &mut WriteTx, event: &Fact) -> Result<Before> {
+async fn before(tx: &mut WriteTx, event: &Fact, arrival: Arrival) -> Result<Before> {
     let voided = |id: EventId| {
         sqlx::query_scalar::<_, bool>(
             "SELECT EXISTS (SELECT 1 FROM event WHERE voids = ? AND id != ?
@@ -179,10 +179,22 @@ async fn before(tx: &mut WriteTx, event: &Fact) -> Result<Before> {
             }
         }
         _ => Before {
-            cancelled: voided(event.id).fetch_one(&mut **tx).await?,
+            cancelled: match arrival {
+                // Nothing can cancel an id that did not exist a moment ago.
+                Arrival::JustMade => false,
+                Arrival::Received => voided(event.id).fetch_one(&mut **tx).await?,
+            },
             target: None,
         },
     })
+}
+
+/// Where an event being applied comes from: this till's counter a moment ago (its id is new),
+/// or anywhere else (a sync, a till's own history replayed), where a void may have come first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Arrival {
+    JustMade,
+    Received,
 }
 
 /// Applies an event that has just been written to the ledger to the materialised card
@@ -190,16 +202,20 @@ async fn before(tx: &mut WriteTx, event: &Fact) -> Result<Before> {
 pub(crate) async fn apply(
     tx: &mut WriteTx,
     event: &Event,
+    arrival: Arrival,
 ) -> Result<Option<(CardTotals, CardTotals)>> {
     let fact = Fact::from(event);
-    let before = before(tx, &fact).await?;
+    let before = before(tx, &fact, arrival).await?;
     let Some((member_id, program_id, delta)) = effect(&fact, &before) else {
         return Ok(None);
     };
     // A merged member's events count on the card of the member they stand for now.
     let member_id = crate::counter::merge::canonical(&mut **tx, member_id).await?;
-    let old = totals(tx, member_id, program_id).await?;
     let new = add_to_totals(tx, member_id, program_id, delta).await?;
+    let old = CardTotals {
+        punches_total: new.punches_total - delta.punches_total,
+        redeemed_total: new.redeemed_total - delta.redeemed_total,
+    };
     crate::counter::conflicts::watch(tx, member_id, program_id, new).await?;
     Ok(Some((old, new)))
 }

@@ -239,7 +239,7 @@ impl Store {
             },
         )
         .await?;
-        let after = card::apply(&mut tx, &event)
+        let after = card::apply(&mut tx, &event, card::Arrival::JustMade)
             .await?
             .map(|(_, after)| after)
             .unwrap_or(before);

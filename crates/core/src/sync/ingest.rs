@@ -30,7 +30,7 @@ pub(crate) async fn receive(tx: &mut WriteTx, event: &Event) -> Result<bool> {
             crate::counter::foreign::link(tx, code).await?;
         }
     }
-    crate::counter::card::apply(tx, event).await?;
+    crate::counter::card::apply(tx, event, crate::counter::card::Arrival::Received).await?;
     Ok(true)
 }
 
