@@ -45,7 +45,7 @@ fuzz: setup
 ## the store: small (100,000 members, 2,000,000 events; the default) or full (1,000,000 and
 ## 20,000,000: about an hour to generate, once); each is kept under target/bench/.
 bench: setup
-	cargo build --release -p tessera-bench
+	cargo build --release -p tessera-bench -p tessera-cli
 	target/release/tessera-bench
 
 ## The same on a tiny store, in the debug build: `make test` checks every figure still runs

@@ -17,6 +17,8 @@ use anyhow::{bail, Context, Result};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
+use tessera_core::cards::pdf::Sheet;
+use tessera_core::cards::print::Selection;
 use tessera_core::codes::member_code::MemberCode;
 use tessera_core::codes::token::TokenClaim;
 use tessera_core::counter::lookup::ScanOutcome;
@@ -41,6 +43,8 @@ struct Scale {
     /// Timed repetitions of each quick figure.
     runs: usize,
     punches: usize,
+    /// Cards in the print job (1,000 is the issue's figure; the smoke run only checks it runs).
+    cards: usize,
 }
 
 fn scale() -> Result<Scale> {
@@ -52,6 +56,7 @@ fn scale() -> Result<Scale> {
             events: 20_000,
             runs: 50,
             punches: 20,
+            cards: 20,
         },
         "small" => Scale {
             name: "small",
@@ -59,6 +64,7 @@ fn scale() -> Result<Scale> {
             events: 2_000_000,
             runs: 1_000,
             punches: 300,
+            cards: 1_000,
         },
         "full" => Scale {
             name: "full",
@@ -66,6 +72,7 @@ fn scale() -> Result<Scale> {
             events: 20_000_000,
             runs: 1_000,
             punches: 300,
+            cards: 1_000,
         },
         other => bail!("BENCH_SCALE is smoke, small or full, not {other:?}"),
     })
@@ -79,8 +86,22 @@ struct Results {
     figures: Vec<Figure>,
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<()> {
+fn main() -> Result<()> {
+    // `tessera-bench floor-scan DB CODE`: the floor of `tessera --json scan`, a process that
+    // does the same reads and prints them, started before any runtime is.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [command, db, code] = args.as_slice() {
+        if command == "floor-scan" {
+            return floor_scan(Path::new(db), code);
+        }
+    }
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(run())
+}
+
+async fn run() -> Result<()> {
     let scale = scale()?;
     let dir = PathBuf::from("target/bench");
     std::fs::create_dir_all(&dir)?;
@@ -169,6 +190,29 @@ async fn main() -> Result<()> {
         &times,
         Floor::Times(&floor_times),
         Target::P99Millis(0.5),
+    ));
+
+    // `tessera --json scan` as a process (what a script or another program pays): the CLI
+    // beside this binary, next to a process that only does the same reads.
+    let tessera = sibling("tessera")?;
+    let floor_process = std::env::current_exe()?;
+    let db_arg = db.to_string_lossy().into_owned();
+    let runs = scale.runs.min(100);
+    let times = process_times(runs, |i| {
+        let mut command = std::process::Command::new(&tessera);
+        command.args(["--db", &db_arg, "--json", "scan", &codes[i % codes.len()]]);
+        command
+    })?;
+    let floor_times = process_times(runs, |i| {
+        let mut command = std::process::Command::new(&floor_process);
+        command.args(["floor-scan", &db_arg, &codes[i % codes.len()]]);
+        command
+    })?;
+    figures.push(Figure::timed(
+        "`tessera --json scan` as a process",
+        &times,
+        Floor::Times(&floor_times),
+        Target::FloorP50Times(1.5),
     ));
 
     // Search as you type, a common first letter and what follows it.
@@ -275,6 +319,30 @@ async fn main() -> Result<()> {
         "durable punch, a small fresh store",
         per_second(scale.punches, started.elapsed()),
         floor_rate,
+    ));
+
+    // A print job of 1,000 CR80 cards, each with its QR code: from the selection to the PDF.
+    let wanted: Vec<String> = codes.iter().take(scale.cards).cloned().collect();
+    let cards = wanted.len();
+    let selection = Selection::Members(wanted);
+    let times = durations(3, |_| {
+        let (store, manager, selection) = (&store, &manager, &selection);
+        async move {
+            let printed = store
+                .print_cards(manager, selection, Sheet::Cr80, None, &mut |_, _| {})
+                .await?;
+            if printed.cards.len() != cards {
+                bail!("{} cards printed of {cards}", printed.cards.len());
+            }
+            Ok(())
+        }
+    })
+    .await?;
+    figures.push(Figure::timed(
+        &format!("PDF of {cards} CR80 cards"),
+        &times,
+        Floor::None,
+        Target::P99Millis(2_000.0),
     ));
 
     // Bytes on disk per event, indexes and report tables included.
@@ -464,6 +532,60 @@ fn floor_inserts(n: usize) -> Result<f64> {
         )?;
     }
     Ok(per_second(n, started.elapsed()))
+}
+
+/// The floor of a `tessera --json scan`: open the file, read the member and their cards, print
+/// them as JSON.
+fn floor_scan(db: &Path, code: &str) -> Result<()> {
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let (id, name): (Vec<u8>, String) = conn.query_row(
+        "SELECT m.id, m.name FROM member_card c JOIN member m ON m.id = c.member_id
+         WHERE c.code = ?1",
+        [code],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    let mut cards = conn.prepare(
+        "SELECT program_id, punches_total, redeemed_total FROM card WHERE member_id = ?1",
+    )?;
+    let cards: Vec<(i64, i64)> = cards
+        .query_map([&id], |row| Ok((row.get(1)?, row.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    println!("{}", serde_json::json!({ "name": name, "cards": cards }));
+    Ok(())
+}
+
+/// A binary built beside this one (`make bench` builds the CLI with it).
+fn sibling(name: &str) -> Result<PathBuf> {
+    let path = std::env::current_exe()?.with_file_name(name);
+    if !path.exists() {
+        bail!(
+            "{} is not built: cargo build -p tessera-cli (--release for make bench)",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
+/// How long each of `runs` processes takes from its start to its exit; each must succeed.
+fn process_times(
+    runs: usize,
+    mut command: impl FnMut(usize) -> std::process::Command,
+) -> Result<Vec<std::time::Duration>> {
+    let mut run = |i: usize| -> Result<std::time::Duration> {
+        let started = Instant::now();
+        let output = command(i).stdout(std::process::Stdio::piped()).output()?;
+        let took = started.elapsed();
+        if !output.status.success() {
+            bail!(
+                "a process failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        Ok(took)
+    };
+    run(0)?;
+    (0..runs).map(&mut run).collect()
 }
 
 fn file_size(path: &Path) -> u64 {

@@ -73,6 +73,8 @@ pub enum Floor<'a> {
 
 pub enum Target {
     P99Millis(f64),
+    /// The median at most this many times the floor's median.
+    FloorP50Times(f64),
 }
 
 #[derive(Serialize)]
@@ -84,7 +86,7 @@ pub struct Figure {
     pub floor: Option<Spread>,
     pub value: f64,
     pub floor_value: Option<f64>,
-    /// value / floor (p99 / p99 for latencies).
+    /// value / floor (p99 / p99 for latencies, p50 / p50 against a floor's median).
     pub ratio: Option<f64>,
     pub target: String,
     pub met: bool,
@@ -97,17 +99,29 @@ impl Figure {
             Floor::Times(times) => Some(Spread::of(times)),
             Floor::None => None,
         };
-        let Target::P99Millis(limit) = target;
+        let (target, met, ratio) = match (target, floor) {
+            (Target::P99Millis(limit), _) => (
+                format!("p99 ≤ {limit} ms"),
+                spread.p99_ms <= limit,
+                floor.map(|f| spread.p99_ms / f.p99_ms),
+            ),
+            (Target::FloorP50Times(times), Some(f)) => (
+                format!("p50 ≤ {times} × floor p50"),
+                spread.p50_ms <= times * f.p50_ms,
+                Some(spread.p50_ms / f.p50_ms),
+            ),
+            (Target::FloorP50Times(_), None) => ("a floor".into(), false, None),
+        };
         Figure {
             name: name.to_string(),
             unit: "ms",
             spread: Some(spread),
             value: spread.p99_ms,
             floor_value: floor.map(|f| f.p99_ms),
-            ratio: floor.map(|f| spread.p99_ms / f.p99_ms),
+            ratio,
             floor,
-            target: format!("p99 ≤ {limit} ms"),
-            met: spread.p99_ms <= limit,
+            target,
+            met,
         }
     }
 

@@ -179,7 +179,9 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
         .await
         .map_err(|e| e.located(&db));
     }
-    let store = Store::open(&db).await.map_err(|e| e.located(&db))?;
+    let store = Store::open_for_one_command(&db)
+        .await
+        .map_err(|e| e.located(&db))?;
     let cx = Context {
         store: &store,
         out,

@@ -253,7 +253,6 @@ impl Store {
             }
             Decoded::Mistyped | Decoded::NotACode => return Ok(None),
         };
-        let mut conn = self.pool().acquire().await?;
         let rows: Vec<QuickRow> = sqlx::query_as(
             "SELECT m.id, m.code, m.name, m.email, m.phone, m.language, m.created_at,
                     t.program_id, t.punches_total, t.redeemed_total,
@@ -267,7 +266,7 @@ impl Store {
              WHERE c.code = ? AND c.revoked_at IS NULL",
         )
         .bind(code.as_str())
-        .fetch_all(&mut *conn)
+        .fetch_all(self.pool())
         .await?;
         let Some(first) = rows.first() else {
             return Ok(None);
@@ -281,6 +280,8 @@ impl Store {
             .filter_map(|r| Some((r.program_id?, r.punches_total?, r.redeemed_total?)))
             .collect();
         let member = first.member.clone();
+        // Taken only now: holding it while the programs are read would take a second one.
+        let mut conn = self.pool().acquire().await?;
         let view = view_with(&mut conn, &programs, member, &totals, chrono::Utc::now()).await?;
         Ok(Some(view))
     }

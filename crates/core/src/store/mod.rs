@@ -104,9 +104,25 @@ fn connect_options(path: &Path, create: bool) -> SqliteConnectOptions {
         .pragma("secure_delete", "ON")
 }
 
-async fn pool(options: SqliteConnectOptions) -> Result<SqlitePool> {
+/// How many connections a store may open: several for the app, whose screens ask at the same
+/// time (a report need not hold up a scan), or one for a process that does one thing at a time.
+///
+/// Each new connection reads the whole schema (its triggers are most of it): about 1.5 ms. And
+/// sqlx returns a connection to its pool in a task of its own, after a round trip, so a query
+/// right after another finds none free and opens one more while it may. A CLI command opened
+/// four and spent 6 of its 10 ms on it (issue 12: `tessera --json scan` as a process).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Connections {
+    Several,
+    One,
+}
+
+async fn pool(options: SqliteConnectOptions, connections: Connections) -> Result<SqlitePool> {
     Ok(SqlitePoolOptions::new()
-        .max_connections(4)
+        .max_connections(match connections {
+            Connections::Several => 4,
+            Connections::One => 1,
+        })
         // sqlx pings a connection before lending it, by default: a round trip through the
         // connection's worker thread on every acquire. A SQLite connection is a file handle in
         // this process, not a socket that can go stale, so the ping only costs (issue 12: a
@@ -129,7 +145,7 @@ async fn create(path: &Path) -> Result<()> {
         .unwrap_or_default();
     let temporary = path.with_file_name(format!(".{name}.{}.new", uuid::Uuid::now_v7()));
     let made = async {
-        let pool = pool(connect_options(&temporary, true)).await?;
+        let pool = pool(connect_options(&temporary, true), Connections::One).await?;
         schema::migrate(&pool).await?;
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&pool)
@@ -168,6 +184,16 @@ impl Store {
     /// The path is a file name, never a URL: `%41`, `?` and `#` are characters of the name.
     /// A file that is not a Tessera database is refused without being touched.
     pub async fn open(path: &Path) -> Result<Store> {
+        Store::open_with(path, Connections::Several).await
+    }
+
+    /// [`Store::open`] for a process that does one thing at a time (a CLI command): one
+    /// connection, so the schema is read once.
+    pub async fn open_for_one_command(path: &Path) -> Result<Store> {
+        Store::open_with(path, Connections::One).await
+    }
+
+    async fn open_with(path: &Path, connections: Connections) -> Result<Store> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|_| unwritable(path))?;
         }
@@ -188,7 +214,7 @@ impl Store {
         }
         let options = connect_options(path, false);
         let located = |e: CoreError| e.located(path);
-        let pool = pool(options).await.map_err(located)?;
+        let pool = pool(options, connections).await.map_err(located)?;
         schema::migrate(&pool).await.map_err(located)?;
         schema::fill_phone_tails(&pool).await.map_err(located)?;
         let store = Store {
