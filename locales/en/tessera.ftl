@@ -163,6 +163,7 @@ cli-voided = Cancelled. Reason: { $reason }
 cli-doctor-ok = Everything checks out.
 cli-doctor-problems = Problems found: { $count }.
 cli-doctor-rebuilt = Card balances and report figures rebuilt from the ledger.
+cli-doctor-progress = Checking… { $done } of { $total } checks done
 
 ## Manager screen
 

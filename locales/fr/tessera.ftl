@@ -164,6 +164,7 @@ cli-voided = Annulé. Motif : { $reason }
 cli-doctor-ok = Tout est en ordre.
 cli-doctor-problems = Problèmes trouvés : { $count }.
 cli-doctor-rebuilt = Soldes des cartes et chiffres des rapports recalculés à partir de l’historique.
+cli-doctor-progress = Vérification… { $done } contrôles faits sur { $total }
 
 ## Écran du gérant
 

@@ -164,6 +164,7 @@ cli-voided = Visszavonva. Indok: { $reason }
 cli-doctor-ok = Minden rendben.
 cli-doctor-problems = Talált problémák: { $count }.
 cli-doctor-rebuilt = A kártyaegyenlegek és a kimutatások számai újraszámolva az előzmények alapján.
+cli-doctor-progress = Ellenőrzés… { $total } ellenőrzésből { $done } kész
 
 ## Üzletvezetői képernyő
 

@@ -163,6 +163,7 @@ cli-voided = Stornato. Motivo: { $reason }
 cli-doctor-ok = Tutto in ordine.
 cli-doctor-problems = Problemi trovati: { $count }.
 cli-doctor-rebuilt = Saldi delle tessere e dati dei rapporti ricalcolati dallo storico.
+cli-doctor-progress = Verifica in corso… { $done } controlli su { $total } fatti
 
 ## Schermata del responsabile
 

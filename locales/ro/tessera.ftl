@@ -167,6 +167,7 @@ cli-voided = Stornat. Motiv: { $reason }
 cli-doctor-ok = Totul e în regulă.
 cli-doctor-problems = Probleme găsite: { $count }.
 cli-doctor-rebuilt = Soldurile cardurilor și cifrele rapoartelor au fost recalculate din istoric.
+cli-doctor-progress = Se verifică… { $done } din { $total } verificări făcute
 
 ## Ecranul managerului
 

@@ -46,7 +46,14 @@ impl Render for DoctorOutput {
 
 pub async fn run(args: Args, cx: &Context<'_>) -> Result<()> {
     let actor = shared::signed_in(cx).await?;
-    let report = cx.store.doctor(&actor, args.rebuild).await?;
+    // Progress on stderr (a big store takes minutes): stdout stays the answer.
+    let report = cx
+        .store
+        .doctor_with_progress(&actor, args.rebuild, &mut |done, total| {
+            let args = [("done", done.to_string()), ("total", total.to_string())];
+            cx.out.note("cli-doctor-progress", &args);
+        })
+        .await?;
     cx.out.print(&DoctorOutput(report));
     Ok(())
 }

@@ -28,25 +28,43 @@ const LEDGER_ACTIVITY: &str = "
 const STORED_ACTIVITY: &str =
     "SELECT slot, member, program, events, punches, rewards, redemptions FROM report_activity";
 
+/// A table kept by triggers and the query that counts afresh what it should hold: `doctor`
+/// compares the two with [`rows_differing`].
+pub(crate) struct Comparison {
+    /// The doctor check it belongs to.
+    pub check: &'static str,
+    pub counted: String,
+    pub stored: &'static str,
+}
+
+/// `report_activity` against the ledger's roll-up.
+pub(crate) fn activity_comparison() -> Comparison {
+    Comparison {
+        check: "report_activity_matches_ledger",
+        counted: LEDGER_ACTIVITY.to_string(),
+        stored: STORED_ACTIVITY,
+    }
+}
+
+/// How many rows are in one of the comparison's results and not the other (missing, extra or
+/// with other counts). Zero on a sound store.
+pub(crate) async fn rows_differing(
+    conn: &mut sqlx::SqliteConnection,
+    comparison: &Comparison,
+) -> Result<i64> {
+    let Comparison {
+        counted, stored, ..
+    } = comparison;
+    Ok(sqlx::query_scalar(&format!(
+        "WITH counted AS ({counted}), stored AS ({stored})
+         SELECT (SELECT COUNT(*) FROM (SELECT * FROM counted EXCEPT SELECT * FROM stored))
+              + (SELECT COUNT(*) FROM (SELECT * FROM stored EXCEPT SELECT * FROM counted))"
+    ))
+    .fetch_one(conn)
+    .await?)
+}
+
 impl Store {
-    /// How many rows of `report_activity` differ from the ledger's roll-up (missing, extra or
-    /// with other counts). Zero on a sound store.
-    pub(crate) async fn activity_differences(&self) -> Result<i64> {
-        self.rows_differing(LEDGER_ACTIVITY, STORED_ACTIVITY).await
-    }
-
-    /// How many rows are in one of two queries' results and not the other: a table kept by
-    /// triggers (`stored`) against a fresh count of what it should hold (`counted`).
-    pub(crate) async fn rows_differing(&self, counted: &str, stored: &str) -> Result<i64> {
-        Ok(sqlx::query_scalar(&format!(
-            "WITH counted AS ({counted}), stored AS ({stored})
-             SELECT (SELECT COUNT(*) FROM (SELECT * FROM counted EXCEPT SELECT * FROM stored))
-                  + (SELECT COUNT(*) FROM (SELECT * FROM stored EXCEPT SELECT * FROM counted))"
-        ))
-        .fetch_one(self.pool())
-        .await?)
-    }
-
     /// Rewrites `report_activity` from the ledger, and the day tables from it, in one
     /// transaction.
     pub(crate) async fn rebuild_activity(&self) -> Result<()> {

@@ -13,6 +13,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
+use super::activity::Comparison;
 use super::clock::{slot, ReportClock};
 use crate::error::Result;
 use crate::store::{Store, WriteTx};
@@ -153,23 +154,26 @@ impl Store {
         )
     }
 
-    /// How many rows of the day tables differ from a fresh count of `report_activity`.
-    /// Zero on a sound store (and on one whose days are not counted yet).
-    pub(crate) async fn report_days_differences(&self) -> Result<i64> {
+    /// The day tables against a fresh count of `report_activity`, for `doctor`: none while
+    /// they are not counted yet (no zone), which is sound.
+    pub(crate) async fn report_days_comparisons(&self) -> Result<Vec<Comparison>> {
         if self.report_days_zone().await?.is_none() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
-        let mut differing = 0;
-        for (counted, stored) in [
+        Ok([
             (counted_card_days(), STORED_CARD_DAYS),
             (counted_days(), STORED_DAYS),
             (counted_member_days(), STORED_MEMBER_DAYS),
             (COUNTED_RETURNS.to_string(), STORED_RETURNS),
             (counted_staff_days(), STORED_STAFF_DAYS),
-        ] {
-            differing += self.rows_differing(&counted, stored).await?;
-        }
-        Ok(differing)
+        ]
+        .into_iter()
+        .map(|(counted, stored)| Comparison {
+            check: "report_days_match_activity",
+            counted,
+            stored,
+        })
+        .collect())
     }
 }
 

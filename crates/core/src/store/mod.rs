@@ -247,6 +247,13 @@ impl Store {
         &self.pool
     }
 
+    /// A connection of its own on the same file, outside the pool: long read-only work run
+    /// beside the pool's (`doctor` answers two questions at a time).
+    pub(crate) async fn side_connection(&self) -> Result<sqlx::SqliteConnection> {
+        use sqlx::ConnectOptions;
+        Ok(connect_options(&self.path, false).connect().await?)
+    }
+
     pub(crate) fn memo(&self) -> &cached::Memo {
         &self.memo
     }

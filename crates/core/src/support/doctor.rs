@@ -1,9 +1,11 @@
 //! Integrity checks for support: SQLite's own checks, the gap-free sequence of each device, and
 //! the materialised card totals against a recomputation from the ledger (which `rebuild` fixes).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
 
 use serde::Serialize;
+use sqlx::SqliteConnection;
 #[cfg(feature = "ts")]
 use ts_rs::TS;
 
@@ -12,6 +14,7 @@ use crate::error::Result;
 use crate::ids::{DeviceId, MemberId, ProgramId};
 use crate::people::auth::Permission;
 use crate::people::shop::Actor;
+use crate::reports::activity::{activity_comparison, rows_differing, Comparison};
 use crate::store::Store;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -48,74 +51,134 @@ pub struct DoctorReport {
     pub rebuilt: bool,
 }
 
+/// The checks, in the order the report lists them.
+const CHECKS: [&str; 6] = [
+    "sqlite_integrity",
+    "foreign_keys",
+    "sequence_gap_free",
+    "card_totals_match_ledger",
+    "report_activity_matches_ledger",
+    "report_days_match_activity",
+];
+
+/// One question of a check, asked on whichever of the doctor's two connections is free. The
+/// longest come first, so that the two finish close together.
+enum Task {
+    Integrity,
+    ForeignKeys,
+    Gaps,
+    Cards,
+    Compare(Comparison),
+}
+
+/// What a task found.
+enum Finding {
+    Integrity(Vec<String>),
+    ForeignKeys(usize),
+    Gaps(Vec<(DeviceId, i64, i64, i64)>),
+    Cards(Vec<CardDifference>),
+    Differing(&'static str, i64),
+}
+
+/// The work the two connections share, and how far it has gone.
+struct Work<'p> {
+    tasks: VecDeque<Task>,
+    found: Vec<Finding>,
+    total: usize,
+    progress: &'p mut dyn FnMut(usize, usize),
+}
+
 impl Store {
     /// Managers only: the integrity checks, and with `rebuild` the balances recomputed.
     pub async fn doctor(&self, actor: &Actor, rebuild: bool) -> Result<DoctorReport> {
+        self.doctor_with_progress(actor, rebuild, &mut |_, _| {})
+            .await
+    }
+
+    /// [`Store::doctor`], calling `progress(done, total)` as each of its questions is answered
+    /// (a big store takes minutes). The questions are shared between two connections of their
+    /// own, which SQLite runs on two threads: SQLite's integrity check beside the ledger's.
+    pub async fn doctor_with_progress(
+        &self,
+        actor: &Actor,
+        rebuild: bool,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<DoctorReport> {
         actor.require(Permission::Doctor)?;
-        let mut checks = Vec::new();
+        let mut tasks = vec![Task::Integrity];
+        tasks.extend(
+            self.report_days_comparisons()
+                .await?
+                .into_iter()
+                .map(Task::Compare),
+        );
+        tasks.extend([
+            Task::Compare(activity_comparison()),
+            Task::Cards,
+            Task::Gaps,
+            Task::ForeignKeys,
+        ]);
+        let work = Mutex::new(Work {
+            total: tasks.len(),
+            tasks: tasks.into(),
+            found: Vec::new(),
+            progress,
+        });
+        let (one, two) = tokio::join!(self.doctor_worker(&work), self.doctor_worker(&work));
+        one?;
+        two?;
+        let found = work.into_inner().unwrap_or_else(|p| p.into_inner()).found;
 
-        let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
-            .fetch_all(self.pool())
-            .await?;
+        let mut differing: HashMap<&str, i64> = HashMap::new();
+        let mut integrity = Vec::new();
+        let (mut fk_problems, mut gaps, mut differences) = (0, Vec::new(), Vec::new());
+        for finding in found {
+            match finding {
+                Finding::Integrity(lines) => integrity = lines,
+                Finding::ForeignKeys(n) => fk_problems = n,
+                Finding::Gaps(found) => gaps = found,
+                Finding::Cards(found) => differences = found,
+                Finding::Differing(check, n) => *differing.entry(check).or_default() += n,
+            }
+        }
         let integrity_ok = integrity.len() == 1 && integrity[0] == "ok";
-        checks.push(Check {
-            name: "sqlite_integrity".into(),
-            ok: integrity_ok,
-            detail: (!integrity_ok).then(|| integrity.join("; ")),
-        });
-
-        let fk_problems: Vec<(String, i64)> =
-            sqlx::query_as("SELECT \"table\", rowid FROM pragma_foreign_key_check")
-                .fetch_all(self.pool())
-                .await?;
-        checks.push(Check {
-            name: "foreign_keys".into(),
-            ok: fk_problems.is_empty(),
-            detail: (!fk_problems.is_empty()).then(|| format!("{} rows", fk_problems.len())),
-        });
-
-        // Gap-free: for each device, seq runs 1..=count with no hole or repeat.
-        let gaps: Vec<(DeviceId, i64, i64, i64)> = sqlx::query_as(
-            "SELECT device_id, count(*), min(seq), max(seq) FROM event GROUP BY device_id
-             HAVING min(seq) != 1 OR max(seq) != count(*)",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        checks.push(Check {
-            name: "sequence_gap_free".into(),
-            ok: gaps.is_empty(),
-            detail: (!gaps.is_empty()).then(|| {
+        let rows = |check: &str| differing.get(check).copied().unwrap_or(0);
+        let (activity_differences, days_differences) = (rows(CHECKS[4]), rows(CHECKS[5]));
+        let check = |name: &str, ok: bool, detail: String| Check {
+            name: name.into(),
+            ok,
+            detail: (!ok).then_some(detail),
+        };
+        let checks = vec![
+            check(CHECKS[0], integrity_ok, integrity.join("; ")),
+            check(CHECKS[1], fk_problems == 0, format!("{fk_problems} rows")),
+            // Gap-free: for each device, seq runs 1..=count with no hole or repeat.
+            check(
+                CHECKS[2],
+                gaps.is_empty(),
                 gaps.iter()
                     .map(|(d, n, lo, hi)| format!("device {d}: {n} events, seq {lo}..{hi}"))
                     .collect::<Vec<_>>()
-                    .join("; ")
-            }),
-        });
-
-        let differences = self.card_differences().await?;
-        checks.push(Check {
-            name: "card_totals_match_ledger".into(),
-            ok: differences.is_empty(),
-            detail: (!differences.is_empty())
-                .then(|| format!("{} cards differ", differences.len())),
-        });
-
-        // What the reports read (reports/activity.rs), kept by triggers.
-        let activity_differences = self.activity_differences().await?;
-        checks.push(Check {
-            name: "report_activity_matches_ledger".into(),
-            ok: activity_differences == 0,
-            detail: (activity_differences != 0)
-                .then(|| format!("{activity_differences} rows differ")),
-        });
-
-        // ...and the counts per local day kept from it (reports/days.rs).
-        let days_differences = self.report_days_differences().await?;
-        checks.push(Check {
-            name: "report_days_match_activity".into(),
-            ok: days_differences == 0,
-            detail: (days_differences != 0).then(|| format!("{days_differences} rows differ")),
-        });
+                    .join("; "),
+            ),
+            check(
+                CHECKS[3],
+                differences.is_empty(),
+                format!("{} cards differ", differences.len()),
+            ),
+            // What the reports read (reports/activity.rs), kept by triggers...
+            check(
+                CHECKS[4],
+                activity_differences == 0,
+                format!("{activity_differences} rows differ"),
+            ),
+            // ...and the counts per local day kept from it (reports/days.rs).
+            check(
+                CHECKS[5],
+                days_differences == 0,
+                format!("{days_differences} rows differ"),
+            ),
+        ];
 
         let rebuilt = rebuild
             && (!differences.is_empty() || activity_differences != 0 || days_differences != 0);
@@ -134,71 +197,31 @@ impl Store {
         })
     }
 
-    /// Every card's totals from the ledger, replayed through the one projection rule.
-    async fn ledger_totals(&self) -> Result<HashMap<(MemberId, ProgramId), CardTotals>> {
-        let facts: Vec<Fact> =
-            sqlx::query_as("SELECT id, kind, member_id, program_id, amount, voids FROM event")
-                .fetch_all(self.pool())
-                .await?;
-        // A merged member's cards are counted on the member they stand for.
-        let aliases: HashMap<MemberId, MemberId> =
-            sqlx::query_as("SELECT alias_id, member_id FROM member_alias")
-                .fetch_all(self.pool())
-                .await?
-                .into_iter()
-                .collect();
-        let mut cards: HashMap<(MemberId, ProgramId), CardTotals> = HashMap::new();
-        for ((member, program), totals) in card::replay(&facts) {
-            let member = aliases.get(&member).copied().unwrap_or(member);
-            let card = cards.entry((member, program)).or_default();
-            card.punches_total += totals.punches_total;
-            card.redeemed_total += totals.redeemed_total;
+    /// Answers the doctor's questions on a connection of its own until none is left.
+    async fn doctor_worker(&self, work: &Mutex<Work<'_>>) -> Result<()> {
+        let mut conn = self.side_connection().await?;
+        loop {
+            let next = lock(work).tasks.pop_front();
+            let Some(task) = next else { break };
+            let finding = doctor_task(&mut conn, task).await?;
+            let mut work = lock(work);
+            work.found.push(finding);
+            let (done, total) = (work.found.len(), work.total);
+            (work.progress)(done, total);
         }
-        Ok(cards)
+        sqlx::Connection::close(conn).await?;
+        Ok(())
     }
 
     /// Cards whose stored totals differ from the ledger's replay, on either side.
     pub async fn card_differences(&self) -> Result<Vec<CardDifference>> {
-        let ledger = self.ledger_totals().await?;
-        let stored: Vec<(MemberId, ProgramId, i64, i64)> =
-            sqlx::query_as("SELECT member_id, program_id, punches_total, redeemed_total FROM card")
-                .fetch_all(self.pool())
-                .await?;
-        let stored: HashMap<(MemberId, ProgramId), CardTotals> = stored
-            .into_iter()
-            .map(|(m, p, punches_total, redeemed_total)| {
-                (
-                    (m, p),
-                    CardTotals {
-                        punches_total,
-                        redeemed_total,
-                    },
-                )
-            })
-            .collect();
-        let mut keys: Vec<&(MemberId, ProgramId)> = ledger.keys().chain(stored.keys()).collect();
-        keys.sort();
-        keys.dedup();
-        Ok(keys
-            .into_iter()
-            .filter_map(|key| {
-                let s = stored.get(key).copied().unwrap_or_default();
-                let l = ledger.get(key).copied().unwrap_or_default();
-                (s != l).then_some(CardDifference {
-                    member_id: key.0,
-                    program_id: key.1,
-                    stored_punches_total: s.punches_total,
-                    ledger_punches_total: l.punches_total,
-                    stored_redeemed_total: s.redeemed_total,
-                    ledger_redeemed_total: l.redeemed_total,
-                })
-            })
-            .collect())
+        card_differences(&mut *self.pool().acquire().await?).await
     }
 
     /// Replaces every stored card total with the ledger's replay, in one transaction.
     async fn rebuild_cards(&self) -> Result<()> {
-        let ledger = self.ledger_totals().await?;
+        // Read before the write begins: a store of one connection (the CLI's) has no other.
+        let ledger = ledger_totals(&mut *self.pool().acquire().await?).await?;
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM card").execute(&mut *tx).await?;
         for ((member_id, program_id), totals) in ledger {
@@ -218,4 +241,101 @@ impl Store {
         self.commit(tx).await?;
         Ok(())
     }
+}
+
+fn lock<'a, 'p>(work: &'a Mutex<Work<'p>>) -> std::sync::MutexGuard<'a, Work<'p>> {
+    work.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+async fn doctor_task(conn: &mut SqliteConnection, task: Task) -> Result<Finding> {
+    Ok(match task {
+        Task::Integrity => Finding::Integrity(
+            sqlx::query_scalar("PRAGMA integrity_check")
+                .fetch_all(&mut *conn)
+                .await?,
+        ),
+        Task::ForeignKeys => {
+            let problems: Vec<(String, i64)> =
+                sqlx::query_as("SELECT \"table\", rowid FROM pragma_foreign_key_check")
+                    .fetch_all(&mut *conn)
+                    .await?;
+            Finding::ForeignKeys(problems.len())
+        }
+        Task::Gaps => Finding::Gaps(
+            sqlx::query_as(
+                "SELECT device_id, count(*), min(seq), max(seq) FROM event GROUP BY device_id
+                 HAVING min(seq) != 1 OR max(seq) != count(*)",
+            )
+            .fetch_all(&mut *conn)
+            .await?,
+        ),
+        Task::Cards => Finding::Cards(card_differences(conn).await?),
+        Task::Compare(comparison) => {
+            Finding::Differing(comparison.check, rows_differing(conn, &comparison).await?)
+        }
+    })
+}
+
+/// Every card's totals from the ledger, replayed through the one projection rule.
+async fn ledger_totals(
+    conn: &mut SqliteConnection,
+) -> Result<HashMap<(MemberId, ProgramId), CardTotals>> {
+    let facts: Vec<Fact> =
+        sqlx::query_as("SELECT id, kind, member_id, program_id, amount, voids FROM event")
+            .fetch_all(&mut *conn)
+            .await?;
+    // A merged member's cards are counted on the member they stand for.
+    let aliases: HashMap<MemberId, MemberId> =
+        sqlx::query_as("SELECT alias_id, member_id FROM member_alias")
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect();
+    let mut cards: HashMap<(MemberId, ProgramId), CardTotals> = HashMap::new();
+    for ((member, program), totals) in card::replay(&facts) {
+        let member = aliases.get(&member).copied().unwrap_or(member);
+        let card = cards.entry((member, program)).or_default();
+        card.punches_total += totals.punches_total;
+        card.redeemed_total += totals.redeemed_total;
+    }
+    Ok(cards)
+}
+
+/// Cards whose stored totals differ from the ledger's replay, on either side.
+async fn card_differences(conn: &mut SqliteConnection) -> Result<Vec<CardDifference>> {
+    let ledger = ledger_totals(conn).await?;
+    let stored: Vec<(MemberId, ProgramId, i64, i64)> =
+        sqlx::query_as("SELECT member_id, program_id, punches_total, redeemed_total FROM card")
+            .fetch_all(&mut *conn)
+            .await?;
+    let stored: HashMap<(MemberId, ProgramId), CardTotals> = stored
+        .into_iter()
+        .map(|(m, p, punches_total, redeemed_total)| {
+            (
+                (m, p),
+                CardTotals {
+                    punches_total,
+                    redeemed_total,
+                },
+            )
+        })
+        .collect();
+    let mut keys: Vec<&(MemberId, ProgramId)> = ledger.keys().chain(stored.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    Ok(keys
+        .into_iter()
+        .filter_map(|key| {
+            let s = stored.get(key).copied().unwrap_or_default();
+            let l = ledger.get(key).copied().unwrap_or_default();
+            (s != l).then_some(CardDifference {
+                member_id: key.0,
+                program_id: key.1,
+                stored_punches_total: s.punches_total,
+                ledger_punches_total: l.punches_total,
+                stored_redeemed_total: s.redeemed_total,
+                ledger_redeemed_total: l.redeemed_total,
+            })
+        })
+        .collect())
 }
