@@ -54,9 +54,12 @@ bench-smoke: build
 	BENCH_SCALE=smoke target/debug/tessera-bench
 
 ## Sync figures: push 100,000 events from one till and pull them into another, hub on SQLite and
-## on PostgreSQL, and the hub's peak memory (BENCH_EVENTS changes the count).
-bench-sync: setup build
-	target/debug/sync_bench
+## on PostgreSQL, and the hub's peak memory (BENCH_EVENTS changes the count). Release build, as a
+## shop runs it.
+bench-sync: setup
+	cargo build --release -p tessera-hub -p tessera-cli
+	cargo build --release -p tessera-sync-tests --bin sync_bench
+	target/release/sync_bench
 
 ## Time to import 50,000 members from a CSV file as Excel writes it (IMPORT_ROWS=N for another size).
 bench-import: setup build

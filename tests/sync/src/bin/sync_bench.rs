@@ -117,7 +117,11 @@ async fn main() {
     let cluster = PgCluster::start();
     figures.push(run("postgresql", Hub::on(&cluster.url), events).await);
 
-    println!("\nsync on loopback, {events} events (debug build of the tills and the hub)");
+    let build = target_debug()
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    println!("\nsync on loopback, {events} events ({build} build of the tills and the hub)");
     println!(
         "{:<12} {:>10} {:>14} {:>10} {:>14} {:>14}",
         "hub", "push s", "push ev/s", "pull s", "pull ev/s", "hub peak MB"
