@@ -218,7 +218,6 @@ impl Session {
             )
             .expect("known databases");
         }
-        let driver = Driver::start(&dir.path().join("tauri-driver.log"), cups_server).await;
         let capabilities = json!({
             "browserName": "wry",
             "tauri:options": {
@@ -229,11 +228,26 @@ impl Session {
         let Value::Object(capabilities) = capabilities else {
             unreachable!()
         };
-        let client = ClientBuilder::native()
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{}", driver.port))
-            .await
-            .expect("a WebDriver session with the app");
+        // A session can fail to start before the app has a say: the WebDriver behind
+        // tauri-driver not listening yet, or a port taken between `free_port` and its bind (seen
+        // once in CI: the proxy's answer cut short). Such a start is tried again with a new
+        // driver on new ports; an app that cannot start fails every try.
+        let mut tries = 1;
+        let (driver, client) = loop {
+            let driver = Driver::start(&dir.path().join("tauri-driver.log"), cups_server).await;
+            match ClientBuilder::native()
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{}", driver.port))
+                .await
+            {
+                Ok(client) => break (driver, client),
+                Err(error) if tries < 3 => {
+                    eprintln!("{scenario}: a WebDriver session failed to start ({error}); again");
+                    tries += 1;
+                }
+                Err(error) => panic!("a WebDriver session with the app: {error}"),
+            }
+        };
         let mut session = Session {
             client,
             db,
