@@ -37,7 +37,8 @@ pub(crate) enum Found {
     Foreign,
 }
 
-/// Reads the file's header and tables through a read-only connection.
+/// What the file at `path` is: its header's bytes say whether it is ours and whole; a file
+/// without the mark is asked, through a read-only connection, whether it has Tessera's tables.
 pub(crate) async fn look_at(path: &Path) -> Result<Found> {
     let Ok(meta) = std::fs::metadata(path) else {
         return Ok(Found::Nothing);
