@@ -194,6 +194,60 @@ async fn a_tessera_database_cut_short_is_damaged_and_left_untouched(#[case] divi
     assert_eq!(snapshot(cut.path()), before, "the damaged file was touched");
 }
 
+/// A till killed in the middle of a checkpoint (the CLI checkpoints as it exits): the file's
+/// first page already counts pages that are still only in the WAL beside it. That is no damage:
+/// SQLite finishes the checkpoint from the WAL. `make test`'s sync fault harness once met it as
+/// `database_damaged` on the next command.
+#[tokio::test]
+async fn a_file_shorter_than_its_header_says_with_its_wal_beside_it_opens_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("till.db");
+    let store = Store::open(&live).await.unwrap();
+    let manager = set_up(&store).await;
+    // Written to the WAL only: far fewer pages than SQLite's automatic checkpoint waits for.
+    for i in 0..40 {
+        let member = tessera_core::people::members::NewMember {
+            name: format!("Member {i}"),
+            ..Default::default()
+        };
+        store.enroll(&manager, &member).await.unwrap();
+    }
+    // The files as a kill would leave them, the store still open (so its WAL is whole).
+    let killed = tempfile::tempdir().unwrap();
+    let path = killed.path().join("till.db");
+    std::fs::copy(&live, &path).unwrap();
+    let wal_path = killed.path().join("till.db-wal");
+    std::fs::copy(dir.path().join("till.db-wal"), &wal_path).unwrap();
+    store.close().await;
+
+    // The checkpoint got as far as the first page: the newest copy of page 1 from the WAL
+    // (frames of a 24-byte header and a page, after the WAL's own 32-byte header).
+    let wal = std::fs::read(&wal_path).unwrap();
+    let page_size = u32::from_be_bytes(wal[8..12].try_into().unwrap()) as usize;
+    let page_one = wal[32..]
+        .chunks_exact(24 + page_size)
+        .rev()
+        .find(|frame| u32::from_be_bytes(frame[0..4].try_into().unwrap()) == 1)
+        .expect("page 1 is in the WAL")[24..]
+        .to_vec();
+    let mut file = std::fs::read(&path).unwrap();
+    file[..page_size].copy_from_slice(&page_one);
+    std::fs::write(&path, &file).unwrap();
+    let pages = u64::from(u32::from_be_bytes(file[28..32].try_into().unwrap()));
+    assert!(
+        (file.len() as u64) < pages * page_size as u64,
+        "the header counts {pages} pages, the file holds {}",
+        file.len() / page_size
+    );
+
+    let store = Store::open(&path).await.unwrap();
+    let members: i64 = sqlx::query_scalar("SELECT count(*) FROM member")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(members, 40);
+}
+
 #[tokio::test]
 async fn many_processes_opening_a_new_file_at_once_all_succeed_and_migrate_it_once() {
     let dir = tempfile::tempdir().unwrap();

@@ -48,7 +48,11 @@ pub(crate) async fn look_at(path: &Path) -> Result<Found> {
     }
     let ours = Header::read(path).filter(Header::ours);
     match ours {
-        Some(header) if header.cut_short(meta.len()) => return Ok(Found::Damaged),
+        // Short with a WAL beside it is a checkpoint cut off (a process killed while it copied
+        // pages, the first page first): SQLite finishes it from the WAL.
+        Some(header) if header.cut_short(meta.len()) && !has_wal(path) => {
+            return Ok(Found::Damaged)
+        }
         // Marked as ours and whole: no connection needed to say so (each new connection reads
         // the whole schema, triggers and all: a millisecond every CLI command paid twice).
         Some(_) => return Ok(Found::Tessera),
@@ -86,6 +90,13 @@ pub(crate) async fn look_at(path: &Path) -> Result<Found> {
     .unwrap_or(Found::Foreign); // not a database at all (SQLITE_NOTADB...), or a damaged one
     let _ = conn.close().await;
     Ok(found)
+}
+
+/// Whether a write-ahead log with something in it lies beside the database at `path`.
+fn has_wal(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(wal).is_ok_and(|m| m.len() > 0)
 }
 
 /// The first 100 bytes of an SQLite file, read as bytes (https://sqlite.org/fileformat.html):
