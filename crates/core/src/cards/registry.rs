@@ -2,8 +2,6 @@
 //! that sign tokens, and revocation with reissue. A replaced card stays known, so scanning it
 //! says when it was replaced instead of "unknown card".
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 #[cfg(feature = "ts")]
@@ -142,15 +140,7 @@ impl Store {
     /// The first reading whose MAC verifies; otherwise why the most trustworthy reading failed.
     pub(crate) async fn verify_token(&self, readings: &[TokenReading]) -> Result<MemberCode> {
         let stamp = self.stamps().await?.chain_keys;
-        let keys = match self.memo().get::<Vec<ChainKey>>(stamp) {
-            Some(keys) => keys,
-            None => {
-                // The stamp before the keys: what is kept is at least as new as its stamp.
-                let keys = Arc::new(self.chain_keys().await?);
-                self.memo().put(stamp, Arc::clone(&keys));
-                keys
-            }
-        };
+        let keys = self.remembered(stamp, || self.chain_keys()).await?;
         Ok(verify_readings(readings, &keys)?)
     }
 

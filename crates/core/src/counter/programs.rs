@@ -634,16 +634,9 @@ impl Store {
     }
 
     /// [`Store::programs`] from memory while no process changed a program since they were
-    /// read, `stamp` being the store's `cache_stamp.programs` as the caller just read it.
+    /// read, `stamp` being the store's `cache_stamp.programs` as the caller read it beforehand.
     pub(crate) async fn programs_as_of(&self, stamp: i64) -> Result<Arc<Vec<Program>>> {
-        if let Some(programs) = self.memo().get::<Vec<Program>>(stamp) {
-            return Ok(programs);
-        }
-        // The stamp before the programs: what is kept is at least as new as its stamp.
-        let stamp = self.stamps().await?.programs;
-        let programs = Arc::new(self.programs().await?);
-        self.memo().put(stamp, Arc::clone(&programs));
-        Ok(programs)
+        self.remembered(stamp, || self.programs()).await
     }
 
     pub async fn program(&self, id: ProgramId) -> Result<Program> {

@@ -8,6 +8,7 @@
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use crate::error::Result;
@@ -65,6 +66,26 @@ pub(crate) struct Stamps {
 }
 
 impl Store {
+    /// The `T` kept while its counter still reads `stamp`; otherwise `read()` again, kept under
+    /// `stamp`. Callers read `stamp` before `read` runs, so what is kept is at least as new as
+    /// its counter says and a change never hides behind it.
+    pub(crate) async fn remembered<T, Fut>(
+        &self,
+        stamp: i64,
+        read: impl FnOnce() -> Fut,
+    ) -> Result<Arc<T>>
+    where
+        T: Any + Send + Sync,
+        Fut: Future<Output = Result<T>>,
+    {
+        if let Some(kept) = self.memo.get::<T>(stamp) {
+            return Ok(kept);
+        }
+        let value = Arc::new(read().await?);
+        self.memo.put(stamp, Arc::clone(&value));
+        Ok(value)
+    }
+
     pub(crate) async fn stamps(&self) -> Result<Stamps> {
         Ok(
             sqlx::query_as("SELECT programs, chain_keys FROM cache_stamp WHERE id = 1")

@@ -112,7 +112,7 @@ fn connect_options(path: &Path, create: bool) -> SqliteConnectOptions {
 /// right after another finds none free and opens one more while it may. A CLI command opened
 /// four and spent 6 of its 10 ms on it (issue 12: `tessera --json scan` as a process).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Connections {
+enum Connections {
     Several,
     One,
 }
