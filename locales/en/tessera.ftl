@@ -314,6 +314,13 @@ error-sign-in-required = Please sign in first.
 error-unexpected = Something unexpected happened. Try again.
 
 ## The till, safe under pressure
+menu-about = About Tessera
+about-title = About Tessera
+about-version = Version { $version }
+about-database = Database
+about-logs = Logs
+about-fonts = Fonts
+about-libraries = { $count } libraries
 till-menu = Menu
 scan-last = Last scan { $time }
 scan-paused = Scanner paused: tap the screen
@@ -438,6 +445,10 @@ cli-report-staff-member = { $name }: { $enrolments } enrolments, { $punches } pu
 cli-dev-seeded = Generated { $members } members and { $events } events.
 cli-dev-storm-written = Written: { $kind } { $event }
 cli-dev-seed-progress = { $done } / { $members } members, { $events } events…
+cli-about-version = Tessera { $version }
+cli-about-database = Database: { $path }
+cli-about-logs = Logs: { $path }
+cli-about-licences = Built with { $libraries } libraries and the DejaVu fonts; their licences: tessera about --licences
 cli-backup-taken = Backup written: { $path } ({ $size } KB).
 cli-restored = Restored from { $path }.
 cli-restore-kept = The database it replaced is kept at { $path }.
@@ -617,3 +628,7 @@ backup-now = Back up now
 backup-none = No backup yet.
 backup-restore = Restore
 backup-restore-confirm = Put the backup of { $when } in place of today's data? What was done since then will no longer show on this till (today's data is kept aside in a file). Everyone signs in again.
+
+## The menu entry of the installed app (scripts/dist.sh writes it into the .desktop file).
+desktop-generic-name = Loyalty cards
+desktop-comment = Punch cards, points and rewards at the shop counter

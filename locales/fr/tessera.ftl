@@ -314,6 +314,13 @@ error-sign-in-required = Veuillez d’abord vous connecter.
 error-unexpected = Un problème inattendu est survenu. Réessayez.
 
 ## The till, safe under pressure
+menu-about = À propos de Tessera
+about-title = À propos de Tessera
+about-version = Version { $version }
+about-database = Base de données
+about-logs = Journaux
+about-fonts = Polices
+about-libraries = { $count } bibliothèques
 till-menu = Menu
 scan-last = Dernier scan { $time }
 scan-paused = Scanner en pause : touchez l’écran
@@ -438,6 +445,10 @@ cli-report-staff-member = { $name } : { $enrolments } inscriptions, { $punches }
 cli-dev-seeded = { $members } membres et { $events } événements générés.
 cli-dev-storm-written = Écrit : { $kind } { $event }
 cli-dev-seed-progress = { $done } / { $members } membres, { $events } événements…
+cli-about-version = Tessera { $version }
+cli-about-database = Base de données : { $path }
+cli-about-logs = Journaux : { $path }
+cli-about-licences = Construit avec { $libraries } bibliothèques et les polices DejaVu ; leurs licences : tessera about --licences
 cli-backup-taken = Sauvegarde écrite : { $path } ({ $size } Ko).
 cli-restored = Restauré depuis { $path }.
 cli-restore-kept = La base de données remplacée est gardée ici : { $path }.
@@ -617,3 +628,7 @@ backup-now = Sauvegarder maintenant
 backup-none = Aucune sauvegarde pour l’instant.
 backup-restore = Restaurer
 backup-restore-confirm = Remettre la sauvegarde du { $when } à la place des données d’aujourd’hui ? Ce qui a été fait depuis n’apparaîtra plus sur cette caisse (les données d’aujourd’hui sont gardées à part dans un fichier). Tout le monde se reconnecte.
+
+## The menu entry of the installed app (scripts/dist.sh writes it into the .desktop file).
+desktop-generic-name = Cartes de fidélité
+desktop-comment = Cartes à tampons, points et récompenses au comptoir

@@ -307,6 +307,13 @@ error-sign-in-required = Előbb jelentkezz be.
 error-unexpected = Váratlan hiba történt. Próbáld újra.
 
 ## The till, safe under pressure
+menu-about = A Tesseráról
+about-title = A Tesseráról
+about-version = Verzió: { $version }
+about-database = Adatbázis
+about-logs = Naplók
+about-fonts = Betűkészletek
+about-libraries = { $count } könyvtár
 till-menu = Menü
 scan-last = Utolsó beolvasás: { $time }
 scan-paused = A kódolvasó szünetel: érintsd meg a képernyőt
@@ -427,6 +434,10 @@ cli-report-staff-member = { $name }: { $enrolments } belépés, { $punches } pec
 cli-dev-seeded = Létrehozva { $members } tag és { $events } esemény.
 cli-dev-storm-written = Rögzítve: { $kind } { $event }
 cli-dev-seed-progress = { $done } / { $members } tag, { $events } esemény…
+cli-about-version = Tessera { $version }
+cli-about-database = Adatbázis: { $path }
+cli-about-logs = Naplók: { $path }
+cli-about-licences = { $libraries } könyvtárral és a DejaVu betűkészletekkel készült; licenceik: tessera about --licences
 cli-backup-taken = Biztonsági mentés kiírva: { $path } ({ $size } KB).
 cli-restored = Visszaállítva innen: { $path }.
 cli-restore-kept = A lecserélt adatbázis itt maradt meg: { $path }.
@@ -590,3 +601,7 @@ backup-now = Mentés most
 backup-none = Még nincs biztonsági mentés.
 backup-restore = Visszaállítás
 backup-restore-confirm = Visszaállítod a { $when } mentést a mai adatok helyére? Ami azóta történt, nem látszik majd ezen a kasszán (a mai adatok külön fájlban megmaradnak). Mindenki újra bejelentkezik.
+
+## The menu entry of the installed app (scripts/dist.sh writes it into the .desktop file).
+desktop-generic-name = Hűségkártyák
+desktop-comment = Pecsételős kártyák, pontok és jutalmak a pultnál

@@ -313,6 +313,13 @@ error-sign-in-required = Accedi prima di continuare.
 error-unexpected = È successo qualcosa di imprevisto. Riprova.
 
 ## The till, safe under pressure
+menu-about = Informazioni su Tessera
+about-title = Informazioni su Tessera
+about-version = Versione { $version }
+about-database = Database
+about-logs = Log
+about-fonts = Caratteri
+about-libraries = { $count } librerie
 till-menu = Menu
 scan-last = Ultima scansione { $time }
 scan-paused = Lettore in pausa: tocca lo schermo
@@ -437,6 +444,10 @@ cli-report-staff-member = { $name }: { $enrolments } iscrizioni, { $punches } ti
 cli-dev-seeded = Generati { $members } clienti e { $events } eventi.
 cli-dev-storm-written = Scritto: { $kind } { $event }
 cli-dev-seed-progress = { $done } / { $members } clienti, { $events } eventi…
+cli-about-version = Tessera { $version }
+cli-about-database = Database: { $path }
+cli-about-logs = Log: { $path }
+cli-about-licences = Realizzato con { $libraries } librerie e i caratteri DejaVu; le loro licenze: tessera about --licences
 cli-backup-taken = Backup scritto: { $path } ({ $size } KB).
 cli-restored = Ripristinato da { $path }.
 cli-restore-kept = Il database sostituito è conservato in { $path }.
@@ -616,3 +627,7 @@ backup-now = Fai un backup ora
 backup-none = Ancora nessun backup.
 backup-restore = Ripristina
 backup-restore-confirm = Rimettere il backup del { $when } al posto dei dati di oggi? Quello che è stato fatto da allora non comparirà più su questa cassa (i dati di oggi restano conservati a parte in un file). Tutti accedono di nuovo.
+
+## The menu entry of the installed app (scripts/dist.sh writes it into the .desktop file).
+desktop-generic-name = Tessere fedeltà
+desktop-comment = Tessere a timbri, punti e premi al banco

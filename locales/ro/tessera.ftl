@@ -319,6 +319,13 @@ error-sign-in-required = Conectează-te mai întâi.
 error-unexpected = S-a întâmplat ceva neașteptat. Încearcă din nou.
 
 ## The till, safe under pressure
+menu-about = Despre Tessera
+about-title = Despre Tessera
+about-version = Versiunea { $version }
+about-database = Baza de date
+about-logs = Jurnale
+about-fonts = Fonturi
+about-libraries = { $count } biblioteci
 till-menu = Meniu
 scan-last = Ultima scanare { $time }
 scan-paused = Cititorul e în pauză: atinge ecranul
@@ -448,6 +455,10 @@ cli-report-staff-member = { $name }: { $enrolments } înscrieri, { $punches } ș
 cli-dev-seeded = Am generat { $members } membri și { $events } evenimente.
 cli-dev-storm-written = Scris: { $kind } { $event }
 cli-dev-seed-progress = { $done } / { $members } membri, { $events } evenimente…
+cli-about-version = Tessera { $version }
+cli-about-database = Baza de date: { $path }
+cli-about-logs = Jurnale: { $path }
+cli-about-licences = Construit cu { $libraries } biblioteci și fonturile DejaVu; licențele lor: tessera about --licences
 cli-backup-taken = Copie de siguranță scrisă: { $path } ({ $size } KB).
 cli-restored = Restaurat din { $path }.
 cli-restore-kept = Baza de date înlocuită este păstrată la { $path }.
@@ -631,3 +642,7 @@ backup-now = Fă o copie acum
 backup-none = Încă nicio copie de siguranță.
 backup-restore = Restaurează
 backup-restore-confirm = Pui copia din { $when } în locul datelor de azi? Ce s-a făcut de atunci nu va mai apărea pe această casă (datele de azi sunt păstrate separat într-un fișier). Toată lumea se autentifică din nou.
+
+## The menu entry of the installed app (scripts/dist.sh writes it into the .desktop file).
+desktop-generic-name = Carduri de fidelitate
+desktop-comment = Carduri cu ștampile, puncte și recompense la casă

@@ -58,6 +58,13 @@ pub struct SetUpRequest {
     pub program: NewProgram,
 }
 
+/// The About box: the version, where the database and the logs are, the licences of what is
+/// bundled. It answers even when the database does not open.
+#[tauri::command]
+pub fn about(state: State<'_, AppState>) -> tessera_core::support::about::About {
+    tessera_core::support::about::about(state.db_path())
+}
+
 #[tauri::command]
 pub async fn app_status(state: State<'_, AppState>) -> CommandResult<AppStatus> {
     let db_path = state.db_path().display().to_string();
@@ -400,19 +407,7 @@ pub async fn printers(state: State<'_, AppState>) -> CommandResult<Printers> {
 }
 
 fn open_with_system(path: &str) -> CommandResult<()> {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    let spawned = if cfg!(target_os = "windows") {
-        std::process::Command::new("cmd")
-            .args(["/C", "start", "", path])
-            .spawn()
-    } else {
-        std::process::Command::new(opener).arg(path).spawn()
-    };
-    spawned.map(drop).map_err(|_| {
+    crate::platform::open_with_system(std::path::Path::new(path)).map_err(|_| {
         CoreError::OpenFailed {
             path: path.to_string(),
         }

@@ -5,6 +5,7 @@
 
 mod commands;
 mod manage;
+mod platform;
 mod reports;
 mod state;
 mod sync;
@@ -84,6 +85,7 @@ fn main() {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            commands::about,
             commands::app_status,
             commands::set_up_shop,
             commands::load_demo,

@@ -92,6 +92,8 @@ enum Command {
     Backup(command::backup::BackupArgs),
     /// Put the backup FILE in place of the database; the one replaced is kept aside (managers).
     Restore(command::backup::RestoreArgs),
+    /// The version, where the database and the logs are, and the licences of what is bundled.
+    About(command::about::Args),
     /// For benchmarks: `dev seed` writes a generated history (never on a real shop's database).
     #[command(subcommand, hide = true)]
     Dev(command::dev::Command),
@@ -168,6 +170,11 @@ fn lang_option(args: &[String]) -> Option<&str> {
 
 async fn run(cli: Cli, out: &Output) -> Result<()> {
     let db = cli.db.clone().unwrap_or_else(default_db_path);
+    // Neither needs the database to open: one says where it is, the other replaces it.
+    if let Command::About(args) = cli.command {
+        command::about::run(args, &db, out);
+        return Ok(());
+    }
     if let Command::Restore(args) = cli.command {
         return command::backup::run_restore(
             args,
@@ -215,6 +222,8 @@ async fn dispatch(chosen: Command, cx: &Context<'_>) -> Result<()> {
         Command::Report(sub) => command::report::run(sub, cx).await,
         Command::Dev(sub) => command::dev::run(sub, cx).await,
         Command::Backup(args) => command::backup::run_backup(args, cx).await,
-        Command::Restore(_) => unreachable!("restore runs before the store opens"),
+        Command::About(_) | Command::Restore(_) => {
+            unreachable!("about and restore run before the store opens")
+        }
     }
 }

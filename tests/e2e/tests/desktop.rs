@@ -586,3 +586,40 @@ async fn a_manager_replaces_a_lost_card_and_the_old_one_is_refused() {
     s.shot("old-card-refused").await;
     s.finish().await;
 }
+
+#[tokio::test]
+async fn about_names_the_version_the_database_and_the_licences() {
+    let mut s = Session::launch("about", Start::Shop).await;
+    let cli = s.cli(&["about"]);
+    s.menu("about-button").await;
+    s.el("about-dialog").await;
+    let version = s.text("about-version").await;
+    assert!(
+        version.contains(cli["version"].as_str().unwrap()),
+        "{version} / {cli}"
+    );
+    assert_eq!(s.text("about-database").await, s.db.display().to_string());
+    assert_eq!(
+        s.text("about-logs").await,
+        cli["logs"].as_str().unwrap(),
+        "the app and the CLI write to the same log folder"
+    );
+    let libraries = cli["licences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["kind"] == "library")
+        .count();
+    let summary = s.text("about-libraries").await;
+    assert!(
+        summary
+            .replace(['\u{a0}', ',', ' '], "")
+            .contains(&libraries.to_string()),
+        "{summary}: {libraries} libraries"
+    );
+    s.shot("about").await;
+    s.click("about-close").await;
+    s.el("scan-armed").await;
+    assert!(!s.exists("about-dialog").await);
+    s.finish().await;
+}

@@ -3,6 +3,7 @@
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { About } from './bindings/About';
 import type { ActionResult } from './bindings/ActionResult';
 import type { AppStatus } from './bindings/AppStatus';
 import type { Conflict } from './bindings/Conflict';
@@ -70,6 +71,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 }
 
 export const ipc = {
+  about: () => call<About>('about'),
   appStatus: () => call<AppStatus>('app_status'),
   setUpShop: (request: SetUpRequest) => call<AppStatus>('set_up_shop', { request }),
   loadDemo: (language: string) => call<AppStatus>('load_demo', { language }),

@@ -2,6 +2,7 @@
 //! An answer wraps core's own wire type where the app answers with one, so scripts and the app
 //! read the same shape; punch, redeem and void all answer an [`action::ActionOutput`].
 
+pub mod about;
 pub mod action;
 pub mod audit;
 pub mod backup;

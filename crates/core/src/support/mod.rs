@@ -1,6 +1,8 @@
-//! For support and first looks: backups and restore, the integrity checks (`doctor`), the
-//! demo café, this till's settings, files written whole, and pasts written for tests and benchmarks.
+//! For support and first looks: what this Tessera is (about), backups and restore, the
+//! integrity checks (`doctor`), the demo café, this till's settings, files written whole, and
+//! pasts written for tests and benchmarks.
 
+pub mod about;
 pub mod backup;
 pub mod demo;
 pub mod doctor;
