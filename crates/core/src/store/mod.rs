@@ -146,7 +146,7 @@ async fn create(path: &Path) -> Result<()> {
     let temporary = path.with_file_name(format!(".{name}.{}.new", uuid::Uuid::now_v7()));
     let made = async {
         let pool = pool(connect_options(&temporary, true), Connections::One).await?;
-        schema::migrate(&pool).await?;
+        schema::migrate(&pool, None).await?;
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&pool)
             .await?;
@@ -215,7 +215,7 @@ impl Store {
         let options = connect_options(path, false);
         let located = |e: CoreError| e.located(path);
         let pool = pool(options, connections).await.map_err(located)?;
-        schema::migrate(&pool).await.map_err(located)?;
+        schema::migrate(&pool, Some(path)).await.map_err(located)?;
         schema::fill_phone_tails(&pool).await.map_err(located)?;
         let store = Store {
             pool,

@@ -185,7 +185,12 @@ fn check(applied: &[(i64, Vec<u8>)]) -> Result<()> {
 /// Brings the schema up to date: nothing to do in the common case (checked without a lock);
 /// otherwise every pending migration, the bookkeeping and the mark in one IMMEDIATE
 /// transaction, checked again once the lock is held (another process may have just done it).
-pub(crate) async fn migrate(pool: &SqlitePool) -> Result<()> {
+///
+/// A database made by an earlier version (`db`, when it is an existing file) is first copied
+/// as it was into `backups/` beside it, `before-upgrade-<its version>-<time>.db`, which the
+/// rotation of automatic backups never removes: an upgrade that went wrong in a way no test
+/// foresaw is undone by a restore. No copy, no upgrade: the database stays as it was.
+pub(crate) async fn migrate(pool: &SqlitePool, db: Option<&Path>) -> Result<()> {
     let mut conn = pool.acquire().await?;
     let done = applied(&mut conn).await?;
     check(&done)?;
@@ -194,6 +199,16 @@ pub(crate) async fn migrate(pool: &SqlitePool) -> Result<()> {
         .await?;
     if done.len() == MIGRATIONS.iter().count() && marked == APPLICATION_ID {
         return Ok(());
+    }
+    if let (Some(db), Some((from, _))) = (db, done.last()) {
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+        let dir = crate::support::backup::backup_dir(db);
+        std::fs::create_dir_all(&dir).map_err(|_| CoreError::FileUnwritable {
+            path: dir.display().to_string(),
+        })?;
+        let copy = dir.join(format!("before-upgrade-{from:04}-{stamp}.db"));
+        crate::support::backup::copy_into(&mut conn, &copy).await?;
+        tracing::info!(from, to = latest_version(), backup = %copy.display(), "upgrading the database");
     }
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
     tx.execute(BOOKKEEPING).await?;
