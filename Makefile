@@ -10,8 +10,10 @@ SHELL := /bin/bash
 FEATURES := --features tessera-app/ts
 CARGO_BUILD := cargo build --workspace --all-targets $(FEATURES)
 APP := target/debug/tessera-app
+# The release build a shop installs: the app, its CLI and the hub, in one cargo invocation.
+RELEASE_BUILD := cargo build --release -p tessera-app -p tessera-cli -p tessera-hub
 
-.PHONY: run test e2e soak fuzz bench bench-smoke bench-sync bench-import bench-reports setup system-deps ui-deps ui-build build e2e-deps fmt-check clippy rust-test bindings-check ui-check ui-lint ui-test
+.PHONY: run test e2e soak fuzz bench bench-smoke bench-sync bench-import bench-reports bench-start dist dist-test licences licences-check setup system-deps ui-deps ui-build build e2e-deps fmt-check clippy rust-test bindings-check ui-check ui-lint ui-test
 
 ## The desktop app, on the database in the platform's data folder (or ARGS="--db PATH").
 run: setup ui-build build
@@ -19,7 +21,7 @@ run: setup ui-build build
 
 ## Every check: format, lints, Rust tests (end-to-end ones included, on a private Xvfb display),
 ## generated IPC types up to date, UI type checks, lints and tests.
-test: setup ui-build fmt-check clippy build e2e-deps rust-test bench-smoke bindings-check ui-check ui-lint ui-test
+test: setup ui-build fmt-check licences-check clippy build e2e-deps rust-test bench-smoke bindings-check ui-check ui-lint ui-test
 
 ## The end-to-end tests alone: the real app driven over WebDriver. Screenshots: target/e2e-screenshots/
 e2e: setup ui-build build e2e-deps
@@ -60,6 +62,33 @@ bench-sync: setup
 	cargo build --release -p tessera-hub -p tessera-cli
 	cargo build --release -p tessera-sync-tests --bin sync_bench
 	target/release/sync_bench
+
+## The desktop app's start (launch to an armed cashier screen) and idle memory, debug and release,
+## each next to a minimal Tauri 2 window built the same way (tests/minimal-window), under Xvfb:
+## a table, and target/bench/start.json.
+bench-start: setup ui-build build e2e-deps
+	$(RELEASE_BUILD)
+	cargo build --release -p tessera-minimal-window
+	scripts/with-display.sh target/debug/start_bench
+
+## Release packages in target/dist/: the desktop app (.deb and .rpm, with the `tessera` CLI) and
+## the hub (.deb, a systemd service). README "Install"; docs/decisions/0028-packages.md.
+dist: setup ui-build
+	$(RELEASE_BUILD)
+	scripts/dist.sh
+
+## The packages installed into a scratch root and checked: files, menu entry, systemd unit, the
+## installed binaries running. `.ci/run` runs it after `make test`.
+dist-test: dist
+	scripts/dist-test.sh
+
+## The licences of every library the shipped binaries link (crates/core/assets/licences.txt),
+## written again from Cargo.lock after a dependency changed.
+licences:
+	scripts/licences.py
+
+licences-check:
+	scripts/licences.py --check
 
 ## Time to import 50,000 members from a CSV file as Excel writes it (IMPORT_ROWS=N for another size).
 bench-import: setup build

@@ -48,13 +48,28 @@ enum Command {
     /// reverse proxy (tills refuse plain HTTP to anything but their own machine).
     Serve {
         /// Address to listen on; port 0 picks a free one (printed on the first line).
-        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
+        #[arg(
+            long,
+            value_name = "ADDR",
+            env = "TESSERA_HUB_LISTEN",
+            default_value = "127.0.0.1:7878"
+        )]
         listen: SocketAddr,
         /// The certificate chain (PEM, leaf first) to serve HTTPS with.
-        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        #[arg(
+            long,
+            value_name = "FILE",
+            env = "TESSERA_HUB_TLS_CERT",
+            requires = "tls_key"
+        )]
         tls_cert: Option<std::path::PathBuf>,
         /// Its private key (PEM).
-        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        #[arg(
+            long,
+            value_name = "FILE",
+            env = "TESSERA_HUB_TLS_KEY",
+            requires = "tls_cert"
+        )]
         tls_key: Option<std::path::PathBuf>,
     },
     /// The chain's devices (tills) and their tokens.
@@ -204,6 +219,23 @@ async fn command<S: Storage>(storage: S, command: Command) -> anyhow::Result<()>
     }
 }
 
+/// Ctrl-C in a terminal, or SIGTERM from a service manager (`systemctl stop`): either lets the
+/// requests under way finish before the hub exits.
+async fn stop_asked() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
 async fn serve<S: Storage>(
     storage: S,
     listen: SocketAddr,
@@ -213,9 +245,7 @@ async fn serve<S: Storage>(
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let address = listener.local_addr()?;
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+    let shutdown = stop_asked();
     let router = api::router(storage);
     // The first line on stdout says where: tests and scripts that asked for port 0 read it.
     match tls {
