@@ -29,13 +29,17 @@ pub const CONTROL: char = '\u{e009}';
 /// (An async mutex: each test holds it across awaits for its whole session.)
 static ONE_APP_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// `target/debug`, found from this test binary (`target/debug/deps/desktop-…`).
+/// `target/debug`, found from this binary: a test (`target/debug/deps/desktop-…`) or a bench
+/// (`target/debug/start_bench`).
 pub fn target_debug() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target/debug")
-        .to_path_buf()
+    let exe = std::env::current_exe().expect("binary path");
+    let dir = exe.parent().expect("binary folder");
+    let dir = if dir.ends_with("deps") {
+        dir.parent().expect("target/debug")
+    } else {
+        dir
+    };
+    dir.to_path_buf()
 }
 
 fn binary(name: &str) -> PathBuf {
@@ -72,7 +76,7 @@ fn free_port() -> u16 {
 
 /// tauri-driver and, behind it, WebKitWebDriver. Stopped with SIGTERM, so that it takes
 /// WebKitWebDriver down with it (SIGKILL would leave that holding its port).
-struct Driver {
+pub struct Driver {
     child: Child,
     port: u16,
 }
@@ -123,6 +127,50 @@ impl Drop for Driver {
             let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
         }
         let _ = self.child.wait();
+    }
+}
+
+/// Opens `application` (with `args`) in a WebDriver session; the driver's log goes to
+/// `dir/tauri-driver.log`. Returns when the session stands: the app's process is running, its
+/// page not necessarily shown yet. Keep the driver as long as the client.
+pub async fn open_app(
+    application: &Path,
+    args: &[String],
+    dir: &Path,
+    cups_server: Option<&str>,
+) -> (Driver, Client) {
+    let capabilities = json!({
+        "browserName": "wry",
+        "tauri:options": {
+            "application": application,
+            "args": args,
+        }
+    });
+    let Value::Object(capabilities) = capabilities else {
+        unreachable!()
+    };
+    // A session can fail to start before the app has a say: the WebDriver behind
+    // tauri-driver not listening yet, or a port taken between `free_port` and its bind (seen
+    // once in CI: the proxy's answer cut short). Such a start is tried again with a new driver
+    // on new ports; an app that cannot start fails every try.
+    let mut tries = 1;
+    loop {
+        let driver = Driver::start(&dir.join("tauri-driver.log"), cups_server).await;
+        match ClientBuilder::native()
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+        {
+            Ok(client) => return (driver, client),
+            Err(error) if tries < 3 => {
+                eprintln!(
+                    "{}: a WebDriver session failed to start ({error}); again",
+                    application.display()
+                );
+                tries += 1;
+            }
+            Err(error) => panic!("a WebDriver session with the app: {error}"),
+        }
     }
 }
 
@@ -182,31 +230,7 @@ impl Session {
             .expect("temp dir");
         let db = dir.path().join("tessera.db");
         if let Start::Shop = start {
-            cli_at(
-                &db,
-                &[
-                    "init",
-                    "--shop",
-                    "Café Lumière",
-                    "--manager",
-                    MANAGER,
-                    "--pin",
-                    PIN,
-                ],
-            );
-            cli_at(
-                &db,
-                &[
-                    "program",
-                    "add",
-                    "--name",
-                    PROGRAM,
-                    "--punches",
-                    "9",
-                    "--reward",
-                    REWARD,
-                ],
-            );
+            make_shop(&db);
         }
         if let Start::KnownButMissing = start {
             // The app's config folder is the test's temp dir (XDG_CONFIG_HOME, see Driver).
@@ -218,36 +242,13 @@ impl Session {
             )
             .expect("known databases");
         }
-        let capabilities = json!({
-            "browserName": "wry",
-            "tauri:options": {
-                "application": binary("tessera-app"),
-                "args": ["--db", db],
-            }
-        });
-        let Value::Object(capabilities) = capabilities else {
-            unreachable!()
-        };
-        // A session can fail to start before the app has a say: the WebDriver behind
-        // tauri-driver not listening yet, or a port taken between `free_port` and its bind (seen
-        // once in CI: the proxy's answer cut short). Such a start is tried again with a new
-        // driver on new ports; an app that cannot start fails every try.
-        let mut tries = 1;
-        let (driver, client) = loop {
-            let driver = Driver::start(&dir.path().join("tauri-driver.log"), cups_server).await;
-            match ClientBuilder::native()
-                .capabilities(capabilities.clone())
-                .connect(&format!("http://127.0.0.1:{}", driver.port))
-                .await
-            {
-                Ok(client) => break (driver, client),
-                Err(error) if tries < 3 => {
-                    eprintln!("{scenario}: a WebDriver session failed to start ({error}); again");
-                    tries += 1;
-                }
-                Err(error) => panic!("a WebDriver session with the app: {error}"),
-            }
-        };
+        let (driver, client) = open_app(
+            &binary("tessera-app"),
+            &["--db".to_string(), db.display().to_string()],
+            dir.path(),
+            cups_server,
+        )
+        .await;
         let mut session = Session {
             client,
             db,
@@ -624,6 +625,36 @@ impl Drop for Session {
             .arg(self.db.as_os_str())
             .status();
     }
+}
+
+/// A shop (manager [`MANAGER`], PIN [`PIN`], English) with one program, made through the CLI
+/// in a new database at `db`.
+pub fn make_shop(db: &Path) {
+    cli_at(
+        db,
+        &[
+            "init",
+            "--shop",
+            "Café Lumière",
+            "--manager",
+            MANAGER,
+            "--pin",
+            PIN,
+        ],
+    );
+    cli_at(
+        db,
+        &[
+            "program",
+            "add",
+            "--name",
+            PROGRAM,
+            "--punches",
+            "9",
+            "--reward",
+            REWARD,
+        ],
+    );
 }
 
 pub fn cli_at(db: &Path, args: &[&str]) -> Value {
