@@ -61,12 +61,20 @@ async fn main() {
         eprintln!("no release build of both binaries: measuring the debug build only");
     }
 
-    let mut rows = Vec::new();
-    for (build, dir) in &builds {
-        let tessera = measure(App::Tessera, &dir.join(APP_BINARY)).await;
-        let floor = measure(App::Floor, &dir.join(FLOOR_BINARY)).await;
-        rows.push(Row::new(build, &tessera, &floor));
+    // Round after round, each binary once per round: whatever drifts on the machine during the
+    // run (caches, another process) weighs on every column alike.
+    let mut starts: Vec<[Vec<Start>; 2]> = builds.iter().map(|_| [vec![], vec![]]).collect();
+    for round in 1..=STARTS {
+        for ((_, dir), measured) in builds.iter().zip(&mut starts) {
+            measured[0].push(start_once(App::Tessera, &dir.join(APP_BINARY), round).await);
+            measured[1].push(start_once(App::Floor, &dir.join(FLOOR_BINARY), round).await);
+        }
     }
+    let rows: Vec<Row> = builds
+        .iter()
+        .zip(&starts)
+        .map(|((build, _), [tessera, floor])| Row::new(build, tessera, floor))
+        .collect();
 
     println!();
     println!(
@@ -121,62 +129,65 @@ fn verdict(met: bool) -> &'static str {
     }
 }
 
-/// Launches `binary` `STARTS` times, one after the other, each on a new temp folder.
-async fn measure(app: App, binary: &Path) -> Vec<Start> {
+/// One launch of `binary` on a new temp folder: its time to the ready screen, then its memory
+/// once idle (by process, printed, and summed).
+async fn start_once(app: App, binary: &Path, round: usize) -> Start {
     assert!(
         binary.exists(),
         "{} is missing: `make bench-start` builds it",
         binary.display()
     );
-    let mut starts = Vec::new();
-    for n in 1..=STARTS {
-        let dir = tempfile::Builder::new()
-            .prefix("tessera-start-")
-            .tempdir()
-            .expect("temp dir");
-        let args = match app {
-            App::Tessera => {
-                let db = dir.path().join("tessera.db");
-                make_shop(&db);
-                vec!["--db".to_string(), db.display().to_string()]
-            }
-            App::Floor => Vec::new(),
-        };
-        let launched = Instant::now();
-        let (driver, client) = open_app(binary, &args, dir.path(), None).await;
-        let ready = match app {
-            App::Tessera => {
-                wait_for(&client, "[data-testid=\"signin-pin\"]").await;
-                let to_sign_in = launched.elapsed();
-                let pin = client
-                    .find(Locator::Css("[data-testid=\"signin-pin\"]"))
-                    .await
-                    .expect("the PIN field");
-                pin.send_keys(PIN).await.expect("type the PIN");
-                let typed = Instant::now();
-                pin.send_keys("\u{e007}").await.expect("Enter");
-                wait_for(&client, "[data-testid=\"scan-armed\"][data-armed=\"true\"]").await;
-                to_sign_in + typed.elapsed()
-            }
-            App::Floor => {
-                wait_for(&client, "[data-testid=\"ready\"]").await;
-                launched.elapsed()
-            }
-        };
-        // The idle period is what is measured here, not a wait for something to happen.
-        tokio::time::sleep(IDLE).await;
-        let pss_kib = app_pss_kib(binary);
-        eprintln!(
-            "{} start {n}: {} ms, {:.1} MB",
-            binary.display(),
-            ready.as_millis(),
-            pss_kib as f64 / 1024.0
-        );
-        starts.push(Start { ready, pss_kib });
-        client.close().await.expect("close the app");
-        drop(driver);
-    }
-    starts
+    let dir = tempfile::Builder::new()
+        .prefix("tessera-start-")
+        .tempdir()
+        .expect("temp dir");
+    let args = match app {
+        App::Tessera => {
+            let db = dir.path().join("tessera.db");
+            make_shop(&db);
+            vec!["--db".to_string(), db.display().to_string()]
+        }
+        App::Floor => Vec::new(),
+    };
+    let launched = Instant::now();
+    let (driver, client) = open_app(binary, &args, dir.path(), None).await;
+    let ready = match app {
+        App::Tessera => {
+            wait_for(&client, "[data-testid=\"signin-pin\"]").await;
+            let to_sign_in = launched.elapsed();
+            let pin = client
+                .find(Locator::Css("[data-testid=\"signin-pin\"]"))
+                .await
+                .expect("the PIN field");
+            pin.send_keys(PIN).await.expect("type the PIN");
+            let typed = Instant::now();
+            pin.send_keys("\u{e007}").await.expect("Enter");
+            wait_for(&client, "[data-testid=\"scan-armed\"][data-armed=\"true\"]").await;
+            to_sign_in + typed.elapsed()
+        }
+        App::Floor => {
+            wait_for(&client, "[data-testid=\"ready\"]").await;
+            launched.elapsed()
+        }
+    };
+    // The idle period is what is measured here, not a wait for something to happen.
+    tokio::time::sleep(IDLE).await;
+    let by_process = app_pss_kib(binary);
+    let pss_kib = by_process.iter().map(|(_, kib)| kib).sum();
+    let parts: Vec<String> = by_process
+        .iter()
+        .map(|(name, kib)| format!("{name} {:.1}", *kib as f64 / 1024.0))
+        .collect();
+    eprintln!(
+        "round {round} {}: {} ms, {:.1} MB ({})",
+        binary.display(),
+        ready.as_millis(),
+        pss_kib as f64 / 1024.0,
+        parts.join(", ")
+    );
+    client.close().await.expect("close the app");
+    drop(driver);
+    Start { ready, pss_kib }
 }
 
 async fn wait_for(client: &Client, css: &str) {
@@ -233,8 +244,9 @@ fn median(values: impl Iterator<Item = f64>) -> f64 {
     values[values.len() / 2]
 }
 
-/// The PSS (KiB) of the one running process of `binary` and all its descendants.
-fn app_pss_kib(binary: &Path) -> u64 {
+/// The PSS (KiB) of the one running process of `binary` and of each of its descendants, by
+/// process name.
+fn app_pss_kib(binary: &Path) -> Vec<(String, u64)> {
     let binary = binary.canonicalize().expect("binary path");
     let processes = processes();
     let root = processes
@@ -249,7 +261,13 @@ fn app_pss_kib(binary: &Path) -> u64 {
         family.extend(processes.iter().filter(|p| p.ppid == parent).map(|p| p.pid));
         i += 1;
     }
-    family.iter().map(|&pid| pss_kib(pid)).sum()
+    family
+        .iter()
+        .map(|&pid| {
+            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            (name.trim().to_string(), pss_kib(pid))
+        })
+        .collect()
 }
 
 struct Process {
