@@ -278,6 +278,54 @@ pub(crate) async fn write(tx: &mut WriteTx, event: &Event) -> Result<bool> {
     Ok(written == 1)
 }
 
+/// [`write`] for several events at once, in the given order, which none of them may be in the
+/// ledger already (see [`in_ledger`]). A statement writes many rows; the report triggers still
+/// run row by row, in this order.
+pub(crate) async fn write_all(tx: &mut WriteTx, events: &[&Event]) -> Result<()> {
+    // 15 parameters a row: well under SQLite's 32,766 a statement.
+    for chunk in events.chunks(500) {
+        let mut insert = sqlx::QueryBuilder::new(
+            "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id,
+                                program_id, amount, voids, reason_code, reason, other_member,
+                                card_code) ",
+        );
+        insert.push_values(chunk, |mut row, e| {
+            row.push_bind(e.id)
+                .push_bind(e.device_id)
+                .push_bind(e.seq)
+                .push_bind(e.shop_id)
+                .push_bind(e.staff_id)
+                .push_bind(e.at)
+                .push_bind(e.kind)
+                .push_bind(e.member_id)
+                .push_bind(e.program_id)
+                .push_bind(e.amount)
+                .push_bind(e.voids)
+                .push_bind(e.reason_code)
+                .push_bind(e.reason.clone())
+                .push_bind(e.other_member)
+                .push_bind(e.card_code.clone());
+        });
+        insert.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Which of `ids` the ledger holds.
+pub(crate) async fn in_ledger(
+    tx: &mut WriteTx,
+    ids: &[EventId],
+) -> Result<std::collections::HashSet<EventId>> {
+    let mut found = std::collections::HashSet::new();
+    for chunk in ids.chunks(crate::counter::card::IDS_PER_STATEMENT) {
+        let mut query = sqlx::QueryBuilder::new("SELECT id FROM event WHERE id IN ");
+        crate::counter::card::push_list(&mut query, chunk);
+        let rows: Vec<(EventId,)> = query.build_query_as().fetch_all(&mut **tx).await?;
+        found.extend(rows.into_iter().map(|(id,)| id));
+    }
+    Ok(found)
+}
+
 impl Store {
     pub async fn event(&self, id: EventId) -> Result<Event> {
         sqlx::query_as(&format!(

@@ -308,3 +308,89 @@ proptest! {
         });
     }
 }
+
+/// The same till, copied: what one copy receives one event at a time, the other receives in
+/// pages (as a pull does), and both must end the same.
+async fn twin(store: &Store) -> (Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("twin.db");
+    sqlx::query("VACUUM INTO ?")
+        .bind(path.to_str().unwrap())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    (Store::open(&path).await.unwrap(), dir)
+}
+
+async fn watched(store: &Store) -> Vec<(MemberId, ProgramId)> {
+    sqlx::query_as("SELECT member_id, program_id FROM conflict_watch ORDER BY 1, 2")
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
+}
+
+async fn every_card(store: &Store) -> Vec<(MemberId, ProgramId, i64, i64)> {
+    sqlx::query_as(
+        "SELECT member_id, program_id, punches_total, redeemed_total FROM card ORDER BY 1, 2",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// A pulled page is taken in with a few statements for the whole page
+    /// (`sync::ingest::receive_all`); it must do exactly what taking its events one by one
+    /// does: the same cards (rows at zero included), the same cards watched for conflicts
+    /// (a balance below zero at any point, not only at the end), the same report counts.
+    #[test]
+    fn a_page_taken_in_at_once_ends_as_its_events_one_by_one(
+        specs in prop::collection::vec(spec(), 1..40),
+        seed in any::<u64>(),
+        resend in any::<prop::sample::Index>(),
+        pages in prop::collection::vec(1..12usize, 1..8),
+    ) {
+        use rand::seq::SliceRandom;
+        use rand::SeedableRng;
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let chain = chain().await;
+            chain.store.summary_report(&chain.manager, Period::month_to(Utc::now().date_naive()))
+                .await.unwrap();
+            let (paged, _twin_dir) = twin(&chain.store).await;
+            let events = history(&chain, &specs);
+            let mut arrival = events.clone();
+            arrival.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
+            arrival.push(events[resend.index(events.len())].clone());
+
+            let mut one_by_one = 0;
+            for event in &arrival {
+                if chain.store.receive_event(event).await.unwrap() == Received::Applied {
+                    one_by_one += 1;
+                }
+            }
+            let mut in_pages = 0;
+            let mut rest = arrival.as_slice();
+            for size in pages.iter().cycle() {
+                if rest.is_empty() {
+                    break;
+                }
+                let (page, after) = rest.split_at((*size).min(rest.len()));
+                in_pages += paged.receive_events(page).await.unwrap();
+                rest = after;
+            }
+            // A page that comes again changes nothing.
+            assert_eq!(paged.receive_events(&arrival).await.unwrap(), 0);
+
+            assert_eq!(in_pages, one_by_one);
+            assert_eq!(every_card(&paged).await, every_card(&chain.store).await);
+            assert_eq!(watched(&paged).await, watched(&chain.store).await);
+            assert_eq!(stored_activity(&paged).await, stored_activity(&chain.store).await);
+            assert_eq!(stored(&paged).await, expected(&events));
+            let report = paged.doctor(&chain.manager, false).await.unwrap();
+            assert!(report.ok && report.differences.is_empty(), "{report:?}");
+        });
+    }
+}

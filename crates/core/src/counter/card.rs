@@ -220,6 +220,193 @@ pub(crate) async fn apply(
     Ok(Some((old, new)))
 }
 
+/// [`apply`] for events received together (a pulled page), already written to the ledger in
+/// this order: each gets the effect it would have had applied right after its own write, with
+/// a few statements for the whole page instead of several for each event. What the ledger held
+/// before the page is read first (`before_page`, before the page is written); within the page,
+/// what came earlier is kept in memory. The cards are then written once each, and every card
+/// whose balance went below zero at any point is noted for the conflict queue, as [`apply`]
+/// notes it after each event.
+///
+/// The caller keeps merges and events on a foreign card out of such a page: both move totals
+/// between members, which needs the page applied one event at a time.
+pub(crate) async fn apply_received(
+    tx: &mut WriteTx,
+    events: &[&Event],
+    before_page: &LedgerBefore,
+) -> Result<()> {
+    let mut cancels = before_page.cancels.clone();
+    let mut seen: HashMap<EventId, Fact> = HashMap::new();
+    let mut changes: Vec<(MemberId, ProgramId, CardTotals)> = Vec::new();
+    for event in events {
+        let fact = Fact::from(*event);
+        let cancelled =
+            |id: &EventId, cancels: &HashMap<EventId, i64>| cancels.get(id).is_some_and(|n| *n > 0);
+        let before = match (fact.kind, fact.voids) {
+            (EventKind::Void | EventKind::Forgive, Some(target)) => Before {
+                cancelled: false,
+                target: seen
+                    .get(&target)
+                    .or_else(|| before_page.targets.get(&target))
+                    .map(|t| (*t, cancelled(&target, &cancels))),
+            },
+            _ => Before {
+                cancelled: cancelled(&fact.id, &cancels),
+                target: None,
+            },
+        };
+        if let Some(change) = effect(&fact, &before) {
+            changes.push(change);
+        }
+        seen.insert(fact.id, fact);
+        if let Some(target) = fact.voids.filter(|_| fact.kind.cancels()) {
+            *cancels.entry(target).or_default() += 1;
+        }
+    }
+    if changes.is_empty() {
+        return Ok(());
+    }
+
+    // No merge in the page: who each member stands for is the same for all of it.
+    let members: Vec<MemberId> = changes.iter().map(|(m, _, _)| *m).collect();
+    let stands_for = crate::counter::merge::canonical_of_all(tx, &members).await?;
+    let canonical = |m: MemberId| stands_for.get(&m).copied().unwrap_or(m);
+    let mut cards: HashMap<(MemberId, ProgramId), CardTotals> = totals_of(
+        tx,
+        &members.iter().map(|m| canonical(*m)).collect::<Vec<_>>(),
+    )
+    .await?;
+    let needed: HashMap<ProgramId, i64> =
+        sqlx::query_as::<_, (ProgramId, i64)>("SELECT id, punches_needed FROM program")
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .collect();
+    let mut touched: Vec<(MemberId, ProgramId)> = Vec::new();
+    let mut watched: HashSet<(MemberId, ProgramId)> = HashSet::new();
+    let mut added: HashMap<(MemberId, ProgramId), CardTotals> = HashMap::new();
+    for (member, program, delta) in changes {
+        let key = (canonical(member), program);
+        let card = cards.entry(key).or_default();
+        card.punches_total += delta.punches_total;
+        card.redeemed_total += delta.redeemed_total;
+        if crate::counter::conflicts::needs_watching(*card, needed.get(&program).copied()) {
+            watched.insert(key);
+        }
+        let sum = added.entry(key).or_insert_with(|| {
+            touched.push(key);
+            CardTotals::default()
+        });
+        sum.punches_total += delta.punches_total;
+        sum.redeemed_total += delta.redeemed_total;
+    }
+    for key in touched {
+        add_to_totals(tx, key.0, key.1, added[&key]).await?;
+    }
+    for (member, program) in watched {
+        crate::counter::conflicts::note(tx, member, program).await?;
+    }
+    Ok(())
+}
+
+/// What the ledger held before a page of received events, as far as their effects depend on
+/// it: how many voids each event of the page, or each event one of them voids, already had;
+/// and the events the page's voids name that were already there.
+#[derive(Debug, Default)]
+pub(crate) struct LedgerBefore {
+    cancels: HashMap<EventId, i64>,
+    targets: HashMap<EventId, Fact>,
+}
+
+impl LedgerBefore {
+    /// Read before the page is written.
+    pub(crate) async fn read(tx: &mut WriteTx, events: &[&Event]) -> Result<LedgerBefore> {
+        let named: Vec<EventId> = events
+            .iter()
+            .flat_map(|e| [Some(e.id), e.voids])
+            .flatten()
+            .collect();
+        let targets: Vec<EventId> = events
+            .iter()
+            .filter(|e| e.kind.cancels())
+            .filter_map(|e| e.voids)
+            .collect();
+        let mut cancels = HashMap::new();
+        for chunk in named.chunks(IDS_PER_STATEMENT) {
+            let mut query = sqlx::QueryBuilder::new(
+                "SELECT voids, count(*) FROM event
+                 WHERE kind IN ('void', 'forgive') AND voids IN ",
+            );
+            push_list(&mut query, chunk);
+            query.push(" GROUP BY voids");
+            let rows: Vec<(EventId, i64)> = query.build_query_as().fetch_all(&mut **tx).await?;
+            cancels.extend(rows);
+        }
+        let mut found = HashMap::new();
+        for chunk in targets.chunks(IDS_PER_STATEMENT) {
+            let mut query = sqlx::QueryBuilder::new(
+                "SELECT id, kind, member_id, program_id, amount, voids FROM event WHERE id IN ",
+            );
+            push_list(&mut query, chunk);
+            let rows: Vec<Fact> = query.build_query_as().fetch_all(&mut **tx).await?;
+            found.extend(rows.into_iter().map(|f| (f.id, f)));
+        }
+        Ok(LedgerBefore {
+            cancels,
+            targets: found,
+        })
+    }
+}
+
+/// `(?, ?, …)`, one parameter for each of `values`: the list of an `IN`.
+pub(crate) fn push_list<'a, T>(query: &mut sqlx::QueryBuilder<'a, sqlx::Sqlite>, values: &[T])
+where
+    T: 'a + Copy + sqlx::Encode<'a, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+{
+    query.push("(");
+    let mut list = query.separated(", ");
+    for value in values {
+        list.push_bind(*value);
+    }
+    query.push(")");
+}
+
+/// How many ids one statement binds (SQLite allows 32,766 parameters; a page has 1,000 events).
+pub(crate) const IDS_PER_STATEMENT: usize = 2_000;
+
+/// The cards of `members` as they stand.
+async fn totals_of(
+    tx: &mut WriteTx,
+    members: &[MemberId],
+) -> Result<HashMap<(MemberId, ProgramId), CardTotals>> {
+    let mut distinct: Vec<MemberId> = members.to_vec();
+    distinct.sort();
+    distinct.dedup();
+    let mut cards = HashMap::new();
+    for chunk in distinct.chunks(IDS_PER_STATEMENT) {
+        let mut query = sqlx::QueryBuilder::new(
+            "SELECT member_id, program_id, punches_total, redeemed_total FROM card
+             WHERE member_id IN ",
+        );
+        push_list(&mut query, chunk);
+        let rows: Vec<(MemberId, ProgramId, i64, i64)> =
+            query.build_query_as().fetch_all(&mut **tx).await?;
+        cards.extend(
+            rows.into_iter()
+                .map(|(m, p, punches_total, redeemed_total)| {
+                    (
+                        (m, p),
+                        CardTotals {
+                            punches_total,
+                            redeemed_total,
+                        },
+                    )
+                }),
+        );
+    }
+    Ok(cards)
+}
+
 /// Every card's totals from a set of events, replayed one by one through [`effect`] in the
 /// order given (any order gives the same result): what `doctor` checks and rebuilds with.
 pub(crate) fn replay(events: &[Fact]) -> HashMap<(MemberId, ProgramId), CardTotals> {

@@ -112,9 +112,23 @@ pub(crate) async fn watch(
         .bind(program_id)
         .fetch_optional(&mut **tx)
         .await?;
-    if needed.is_some_and(|n| totals.rewards_available(n) >= 0) {
-        return Ok(());
+    if needs_watching(totals, needed) {
+        note(tx, member_id, program_id).await?;
     }
+    Ok(())
+}
+
+/// Whether a card with these totals goes on the watch list: something redeemed, and either
+/// below zero or its program (`punches_needed`) not here yet.
+pub(crate) fn needs_watching(totals: CardTotals, punches_needed: Option<i64>) -> bool {
+    totals.redeemed_total > 0 && punches_needed.is_none_or(|n| totals.rewards_available(n) < 0)
+}
+
+pub(crate) async fn note(
+    tx: &mut WriteTx,
+    member_id: MemberId,
+    program_id: ProgramId,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO conflict_watch (member_id, program_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
     )

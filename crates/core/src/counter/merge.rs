@@ -69,6 +69,27 @@ pub(crate) async fn canonical<'e>(
     Ok(kept.unwrap_or(id))
 }
 
+/// Who each of `members` stands for, for those merged into another (the rest stand for
+/// themselves and are left out).
+pub(crate) async fn canonical_of_all(
+    tx: &mut WriteTx,
+    members: &[MemberId],
+) -> Result<HashMap<MemberId, MemberId>> {
+    let mut distinct: Vec<MemberId> = members.to_vec();
+    distinct.sort();
+    distinct.dedup();
+    let mut kept = HashMap::new();
+    for chunk in distinct.chunks(crate::counter::card::IDS_PER_STATEMENT) {
+        let mut query = sqlx::QueryBuilder::new(
+            "SELECT alias_id, member_id FROM member_alias WHERE alias_id IN ",
+        );
+        crate::counter::card::push_list(&mut query, chunk);
+        let rows: Vec<(MemberId, MemberId)> = query.build_query_as().fetch_all(&mut **tx).await?;
+        kept.extend(rows);
+    }
+    Ok(kept)
+}
+
 /// After a merge event was written (here or received): works out again who each member of the
 /// merge's group stands for, and moves card totals to the members that now hold them.
 pub(crate) async fn regroup(tx: &mut WriteTx, keep: MemberId, other: MemberId) -> Result<()> {

@@ -380,18 +380,19 @@ impl Store {
                 Merged::CodeClash => taken.code_clashes += 1,
             }
         }
-        for wire in page.events.iter().filter(|e| e.device != own.0) {
-            let event = match Event::try_from(wire.clone()) {
-                Ok(event) => event,
+        let events: Vec<Event> = page
+            .events
+            .iter()
+            .filter(|e| e.device != own.0)
+            .filter_map(|wire| match Event::try_from(wire.clone()) {
+                Ok(event) => Some(event),
                 Err(why) => {
                     tracing::warn!(%why, "a pulled event was refused");
-                    continue;
+                    None
                 }
-            };
-            if crate::sync::ingest::receive(&mut tx, &event).await? {
-                taken.events += 1;
-            }
-        }
+            })
+            .collect();
+        taken.events += crate::sync::ingest::receive_all(&mut tx, &events).await?;
         for mark in &page.marks {
             raise_mark(&mut tx, mark.device, Log::Event, mark.marks.events).await?;
             raise_mark(&mut tx, mark.device, Log::Change, mark.marks.changes).await?;
