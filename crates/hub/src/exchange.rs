@@ -16,7 +16,7 @@ use tessera_core::sync::records::{WireChange, WireRecord};
 use tessera_core::sync::wire::WireEvent;
 use uuid::Uuid;
 
-use crate::storage::{self, Device, Storage, Stored, Transaction};
+use crate::storage::{self, Device, NewEntry, Storage, Stored, Transaction};
 
 /// Why the hub refuses a whole request. Each has a stable code and an HTTP status.
 #[derive(Debug, thiserror::Error)]
@@ -190,11 +190,20 @@ pub async fn push<S: Storage>(
         };
         changes.push(outcome);
     }
+    // Events to keep are gathered and written together (`keep`); the answer of each is known
+    // at its place in the push.
     let mut events = Vec::new();
+    let mut to_keep: Vec<(usize, NewEntry)> = Vec::new();
     for wire in &request.events {
         let id = wire.id.to_string();
-        let outcome = match place(&mut tx, Log::Event, till, marks.events, wire.seq).await? {
+        let placed = place(&mut tx, Log::Event, till, marks.events, wire.seq);
+        let outcome = match placed.await? {
             Place::Gap => break,
+            Place::Held(_) if !to_keep.is_empty() => {
+                // What is held at that place may be one of those gathered: write them first.
+                keep(&mut tx, till, &mut to_keep, &mut events).await?;
+                held_outcome(wire.seq, tx.stored(Log::Event, till, wire.seq).await?, &id)
+            }
             Place::Held(held) => held_outcome(wire.seq, held, &id),
             Place::Next => {
                 marks.events = wire.seq;
@@ -211,22 +220,23 @@ pub async fn push<S: Storage>(
                         let body = serde_json::to_string(wire).map_err(|e| {
                             storage::StorageError::Database(sqlx::Error::Decode(e.into()))
                         })?;
-                        if tx.insert_event(till, wire.seq, wire.id, &body).await? {
-                            Outcome::Applied { seq: wire.seq }
-                        } else {
-                            tx.insert_refused(Log::Event, till, wire.seq, "id_taken")
-                                .await?;
-                            Outcome::Rejected {
+                        to_keep.push((
+                            events.len(),
+                            NewEntry {
                                 seq: wire.seq,
-                                reason: "id_taken".into(),
-                            }
-                        }
+                                id: wire.id,
+                                body,
+                            },
+                        ));
+                        // Until `keep` says whether its id was free.
+                        Outcome::Applied { seq: wire.seq }
                     }
                 }
             }
         };
         events.push(outcome);
     }
+    keep(&mut tx, till, &mut to_keep, &mut events).await?;
     tx.set_marks(device.id, marks).await?;
     tx.commit().await?;
     Ok(PushReply {
@@ -234,6 +244,32 @@ pub async fn push<S: Storage>(
         events,
         marks,
     })
+}
+
+/// Writes the events gathered for keeping (`(index of its answer, entry)`): an event whose id
+/// another event has already is refused at its place, "id_taken", and its answer says so.
+async fn keep<T: Transaction>(
+    tx: &mut T,
+    till: Uuid,
+    gathered: &mut Vec<(usize, NewEntry)>,
+    answers: &mut [Outcome],
+) -> Result<()> {
+    let (places, entries): (Vec<usize>, Vec<NewEntry>) = gathered.drain(..).unzip();
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let kept = tx.insert_events(till, &entries).await?;
+    for (place, entry) in places.into_iter().zip(&entries) {
+        if !kept.contains(&entry.seq) {
+            tx.insert_refused(Log::Event, till, entry.seq, "id_taken")
+                .await?;
+            answers[place] = Outcome::Rejected {
+                seq: entry.seq,
+                reason: "id_taken".into(),
+            };
+        }
+    }
+    Ok(())
 }
 
 /// The checks of an event before the chain keeps it: a ledger event (the core's rules), made

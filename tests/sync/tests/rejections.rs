@@ -3,8 +3,37 @@
 //! its reason, the till's next events go up all the same, and the refusal stays listed on the
 //! till for a manager. Other tills never receive the refused event.
 
+use std::path::Path;
+
 use sqlx::{ConnectOptions, Connection};
 use tessera_sync_tests::two_shops;
+
+/// Writes into a till's file, behind its back, a punch at the next place of its ledger: a copy
+/// of one of its punches with the id `id`, in the name of `shop` if one is given.
+async fn forge_next_event(db: &Path, id: uuid::Uuid, shop: Option<uuid::Uuid>) {
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(db)
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id, program_id,
+                            amount)
+         SELECT ?, d.id, d.next_seq, coalesce(?, e.shop_id), e.staff_id, e.at, 'punch',
+                e.member_id, e.program_id, 5
+         FROM device d, event e WHERE e.kind = 'punch' LIMIT 1",
+    )
+    .bind(id)
+    .bind(shop)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE device SET next_seq = next_seq + 1")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+}
 
 #[tokio::test]
 async fn a_refused_event_is_listed_for_a_manager_and_the_events_behind_it_go_up() {
@@ -15,27 +44,7 @@ async fn a_refused_event_is_listed_for_a_manager_and_the_events_behind_it_go_up(
     a.sync();
 
     // An event in the name of a shop this till is not, at the next place of its ledger.
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(&a.db)
-        .connect()
-        .await
-        .unwrap();
-    sqlx::query(
-        "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id, program_id,
-                            amount)
-         SELECT ?, d.id, d.next_seq, ?, e.staff_id, e.at, 'punch', e.member_id, e.program_id, 5
-         FROM device d, event e WHERE e.kind = 'punch' LIMIT 1",
-    )
-    .bind(uuid::Uuid::now_v7())
-    .bind(uuid::Uuid::now_v7())
-    .execute(&mut conn)
-    .await
-    .unwrap();
-    sqlx::query("UPDATE device SET next_seq = next_seq + 1")
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    conn.close().await.unwrap();
+    forge_next_event(&a.db, uuid::Uuid::now_v7(), Some(uuid::Uuid::now_v7())).await;
     a.punch(&claire, 1);
 
     let report = a.sync();
@@ -52,4 +61,42 @@ async fn a_refused_event_is_listed_for_a_manager_and_the_events_behind_it_go_up(
         (2, 0),
         "the refused 5 stamps never reach another till"
     );
+}
+
+/// Event ids are the chain's: a till whose event has an id the hub holds already (another
+/// till's) gets that event refused, "id_taken", and its other events go up around it.
+#[tokio::test]
+async fn an_event_whose_id_another_till_has_is_refused_and_the_rest_go_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_hub, a, b) = two_shops(dir.path());
+    let claire = a.enroll("Claire Dubois");
+    a.punch(&claire, 1);
+    a.sync();
+    let taken: uuid::Uuid = {
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&a.db)
+            .connect()
+            .await
+            .unwrap();
+        sqlx::query_scalar("SELECT id FROM event WHERE kind = 'punch'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+    };
+
+    let odon = b.enroll("Szabó Ödön");
+    b.punch(&odon, 1);
+    forge_next_event(&b.db, taken, None).await;
+    b.punch(&odon, 1);
+
+    let report = b.sync();
+    assert_eq!(report["rejected"], 1, "{report}");
+    assert_eq!(report["pushed_events"], 4, "enrolment, two punches, the refused one: {report}");
+    let status = b.run(&["sync", "status"]);
+    assert_eq!(status["events_waiting"], 0, "{status}");
+    assert_eq!(status["rejections"][0]["reason"], "id_taken", "{status}");
+
+    a.sync();
+    assert_eq!(a.card(&odon), (2, 0), "the two real punches reach the other till");
+    assert_eq!(a.card(&claire), (1, 0), "the first event of that id stays what it was");
 }

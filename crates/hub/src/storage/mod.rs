@@ -7,6 +7,7 @@
 pub mod postgres;
 pub mod sqlite;
 
+use std::collections::HashSet;
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
@@ -92,6 +93,17 @@ pub trait Storage: Clone + Send + Sync + 'static {
     fn ping(&self) -> impl Future<Output = Result<()>> + Send;
 }
 
+/// An event pushed at its place: its sequence number, its id, and the event as the till sent it.
+pub struct NewEntry {
+    pub seq: i64,
+    pub id: Uuid,
+    pub body: String,
+}
+
+/// Rows a statement writes at most (5 parameters each: within PostgreSQL's 65,535 and
+/// SQLite's 32,766 a statement).
+pub(crate) const ROWS_PER_STATEMENT: usize = 1_000;
+
 pub trait Transaction: Send {
     /// The device, read again and locked for the rest of the transaction.
     fn lock_device(&mut self, id: Uuid) -> impl Future<Output = Result<Device>> + Send;
@@ -119,15 +131,14 @@ pub trait Transaction: Send {
         seq: i64,
     ) -> impl Future<Output = Result<Option<Stored>>> + Send;
 
-    /// Keeps an event at its place. False (and nothing written) if another till's event has
-    /// this id.
-    fn insert_event(
+    /// Keeps events at their places (`(seq, id, body)`, in order), in a few statements for
+    /// many. Returns the places kept: one whose id another event has already (another till's,
+    /// or an earlier one of these) is left out, and nothing is written for it.
+    fn insert_events(
         &mut self,
         till: Uuid,
-        seq: i64,
-        id: Uuid,
-        body: &str,
-    ) -> impl Future<Output = Result<bool>> + Send;
+        events: &[NewEntry],
+    ) -> impl Future<Output = Result<HashSet<i64>>> + Send;
 
     /// Keeps a change-log entry at its place.
     fn insert_change(

@@ -5,13 +5,17 @@
 //! transaction: conflicts are asked about first or written `ON CONFLICT`, since PostgreSQL
 //! aborts the whole transaction on the first error.
 
+use std::collections::HashSet;
+
 use chrono::Utc;
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, Row};
 use tessera_core::sync::protocol::{code_prefix, Log, Marks};
 use uuid::Uuid;
 
-use super::{Device, Entry, Result, Storage, StorageError, Stored, Transaction};
+use super::{
+    Device, Entry, NewEntry, Result, Storage, StorageError, Stored, Transaction, ROWS_PER_STATEMENT,
+};
 
 #[derive(Clone, Debug)]
 pub struct PgStorage {
@@ -223,19 +227,26 @@ impl Transaction for PgTx {
         }))
     }
 
-    async fn insert_event(&mut self, till: Uuid, seq: i64, id: Uuid, body: &str) -> Result<bool> {
-        let done = sqlx::query(
-            "INSERT INTO event (till, seq, id, body, received_at) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(till.to_string())
-        .bind(seq)
-        .bind(id.to_string())
-        .bind(body)
-        .bind(Utc::now())
-        .execute(&mut *self.0)
-        .await?;
-        Ok(done.rows_affected() == 1)
+    async fn insert_events(&mut self, till: Uuid, events: &[NewEntry]) -> Result<HashSet<i64>> {
+        let till = till.to_string();
+        let now = Utc::now();
+        let mut kept = HashSet::new();
+        for chunk in events.chunks(ROWS_PER_STATEMENT) {
+            let mut insert = sqlx::QueryBuilder::<Postgres>::new(
+                "INSERT INTO event (till, seq, id, body, received_at) ",
+            );
+            insert.push_values(chunk, |mut row, event| {
+                row.push_bind(till.clone())
+                    .push_bind(event.seq)
+                    .push_bind(event.id.to_string())
+                    .push_bind(event.body.clone())
+                    .push_bind(now);
+            });
+            insert.push(" ON CONFLICT (id) DO NOTHING RETURNING seq");
+            let seqs: Vec<(i64,)> = insert.build_query_as().fetch_all(&mut *self.0).await?;
+            kept.extend(seqs.into_iter().map(|(seq,)| seq));
+        }
+        Ok(kept)
     }
 
     async fn insert_change(&mut self, till: Uuid, seq: i64, kind: &str, key: &str) -> Result<()> {

@@ -1,6 +1,7 @@
 //! The hub on SQLite, for a small chain: one file, one writer at a time (a single connection,
 //! so transactions never race each other), WAL and full sync like the tills.
 
+use std::collections::HashSet;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -13,7 +14,9 @@ use sqlx::{Row, Sqlite};
 use tessera_core::sync::protocol::{code_prefix, Log, Marks};
 use uuid::Uuid;
 
-use super::{Device, Entry, Result, Storage, StorageError, Stored, Transaction};
+use super::{
+    Device, Entry, NewEntry, Result, Storage, StorageError, Stored, Transaction, ROWS_PER_STATEMENT,
+};
 
 #[derive(Clone, Debug)]
 pub struct SqliteStorage {
@@ -225,19 +228,26 @@ impl Transaction for SqliteTx {
         }))
     }
 
-    async fn insert_event(&mut self, till: Uuid, seq: i64, id: Uuid, body: &str) -> Result<bool> {
-        let done = sqlx::query(
-            "INSERT INTO event (till, seq, id, body, received_at) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(till.to_string())
-        .bind(seq)
-        .bind(id.to_string())
-        .bind(body)
-        .bind(Utc::now())
-        .execute(&mut *self.0)
-        .await?;
-        Ok(done.rows_affected() == 1)
+    async fn insert_events(&mut self, till: Uuid, events: &[NewEntry]) -> Result<HashSet<i64>> {
+        let till = till.to_string();
+        let now = Utc::now();
+        let mut kept = HashSet::new();
+        for chunk in events.chunks(ROWS_PER_STATEMENT) {
+            let mut insert = sqlx::QueryBuilder::<Sqlite>::new(
+                "INSERT INTO event (till, seq, id, body, received_at) ",
+            );
+            insert.push_values(chunk, |mut row, event| {
+                row.push_bind(till.clone())
+                    .push_bind(event.seq)
+                    .push_bind(event.id.to_string())
+                    .push_bind(event.body.clone())
+                    .push_bind(now);
+            });
+            insert.push(" ON CONFLICT (id) DO NOTHING RETURNING seq");
+            let seqs: Vec<(i64,)> = insert.build_query_as().fetch_all(&mut *self.0).await?;
+            kept.extend(seqs.into_iter().map(|(seq,)| seq));
+        }
+        Ok(kept)
     }
 
     async fn insert_change(&mut self, till: Uuid, seq: i64, kind: &str, key: &str) -> Result<()> {
