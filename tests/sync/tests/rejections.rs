@@ -91,12 +91,23 @@ async fn an_event_whose_id_another_till_has_is_refused_and_the_rest_go_up() {
 
     let report = b.sync();
     assert_eq!(report["rejected"], 1, "{report}");
-    assert_eq!(report["pushed_events"], 4, "enrolment, two punches, the refused one: {report}");
+    assert_eq!(
+        report["pushed_events"], 4,
+        "enrolment, two punches, the refused one: {report}"
+    );
     let status = b.run(&["sync", "status"]);
     assert_eq!(status["events_waiting"], 0, "{status}");
     assert_eq!(status["rejections"][0]["reason"], "id_taken", "{status}");
 
     a.sync();
-    assert_eq!(a.card(&odon), (2, 0), "the two real punches reach the other till");
-    assert_eq!(a.card(&claire), (1, 0), "the first event of that id stays what it was");
+    assert_eq!(
+        a.card(&odon),
+        (2, 0),
+        "the two real punches reach the other till"
+    );
+    assert_eq!(
+        a.card(&claire),
+        (1, 0),
+        "the first event of that id stays what it was"
+    );
 }
