@@ -40,9 +40,7 @@ impl Output {
     pub fn new(json: bool, language: Option<&str>) -> Output {
         Output {
             json,
-            text: Text {
-                messages: Messages::new(&message_language(language)),
-            },
+            text: Text::new(&message_language(language)),
         }
     }
 
@@ -99,16 +97,30 @@ fn message_language(explicit: Option<&str>) -> String {
     }
 }
 
-/// The translated messages, for text output.
+/// The translated messages, for text output. Read from the Fluent file only when a message is
+/// first needed: a `--json` answer needs none, and a CLI process is short (issue 12: `tessera
+/// --json scan` as a process).
 pub struct Text {
-    messages: Messages,
+    language: String,
+    messages: std::sync::OnceLock<Messages>,
 }
 
 impl Text {
+    fn new(language: &str) -> Text {
+        Text {
+            language: language.to_string(),
+            messages: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn messages(&self) -> &Messages {
+        self.messages.get_or_init(|| Messages::new(&self.language))
+    }
+
     /// The message `key` with its arguments (stored text among them already [`shown`]).
     /// A day, written as this language writes it.
     pub fn date(&self, day: chrono::NaiveDate) -> String {
-        self.messages.date(day)
+        self.messages().date(day)
     }
 
     pub fn t(&self, key: &str, args: &[(&str, String)]) -> String {
@@ -120,7 +132,7 @@ impl Text {
     }
 
     fn t_map(&self, key: &str, args: &BTreeMap<String, String>) -> String {
-        self.messages.format(key, args)
+        self.messages().format(key, args)
     }
 
     /// A core error's message in this language (its stored-text arguments [`shown`]).
@@ -188,9 +200,7 @@ mod tests {
             field: "name",
             max: 120,
         };
-        let text = Text {
-            messages: Messages::new("en"),
-        };
+        let text = Text::new("en");
         let body = error.body();
         let message = text.t_map(&body.key, &body.args);
         let json = serde_json::to_value(ErrorOutput {

@@ -316,3 +316,31 @@ async fn a_new_database_shares_its_own_wal_index_with_other_processes() {
     assert_eq!(ours, [format!("{}-shm", db.display())]);
     store.close().await;
 }
+
+/// Closing a store moves what it wrote from the `-wal` file into the database file, even while
+/// another process keeps the database open (so SQLite's own checkpoint at the last close does
+/// not run): a copy of `tessera.db` alone then holds the shop.
+#[tokio::test]
+async fn closing_moves_the_writes_into_the_database_file_while_another_keeps_it_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("till.db");
+    let other = Store::open(&path).await.unwrap();
+    let store = Store::open(&path).await.unwrap();
+    set_up(&store).await;
+    store.close().await;
+
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(&path, &copy).unwrap();
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&copy)
+        .connect()
+        .await
+        .unwrap();
+    let shops: i64 = sqlx::query_scalar("SELECT count(*) FROM shop")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(shops, 1, "the database file alone holds the shop");
+    conn.close().await.unwrap();
+    other.close().await;
+}

@@ -341,10 +341,16 @@ impl Store {
     /// database file itself: whoever copies `tessera.db` alone afterwards has everything.
     /// (The backup command is still the way to copy a till that is running.)
     pub async fn close(self) {
-        // Best effort: a checkpoint that cannot run leaves the writes safe in the -wal file.
-        let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&self.pool)
-            .await;
+        // An empty (or absent) -wal file has nothing to move: a command that only read skips
+        // the checkpoint's locks and syncs (issue 12: `tessera --json scan` as a process).
+        let wal = PathBuf::from(format!("{}-wal", self.path.display()));
+        let something_to_move = std::fs::metadata(&wal).map_or(true, |m| m.len() > 0);
+        if something_to_move {
+            // Best effort: a checkpoint that cannot run leaves the writes safe in the -wal file.
+            let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await;
+        }
         self.pool.close().await;
     }
 }
