@@ -192,26 +192,8 @@ impl HistoryWriter<'_> {
             return Ok(());
         }
         let events = std::mem::take(&mut self.pending);
-        let mut insert = sqlx::QueryBuilder::new(
-            "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id,
-                                program_id, amount, voids, reason_code, reason) ",
-        );
-        insert.push_values(&events, |mut row, e| {
-            row.push_bind(e.id)
-                .push_bind(e.device_id)
-                .push_bind(e.seq)
-                .push_bind(e.shop_id)
-                .push_bind(e.staff_id)
-                .push_bind(e.at)
-                .push_bind(e.kind)
-                .push_bind(e.member_id)
-                .push_bind(e.program_id)
-                .push_bind(e.amount)
-                .push_bind(e.voids)
-                .push_bind(e.reason_code)
-                .push_bind(e.reason.clone());
-        });
-        insert.build().execute(&mut **self.tx()?).await?;
+        let rows: Vec<&Event> = events.iter().collect();
+        crate::ledger::write_all(self.tx()?, &rows).await?;
         self.pending = events;
         self.pending.clear();
         Ok(())
