@@ -196,14 +196,12 @@ pub async fn push<S: Storage>(
     let mut to_keep: Vec<(usize, NewEntry)> = Vec::new();
     for wire in &request.events {
         let id = wire.id.to_string();
-        let placed = place(&mut tx, Log::Event, till, marks.events, wire.seq);
-        let outcome = match placed.await? {
+        if wire.seq <= marks.events {
+            // A place already taken, maybe by one of those gathered: they are written first.
+            keep(&mut tx, till, &mut to_keep, &mut events).await?;
+        }
+        let outcome = match place(&mut tx, Log::Event, till, marks.events, wire.seq).await? {
             Place::Gap => break,
-            Place::Held(_) if !to_keep.is_empty() => {
-                // What is held at that place may be one of those gathered: write them first.
-                keep(&mut tx, till, &mut to_keep, &mut events).await?;
-                held_outcome(wire.seq, tx.stored(Log::Event, till, wire.seq).await?, &id)
-            }
             Place::Held(held) => held_outcome(wire.seq, held, &id),
             Place::Next => {
                 marks.events = wire.seq;
