@@ -316,14 +316,9 @@ pub(crate) async fn in_ledger(
     tx: &mut WriteTx,
     ids: &[EventId],
 ) -> Result<std::collections::HashSet<EventId>> {
-    let mut found = std::collections::HashSet::new();
-    for chunk in ids.chunks(crate::counter::card::IDS_PER_STATEMENT) {
-        let mut query = sqlx::QueryBuilder::new("SELECT id FROM event WHERE id IN ");
-        crate::counter::card::push_list(&mut query, chunk);
-        let rows: Vec<(EventId,)> = query.build_query_as().fetch_all(&mut **tx).await?;
-        found.extend(rows.into_iter().map(|(id,)| id));
-    }
-    Ok(found)
+    let found: Vec<(EventId,)> =
+        crate::store::lists::fetch_in(tx, "SELECT id FROM event WHERE id IN ", ids).await?;
+    Ok(found.into_iter().map(|(id,)| id).collect())
 }
 
 impl Store {

@@ -8,7 +8,7 @@
 //!   stamps on card = punches_total % punches_needed
 //!   available      = earned − redeemed_total
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -20,7 +20,7 @@ use crate::counter::programs::{PointsReward, Program, ProgramKind, ProgramStatus
 use crate::error::Result;
 use crate::ids::{EventId, MemberId, ProgramId};
 use crate::ledger::{Event, EventKind};
-use crate::store::WriteTx;
+use crate::store::{lists, WriteTx};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CardTotals {
@@ -224,45 +224,22 @@ pub(crate) async fn apply(
 /// this order: each gets the effect it would have had applied right after its own write, with
 /// a few statements for the whole page instead of several for each event. What the ledger held
 /// before the page is read first (`before_page`, before the page is written); within the page,
-/// what came earlier is kept in memory. The cards are then written once each, and every card
-/// whose balance went below zero at any point is noted for the conflict queue, as [`apply`]
-/// notes it after each event.
+/// what came earlier is kept in memory ([`InOrder`]). The cards are then written once each,
+/// and every card whose balance went below zero at any point is noted for the conflict queue,
+/// as [`apply`] notes it after each event.
 ///
 /// The caller keeps merges and events on a foreign card out of such a page: both move totals
 /// between members, which needs the page applied one event at a time.
 pub(crate) async fn apply_received(
     tx: &mut WriteTx,
     events: &[&Event],
-    before_page: &LedgerBefore,
+    before_page: LedgerBefore,
 ) -> Result<()> {
-    let mut cancels = before_page.cancels.clone();
-    let mut seen: HashMap<EventId, Fact> = HashMap::new();
-    let mut changes: Vec<(MemberId, ProgramId, CardTotals)> = Vec::new();
-    for event in events {
-        let fact = Fact::from(*event);
-        let cancelled =
-            |id: &EventId, cancels: &HashMap<EventId, i64>| cancels.get(id).is_some_and(|n| *n > 0);
-        let before = match (fact.kind, fact.voids) {
-            (EventKind::Void | EventKind::Forgive, Some(target)) => Before {
-                cancelled: false,
-                target: seen
-                    .get(&target)
-                    .or_else(|| before_page.targets.get(&target))
-                    .map(|t| (*t, cancelled(&target, &cancels))),
-            },
-            _ => Before {
-                cancelled: cancelled(&fact.id, &cancels),
-                target: None,
-            },
-        };
-        if let Some(change) = effect(&fact, &before) {
-            changes.push(change);
-        }
-        seen.insert(fact.id, fact);
-        if let Some(target) = fact.voids.filter(|_| fact.kind.cancels()) {
-            *cancels.entry(target).or_default() += 1;
-        }
-    }
+    let mut in_order = InOrder::after(before_page);
+    let changes: Vec<(MemberId, ProgramId, CardTotals)> = events
+        .iter()
+        .filter_map(|event| in_order.next(&Fact::from(*event)))
+        .collect();
     if changes.is_empty() {
         return Ok(());
     }
@@ -271,11 +248,8 @@ pub(crate) async fn apply_received(
     let members: Vec<MemberId> = changes.iter().map(|(m, _, _)| *m).collect();
     let stands_for = crate::counter::merge::canonical_of_all(tx, &members).await?;
     let canonical = |m: MemberId| stands_for.get(&m).copied().unwrap_or(m);
-    let mut cards: HashMap<(MemberId, ProgramId), CardTotals> = totals_of(
-        tx,
-        &members.iter().map(|m| canonical(*m)).collect::<Vec<_>>(),
-    )
-    .await?;
+    let holders: BTreeSet<MemberId> = members.iter().map(|m| canonical(*m)).collect();
+    let mut cards: HashMap<(MemberId, ProgramId), CardTotals> = totals_of(tx, &holders).await?;
     let needed: HashMap<ProgramId, i64> =
         sqlx::query_as::<_, (ProgramId, i64)>("SELECT id, punches_needed FROM program")
             .fetch_all(&mut **tx)
@@ -331,108 +305,108 @@ impl LedgerBefore {
             .filter(|e| e.kind.cancels())
             .filter_map(|e| e.voids)
             .collect();
+        let voided: Vec<(EventId,)> = lists::fetch_in(
+            tx,
+            "SELECT voids FROM event WHERE kind IN ('void', 'forgive') AND voids IN ",
+            &named,
+        )
+        .await?;
         let mut cancels = HashMap::new();
-        for chunk in named.chunks(IDS_PER_STATEMENT) {
-            let mut query = sqlx::QueryBuilder::new(
-                "SELECT voids, count(*) FROM event
-                 WHERE kind IN ('void', 'forgive') AND voids IN ",
-            );
-            push_list(&mut query, chunk);
-            query.push(" GROUP BY voids");
-            let rows: Vec<(EventId, i64)> = query.build_query_as().fetch_all(&mut **tx).await?;
-            cancels.extend(rows);
+        for (id,) in voided {
+            *cancels.entry(id).or_default() += 1;
         }
-        let mut found = HashMap::new();
-        for chunk in targets.chunks(IDS_PER_STATEMENT) {
-            let mut query = sqlx::QueryBuilder::new(
-                "SELECT id, kind, member_id, program_id, amount, voids FROM event WHERE id IN ",
-            );
-            push_list(&mut query, chunk);
-            let rows: Vec<Fact> = query.build_query_as().fetch_all(&mut **tx).await?;
-            found.extend(rows.into_iter().map(|f| (f.id, f)));
-        }
+        let found: Vec<Fact> = lists::fetch_in(
+            tx,
+            "SELECT id, kind, member_id, program_id, amount, voids FROM event WHERE id IN ",
+            &targets,
+        )
+        .await?;
         Ok(LedgerBefore {
             cancels,
-            targets: found,
+            targets: found.into_iter().map(|f| (f.id, f)).collect(),
         })
     }
 }
 
-/// `(?, ?, …)`, one parameter for each of `values`: the list of an `IN`.
-pub(crate) fn push_list<'a, T>(query: &mut sqlx::QueryBuilder<'a, sqlx::Sqlite>, values: &[T])
-where
-    T: 'a + Copy + sqlx::Encode<'a, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
-{
-    query.push("(");
-    let mut list = query.separated(", ");
-    for value in values {
-        list.push_bind(*value);
-    }
-    query.push(")");
-}
-
-/// How many ids one statement binds (SQLite allows 32,766 parameters; a page has 1,000 events).
-pub(crate) const IDS_PER_STATEMENT: usize = 2_000;
-
 /// The cards of `members` as they stand.
 async fn totals_of(
     tx: &mut WriteTx,
-    members: &[MemberId],
+    members: &BTreeSet<MemberId>,
 ) -> Result<HashMap<(MemberId, ProgramId), CardTotals>> {
-    let mut distinct: Vec<MemberId> = members.to_vec();
-    distinct.sort();
-    distinct.dedup();
-    let mut cards = HashMap::new();
-    for chunk in distinct.chunks(IDS_PER_STATEMENT) {
-        let mut query = sqlx::QueryBuilder::new(
-            "SELECT member_id, program_id, punches_total, redeemed_total FROM card
-             WHERE member_id IN ",
-        );
-        push_list(&mut query, chunk);
-        let rows: Vec<(MemberId, ProgramId, i64, i64)> =
-            query.build_query_as().fetch_all(&mut **tx).await?;
-        cards.extend(
-            rows.into_iter()
-                .map(|(m, p, punches_total, redeemed_total)| {
-                    (
-                        (m, p),
-                        CardTotals {
-                            punches_total,
-                            redeemed_total,
-                        },
-                    )
-                }),
-        );
+    let members: Vec<MemberId> = members.iter().copied().collect();
+    let rows: Vec<(MemberId, ProgramId, i64, i64)> = lists::fetch_in(
+        tx,
+        "SELECT member_id, program_id, punches_total, redeemed_total FROM card WHERE member_id IN ",
+        &members,
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(m, p, punches_total, redeemed_total)| {
+            let totals = CardTotals {
+                punches_total,
+                redeemed_total,
+            };
+            ((m, p), totals)
+        })
+        .collect())
+}
+
+/// [`effect`] applied to events one after another, in memory, given what had arrived before
+/// the first of them: `doctor`'s [`replay`] (nothing before) and a pulled page
+/// ([`apply_received`]: what the ledger held) share it.
+#[derive(Default)]
+struct InOrder {
+    /// The events gone through so far.
+    seen: HashMap<EventId, Fact>,
+    /// How many voids (or forgivings) of each id have arrived, before the first event included.
+    cancels: HashMap<EventId, i64>,
+    /// Events there before the first one, that its voids may name.
+    earlier: HashMap<EventId, Fact>,
+}
+
+impl InOrder {
+    fn after(before: LedgerBefore) -> InOrder {
+        InOrder {
+            seen: HashMap::new(),
+            cancels: before.cancels,
+            earlier: before.targets,
+        }
     }
-    Ok(cards)
+
+    /// What `event` does to a card, arriving now. The same event twice counts once.
+    fn next(&mut self, event: &Fact) -> Option<(MemberId, ProgramId, CardTotals)> {
+        if self.seen.contains_key(&event.id) {
+            return None;
+        }
+        let cancelled = |id: &EventId| self.cancels.get(id).is_some_and(|n| *n > 0);
+        let before = Before {
+            cancelled: cancelled(&event.id),
+            target: event.voids.and_then(|t| {
+                self.seen
+                    .get(&t)
+                    .or_else(|| self.earlier.get(&t))
+                    .map(|fact| (*fact, cancelled(&t)))
+            }),
+        };
+        let change = effect(event, &before);
+        self.seen.insert(event.id, *event);
+        if let Some(target) = event.voids.filter(|_| event.kind.cancels()) {
+            *self.cancels.entry(target).or_default() += 1;
+        }
+        change
+    }
 }
 
 /// Every card's totals from a set of events, replayed one by one through [`effect`] in the
 /// order given (any order gives the same result): what `doctor` checks and rebuilds with.
 pub(crate) fn replay(events: &[Fact]) -> HashMap<(MemberId, ProgramId), CardTotals> {
-    let mut seen: HashMap<EventId, Fact> = HashMap::new();
-    let mut voids_seen: HashMap<EventId, usize> = HashMap::new();
+    let mut in_order = InOrder::default();
     let mut cards: HashMap<(MemberId, ProgramId), CardTotals> = HashMap::new();
-    for event in events {
-        if seen.contains_key(&event.id) {
-            continue; // the same event twice counts once
-        }
-        let before = Before {
-            cancelled: voids_seen.get(&event.id).is_some_and(|n| *n > 0),
-            target: event.voids.and_then(|t| {
-                seen.get(&t)
-                    .map(|fact| (*fact, voids_seen.get(&t).is_some_and(|n| *n > 0)))
-            }),
-        };
-        if let Some((member_id, program_id, delta)) = effect(event, &before) {
-            let card = cards.entry((member_id, program_id)).or_default();
-            card.punches_total += delta.punches_total;
-            card.redeemed_total += delta.redeemed_total;
-        }
-        seen.insert(event.id, *event);
-        if let Some(target) = event.voids.filter(|_| event.kind.cancels()) {
-            *voids_seen.entry(target).or_default() += 1;
-        }
+    for (member_id, program_id, delta) in events.iter().filter_map(|e| in_order.next(e)) {
+        let card = cards.entry((member_id, program_id)).or_default();
+        card.punches_total += delta.punches_total;
+        card.redeemed_total += delta.redeemed_total;
     }
     cards
 }

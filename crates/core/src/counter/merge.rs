@@ -75,19 +75,19 @@ pub(crate) async fn canonical_of_all(
     tx: &mut WriteTx,
     members: &[MemberId],
 ) -> Result<HashMap<MemberId, MemberId>> {
-    let mut distinct: Vec<MemberId> = members.to_vec();
-    distinct.sort();
-    distinct.dedup();
-    let mut kept = HashMap::new();
-    for chunk in distinct.chunks(crate::counter::card::IDS_PER_STATEMENT) {
-        let mut query = sqlx::QueryBuilder::new(
-            "SELECT alias_id, member_id FROM member_alias WHERE alias_id IN ",
-        );
-        crate::counter::card::push_list(&mut query, chunk);
-        let rows: Vec<(MemberId, MemberId)> = query.build_query_as().fetch_all(&mut **tx).await?;
-        kept.extend(rows);
-    }
-    Ok(kept)
+    let distinct: Vec<MemberId> = members
+        .iter()
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let kept: Vec<(MemberId, MemberId)> = crate::store::lists::fetch_in(
+        tx,
+        "SELECT alias_id, member_id FROM member_alias WHERE alias_id IN ",
+        &distinct,
+    )
+    .await?;
+    Ok(kept.into_iter().collect())
 }
 
 /// After a merge event was written (here or received): works out again who each member of the

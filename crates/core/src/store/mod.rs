@@ -3,6 +3,7 @@
 
 pub(crate) mod cached;
 pub mod known_databases;
+pub(crate) mod lists;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
@@ -163,6 +164,40 @@ async fn create(path: &Path) -> Result<()> {
     });
     remove_with_companions(&temporary);
     linked
+}
+
+/// The folder backups go to: `backups/` next to the database (the automatic ones, a manager's
+/// "Back up now", and the copy taken before an upgrade).
+pub fn backup_dir(db: &Path) -> PathBuf {
+    db.parent()
+        .map(|p| p.join("backups"))
+        .unwrap_or_else(|| PathBuf::from("backups"))
+}
+
+/// A consistent copy of the database `conn` is open on, written to `path` whole or not at all
+/// (`VACUUM INTO` under a temporary name in the same folder, then renamed into place): backups
+/// (`support::backup`) and the copy taken before an upgrade (`schema::migrate`).
+pub(crate) async fn copy_whole(conn: &mut sqlx::SqliteConnection, path: &Path) -> Result<()> {
+    let unwritable = || CoreError::FileUnwritable {
+        path: path.display().to_string(),
+    };
+    let name = path.file_name().ok_or_else(unwritable)?.to_string_lossy();
+    let temporary = path.with_file_name(format!(".{name}.{}.part", uuid::Uuid::now_v7()));
+    let copied = sqlx::query("VACUUM INTO ?")
+        .bind(temporary.to_string_lossy().as_ref())
+        .execute(&mut *conn)
+        .await;
+    if let Err(error) = copied {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(match CoreError::from(error) {
+            CoreError::StoreUnwritable { .. } | CoreError::Storage(_) => unwritable(),
+            other => other,
+        });
+    }
+    std::fs::rename(&temporary, path).map_err(|_| {
+        let _ = std::fs::remove_file(&temporary);
+        unwritable()
+    })
 }
 
 /// Removes a database file and the `-wal` and `-shm` files SQLite keeps beside it (best
@@ -343,9 +378,7 @@ impl Store {
     pub async fn close(self) {
         // An empty (or absent) -wal file has nothing to move: a command that only read skips
         // the checkpoint's locks and syncs (issue 12: `tessera --json scan` as a process).
-        let wal = PathBuf::from(format!("{}-wal", self.path.display()));
-        let something_to_move = std::fs::metadata(&wal).map_or(true, |m| m.len() > 0);
-        if something_to_move {
+        if schema::has_wal(&self.path) {
             // Best effort: a checkpoint that cannot run leaves the writes safe in the -wal file.
             let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                 .execute(&self.pool)

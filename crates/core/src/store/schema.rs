@@ -93,7 +93,7 @@ pub(crate) async fn look_at(path: &Path) -> Result<Found> {
 }
 
 /// Whether a write-ahead log with something in it lies beside the database at `path`.
-fn has_wal(path: &Path) -> bool {
+pub(super) fn has_wal(path: &Path) -> bool {
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
     std::fs::metadata(wal).is_ok_and(|m| m.len() > 0)
@@ -202,12 +202,12 @@ pub(crate) async fn migrate(pool: &SqlitePool, db: Option<&Path>) -> Result<()> 
     }
     if let (Some(db), Some((from, _))) = (db, done.last()) {
         let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-        let dir = crate::support::backup::backup_dir(db);
+        let dir = super::backup_dir(db);
         std::fs::create_dir_all(&dir).map_err(|_| CoreError::FileUnwritable {
             path: dir.display().to_string(),
         })?;
         let copy = dir.join(format!("before-upgrade-{from:04}-{stamp}.db"));
-        crate::support::backup::copy_into(&mut conn, &copy).await?;
+        super::copy_whole(&mut conn, &copy).await?;
         tracing::info!(from, to = latest_version(), backup = %copy.display(), "upgrading the database");
     }
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;

@@ -49,12 +49,7 @@ pub struct Restored {
     pub replaced_kept_at: Option<String>,
 }
 
-/// The folder automatic backups go to: `backups/` next to the database.
-pub fn backup_dir(db: &Path) -> PathBuf {
-    db.parent()
-        .map(|p| p.join("backups"))
-        .unwrap_or_else(|| PathBuf::from("backups"))
-}
+pub use crate::store::backup_dir;
 
 fn file_error(path: &Path) -> CoreError {
     CoreError::FileUnwritable {
@@ -103,34 +98,9 @@ impl Store {
 
     async fn copy_to(&self, path: &Path) -> Result<Backup> {
         let mut conn = self.pool().acquire().await?;
-        copy_into(&mut conn, path).await
+        crate::store::copy_whole(&mut conn, path).await?;
+        describe(path)
     }
-}
-
-/// A consistent copy of the database `conn` is open on, written to `path` whole or not at all
-/// (under a temporary name, then renamed into place).
-pub(crate) async fn copy_into(conn: &mut sqlx::SqliteConnection, path: &Path) -> Result<Backup> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| file_error(path))?
-        .to_string_lossy();
-    let temporary = path.with_file_name(format!(".{name}.{}.part", uuid::Uuid::now_v7()));
-    let copied = sqlx::query("VACUUM INTO ?")
-        .bind(temporary.to_string_lossy().as_ref())
-        .execute(&mut *conn)
-        .await;
-    if let Err(error) = copied {
-        let _ = std::fs::remove_file(&temporary);
-        return Err(match CoreError::from(error) {
-            CoreError::StoreUnwritable { .. } | CoreError::Storage(_) => file_error(path),
-            other => other,
-        });
-    }
-    std::fs::rename(&temporary, path).map_err(|_| {
-        let _ = std::fs::remove_file(&temporary);
-        file_error(path)
-    })?;
-    describe(path)
 }
 
 fn is_automatic(path: &Path) -> bool {

@@ -72,7 +72,7 @@ pub(crate) async fn receive_all(tx: &mut WriteTx, events: &[Event]) -> Result<us
     // Read before the page is written: what each event finds depends on what came before it.
     let before = LedgerBefore::read(tx, &new).await?;
     crate::ledger::write_all(tx, &new).await?;
-    crate::counter::card::apply_received(tx, &new, &before).await?;
+    crate::counter::card::apply_received(tx, &new, before).await?;
     Ok(new.len())
 }
 
