@@ -286,6 +286,18 @@ error-unknown-card-key = This card comes from a shop this till does not know yet
 error-truncated-card = Only part of the card was read. Scan it again.
 error-invalid-layout = Choose a card layout: cr80 (card printer) or a4-10 (A4 sheet of 10).
 error-nothing-to-redeem = No reward to redeem yet.
+error-coupon-not-card = This is a coupon, not a member's card: take it with "Use coupon".
+error-not-a-coupon = This is not a coupon.
+error-forged-coupon = This coupon is not genuine (altered or misread): scan it again, or refuse it.
+error-unknown-coupon-key = This coupon comes from a till this one has not synced with yet: sync, then scan it again.
+error-truncated-coupon = Only part of the coupon was read: scan it again.
+error-coupon-used = This coupon was already used on { $date }.
+error-coupon-expired = This coupon expired on { $date }.
+error-coupon-withdrawn = This coupon was withdrawn on { $date }.
+error-coupon-other-shop = This coupon is only good in the shop that gave it.
+error-coupon-not-found = No such coupon.
+error-expiry-past = A coupon's last day is today or later (before 2109).
+error-coupon-charge-back = A coupon used twice has no next reward to take it from: accept the loss.
 error-event-not-found = This action was not found.
 error-already-voided = This action was already undone.
 error-not-voidable = Only stamps and redemptions can be undone.
@@ -412,9 +424,36 @@ conflict-line = { $program }: one reward too many, redeemed at { $shop } at { $t
 conflict-reason = Reason
 conflict-accept = Accept the loss
 conflict-charge-back = Take it from the next reward
+conflict-coupon = Coupon “{ $coupon }”
+conflict-coupon-line = { $coupon }: used once already, used again at { $shop } at { $time }
 error-hub-certificate-untrusted = The hub at { $url } shows a certificate this till does not trust. If it is your chain's own certificate, give the till its file (tessera join --trust FILE); otherwise check the address.
 error-already-one-member = These two are already one member.
 event-merge = Merged with a duplicate of this member
+event-coupon-redeem = Coupon used
+
+## Coupons
+coupon-free-item = { $count ->
+    [one] One item free
+   *[other] { $count } items free
+}
+coupon-amount-off = { $amount } off
+coupon-percent-off = { $percent } % off
+coupon-until = Good until { $date }
+coupon-no-expiry = No expiry
+coupon-only-issuing-shop = Only in the shop that gave it
+coupon-ready = Ready to use
+coupon-for = For { $member }
+feedback-coupon-scanned = Coupon: { $offer }. Press Enter to use it.
+feedback-coupon-used = Coupon used: { $offer }
+action-use-coupon = Use coupon
+member-coupons = { $count ->
+    [one] A coupon to use
+   *[other] { $count } coupons to use
+}
+cli-coupon-used = Coupon used: { $offer }
+voucher-fine-print = Good for one use. Coupon { $id }
+cli-voucher-written = Voucher written to { $file }
+
 member-new-here = New to this shop
 member-new-here-hint = A card of the chain: stamps are kept, the member's details arrive with the next sync.
 merge-title = Same person enrolled twice?

@@ -286,6 +286,18 @@ error-unknown-card-key = Cette carte vient d’un magasin que cette caisse ne co
 error-truncated-card = La carte n’a été lue qu’en partie. Scannez-la à nouveau.
 error-invalid-layout = Choisissez un format : cr80 (imprimante à cartes) ou a4-10 (feuille A4 de 10).
 error-nothing-to-redeem = Pas encore de récompense à utiliser.
+error-coupon-not-card = C'est un bon, pas une carte de fidélité : prenez-le avec « Utiliser le bon ».
+error-not-a-coupon = Ce n'est pas un bon.
+error-forged-coupon = Ce bon n'est pas authentique (modifié ou mal lu) : scannez-le à nouveau, ou refusez-le.
+error-unknown-coupon-key = Ce bon vient d'une caisse pas encore synchronisée avec celle-ci : synchronisez, puis scannez-le à nouveau.
+error-truncated-coupon = Le bon n'a été lu qu'en partie : scannez-le à nouveau.
+error-coupon-used = Ce bon a déjà été utilisé le { $date }.
+error-coupon-expired = Ce bon a expiré le { $date }.
+error-coupon-withdrawn = Ce bon a été retiré le { $date }.
+error-coupon-other-shop = Ce bon n'est valable que dans la boutique qui l'a donné.
+error-coupon-not-found = Bon introuvable.
+error-expiry-past = Le dernier jour d'un bon est aujourd'hui ou plus tard (avant 2109).
+error-coupon-charge-back = Un bon utilisé deux fois n'a pas de prochaine récompense sur laquelle le reprendre : acceptez la perte.
 error-event-not-found = Action introuvable.
 error-already-voided = Cette action a déjà été annulée.
 error-not-voidable = Seuls les tampons et les récompenses utilisées peuvent être annulés.
@@ -412,9 +424,36 @@ conflict-line = { $program } : une récompense de trop, utilisée à { $shop } �
 conflict-reason = Raison
 conflict-accept = Accepter la perte
 conflict-charge-back = La prendre sur la prochaine récompense
+conflict-coupon = Bon « { $coupon } »
+conflict-coupon-line = { $coupon } : déjà utilisé une fois, utilisé à nouveau à { $shop } à { $time }
 error-hub-certificate-untrusted = Le hub { $url } présente un certificat auquel cette caisse ne fait pas confiance. Si c’est le certificat de votre chaîne, donnez son fichier à la caisse (tessera join --trust FICHIER) ; sinon, vérifiez l’adresse.
 error-already-one-member = Ces deux fiches sont déjà un seul membre.
 event-merge = Fusionné avec un doublon de ce membre
+event-coupon-redeem = Bon utilisé
+
+## Coupons
+coupon-free-item = { $count ->
+    [one] Un article offert
+   *[other] { $count } articles offerts
+}
+coupon-amount-off = { $amount } de réduction
+coupon-percent-off = { $percent } % de réduction
+coupon-until = Valable jusqu'au { $date }
+coupon-no-expiry = Sans date limite
+coupon-only-issuing-shop = Valable uniquement dans la boutique qui l'a donné
+coupon-ready = Prêt à être utilisé
+coupon-for = Pour { $member }
+feedback-coupon-scanned = Bon : { $offer }. Appuyez sur Entrée pour l'utiliser.
+feedback-coupon-used = Bon utilisé : { $offer }
+action-use-coupon = Utiliser le bon
+member-coupons = { $count ->
+    [one] Un bon à utiliser
+   *[other] { $count } bons à utiliser
+}
+cli-coupon-used = Bon utilisé : { $offer }
+voucher-fine-print = Valable pour une seule utilisation. Bon { $id }
+cli-voucher-written = Bon enregistré dans { $file }
+
 member-new-here = Nouveau dans cette boutique
 member-new-here-hint = Une carte de la chaîne : les tampons sont gardés, les coordonnées du membre arrivent à la prochaine synchronisation.
 merge-title = La même personne inscrite deux fois ?

@@ -279,6 +279,18 @@ error-unknown-card-key = Ez a kártya olyan üzletből való, amelyet ez a kassz
 error-truncated-card = A kártyának csak egy része olvasható. Olvasd be újra.
 error-invalid-layout = Válassz formátumot: cr80 (kártyanyomtató) vagy a4-10 (A4-es ív 10 kártyával).
 error-nothing-to-redeem = Még nincs beváltható jutalom.
+error-coupon-not-card = Ez kupon, nem hűségkártya: a „Kupon beváltása” gombbal váltsd be.
+error-not-a-coupon = Ez nem kupon.
+error-forged-coupon = Ez a kupon nem eredeti (módosított vagy rosszul olvasott): olvasd be újra, vagy utasítsd vissza.
+error-unknown-coupon-key = Ez a kupon olyan kasszáról jön, amellyel ez még nem szinkronizált: szinkronizálj, aztán olvasd be újra.
+error-truncated-coupon = A kuponnak csak egy része lett beolvasva: olvasd be újra.
+error-coupon-used = Ezt a kupont már beváltották ekkor: { $date }.
+error-coupon-expired = Ez a kupon lejárt ekkor: { $date }.
+error-coupon-withdrawn = Ezt a kupont visszavonták ekkor: { $date }.
+error-coupon-other-shop = Ez a kupon csak abban az üzletben érvényes, amelyik adta.
+error-coupon-not-found = Nincs ilyen kupon.
+error-expiry-past = A kupon utolsó napja a mai nap vagy későbbi (2109 előtt).
+error-coupon-charge-back = A kétszer beváltott kupont nincs következő jutalomból levonni: fogadd el a veszteséget.
 error-event-not-found = Ez a művelet nem található.
 error-already-voided = Ezt a műveletet már visszavonták.
 error-not-voidable = Csak a pecsételés és a beváltás vonható vissza.
@@ -401,9 +413,36 @@ conflict-line = { $program }: eggyel több jutalom, beváltva: { $shop }, { $tim
 conflict-reason = Indok
 conflict-accept = A veszteség elfogadása
 conflict-charge-back = Levonás a következő jutalomból
+conflict-coupon = „{ $coupon }” kupon
+conflict-coupon-line = { $coupon }: egyszer már beváltották, újra beváltva itt: { $shop }, { $time }
 error-hub-certificate-untrusted = A központ ({ $url }) olyan tanúsítványt mutat, amelyben ez a kassza nem bízik meg. Ha ez a láncod saját tanúsítványa, add meg a kasszának a fájlját (tessera join --trust FÁJL); különben ellenőrizd a címet.
 error-already-one-member = Ez a kettő már egy tag.
 event-merge = Összevonva ennek a tagnak egy másodpéldányával
+event-coupon-redeem = Kupon beváltva
+
+## Coupons
+coupon-free-item = { $count ->
+    [one] Egy termék ingyen
+   *[other] { $count } termék ingyen
+}
+coupon-amount-off = { $amount } kedvezmény
+coupon-percent-off = { $percent }% kedvezmény
+coupon-until = Érvényes eddig: { $date }
+coupon-no-expiry = Nem jár le
+coupon-only-issuing-shop = Csak abban az üzletben érvényes, amelyik adta
+coupon-ready = Beváltható
+coupon-for = Neki: { $member }
+feedback-coupon-scanned = Kupon: { $offer }. Nyomj Entert a beváltáshoz.
+feedback-coupon-used = Kupon beváltva: { $offer }
+action-use-coupon = Kupon beváltása
+member-coupons = { $count ->
+    [one] Egy beváltható kupon
+   *[other] { $count } beváltható kupon
+}
+cli-coupon-used = Kupon beváltva: { $offer }
+voucher-fine-print = Egyszer váltható be. Kupon: { $id }
+cli-voucher-written = A kupon elkészült: { $file }
+
 member-new-here = Új ebben az üzletben
 member-new-here-hint = A lánc kártyája: a pecsétek megmaradnak, a tag adatai a következő szinkronizáláskor érkeznek.
 merge-title = Kétszer regisztrált ugyanaz a személy?

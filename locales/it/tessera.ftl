@@ -285,6 +285,18 @@ error-unknown-card-key = Questa tessera viene da un negozio che questa cassa non
 error-truncated-card = La tessera è stata letta solo in parte. Scansionala di nuovo.
 error-invalid-layout = Scegli un formato: cr80 (stampante di tessere) o a4-10 (foglio A4 da 10).
 error-nothing-to-redeem = Ancora nessun premio da riscattare.
+error-coupon-not-card = Questo è un buono, non una tessera fedeltà: prendilo con «Usa il buono».
+error-not-a-coupon = Questo non è un buono.
+error-forged-coupon = Questo buono non è autentico (alterato o letto male): scansionalo di nuovo, o rifiutalo.
+error-unknown-coupon-key = Questo buono viene da una cassa non ancora sincronizzata con questa: sincronizza, poi scansionalo di nuovo.
+error-truncated-coupon = Il buono è stato letto solo in parte: scansionalo di nuovo.
+error-coupon-used = Questo buono è già stato usato il { $date }.
+error-coupon-expired = Questo buono è scaduto il { $date }.
+error-coupon-withdrawn = Questo buono è stato ritirato il { $date }.
+error-coupon-other-shop = Questo buono vale solo nel negozio che l'ha dato.
+error-coupon-not-found = Buono non trovato.
+error-expiry-past = L'ultimo giorno di un buono è oggi o dopo (prima del 2109).
+error-coupon-charge-back = Un buono usato due volte non ha un prossimo premio da cui scalarlo: accetta la perdita.
 error-event-not-found = Azione non trovata.
 error-already-voided = Questa operazione è già stata stornata.
 error-not-voidable = Si possono stornare solo timbri e premi riscattati.
@@ -411,9 +423,36 @@ conflict-line = { $program }: un premio di troppo, riscattato a { $shop } alle {
 conflict-reason = Motivo
 conflict-accept = Accetta la perdita
 conflict-charge-back = Scalalo dal prossimo premio
+conflict-coupon = Buono «{ $coupon }»
+conflict-coupon-line = { $coupon }: già usato una volta, usato di nuovo presso { $shop } alle { $time }
 error-hub-certificate-untrusted = L’hub { $url } presenta un certificato di cui questa cassa non si fida. Se è il certificato della tua catena, dai il suo file alla cassa (tessera join --trust FILE); altrimenti controlla l’indirizzo.
 error-already-one-member = Questi due sono già un solo cliente.
 event-merge = Unito a un doppione di questo cliente
+event-coupon-redeem = Buono usato
+
+## Coupons
+coupon-free-item = { $count ->
+    [one] Un articolo in omaggio
+   *[other] { $count } articoli in omaggio
+}
+coupon-amount-off = { $amount } di sconto
+coupon-percent-off = Sconto del { $percent } %
+coupon-until = Valido fino al { $date }
+coupon-no-expiry = Senza scadenza
+coupon-only-issuing-shop = Valido solo nel negozio che l'ha dato
+coupon-ready = Pronto da usare
+coupon-for = Per { $member }
+feedback-coupon-scanned = Buono: { $offer }. Premi Invio per usarlo.
+feedback-coupon-used = Buono usato: { $offer }
+action-use-coupon = Usa il buono
+member-coupons = { $count ->
+    [one] Un buono da usare
+   *[other] { $count } buoni da usare
+}
+cli-coupon-used = Buono usato: { $offer }
+voucher-fine-print = Valido per un solo utilizzo. Buono { $id }
+cli-voucher-written = Buono salvato in { $file }
+
 member-new-here = Nuovo in questo negozio
 member-new-here-hint = Una tessera della catena: i timbri sono salvati, i dati del cliente arrivano con la prossima sincronizzazione.
 merge-title = La stessa persona iscritta due volte?

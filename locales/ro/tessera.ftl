@@ -291,6 +291,18 @@ error-unknown-card-key = Acest card vine de la un magazin pe care această casă
 error-truncated-card = Cardul a fost citit doar parțial. Scanează-l din nou.
 error-invalid-layout = Alege un format: cr80 (imprimantă de carduri) sau a4-10 (foaie A4 cu 10).
 error-nothing-to-redeem = Încă nu există nicio recompensă de folosit.
+error-coupon-not-card = Acesta este un cupon, nu un card de fidelitate: folosește-l cu „Folosește cuponul”.
+error-not-a-coupon = Acesta nu este un cupon.
+error-forged-coupon = Acest cupon nu este autentic (modificat sau citit greșit): scanează-l din nou sau refuză-l.
+error-unknown-coupon-key = Acest cupon vine de la o casă cu care aceasta nu s-a sincronizat încă: sincronizează, apoi scanează-l din nou.
+error-truncated-coupon = Cuponul a fost citit doar în parte: scanează-l din nou.
+error-coupon-used = Acest cupon a fost deja folosit pe { $date }.
+error-coupon-expired = Acest cupon a expirat pe { $date }.
+error-coupon-withdrawn = Acest cupon a fost retras pe { $date }.
+error-coupon-other-shop = Acest cupon este valabil doar în magazinul care l-a dat.
+error-coupon-not-found = Cuponul nu a fost găsit.
+error-expiry-past = Ultima zi a unui cupon este azi sau mai târziu (înainte de 2109).
+error-coupon-charge-back = Un cupon folosit de două ori nu are o recompensă următoare din care să fie scăzut: acceptă pierderea.
 error-event-not-found = Acțiunea nu a fost găsită.
 error-already-voided = Această operațiune a fost deja stornată.
 error-not-voidable = Doar ștampilele și recompensele folosite pot fi stornate.
@@ -422,9 +434,38 @@ conflict-line = { $program }: o recompensă în plus, revendicată la { $shop } 
 conflict-reason = Motiv
 conflict-accept = Acceptă pierderea
 conflict-charge-back = Scade-o din următoarea recompensă
+conflict-coupon = Cuponul „{ $coupon }”
+conflict-coupon-line = { $coupon }: folosit deja o dată, folosit din nou la { $shop } la { $time }
 error-hub-certificate-untrusted = Hubul { $url } prezintă un certificat în care această casă nu are încredere. Dacă este certificatul lanțului tău, dă-i casei fișierul lui (tessera join --trust FIȘIER); altfel verifică adresa.
 error-already-one-member = Acești doi sunt deja un singur membru.
 event-merge = Unit cu un duplicat al acestui membru
+event-coupon-redeem = Cupon folosit
+
+## Coupons
+coupon-free-item = { $count ->
+    [one] Un produs gratuit
+    [few] { $count } produse gratuite
+   *[other] { $count } de produse gratuite
+}
+coupon-amount-off = Reducere de { $amount }
+coupon-percent-off = Reducere de { $percent } %
+coupon-until = Valabil până la { $date }
+coupon-no-expiry = Fără dată de expirare
+coupon-only-issuing-shop = Valabil doar în magazinul care l-a dat
+coupon-ready = Gata de folosit
+coupon-for = Pentru { $member }
+feedback-coupon-scanned = Cupon: { $offer }. Apasă Enter pentru a-l folosi.
+feedback-coupon-used = Cupon folosit: { $offer }
+action-use-coupon = Folosește cuponul
+member-coupons = { $count ->
+    [one] Un cupon de folosit
+    [few] { $count } cupoane de folosit
+   *[other] { $count } de cupoane de folosit
+}
+cli-coupon-used = Cupon folosit: { $offer }
+voucher-fine-print = Valabil o singură dată. Cupon { $id }
+cli-voucher-written = Cupon salvat în { $file }
+
 member-new-here = Nou în acest magazin
 member-new-here-hint = Un card al lanțului: ștampilele sunt păstrate, datele membrului sosesc la următoarea sincronizare.
 merge-title = Aceeași persoană înscrisă de două ori?

@@ -6,6 +6,7 @@ use tauri::State;
 use tessera_core::cards::print::Selection;
 use tessera_core::cards::registry::IssuedCard;
 use tessera_core::counter::actions::{ActionResult, Punch, UndoCandidate};
+use tessera_core::counter::coupons::CouponUse;
 use tessera_core::counter::enrol::{EnrollOptions, EnrollOutcome};
 use tessera_core::counter::lookup::{MemberView, ScanExplanation, Scanned};
 use tessera_core::counter::programs::{NewProgram, Program};
@@ -261,6 +262,17 @@ pub async fn redeem(
     let store = state.store()?;
     store
         .redeem_tier(&actor, member_id, program_id, tier)
+        .await
+        .map_err(failed(&store))
+}
+
+/// A coupon taken at the counter, from its scan or token (a member's coupon passes its token).
+#[tauri::command]
+pub async fn redeem_coupon(state: State<'_, AppState>, token: String) -> CommandResult<CouponUse> {
+    let actor = state.actor()?;
+    let store = state.store()?;
+    store
+        .redeem_coupon(&actor, &token)
         .await
         .map_err(failed(&store))
 }

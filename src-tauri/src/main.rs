@@ -99,6 +99,7 @@ fn main() {
             commands::enroll,
             commands::punch,
             commands::redeem,
+            commands::redeem_coupon,
             commands::last_undoable,
             commands::undo,
             commands::print_cards,

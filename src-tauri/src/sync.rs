@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use tauri::{AppHandle, Manager, State};
-use tessera_core::counter::actions::ActionResult;
-use tessera_core::counter::conflicts::{Conflict, Settlement};
+use tessera_core::counter::conflicts::{Conflict, Settled, Settlement};
 use tessera_core::ids::EventId;
 use tessera_core::sync::session;
 use tessera_core::sync::till::{NewTill, SyncStatus};
@@ -89,7 +88,7 @@ pub async fn settle_conflict(
     id: EventId,
     settlement: Settlement,
     reason: String,
-) -> CommandResult<ActionResult> {
+) -> CommandResult<Settled> {
     let actor = state.manager().await?;
     let store = state.store()?;
     store

@@ -64,6 +64,8 @@ enum Command {
     Redeem(command::redeem::Args),
     /// Cancel an earlier punch or redemption (a compensating event; nothing is deleted).
     Void(command::void::Args),
+    /// Coupons, good for one use: issue (managers), show, redeem.
+    Coupon(command::coupon::Args),
     /// A member's events, newest first.
     History(command::history::Args),
     /// Loyalty cards: print, show, revoke, reissue (managers).
@@ -210,6 +212,7 @@ async fn dispatch(chosen: Command, cx: &Context<'_>) -> Result<()> {
         Command::Punch(args) => command::punch::run(args, cx).await,
         Command::Redeem(args) => command::redeem::run(args, cx).await,
         Command::Void(args) => command::void::run(args, cx).await,
+        Command::Coupon(args) => command::coupon::run(args, cx).await,
         Command::History(args) => command::history::run(args, cx).await,
         Command::Cards(sub) => command::cards::run(sub, cx).await,
         Command::Doctor(args) => command::doctor::run(args, cx).await,

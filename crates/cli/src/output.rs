@@ -113,7 +113,7 @@ impl Text {
         }
     }
 
-    fn messages(&self) -> &Messages {
+    pub fn messages(&self) -> &Messages {
         self.messages.get_or_init(|| Messages::new(&self.language))
     }
 

@@ -98,6 +98,30 @@ pub enum CoreError {
     InvalidLayout,
     #[error("no reward to redeem")]
     NothingToRedeem,
+    #[error("this is a coupon, not a member's card")]
+    CouponNotCard,
+    #[error("this is not a coupon")]
+    NotACoupon,
+    #[error("the coupon does not verify: altered, misread or forged")]
+    ForgedCoupon,
+    #[error("the coupon was made under a chain key this till does not know yet")]
+    UnknownCouponKey,
+    #[error("only part of the coupon was read")]
+    TruncatedCoupon,
+    #[error("the coupon was already used on {date}")]
+    CouponUsed { date: String },
+    #[error("the coupon expired on {date}")]
+    CouponExpired { date: String },
+    #[error("the coupon was withdrawn on {date}")]
+    CouponWithdrawn { date: String },
+    #[error("the coupon is only good in the shop that issued it")]
+    CouponOtherShop,
+    #[error("no such coupon")]
+    CouponNotFound,
+    #[error("a coupon's last day is today or later, before 2109")]
+    ExpiryPast,
+    #[error("a coupon used twice has no next reward to take it from: accept the loss")]
+    CouponChargeBack,
     #[error("no such event")]
     EventNotFound,
     #[error("the event is already voided")]
@@ -258,6 +282,18 @@ impl CoreError {
             TruncatedCard => "truncated_card",
             InvalidLayout => "invalid_layout",
             NothingToRedeem => "nothing_to_redeem",
+            CouponNotCard => "coupon_not_card",
+            NotACoupon => "not_a_coupon",
+            ForgedCoupon => "forged_coupon",
+            UnknownCouponKey => "unknown_coupon_key",
+            TruncatedCoupon => "truncated_coupon",
+            CouponUsed { .. } => "coupon_used",
+            CouponExpired { .. } => "coupon_expired",
+            CouponWithdrawn { .. } => "coupon_withdrawn",
+            CouponOtherShop => "coupon_other_shop",
+            CouponNotFound => "coupon_not_found",
+            ExpiryPast => "expiry_past",
+            CouponChargeBack => "coupon_charge_back",
             EventNotFound => "event_not_found",
             AlreadyVoided => "already_voided",
             NotVoidable => "not_voidable",
@@ -325,7 +361,11 @@ impl CoreError {
             CoreError::InvalidPunchesNeeded { max } | CoreError::InvalidCount { max } => {
                 args.insert("max".into(), max.to_string());
             }
-            CoreError::CardReplaced { date } | CoreError::CardRevoked { date } => {
+            CoreError::CardReplaced { date }
+            | CoreError::CardRevoked { date }
+            | CoreError::CouponUsed { date }
+            | CoreError::CouponExpired { date }
+            | CoreError::CouponWithdrawn { date } => {
                 args.insert("date".into(), date.clone());
             }
             CoreError::StoreUnwritable { path }
@@ -472,6 +512,18 @@ impl CoreError {
             ErrorKind::TruncatedCard => CoreError::TruncatedCard,
             ErrorKind::InvalidLayout => CoreError::InvalidLayout,
             ErrorKind::NothingToRedeem => CoreError::NothingToRedeem,
+            ErrorKind::CouponNotCard => CoreError::CouponNotCard,
+            ErrorKind::NotACoupon => CoreError::NotACoupon,
+            ErrorKind::ForgedCoupon => CoreError::ForgedCoupon,
+            ErrorKind::UnknownCouponKey => CoreError::UnknownCouponKey,
+            ErrorKind::TruncatedCoupon => CoreError::TruncatedCoupon,
+            ErrorKind::CouponUsed => CoreError::CouponUsed { date: date() },
+            ErrorKind::CouponExpired => CoreError::CouponExpired { date: date() },
+            ErrorKind::CouponWithdrawn => CoreError::CouponWithdrawn { date: date() },
+            ErrorKind::CouponOtherShop => CoreError::CouponOtherShop,
+            ErrorKind::CouponNotFound => CoreError::CouponNotFound,
+            ErrorKind::ExpiryPast => CoreError::ExpiryPast,
+            ErrorKind::CouponChargeBack => CoreError::CouponChargeBack,
             ErrorKind::EventNotFound => CoreError::EventNotFound,
             ErrorKind::AlreadyVoided => CoreError::AlreadyVoided,
             ErrorKind::NotVoidable => CoreError::NotVoidable,

@@ -4,6 +4,7 @@
 //! it read on top: a panic here is a finding. Kept in the crate so that the fuzzer and the
 //! regression test run the very same code.
 
+use crate::codes::coupon_token::{CouponClaim, CouponKind, CouponTerms};
 use crate::codes::member_code::{MemberCode, ALPHABET};
 use crate::codes::token::{ChainKey, TokenClaim, TokenError};
 use crate::ledger::Event;
@@ -42,14 +43,28 @@ pub fn scan_decode(data: &[u8]) {
     match decode(typed, &key_codes) {
         Decoded::Code(code) => assert_eq!(MemberCode::parse(code.as_str()), Ok(code)),
         Decoded::Token(tokens) => assert!(!tokens.is_empty(), "a token decoding reads one"),
+        Decoded::Coupon(coupons) => assert!(!coupons.is_empty(), "a coupon decoding reads one"),
         Decoded::Mistyped | Decoded::NotACode => {}
     }
 }
 
-/// Only the genuine token of a code verifies: whatever else verifies is a forgery accepted.
+/// Only the genuine token of a code (or of a coupon's terms) verifies: whatever else verifies
+/// is a forgery accepted.
 pub fn token_verify(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let key = fuzz_key();
+    if let Ok(coupon) = CouponClaim::parse(&text) {
+        match coupon.verify(std::slice::from_ref(&key)) {
+            Ok(terms) => assert_eq!(
+                key.issue_coupon(&terms),
+                text,
+                "a token other than the coupon's verified"
+            ),
+            Err(TokenError::Truncated) => panic!("a parsed coupon cannot be truncated"),
+            Err(TokenError::UnknownKey | TokenError::Forged) => {}
+        }
+        return;
+    }
     let Ok(claim) = TokenClaim::parse(&text) else {
         return;
     };
@@ -167,6 +182,13 @@ pub fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
             other => other,
         })
         .collect();
+    let coupon = fuzz_key().issue_coupon(&CouponTerms {
+        id: uuid::Uuid::from_u128(0x01a2_0ef0_f49b_7697_a800_c69f_e478_07ae).into(),
+        kind: CouponKind::AmountOff,
+        value: 250,
+        expires_on: chrono::NaiveDate::from_ymd_opt(2027, 2, 22),
+        only_at: None,
+    });
     let mut mistyped = code.as_str().to_string();
     mistyped.replace_range(8.., if mistyped.ends_with('0') { "1" } else { "0" });
 
@@ -180,10 +202,12 @@ pub fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
         ("scan_decode", "token_azerty", text(&azerty)),
         ("scan_decode", "mistyped", text(&mistyped)),
         ("scan_decode", "a_name", text("Marie Dupont")),
+        ("scan_decode", "coupon", text(&format!("{coupon}\r"))),
         ("token_verify", "genuine", text(&token)),
         ("token_verify", "forged", text(&forged)),
         ("token_verify", "other_chain", text(&other_key)),
         ("token_verify", "truncated", text(&token[..token.len() - 4])),
+        ("token_verify", "coupon", text(&coupon)),
         ("member_code", "canonical", text(code.as_str())),
         ("member_code", "grouped", text(&code.display())),
         ("member_code", "lower_folded", text(&code.as_str().to_lowercase().replace('1', "l"))),
@@ -246,6 +270,7 @@ fn sync_seeds(code: &MemberCode) -> Vec<(&'static str, Vec<u8>)> {
         reason: None,
         other_member: None,
         card_code: Some(code.as_str().into()),
+        coupon: None,
     };
     let void = WireEvent {
         id: Uuid::from_u128(11),

@@ -104,3 +104,7 @@ typed_id!(
     /// A till (device) of the chain.
     DeviceId
 );
+typed_id!(
+    /// A coupon (a voucher for one use).
+    CouponId
+);

@@ -2,7 +2,7 @@
 //! Each event carries its UUIDv7, this till's device id and gap-free sequence number, the shop,
 //! the staff member, the UTC time, the member, the program and the amount.
 
-use crate::ids::{DeviceId, EventId, MemberId, ProgramId, ShopId, StaffId};
+use crate::ids::{CouponId, DeviceId, EventId, MemberId, ProgramId, ShopId, StaffId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
@@ -34,6 +34,11 @@ pub enum EventKind {
     /// Two members found to be one person: `other_member` is merged into `member_id`, whose
     /// card it joins; the other's cards lead to it from now on.
     Merge,
+    /// A coupon used (`coupon_id`): good for one use, so a second use of the same coupon,
+    /// taken by another till while the two were apart, goes to the conflict queue.
+    #[serde(rename = "coupon_redeem")]
+    #[sqlx(rename = "coupon_redeem")]
+    CouponRedeem,
 }
 
 impl EventKind {
@@ -170,6 +175,8 @@ pub struct Event {
     /// The card the event was made on, when it matters to another till (a card from another
     /// shop punched before its member's details arrived).
     pub card_code: Option<String>,
+    /// The coupon a `coupon_redeem` used, and that a void or a settlement of it is about.
+    pub coupon_id: Option<CouponId>,
 }
 
 /// An event as the history screen and `tessera history` show it.
@@ -198,11 +205,13 @@ pub(crate) struct NewEvent {
     pub other_member: Option<MemberId>,
     /// Words without a code: why a punch came sooner than its program's minimum time.
     pub note: Option<String>,
+    /// The coupon used, or that a void of its use is about.
+    pub coupon_id: Option<CouponId>,
 }
 
 pub(crate) const EVENT_COLUMNS: &str =
     "e.id, e.device_id, e.seq, e.shop_id, e.staff_id, e.at, e.kind, e.member_id, e.program_id, \
-     e.amount, e.voids, e.reason_code, e.reason, e.other_member, e.card_code";
+     e.amount, e.voids, e.reason_code, e.reason, e.other_member, e.card_code, e.coupon_id";
 
 /// Appends one event inside the caller's write transaction. The sequence number is taken and
 /// bumped in that same transaction, so a rolled-back action leaves no gap.
@@ -238,6 +247,7 @@ pub(crate) async fn append(tx: &mut WriteTx, staff_id: StaffId, new: NewEvent) -
         reason: new.reason.and_then(|r| r.note).or(new.note),
         other_member: new.other_member,
         card_code,
+        coupon_id: new.coupon_id,
     };
     if !write(tx, &event).await? {
         return Err(CoreError::internal(
@@ -253,8 +263,9 @@ pub(crate) async fn append(tx: &mut WriteTx, staff_id: StaffId, new: NewEvent) -
 pub(crate) async fn write(tx: &mut WriteTx, event: &Event) -> Result<bool> {
     let written = sqlx::query(
         "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id, program_id,
-                            amount, voids, reason_code, reason, other_member, card_code)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            amount, voids, reason_code, reason, other_member, card_code,
+                            coupon_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO NOTHING",
     )
     .bind(event.id)
@@ -272,6 +283,7 @@ pub(crate) async fn write(tx: &mut WriteTx, event: &Event) -> Result<bool> {
     .bind(&event.reason)
     .bind(event.other_member)
     .bind(&event.card_code)
+    .bind(event.coupon_id)
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -282,12 +294,12 @@ pub(crate) async fn write(tx: &mut WriteTx, event: &Event) -> Result<bool> {
 /// ledger already (see [`in_ledger`]). A statement writes many rows; the report triggers still
 /// run row by row, in this order.
 pub(crate) async fn write_all(tx: &mut WriteTx, events: &[&Event]) -> Result<()> {
-    // 15 parameters a row: well under SQLite's 32,766 a statement.
+    // 16 parameters a row: well under SQLite's 32,766 a statement.
     for chunk in events.chunks(500) {
         let mut insert = sqlx::QueryBuilder::new(
             "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id,
                                 program_id, amount, voids, reason_code, reason, other_member,
-                                card_code) ",
+                                card_code, coupon_id) ",
         );
         insert.push_values(chunk, |mut row, e| {
             row.push_bind(e.id)
@@ -304,7 +316,8 @@ pub(crate) async fn write_all(tx: &mut WriteTx, events: &[&Event]) -> Result<()>
                 .push_bind(e.reason_code)
                 .push_bind(e.reason.clone())
                 .push_bind(e.other_member)
-                .push_bind(e.card_code.clone());
+                .push_bind(e.card_code.clone())
+                .push_bind(e.coupon_id);
         });
         insert.build().execute(&mut **tx).await?;
     }

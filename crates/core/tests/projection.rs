@@ -122,6 +122,7 @@ fn made_elsewhere(
         reason: None,
         other_member: None,
         card_code: None,
+        coupon_id: None,
     }
 }
 

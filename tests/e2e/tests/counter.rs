@@ -1,7 +1,8 @@
 //! The counter under pressure, on the real desktop app: a refused scan never leaves the previous
 //! member to stamp, typing a name never redeems, the till fits 1024 × 768 in every language, a
 //! database that stops saving never shows success, a database that went missing is noticed at
-//! start, the screen follows writes from another process, and enrolment warns of duplicates.
+//! start, the screen follows writes from another process, enrolment warns of duplicates, and a
+//! coupon is taken once, from its voucher's scan or from the member's list.
 //! The ledger is read with the `tessera` CLI on the same file after each step.
 
 use serde_json::Value;
@@ -368,5 +369,99 @@ async fn the_reward_ready_on_arrival_is_impossible_to_miss() {
         .unwrap();
     assert!(ratio >= 4.5, "reward-ready contrast {ratio:.1}:1");
     s.shot("ready").await;
+    s.finish().await;
+}
+
+/// Issues a coupon through the CLI on the app's file: (id, token).
+fn issue_coupon(s: &Session, text: &str, member: Option<&str>) -> (String, String) {
+    let mut args = vec![
+        "--staff",
+        MANAGER,
+        "--pin",
+        PIN,
+        "coupon",
+        "issue",
+        "--kind",
+        "free-item",
+        "--text",
+        text,
+    ];
+    if let Some(code) = member {
+        args.extend(["--member", code]);
+    }
+    let coupon = s.cli(&args);
+    (
+        coupon["id"].as_str().expect("id").to_string(),
+        coupon["token"].as_str().expect("token").to_string(),
+    )
+}
+
+#[tokio::test]
+async fn a_voucher_is_taken_once_with_enter_and_a_members_coupon_from_its_button() {
+    let mut s = Session::launch("coupons", Start::Shop).await;
+    let code = s.enroll("Claire Dubois");
+    let (voucher, token) = issue_coupon(&s, "A croissant", None);
+
+    // The voucher's scan shows the coupon, good to take: one key takes it.
+    s.scan(&token).await;
+    s.eventually("the coupon on screen", async |s| {
+        let state = s.attr("coupon-panel", "data-state").await;
+        (state.as_deref() == Some("open") && s.feedback_kind().await.as_deref() == Some("question"))
+            .then_some(())
+    })
+    .await;
+    assert!(!s.exists("member-panel").await, "a coupon is not a member");
+    s.shot("voucher-scanned").await;
+    let before = s.event_count().await;
+    s.keys(&ENTER.to_string()).await;
+    s.eventually("the coupon taken", async |s| {
+        let state = s.attr("coupon-panel", "data-state").await;
+        (state.as_deref() == Some("used") && s.feedback_kind().await.as_deref() == Some("success"))
+            .then_some(())
+    })
+    .await;
+    s.shot("voucher-used").await;
+    assert_eq!(s.event_count().await, before + 1);
+    assert_eq!(s.cli(&["coupon", "show", &voucher])["state"], "used");
+
+    // Scanned again, it says why in red; Enter takes nothing.
+    s.scan(&token).await;
+    s.eventually("the refusal of a used coupon", async |s| {
+        (s.feedback_kind().await.as_deref() == Some("refusal") && s.exists("coupon-refusal").await)
+            .then_some(())
+    })
+    .await;
+    s.keys(&ENTER.to_string()).await;
+    s.scan(&code).await;
+    assert_eq!(s.text("member-name").await, "Claire Dubois");
+    assert_eq!(
+        s.event_count().await,
+        before + 1,
+        "Enter on a used coupon wrote"
+    );
+
+    // A coupon given to the member shows with them, and its button takes it.
+    let (given, _) = issue_coupon(&s, "A cake", Some(&code));
+    s.keys("\u{e00c}").await;
+    s.scan(&code).await;
+    s.eventually("the member's coupon", async |s| {
+        (s.all("member-coupon").await.len() == 1).then_some(())
+    })
+    .await;
+    s.shot("member-coupon").await;
+    s.click("use-coupon").await;
+    s.eventually("the member's coupon taken", async |s| {
+        (s.all("member-coupon").await.is_empty()
+            && s.feedback_kind().await.as_deref() == Some("success"))
+        .then_some(())
+    })
+    .await;
+    assert_eq!(s.cli(&["coupon", "show", &given])["state"], "used");
+    assert_eq!(s.text("member-name").await, "Claire Dubois");
+    assert_eq!(
+        s.ledger_card(&code),
+        (0, 0),
+        "no stamp was given by the way"
+    );
     s.finish().await;
 }

@@ -417,7 +417,7 @@ impl Till {
             .expect("open the till's database");
         let events: Vec<Event> = sqlx::query_as(
             "SELECT id, device_id, seq, shop_id, staff_id, at, kind, member_id, program_id, amount,
-                    voids, reason_code, reason, other_member, card_code FROM event",
+                    voids, reason_code, reason, other_member, card_code, coupon_id FROM event",
         )
         .fetch_all(&mut conn)
         .await
@@ -444,7 +444,8 @@ impl Till {
              UNION ALL SELECT 'staff ' || name, version FROM staff
              UNION ALL SELECT 'shop ' || name, version FROM shop
              UNION ALL SELECT 'card ' || code, version FROM member_card
-             UNION ALL SELECT 'key ' || id, version FROM chain_key",
+             UNION ALL SELECT 'key ' || id, version FROM chain_key
+             UNION ALL SELECT 'coupon ' || text, version FROM coupon",
         )
         .fetch_all(&mut conn)
         .await

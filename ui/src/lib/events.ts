@@ -19,5 +19,7 @@ export function describeEvent(event: Event, programName: string | null): string 
       return t('event-merge');
     case 'enroll':
       return t('event-enroll');
+    case 'coupon_redeem':
+      return t('event-coupon-redeem');
   }
 }

@@ -142,6 +142,16 @@ export function formatNumber(n: number, fractionDigits = 0): string {
   return new Intl.NumberFormat(intlLocale(), { maximumFractionDigits: fractionDigits }).format(n);
 }
 
+/** An amount in cents of `currency` as the language writes money: €5.00, 5,00 €, 5,00 lei… */
+export function formatMoney(cents: number, currency: string): string {
+  try {
+    return new Intl.NumberFormat(intlLocale(), { style: 'currency', currency }).format(cents / 100);
+  } catch {
+    // A currency code Intl does not know: the number and the code.
+    return `${formatNumber(cents / 100, 2)} ${currency}`;
+  }
+}
+
 /** A share (0 to 1) as a percentage: "62 %", "62%"… */
 export function formatPercent(share: number): string {
   return new Intl.NumberFormat(intlLocale(), { style: 'percent', maximumFractionDigits: 0 }).format(share);

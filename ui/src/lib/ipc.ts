@@ -7,8 +7,10 @@ import type { About } from './bindings/About';
 import type { ActionResult } from './bindings/ActionResult';
 import type { AppStatus } from './bindings/AppStatus';
 import type { Conflict } from './bindings/Conflict';
+import type { CouponUse } from './bindings/CouponUse';
 import type { JoinChainRequest } from './bindings/JoinChainRequest';
 import type { Settlement } from './bindings/Settlement';
+import type { Settled } from './bindings/Settled';
 import type { SyncStatus } from './bindings/SyncStatus';
 import type { ErrorBody } from './bindings/ErrorBody';
 import type { IssuedCard } from './bindings/IssuedCard';
@@ -94,6 +96,7 @@ export const ipc = {
   /** `tier`: the points of the reward, in a points program. */
   redeem: (memberId: string, programId: string | null, tier: number | null = null) =>
     call<ActionResult>('redeem', { memberId, programId, tier }),
+  redeemCoupon: (token: string) => call<CouponUse>('redeem_coupon', { token }),
   lastUndoable: () => call<UndoCandidate>('last_undoable'),
   undo: (eventId: string, reason: VoidReason) => call<ActionResult>('undo', { eventId, reason }),
   /** Managers: `members` null means every member; `language` null, each member's own. */
@@ -158,7 +161,7 @@ export const ipc = {
   restoreBackup: (path: string) => call<Restored>('restore_backup', { path }),
   /** Managers: settles a conflict with an event that syncs. */
   settleConflict: (id: string, settlement: Settlement, reason: string) =>
-    call<ActionResult>('settle_conflict', { id, settlement, reason }),
+    call<Settled>('settle_conflict', { id, settlement, reason }),
   /** Progress of a print job, as the core draws the cards. */
   onPrintProgress: (handler: (progress: PrintProgress) => void): Promise<UnlistenFn> =>
     listen<PrintProgress>('print-progress', (event) => handler(event.payload)),

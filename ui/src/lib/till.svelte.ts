@@ -1,13 +1,16 @@
 // The till's session: everything the cashier screen decides, apart from drawing it. Scans and
 // actions run in one queue, in the order they were made; a new scan first clears the member on
 // screen; a redemption needs a confirmation; human typing always goes to the search field; the
-// same card scanned again soon after a punch asks before punching; the member is cleared after
-// a minute idle; a database that stops saving says so until a write succeeds again.
+// same card scanned again soon after a punch asks before punching; a coupon's scan shows the
+// coupon, and Enter takes it; the member is cleared after a minute idle; a database that stops
+// saving says so until a write succeeds again.
 // Cashier.svelte renders this state and forwards keys and scans; till.test.ts drives it with a
 // fake `ipc`.
 
 import type { ActionResult } from './bindings/ActionResult';
 import type { CardView } from './bindings/CardView';
+import type { CouponUse } from './bindings/CouponUse';
+import type { CouponView } from './bindings/CouponView';
 import type { ErrorBody } from './bindings/ErrorBody';
 import type { Event } from './bindings/Event';
 import type { MemberView } from './bindings/MemberView';
@@ -24,6 +27,7 @@ export interface TillIpc {
   findMembers(query: string): Promise<MemberView[]>;
   punch(memberId: string, punch: Punch): Promise<ActionResult>;
   redeem(memberId: string, programId: string | null, tier: number | null): Promise<ActionResult>;
+  redeemCoupon(token: string): Promise<CouponUse>;
   lastUndoable(): Promise<UndoCandidate>;
   undo(eventId: string, reason: { code: ReasonCode; note: string | null }): Promise<ActionResult>;
 }
@@ -38,6 +42,8 @@ export type Message =
       args?: Record<string, string | number>;
       /** An argument `what` that describes a ledger event (undo). */
       event?: { event: Event; program: string | null };
+      /** An argument `offer` that says what a coupon gives. */
+      coupon?: CouponView;
     }
   | { error: ErrorBody };
 
@@ -110,6 +116,8 @@ function errorBody(error: unknown): ErrorBody {
 
 export class TillSession {
   view = $state<MemberView | null>(null);
+  /** A coupon scanned (a voucher), shown instead of a member: Enter takes it if it is good. */
+  coupon = $state<CouponView | null>(null);
   selected = $state<string | null>(null);
   /** The card that this member's last punch filled: shown full, with the celebration. */
   justFilled = $state<string | null>(null);
@@ -231,6 +239,7 @@ export class TillSession {
   /** Clears the member, the search and every message: the screen for the next customer. */
   clear(): void {
     this.view = null;
+    this.coupon = null;
     this.selected = null;
     this.justFilled = null;
     this.query = '';
@@ -269,6 +278,7 @@ export class TillSession {
 
   private clearMemberOnly(): void {
     this.view = null;
+    this.coupon = null;
     this.selected = null;
     this.justFilled = null;
     this.feedback = null;
@@ -280,12 +290,23 @@ export class TillSession {
     const fromScanner = keyCodes !== null;
     const { outcome, refusal } = await this.ipc.scan(input, keyCodes ?? []);
     if (outcome.outcome === 'member') {
-      this.show({ member: outcome.member, cards: outcome.cards, new_here: outcome.new_here });
+      this.show({ member: outcome.member, cards: outcome.cards, new_here: outcome.new_here, coupons: outcome.coupons });
       this.feedback = null;
       this.rescanGuard =
         fromScanner &&
         this.lastPunch?.memberId === outcome.member.id &&
         this.now() - this.lastPunch.at < TILL_TIMES.repeatGuardMs;
+      return;
+    }
+    if (outcome.outcome === 'coupon') {
+      // The scan's outcome is the coupon's view, tagged.
+      const coupon: CouponView = outcome;
+      this.coupon = coupon;
+      this.query = '';
+      this.results = [];
+      // A used, expired or withdrawn coupon says so in red; a good one waits for Enter.
+      if (coupon.refusal) this.say('refusal', { error: coupon.refusal });
+      else this.say('question', { key: 'feedback-coupon-scanned', coupon });
       return;
     }
     // Typed text that is not a code is a name, a phone, an email: search for it.
@@ -417,6 +438,19 @@ export class TillSession {
         args: { program: r.card.program_name, punches: r.card.punches, needed: r.card.punches_needed },
       });
     }
+  }
+
+  /** Enter on a scanned coupon, or a member's coupon's Use button: the coupon is taken once.
+   *  A member on screen is read again (their coupon is gone from the list). */
+  useCoupon(coupon: CouponView): Promise<void> {
+    this.touch();
+    return this.enqueue(async () => {
+      const used = await this.ipc.redeemCoupon(coupon.token);
+      this.notSaving = null;
+      if (this.view) this.show(await this.ipc.memberView(this.view.member.id));
+      else this.coupon = used.coupon;
+      this.say('success', { key: 'feedback-coupon-used', coupon: used.coupon });
+    });
   }
 
   /** The override dialog's "Punch anyway". */
@@ -556,6 +590,10 @@ export class TillSession {
       if (input.inField && !input.inSearch) return 'ignored';
       if (this.query.trim()) {
         void this.submitQuery();
+        return 'handled';
+      }
+      if (this.coupon && !this.view) {
+        if (this.coupon.state === 'open') void this.useCoupon(this.coupon);
         return 'handled';
       }
       void this.punch();

@@ -3,6 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ActionResult } from './bindings/ActionResult';
 import type { CardView } from './bindings/CardView';
+import type { CouponUse } from './bindings/CouponUse';
+import type { CouponView } from './bindings/CouponView';
 import type { MemberView } from './bindings/MemberView';
 import type { ScanOutcome } from './bindings/ScanOutcome';
 import type { Scanned } from './bindings/Scanned';
@@ -36,6 +38,27 @@ class FakeCore implements TillIpc {
   writes: string[] = [];
   /** The next call of this name fails with this error. */
   failNext = new Map<string, CoreFailure>();
+  /** Coupons by token. */
+  coupons = new Map<string, CouponView>();
+
+  addCoupon(token: string, text: string, memberId: string | null = null) {
+    this.coupons.set(token, {
+      id: `coupon-${token}`,
+      kind: 'free_item',
+      value: 1,
+      text,
+      member_id: memberId,
+      member_name: null,
+      expires_on: null,
+      only_at: null,
+      shop_name: 'Café Lumière',
+      issued_at: '2026-11-24T10:00:00Z',
+      token,
+      currency: 'EUR',
+      state: 'open',
+      refusal: null,
+    });
+  }
 
   add(code: string, name: string, punches = 0, redeemed = 0) {
     this.members.set(code, { id: `id-${code}`, name, punches, redeemed });
@@ -61,6 +84,7 @@ class FakeCore implements TillIpc {
       member: { id: m.id, code, name: m.name, email: null, phone: null, language: 'en', created_at: '2026-03-01T10:00:00Z' },
       cards: [card(m.punches, m.redeemed)],
       new_here: false,
+      coupons: [...this.coupons.values()].filter((c) => c.member_id === m.id && c.state === 'open'),
     };
   }
 
@@ -83,6 +107,7 @@ class FakeCore implements TillIpc {
         reason: null,
         other_member: null,
         card_code: null,
+        coupon_id: null,
       },
       card: v.cards[0],
       rewards_earned_now: v.cards[0].rewards_earned - earnedBefore,
@@ -100,6 +125,8 @@ class FakeCore implements TillIpc {
       KEY: { outcome: 'unknown_card_key' },
       TRUNCATED: { outcome: 'truncated_card' },
     };
+    const coupon = this.coupons.get(input);
+    if (coupon) return Promise.resolve({ outcome: { outcome: 'coupon', ...coupon }, refusal: null });
     const m = this.members.get(input);
     if (m) {
       const v = this.view(m.id);
@@ -140,6 +167,26 @@ class FakeCore implements TillIpc {
     m.redeemed += 1;
     this.writes.push(`redeem ${m.name}`);
     return Promise.resolve(this.result(id, 'redeem', Math.floor(m.punches / NEEDED)));
+  }
+
+  redeemCoupon(token: string): Promise<CouponUse> {
+    this.maybeFail('redeemCoupon');
+    const coupon = this.coupons.get(token);
+    if (!coupon || coupon.state !== 'open') {
+      throw new CoreFailure({ code: 'coupon_used', key: 'error-coupon-used', args: { date: '2026-11-24' }, storage_failure: false });
+    }
+    const used: CouponView = {
+      ...coupon,
+      state: 'used',
+      used_at: '2026-11-24T10:42:00Z',
+      use_event: `event-${this.writes.length}`,
+      used_in: 'Café Lumière',
+      refusal: { code: 'coupon_used', key: 'error-coupon-used', args: { date: '2026-11-24' }, storage_failure: false },
+    };
+    this.coupons.set(token, used);
+    this.writes.push(`coupon ${coupon.text ?? ''}`);
+    const event = { ...this.result([...this.members.values()][0].id, 'redeem', 0).event, kind: 'coupon_redeem' as const };
+    return Promise.resolve({ event, coupon: used });
   }
 
   lastUndoable(): Promise<UndoCandidate> {
@@ -475,5 +522,72 @@ describe('undo', () => {
     await till.undo('scanned_twice', null);
     expect(core.writes).toEqual(['punch Claire Dubois', 'undo Claire Dubois']);
     expect(till.last?.undone).toBe(true);
+  });
+});
+
+describe('a coupon', () => {
+  it('scanned shows the coupon instead of the member, and Enter takes it once', async () => {
+    core.addCoupon('TC1CROISSANT', 'A croissant');
+    await scan('CLAIRE');
+    await scan('TC1CROISSANT');
+    expect(till.view).toBeNull();
+    expect(till.coupon?.text).toBe('A croissant');
+    expect(till.feedback?.kind).toBe('question');
+    await press('Enter');
+    expect(core.writes).toEqual(['coupon A croissant']);
+    expect(till.coupon?.state).toBe('used');
+    expect(till.feedback?.kind).toBe('success');
+    expect(till.feedback?.message).toMatchObject({ key: 'feedback-coupon-used' });
+    // Enter again takes nothing: the coupon on screen is used.
+    await press('Enter');
+    expect(core.writes).toEqual(['coupon A croissant']);
+  });
+
+  it('already used, scanned again, is refused in red and Enter stamps nobody', async () => {
+    core.addCoupon('TC1CROISSANT', 'A croissant');
+    await scan('TC1CROISSANT');
+    await press('Enter');
+    await scan('TC1CROISSANT');
+    expect(till.feedback?.kind).toBe('refusal');
+    expect(till.feedback?.message).toMatchObject({ error: { code: 'coupon_used' } });
+    await press('Enter');
+    expect(core.writes).toEqual(['coupon A croissant']);
+  });
+
+  it("of the member on screen is used from its button, and the member's list drops it", async () => {
+    core.addCoupon('TC1CAKE', 'A cake', 'id-CLAIRE');
+    await scan('CLAIRE');
+    const coupons = till.view?.coupons ?? [];
+    expect(coupons.map((c) => c.text)).toEqual(['A cake']);
+    await till.useCoupon(coupons[0]);
+    expect(core.writes).toEqual(['coupon A cake']);
+    expect(till.view?.member.name).toBe('Claire Dubois');
+    expect(till.view?.coupons).toEqual([]);
+    // Enter still punches the member: the coupon was not the common path.
+    await press('Enter');
+    expect(core.writes).toEqual(['coupon A cake', 'punch Claire Dubois']);
+  });
+
+  it('refused at the core (used at another till meanwhile) says why', async () => {
+    core.addCoupon('TC1CROISSANT', 'A croissant');
+    await scan('TC1CROISSANT');
+    core.failNext.set(
+      'redeemCoupon',
+      new CoreFailure({ code: 'coupon_used', key: 'error-coupon-used', args: { date: '2026-11-24' }, storage_failure: false }),
+    );
+    await press('Enter');
+    expect(core.writes).toEqual([]);
+    expect(till.feedback?.message).toMatchObject({ error: { code: 'coupon_used' } });
+  });
+
+  it('is cleared with the member by Escape and by a new scan', async () => {
+    core.addCoupon('TC1CROISSANT', 'A croissant');
+    await scan('TC1CROISSANT');
+    await press('Escape');
+    expect(till.coupon).toBeNull();
+    await scan('TC1CROISSANT');
+    await scan('CLAIRE');
+    expect(till.coupon).toBeNull();
+    expect(till.view?.member.name).toBe('Claire Dubois');
   });
 });

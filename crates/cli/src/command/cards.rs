@@ -68,7 +68,7 @@ pub struct PrintArgs {
 
 impl PrintArgs {
     /// Sends `file` if asked: to `--printer`, else the till's printer, else the default.
-    async fn send(&self, store: &Store, file: &std::path::Path) -> Result<Option<PrintJob>> {
+    pub async fn send(&self, store: &Store, file: &std::path::Path) -> Result<Option<PrintJob>> {
         if !self.print && self.printer.is_none() {
             return Ok(None);
         }

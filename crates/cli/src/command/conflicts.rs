@@ -3,11 +3,11 @@
 //! --reason TEXT` settles one (a manager's), with an event that syncs.
 
 use serde::Serialize;
-use tessera_core::counter::conflicts::{Conflict, Settlement};
+use tessera_core::counter::conflicts::{Conflict, Settled, Settlement};
 use tessera_core::ids::EventId;
+use tessera_core::ledger::EventKind;
 use tessera_core::{CoreError, Result};
 
-use super::action::ActionOutput;
 use super::{shared, Context};
 use crate::output::{display_code, shown, shown_opt, Render, Text};
 
@@ -69,7 +69,18 @@ impl Render for ConflictsOutput {
                         ),
                         (
                             "program",
-                            shown_opt(c.program_name.as_deref()).unwrap_or_else(unknown),
+                            match c.coupon_id {
+                                Some(_) => t.t(
+                                    "conflict-coupon",
+                                    &[(
+                                        "coupon",
+                                        shown_opt(c.coupon_text.as_deref()).unwrap_or_else(unknown),
+                                    )],
+                                ),
+                                None => {
+                                    shown_opt(c.program_name.as_deref()).unwrap_or_else(unknown)
+                                }
+                            },
                         ),
                         (
                             "shop",
@@ -81,6 +92,26 @@ impl Render for ConflictsOutput {
                 )
             })
             .collect()
+    }
+}
+
+/// A settlement: its event (`event.id`, `event.kind`) and the card as it now stands (`null` for
+/// a coupon).
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct SettledOutput(pub Settled);
+
+impl Render for SettledOutput {
+    fn text(&self, t: &Text) -> Vec<String> {
+        let event = &self.0.event;
+        let key = match event.kind {
+            EventKind::ChargeBack => "event-charge-back",
+            _ => "event-forgive",
+        };
+        vec![
+            t.t(key, &[("reason", t.reason(event))]),
+            event.id.to_string(),
+        ]
     }
 }
 
@@ -107,7 +138,7 @@ pub async fn run(args: Args, cx: &Context<'_>) -> Result<()> {
                 .store
                 .settle_conflict(&actor, id, settlement, &reason)
                 .await?;
-            cx.out.print(&ActionOutput(result));
+            cx.out.print(&SettledOutput(result));
             Ok(())
         }
     }

@@ -38,6 +38,7 @@ impl Render for HistoryOutput {
                     EventKind::Forgive => t.t("event-forgive", &[("reason", t.reason(e))]),
                     EventKind::ChargeBack => t.t("event-charge-back", &[("reason", t.reason(e))]),
                     EventKind::Merge => t.t("event-merge", &[]),
+                    EventKind::CouponRedeem => t.t("event-coupon-redeem", &[]),
                 };
                 let struck = if entry.voided { " ✗" } else { "" };
                 let staff = shown_opt(entry.staff_name.as_deref());

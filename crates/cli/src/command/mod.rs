@@ -8,6 +8,7 @@ pub mod audit;
 pub mod backup;
 pub mod cards;
 pub mod conflicts;
+pub mod coupon;
 pub mod demo;
 pub mod dev;
 pub mod doctor;

@@ -1,11 +1,14 @@
 //! `tessera scan`: decodes a scanned or typed code (a card's QR token, a code in any case or
-//! grouping) as the counter does, and shows the member and each card. Reading: no sign-in.
+//! grouping) as the counter does, and shows the member and each card; a coupon's token shows
+//! the coupon, as `{"coupon": …}`. Reading: no sign-in.
 
 use serde::Serialize;
-use tessera_core::counter::lookup::MemberView;
+use tessera_core::counter::coupons::CouponView;
+use tessera_core::counter::lookup::{MemberView, ScanOutcome};
 use tessera_core::Result;
 
-use super::{shared, Context};
+use super::coupon::CouponOutput;
+use super::Context;
 use crate::output::{display_code, shown, Render, Text};
 
 #[derive(clap::Args)]
@@ -52,8 +55,22 @@ impl Render for ScanOutput {
     }
 }
 
+/// A coupon's scan: the coupon, under its own key so that a script tells it from a member.
+#[derive(Serialize)]
+pub struct ScannedCoupon {
+    pub coupon: CouponView,
+}
+
+impl Render for ScannedCoupon {
+    fn text(&self, t: &Text) -> Vec<String> {
+        CouponOutput(self.coupon.clone()).text(t)
+    }
+}
+
 pub async fn run(args: Args, cx: &Context<'_>) -> Result<()> {
-    let view = shared::member_by_code(cx.store, &args.input).await?;
-    cx.out.print(&ScanOutput(view));
+    match cx.store.lookup(&args.input, &[]).await? {
+        ScanOutcome::Coupon(coupon) => cx.out.print(&ScannedCoupon { coupon }),
+        other => cx.out.print(&ScanOutput(other.into_result()?)),
+    }
     Ok(())
 }

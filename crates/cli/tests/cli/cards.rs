@@ -55,7 +55,7 @@ fn shop_with_members(till: &Till) -> BTreeMap<String, String> {
     members
 }
 
-fn run(program: &str, args: &[&str]) -> String {
+pub(crate) fn run(program: &str, args: &[&str]) -> String {
     let output = Command::new(program)
         .args(args)
         .output()
@@ -69,7 +69,7 @@ fn run(program: &str, args: &[&str]) -> String {
 }
 
 /// Every QR code zbarimg finds in `png`.
-fn qr_codes(png: &Path) -> Vec<String> {
+pub(crate) fn qr_codes(png: &Path) -> Vec<String> {
     run("zbarimg", &["-q", "--raw", png.to_str().unwrap()])
         .lines()
         .map(str::to_string)
@@ -78,7 +78,7 @@ fn qr_codes(png: &Path) -> Vec<String> {
 
 /// Renders page `page` of `pdf` at 300 dpi, optionally only the rectangle (x, y, w, h) in mm
 /// from the top-left corner.
-fn render(
+pub(crate) fn render(
     pdf: &Path,
     page: usize,
     crop_mm: Option<(f32, f32, f32, f32)>,

@@ -147,6 +147,7 @@ impl Till {
                 "chain_key",
                 "event",
                 "card",
+                "coupon",
             ];
             for table in tables {
                 counts.push(

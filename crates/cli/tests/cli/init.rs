@@ -22,7 +22,7 @@ fn init_refuses_and_leaves_no_shop(#[case] extra: &[&str], #[case] code: &str) {
     let mut args = vec!["init", "--shop", "Café", "--manager", "Ana"];
     args.extend(extra);
     assert_eq!(till.run(&args).error_code(), code);
-    assert_eq!(till.footprint(), vec![0; 8]);
+    assert!(till.footprint().iter().all(|rows| *rows == 0));
 }
 
 #[test]
@@ -58,5 +58,5 @@ fn with_no_pin_anywhere_and_no_terminal_init_refuses() {
     let till = Till::new();
     let run = till.run(&["init", "--shop", "Café", "--manager", "Ana"]);
     assert_eq!(run.error_code(), "invalid_pin");
-    assert_eq!(till.footprint(), vec![0; 8]);
+    assert!(till.footprint().iter().all(|rows| *rows == 0));
 }

@@ -25,7 +25,7 @@ const SHEET_ROWS: usize = 5;
 /// The printed QR symbol (without its quiet zone) is at least this wide: at version 2 its modules
 /// are then 0.88 mm, well above the 0.4 mm a counter scanner needs.
 pub const QR_SYMBOL_MM: f32 = 22.0;
-const QUIET_MODULES: usize = 4;
+pub(super) const QUIET_MODULES: usize = 4;
 
 /// How cards are laid out on paper.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,13 +67,13 @@ pub fn qr_for(token: &str) -> Result<QrCode> {
 
 /// The two faces' measurements, apart from any document: the layout is computed (and tested)
 /// from these alone.
-struct Metrics {
+pub(super) struct Metrics {
     regular: ParsedFont,
     bold: ParsedFont,
 }
 
 impl Metrics {
-    fn load() -> Result<Metrics> {
+    pub(super) fn load() -> Result<Metrics> {
         let parse = |bytes: &[u8]| {
             let mut warnings = Vec::new();
             ParsedFont::from_bytes(bytes, 0, &mut warnings)
@@ -93,32 +93,32 @@ impl Metrics {
         }
     }
 
-    fn width(&self, text: &str, size: f32, bold: bool) -> f32 {
+    pub(super) fn width(&self, text: &str, size: f32, bold: bool) -> f32 {
         text_width_mm(self.font(bold), text, size)
     }
 
     /// Height of the font's line box above the baseline (hhea ascender), in mm: the top of the
     /// box a PDF reader gives a word, above any accent we print.
-    fn ascent(&self, size: f32, bold: bool) -> f32 {
+    pub(super) fn ascent(&self, size: f32, bold: bool) -> f32 {
         let font = self.font(bold);
         em_to_mm(f32::from(font.font_metrics.ascent), font, size)
     }
 
     /// Depth of the font's line box below the baseline (hhea descender), in mm.
-    fn descent(&self, size: f32, bold: bool) -> f32 {
+    pub(super) fn descent(&self, size: f32, bold: bool) -> f32 {
         let font = self.font(bold);
         em_to_mm(-f32::from(font.font_metrics.descent), font, size)
     }
 }
 
-struct Fonts {
+pub(super) struct Fonts {
     regular: FontId,
     bold: FontId,
-    metrics: Metrics,
+    pub(super) metrics: Metrics,
 }
 
 impl Fonts {
-    fn load(doc: &mut PdfDocument) -> Result<Fonts> {
+    pub(super) fn load(doc: &mut PdfDocument) -> Result<Fonts> {
         let metrics = Metrics::load()?;
         Ok(Fonts {
             regular: doc.add_font(&metrics.regular),
@@ -166,16 +166,16 @@ const CODE_PT: (f32, f32) = (9.0, 6.0);
 const TAGLINE_PT: f32 = 7.0;
 const TAGLINE_LINES: usize = 3;
 const TAGLINE_PITCH_MM: f32 = 3.2;
-const INK: (f32, f32, f32) = (0.08, 0.13, 0.12);
-const BRAND: (f32, f32, f32) = (0.12, 0.37, 0.36);
+pub(super) const INK: (f32, f32, f32) = (0.08, 0.13, 0.12);
+pub(super) const BRAND: (f32, f32, f32) = (0.12, 0.37, 0.36);
 
 /// A rectangle in mm, (x, y) its lower-left corner.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct Area {
-    x: f32,
-    y: f32,
-    w: f32,
-    h: f32,
+pub(super) struct Area {
+    pub(super) x: f32,
+    pub(super) y: f32,
+    pub(super) w: f32,
+    pub(super) h: f32,
 }
 
 impl Area {
@@ -183,11 +183,11 @@ impl Area {
         self.x + self.w
     }
 
-    fn top(&self) -> f32 {
+    pub(super) fn top(&self) -> f32 {
         self.y + self.h
     }
 
-    fn grown(&self, by: f32) -> Area {
+    pub(super) fn grown(&self, by: f32) -> Area {
         Area {
             x: self.x - by,
             y: self.y - by,
@@ -197,14 +197,14 @@ impl Area {
     }
 
     /// Whether the two share more than an edge.
-    fn intersects(&self, other: &Area) -> bool {
+    pub(super) fn intersects(&self, other: &Area) -> bool {
         self.x < other.right()
             && other.x < self.right()
             && self.y < other.top()
             && other.y < self.top()
     }
 
-    fn contains(&self, other: &Area) -> bool {
+    pub(super) fn contains(&self, other: &Area) -> bool {
         other.x >= self.x
             && other.right() <= self.right()
             && other.y >= self.y
@@ -257,14 +257,14 @@ struct CardLayout {
 }
 
 /// A text fitted to a width: its size in points and its lines.
-struct Fitted {
-    size: f32,
-    lines: Vec<String>,
+pub(super) struct Fitted {
+    pub(super) size: f32,
+    pub(super) lines: Vec<String>,
 }
 
 /// `text` on one line at the largest size from `max` down to `min` points that fits `width`;
 /// failing that, at `min` on up to `max_lines` lines, the last cut with "…" if text remains.
-fn fit(
+pub(super) fn fit(
     metrics: &Metrics,
     text: &str,
     bold: bool,
@@ -439,20 +439,20 @@ fn layout_card(metrics: &Metrics, face: &CardFace, modules: usize, card: Area) -
 }
 
 /// Drawing operations for one page, in millimetres from the page's bottom-left corner.
-struct Canvas<'f> {
-    ops: Vec<Op>,
+pub(super) struct Canvas<'f> {
+    pub(super) ops: Vec<Op>,
     fonts: &'f Fonts,
 }
 
 impl<'f> Canvas<'f> {
-    fn new(fonts: &'f Fonts) -> Canvas<'f> {
+    pub(super) fn new(fonts: &'f Fonts) -> Canvas<'f> {
         Canvas {
             ops: Vec::new(),
             fonts,
         }
     }
 
-    fn fill(&mut self, (r, g, b): (f32, f32, f32)) {
+    pub(super) fn fill(&mut self, (r, g, b): (f32, f32, f32)) {
         self.ops.push(Op::SetFillColor {
             col: Color::Rgb(Rgb::new(r, g, b, None)),
         });
@@ -469,7 +469,7 @@ impl<'f> Canvas<'f> {
         self.ops.push(Op::DrawRectangle { rectangle });
     }
 
-    fn line(&mut self, points: &[(f32, f32)], width_pt: f32) {
+    pub(super) fn line(&mut self, points: &[(f32, f32)], width_pt: f32) {
         self.ops.push(Op::SetOutlineColor {
             col: Color::Rgb(Rgb::new(0.0, 0.0, 0.0, None)),
         });
@@ -489,7 +489,7 @@ impl<'f> Canvas<'f> {
     }
 
     /// Text with its left end at (x, y) (baseline).
-    fn text(&mut self, text: &str, x: f32, y: f32, size: f32, bold: bool) {
+    pub(super) fn text(&mut self, text: &str, x: f32, y: f32, size: f32, bold: bool) {
         let id = if bold {
             &self.fonts.bold
         } else {
@@ -513,7 +513,7 @@ impl<'f> Canvas<'f> {
 
     /// The QR code: `zone` (symbol and quiet zone) painted white, then the symbol in `symbol`.
     /// Dark modules of a row are merged into one rectangle each run.
-    fn qr(&mut self, code: &QrCode, symbol: Area, zone: Area) {
+    pub(super) fn qr(&mut self, code: &QrCode, symbol: Area, zone: Area) {
         let n = code.width();
         let module = symbol.w / n as f32;
         self.fill((1.0, 1.0, 1.0));

@@ -132,6 +132,7 @@ impl Store {
         match scan::decode(input, &[]) {
             Decoded::Code(code) => Ok(code),
             Decoded::Token(readings) => self.verify_token(&readings).await,
+            Decoded::Coupon(_) => Err(CoreError::CouponNotCard),
             Decoded::Mistyped => Err(CoreError::MistypedCode),
             Decoded::NotACode => Err(CoreError::NotACode),
         }

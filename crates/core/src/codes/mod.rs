@@ -1,5 +1,6 @@
 //! What is printed on a loyalty card: the member code a person can type (with its check
 //! character) and the signed QR token any till verifies offline. Formats only: no store.
 
+pub mod coupon_token;
 pub mod member_code;
 pub mod token;

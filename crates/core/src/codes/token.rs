@@ -59,7 +59,9 @@ impl ChainKey {
         format!("{body}{mac}")
     }
 
-    fn mac(&self, body: &str) -> String {
+    /// The MAC of a token's body (everything before the MAC, its prefix included, so a card's
+    /// MAC can never pass for a coupon's).
+    pub(crate) fn mac(&self, body: &str) -> String {
         let mut mac =
             Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes any key size");
         mac.update(body.as_bytes());
@@ -132,7 +134,7 @@ impl TokenClaim {
 }
 
 /// Compares without stopping at the first difference, so timing tells nothing about the MAC.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

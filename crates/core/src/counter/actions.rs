@@ -184,6 +184,7 @@ impl Store {
             reason: None,
             other_member: None,
             note: None,
+            coupon_id: None,
         };
         let result = record(&mut tx, actor, &program, redemption).await?;
         self.commit(tx).await?;
@@ -248,6 +249,7 @@ impl Store {
             reason: Some(reason),
             other_member: None,
             note: None,
+            coupon_id: None,
         };
         let result = record(&mut tx, actor, &program, void).await?;
         self.commit(tx).await?;
@@ -329,6 +331,7 @@ pub(crate) async fn punch_in(
         reason: None,
         other_member: None,
         note,
+        coupon_id: None,
     };
     record(tx, actor, program, punch).await
 }

@@ -52,7 +52,8 @@ impl CardTotals {
                 | EventKind::Void
                 | EventKind::Forgive
                 | EventKind::ChargeBack
-                | EventKind::Merge => {}
+                | EventKind::Merge
+                | EventKind::CouponRedeem => {}
             }
         }
         totals
@@ -124,7 +125,8 @@ pub(crate) fn contribution(fact: &Fact) -> Option<CardTotals> {
         | EventKind::Void
         | EventKind::Forgive
         | EventKind::ChargeBack
-        | EventKind::Merge => None,
+        | EventKind::Merge
+        | EventKind::CouponRedeem => None,
     }
 }
 
@@ -630,6 +632,7 @@ mod tests {
             reason: None,
             other_member: None,
             card_code: None,
+            coupon_id: None,
         }
     }
 

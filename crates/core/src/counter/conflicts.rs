@@ -10,6 +10,10 @@
 //! Which redemption is "the one too many" is decided from the set of the card's events alone,
 //! so every till names the same one: the card's rewards earned pay for its redemptions in time
 //! order (then by id); a redemption they do not cover is in conflict until it is settled.
+//!
+//! A coupon used twice is the same case without a card: its first use (by time, then id)
+//! stands, every later one waits here, and only accepting the loss settles it (there is no
+//! next reward to take it from).
 
 use std::collections::HashSet;
 
@@ -18,29 +22,33 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ts")]
 use ts_rs::TS;
 
-use crate::counter::actions::ActionResult;
 use crate::counter::card::{self, CardTotals, CardView};
 use crate::error::{CoreError, Result};
-use crate::ids::{EventId, MemberId, ProgramId};
+use crate::ids::{CouponId, EventId, MemberId, ProgramId};
 use crate::input::validate;
 use crate::ledger::{self, Event, EventKind, NewEvent, ReasonCode, VoidReason};
 use crate::people::auth::Permission;
 use crate::people::shop::Actor;
 use crate::store::{Store, WriteTx};
 
-/// A redemption the card could not pay for.
+/// A redemption the card could not pay for, or a coupon's use after its first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(TS))]
 #[cfg_attr(feature = "ts", ts(export))]
 pub struct Conflict {
-    /// The redemption in conflict: what a settlement names.
+    /// The redemption (or coupon use) in conflict: what a settlement names.
     pub id: EventId,
+    /// The nil id for a coupon given to nobody in particular.
     pub member_id: MemberId,
     /// `None` while the member's details have not arrived here.
     pub member_name: Option<String>,
     pub member_code: Option<String>,
-    pub program_id: ProgramId,
+    /// The card's program; `None` for a coupon.
+    pub program_id: Option<ProgramId>,
     pub program_name: Option<String>,
+    /// The coupon used twice, and what it says (when its record is here).
+    pub coupon_id: Option<CouponId>,
+    pub coupon_text: Option<String>,
     /// The shop where this redemption was made.
     pub shop_name: Option<String>,
     pub at: DateTime<Utc>,
@@ -48,6 +56,16 @@ pub struct Conflict {
     pub rewards_short: i64,
     /// The card's rewards available now (below zero).
     pub balance: i64,
+}
+
+/// A conflict settled: the settlement's event, and the card as it now stands (none for a
+/// coupon).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct Settled {
+    pub event: Event,
+    pub card: Option<CardView>,
 }
 
 /// How a manager settles a conflict.
@@ -177,8 +195,10 @@ impl Store {
                     member_id,
                     member_name: member.as_ref().map(|m| m.0.clone()),
                     member_code: member.as_ref().map(|m| m.1.clone()),
-                    program_id,
+                    program_id: Some(program_id),
                     program_name: program_name.clone(),
+                    coupon_id: None,
+                    coupon_text: None,
                     shop_name,
                     at: redemption.at,
                     rewards_short,
@@ -186,7 +206,72 @@ impl Store {
                 });
             }
         }
+        conflicts.extend(self.coupon_conflicts().await?);
         conflicts.sort_by(|a, b| b.at.cmp(&a.at).then(a.id.cmp(&b.id)));
+        Ok(conflicts)
+    }
+
+    /// Every use of a coupon after its first standing one (by time, then id: every till names
+    /// the same).
+    async fn coupon_conflicts(&self) -> Result<Vec<Conflict>> {
+        #[derive(sqlx::FromRow)]
+        struct Use {
+            id: EventId,
+            coupon_id: CouponId,
+            member_id: MemberId,
+            at: DateTime<Utc>,
+            shop_name: Option<String>,
+            member_name: Option<String>,
+            member_code: Option<String>,
+            coupon_text: Option<String>,
+        }
+        let uses: Vec<Use> = sqlx::query_as(&format!(
+            "WITH standing AS (
+                 SELECT e.id, e.coupon_id, e.member_id, e.at, e.shop_id FROM event e
+                 WHERE e.coupon_id IS NOT NULL AND e.kind = 'coupon_redeem'
+                   AND NOT EXISTS (SELECT 1 FROM event c WHERE c.voids = e.id
+                                                         AND c.kind IN {}))
+             SELECT u.id, u.coupon_id, u.member_id, u.at, s.name AS shop_name,
+                    m.name AS member_name, m.code AS member_code, k.text AS coupon_text
+             FROM standing u
+             LEFT JOIN shop s ON s.id = u.shop_id
+             LEFT JOIN member m ON m.id = u.member_id
+             LEFT JOIN coupon k ON k.id = u.coupon_id
+             WHERE u.coupon_id IN (SELECT coupon_id FROM standing
+                                   GROUP BY coupon_id HAVING count(*) > 1)
+             ORDER BY u.coupon_id, u.at, u.id",
+            ledger::CANCELLING_KINDS
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        let mut conflicts = Vec::new();
+        for (i, used) in uses.iter().enumerate() {
+            let first = uses[..i]
+                .iter()
+                .position(|u| u.coupon_id == used.coupon_id)
+                .is_none();
+            if first {
+                continue;
+            }
+            let uses_of_it = uses
+                .iter()
+                .filter(|u| u.coupon_id == used.coupon_id)
+                .count();
+            conflicts.push(Conflict {
+                id: used.id,
+                member_id: used.member_id,
+                member_name: used.member_name.clone(),
+                member_code: used.member_code.clone(),
+                program_id: None,
+                program_name: None,
+                coupon_id: Some(used.coupon_id),
+                coupon_text: used.coupon_text.clone(),
+                shop_name: used.shop_name.clone(),
+                at: used.at,
+                rewards_short: 1,
+                balance: 1 - uses_of_it as i64,
+            });
+        }
         Ok(conflicts)
     }
 
@@ -215,7 +300,7 @@ impl Store {
         id: EventId,
         settlement: Settlement,
         reason: &str,
-    ) -> Result<ActionResult> {
+    ) -> Result<Settled> {
         actor.require(Permission::SettleConflicts)?;
         let reason = validate::text("reason", reason, validate::TEXT_MAX).map_err(|e| match e {
             CoreError::Empty { .. } => CoreError::ReasonRequired,
@@ -227,7 +312,12 @@ impl Store {
             .into_iter()
             .find(|c| c.id == id)
             .ok_or(CoreError::NoSuchConflict)?;
-        let program = self.program(conflict.program_id).await?;
+        let Some(program_id) = conflict.program_id else {
+            return self
+                .settle_coupon_conflict(actor, &conflict, settlement, reason)
+                .await;
+        };
+        let program = self.program(program_id).await?;
         let redemption = self.event(id).await?;
         let mut tx = self.begin_write().await?;
         let before = card::totals(&mut tx, conflict.member_id, program.id).await?;
@@ -250,6 +340,7 @@ impl Store {
                 }),
                 other_member: None,
                 note: None,
+                coupon_id: None,
             },
         )
         .await?;
@@ -259,11 +350,46 @@ impl Store {
             .unwrap_or(before);
         self.commit(tx).await?;
         let event = self.event(event.id).await?;
-        Ok(ActionResult {
+        Ok(Settled {
             event,
-            card: CardView::new(&program, after),
-            rewards_earned_now: 0,
+            card: Some(CardView::new(&program, after)),
         })
+    }
+
+    /// A coupon used twice: accepting the loss forgives the later use (which then no longer
+    /// counts against the coupon); there is no card to charge it back to.
+    async fn settle_coupon_conflict(
+        &self,
+        actor: &Actor,
+        conflict: &Conflict,
+        settlement: Settlement,
+        reason: String,
+    ) -> Result<Settled> {
+        if settlement == Settlement::ChargeBack {
+            return Err(CoreError::CouponChargeBack);
+        }
+        let mut tx = self.begin_write().await?;
+        let event = ledger::append(
+            &mut tx,
+            actor.staff_id,
+            NewEvent {
+                kind: EventKind::Forgive,
+                member_id: conflict.member_id,
+                program_id: None,
+                amount: 1,
+                voids: Some(conflict.id),
+                reason: Some(VoidReason {
+                    code: ReasonCode::Other,
+                    note: Some(reason),
+                }),
+                other_member: None,
+                note: None,
+                coupon_id: conflict.coupon_id,
+            },
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(Settled { event, card: None })
     }
 }
 
@@ -289,6 +415,7 @@ mod tests {
             reason: None,
             other_member: None,
             card_code: None,
+            coupon_id: None,
         }
     }
 

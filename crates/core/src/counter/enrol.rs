@@ -194,6 +194,7 @@ pub(crate) async fn enrol_in(
             reason: None,
             other_member: None,
             note: None,
+            coupon_id: None,
         },
     )
     .await?;

@@ -9,6 +9,7 @@ use ts_rs::TS;
 use crate::cards::registry::verify_readings;
 use crate::codes::token::ChainKey;
 use crate::counter::card::{CardTotals, CardView};
+use crate::counter::coupons::CouponView;
 use crate::counter::programs::Program;
 use crate::error::{CoreError, Result};
 use crate::ids::{MemberId, ProgramId};
@@ -26,6 +27,8 @@ pub struct MemberView {
     /// A card from another shop whose member's details have not arrived yet: punches are taken,
     /// and the screens say "new to this shop" instead of a name.
     pub new_here: bool,
+    /// The coupons given to this member that they can use now.
+    pub coupons: Vec<CouponView>,
 }
 
 /// What a scan or a typed code found. Not finding a member is an expected outcome, not an error.
@@ -54,6 +57,14 @@ pub enum ScanOutcome {
     UnknownCardKey,
     /// Only part of a card token was read.
     TruncatedCard,
+    /// A coupon, with where it stands (a used or expired one says so in its `refusal`).
+    Coupon(CouponView),
+    /// A coupon token that does not verify: altered, misread or forged.
+    ForgedCoupon,
+    /// A coupon made under a chain key this till does not know yet.
+    UnknownCouponKey,
+    /// Only part of a coupon token was read.
+    TruncatedCoupon,
 }
 
 impl ScanOutcome {
@@ -61,7 +72,8 @@ impl ScanOutcome {
     /// outcome to a message, used by the till, the scanner test screen and the CLI.
     pub fn refusal(&self) -> Option<CoreError> {
         Some(match self {
-            ScanOutcome::Member(_) => return None,
+            // A coupon is found, whatever its state: its view says whether it can be used.
+            ScanOutcome::Member(_) | ScanOutcome::Coupon(_) => return None,
             ScanOutcome::UnknownCode { .. } => CoreError::UnknownCode,
             ScanOutcome::MistypedCode => CoreError::MistypedCode,
             ScanOutcome::NotACode => CoreError::NotACode,
@@ -79,16 +91,20 @@ impl ScanOutcome {
             ScanOutcome::ForgedCard => CoreError::ForgedCard,
             ScanOutcome::UnknownCardKey => CoreError::UnknownCardKey,
             ScanOutcome::TruncatedCard => CoreError::TruncatedCard,
+            ScanOutcome::ForgedCoupon => CoreError::ForgedCoupon,
+            ScanOutcome::UnknownCouponKey => CoreError::UnknownCouponKey,
+            ScanOutcome::TruncatedCoupon => CoreError::TruncatedCoupon,
         })
     }
 
+    /// The member found, for what only a member's card can do (punch, redeem a reward...).
     pub fn into_result(self) -> Result<MemberView> {
-        match self.refusal() {
-            Some(refusal) => Err(refusal),
-            None => match self {
-                ScanOutcome::Member(view) => Ok(view),
-                _ => unreachable!("only a member has no refusal"),
-            },
+        match self {
+            ScanOutcome::Member(view) => Ok(view),
+            ScanOutcome::Coupon(_) => Err(CoreError::CouponNotCard),
+            other => Err(other
+                .refusal()
+                .expect("only a member or a coupon has no refusal")),
         }
     }
 }
@@ -160,10 +176,12 @@ async fn view_with(
     }
     let new_here = member.name.is_empty()
         && member.id == crate::counter::foreign::provisional_id(&member.code);
+    let coupons = crate::counter::coupons::open_coupons(conn, member.id).await?;
     Ok(MemberView {
         member,
         cards,
         new_here,
+        coupons,
     })
 }
 
@@ -184,6 +202,15 @@ impl Store {
                 Err(CoreError::TruncatedCard) => return Ok(ScanOutcome::TruncatedCard),
                 Err(other) => return Err(other),
             },
+            Decoded::Coupon(readings) => {
+                return match self.coupon_from_readings(&readings).await {
+                    Ok(coupon) => Ok(ScanOutcome::Coupon(coupon)),
+                    Err(CoreError::ForgedCoupon) => Ok(ScanOutcome::ForgedCoupon),
+                    Err(CoreError::UnknownCouponKey) => Ok(ScanOutcome::UnknownCouponKey),
+                    Err(CoreError::TruncatedCoupon) => Ok(ScanOutcome::TruncatedCoupon),
+                    Err(other) => Err(other),
+                }
+            }
             Decoded::Mistyped => return Ok(ScanOutcome::MistypedCode),
             Decoded::NotACode => return Ok(ScanOutcome::NotACode),
         };
@@ -251,7 +278,7 @@ impl Store {
                     Err(_) => return Ok(None),
                 }
             }
-            Decoded::Mistyped | Decoded::NotACode => return Ok(None),
+            Decoded::Coupon(_) | Decoded::Mistyped | Decoded::NotACode => return Ok(None),
         };
         let rows: Vec<QuickRow> = sqlx::query_as(
             "SELECT m.id, m.code, m.name, m.email, m.phone, m.language, m.created_at,

@@ -205,6 +205,7 @@ impl Store {
                 reason: None,
                 other_member: Some(other),
                 note: None,
+                coupon_id: None,
             },
         )
         .await?;

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod card;
 pub mod conflicts;
+pub mod coupons;
 pub mod enrol;
 pub mod foreign;
 pub mod lookup;

@@ -51,6 +51,9 @@ pub enum Permission {
     MembersData,
     /// Read the reports: visits, rewards, retention, members at risk, staff figures.
     ReadReports,
+    /// Issue a coupon (a voucher for one use), or withdraw one. Taking a coupon at the counter
+    /// is `Redeem`.
+    IssueCoupons,
 }
 
 /// The permission table. Reading members, cards and history is open to every signed-in staff
@@ -61,7 +64,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         Enroll | Punch | Redeem | UndoOwnRecent => true,
         Void | ManagePrograms | ManageStaff | PrintCards | ReadCardTokens | ReplaceCards
         | Doctor | JoinChain | SettleConflicts | MergeMembers | ReadAudit | BackUp
-        | ManageSettings | MembersData | ReadReports => role == Role::Manager,
+        | ManageSettings | MembersData | ReadReports | IssueCoupons => role == Role::Manager,
     }
 }
 
@@ -115,6 +118,7 @@ mod tests {
     #[case::manage_settings(Permission::ManageSettings, false)]
     #[case::members_data(Permission::MembersData, false)]
     #[case::read_reports(Permission::ReadReports, false)]
+    #[case::issue_coupons(Permission::IssueCoupons, false)]
     fn what_a_cashier_may_do(#[case] permission: Permission, #[case] cashier: bool) {
         assert_eq!(allows(Role::Cashier, permission), cashier);
         assert!(

@@ -183,7 +183,7 @@ impl Store {
         })
     }
 
-    async fn require_not_erased(&self, id: MemberId) -> Result<()> {
+    pub(crate) async fn require_not_erased(&self, id: MemberId) -> Result<()> {
         match self.consent_of(id).await?.1 {
             Some(_) => Err(CoreError::MemberErased),
             None => Ok(()),

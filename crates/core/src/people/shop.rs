@@ -27,6 +27,34 @@ pub struct Shop {
     pub time_zone: Option<String>,
 }
 
+/// This till's shop, on a connection the caller holds.
+pub(crate) async fn this_shop(conn: &mut sqlx::SqliteConnection) -> Result<Option<Shop>> {
+    Ok(sqlx::query_as(
+        "SELECT id, name, language, currency, created_at, time_zone FROM shop
+         WHERE id = (SELECT shop_id FROM device)",
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+impl Shop {
+    /// The shop's time zone: its own, else this computer's, failing that UTC.
+    pub fn zone(time_zone: Option<&str>) -> chrono_tz::Tz {
+        let system = || iana_time_zone::get_timezone().ok();
+        time_zone
+            .map(str::to_string)
+            .or_else(system)
+            .and_then(|name| name.parse().ok())
+            .unwrap_or(chrono_tz::Tz::UTC)
+    }
+
+    /// The day it is now in the shop.
+    pub fn today(&self, now: DateTime<Utc>) -> chrono::NaiveDate {
+        now.with_timezone(&Shop::zone(self.time_zone.as_deref()))
+            .date_naive()
+    }
+}
+
 /// What a manager sets about the shop; it syncs to every till of the chain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(TS))]
@@ -95,12 +123,8 @@ pub(crate) fn pin_matches(pin: &str, hash: &str) -> bool {
 impl Store {
     /// This till's shop (other shops of the chain may have rows here too, brought by sync).
     pub async fn shop(&self) -> Result<Option<Shop>> {
-        Ok(sqlx::query_as(
-            "SELECT id, name, language, currency, created_at, time_zone FROM shop
-             WHERE id = (SELECT shop_id FROM device)",
-        )
-        .fetch_optional(self.pool())
-        .await?)
+        let mut conn = self.pool().acquire().await?;
+        this_shop(&mut conn).await
     }
 
     pub async fn require_shop(&self) -> Result<Shop> {

@@ -27,13 +27,9 @@ impl ReportClock {
     }
 
     pub fn zone(name: Option<&str>) -> ReportClock {
-        let system = || iana_time_zone::get_timezone().ok();
-        let zone = name
-            .map(str::to_string)
-            .or_else(system)
-            .and_then(|name| name.parse().ok())
-            .unwrap_or(Tz::UTC);
-        ReportClock { zone }
+        ReportClock {
+            zone: crate::people::shop::Shop::zone(name),
+        }
     }
 
     pub fn zone_name(&self) -> &'static str {

@@ -1,11 +1,13 @@
 //! The one decoding function for everything a scanner or a person types at the counter: a card
-//! token from a QR code (`TS1…`), or a member code typed by hand (`7K3M-Q9PX-R`).
+//! token from a QR code (`TS1…`), a coupon's (`TC1…`), or a member code typed by hand
+//! (`7K3M-Q9PX-R`).
 //!
 //! A USB scanner set to a US layout on a French, Belgian, German, Hungarian, Italian or Romanian
 //! PC types other characters than it means. So a token is read several ways: from the physical
 //! key codes when the UI has them (exact), as typed, and as each keyboard layout would have
 //! mangled it. The MAC then tells which reading is the card (see `card_token`).
 
+use crate::codes::coupon_token::{self, CouponClaim};
 use crate::codes::member_code::{CodeError, MemberCode, ALPHABET};
 use crate::codes::token::{TokenClaim, TokenError, PREFIX, TOKEN_LEN};
 use crate::scan::keyboard::{self, Layout};
@@ -16,6 +18,8 @@ pub enum Decoded {
     Code(MemberCode),
     /// Readings of a card token, most trustworthy first; the MAC decides which (if any) is real.
     Token(Vec<Result<TokenClaim, TokenError>>),
+    /// Readings of a coupon token, the same way.
+    Coupon(Vec<Result<CouponClaim, TokenError>>),
     /// Shaped like a code, but the check character disagrees: a typo or a misread.
     Mistyped,
     /// Not a code at all (a name typed in the search box, noise).
@@ -71,16 +75,25 @@ pub fn decode(input: &str, key_codes: &[String]) -> Decoded {
         return Decoded::Code(code);
     }
 
+    // The first reading that holds a token says whether it is a card's or a coupon's.
     let mut tokens: Vec<Result<TokenClaim, TokenError>> = Vec::new();
+    let mut coupons: Vec<Result<CouponClaim, TokenError>> = Vec::new();
     for reading in readings(input, key_codes) {
-        if let Some(token) = token_in(&reading.text) {
-            if !tokens.contains(&token) {
-                tokens.push(token);
+        match token_in(&reading.text) {
+            Some(Found::Card(token)) if coupons.is_empty() && !tokens.contains(&token) => {
+                tokens.push(token)
             }
+            Some(Found::Coupon(coupon)) if tokens.is_empty() && !coupons.contains(&coupon) => {
+                coupons.push(coupon)
+            }
+            _ => {}
         }
     }
     if !tokens.is_empty() {
         return Decoded::Token(tokens);
+    }
+    if !coupons.is_empty() {
+        return Decoded::Coupon(coupons);
     }
     match as_code {
         Err(CodeError::CheckFailed) => Decoded::Mistyped,
@@ -88,9 +101,15 @@ pub fn decode(input: &str, key_codes: &[String]) -> Decoded {
     }
 }
 
-/// The token inside `text`, if `TS1` starts a run of base32 characters: anything before it (a
-/// scanner prefix) and after the token's length (a suffix) is ignored.
-fn token_in(text: &str) -> Option<Result<TokenClaim, TokenError>> {
+enum Found {
+    Card(Result<TokenClaim, TokenError>),
+    Coupon(Result<CouponClaim, TokenError>),
+}
+
+/// The token inside `text`, if `TS1` (a card) or `TC1` (a coupon) starts a run of base32
+/// characters: anything before it (a scanner prefix) and after the token's length (a suffix)
+/// is ignored.
+fn token_in(text: &str) -> Option<Found> {
     let folded: String = text
         .chars()
         .map(|c| match c.to_ascii_uppercase() {
@@ -99,13 +118,26 @@ fn token_in(text: &str) -> Option<Result<TokenClaim, TokenError>> {
             other => other,
         })
         .collect();
-    let start = folded.find(PREFIX)?;
-    let run: String = folded[start..]
-        .chars()
-        .take_while(|c| ALPHABET.contains(&(*c as u8)) && c.is_ascii())
-        .take(TOKEN_LEN)
-        .collect();
-    Some(TokenClaim::parse(&run))
+    let card = folded.find(PREFIX);
+    let coupon = folded.find(coupon_token::PREFIX);
+    let run = |start: usize, len: usize| -> String {
+        folded[start..]
+            .chars()
+            .take_while(|c| ALPHABET.contains(&(*c as u8)) && c.is_ascii())
+            .take(len)
+            .collect()
+    };
+    // Whichever prefix comes first is the token; a scanner's prefix could hold the other.
+    match (card, coupon) {
+        (Some(card), coupon) if coupon.is_none_or(|coupon| card < coupon) => {
+            Some(Found::Card(TokenClaim::parse(&run(card, TOKEN_LEN))))
+        }
+        (_, Some(coupon)) => Some(Found::Coupon(CouponClaim::parse(&run(
+            coupon,
+            coupon_token::TOKEN_LEN,
+        )))),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

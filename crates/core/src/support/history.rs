@@ -168,6 +168,7 @@ impl HistoryWriter<'_> {
             reason: reason.map(str::to_string),
             other_member: None,
             card_code: None,
+            coupon_id: None,
         };
         let fact = Fact::from(&event);
         self.pending.push(event);

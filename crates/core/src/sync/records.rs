@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::codes::coupon_token::CouponKind;
 use crate::counter::programs::{PointsReward, ProgramKind};
 use crate::error::{CoreError, Result};
 use crate::input::{phone, validate};
@@ -112,6 +113,25 @@ pub struct WireChainKey {
     pub version: String,
 }
 
+/// A coupon as issued (migration 0017): its terms never change; `withdrawn_at` may be set later.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireCoupon {
+    pub id: Uuid,
+    pub token: String,
+    pub shop: Uuid,
+    pub only_here: bool,
+    pub coupon_kind: CouponKind,
+    pub value: i64,
+    pub text: String,
+    pub member: Option<Uuid>,
+    pub expires_on: Option<chrono::NaiveDate>,
+    pub issued_at: DateTime<Utc>,
+    pub issued_by: Uuid,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub version: String,
+}
+
 /// One shared record, tagged with its kind.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -122,6 +142,7 @@ pub enum WireRecord {
     Member(WireMember),
     Card(WireCard),
     ChainKey(WireChainKey),
+    Coupon(WireCoupon),
 }
 
 impl WireRecord {
@@ -134,6 +155,7 @@ impl WireRecord {
             WireRecord::Member(_) => "member",
             WireRecord::Card(_) => "card",
             WireRecord::ChainKey(_) => "chain_key",
+            WireRecord::Coupon(_) => "coupon",
         }
     }
 
@@ -146,6 +168,7 @@ impl WireRecord {
             WireRecord::Member(r) => r.id.to_string(),
             WireRecord::Card(r) => r.code.clone(),
             WireRecord::ChainKey(r) => r.id.clone(),
+            WireRecord::Coupon(r) => r.id.to_string(),
         }
     }
 
@@ -157,6 +180,7 @@ impl WireRecord {
             WireRecord::Member(r) => &r.version,
             WireRecord::Card(r) => &r.version,
             WireRecord::ChainKey(r) => &r.version,
+            WireRecord::Coupon(r) => &r.version,
         }
     }
 
@@ -189,6 +213,13 @@ impl WireRecord {
                 Err("invalid_member_code")
             }
             WireRecord::ChainKey(r) if hex_decode(&r.secret).is_none() => Err("invalid_key"),
+            WireRecord::Coupon(r)
+                if crate::codes::coupon_token::CouponClaim::parse(&r.token).is_err()
+                    || r.value < 1
+                    || r.text.chars().count() > crate::input::validate::TEXT_MAX =>
+            {
+                Err("invalid_coupon")
+            }
             _ => Ok(()),
         }
     }
@@ -410,6 +441,49 @@ pub(crate) async fn read(tx: &mut WriteTx, kind: &str, key: &[u8]) -> Result<Opt
                 })
             })
         }
+        "coupon" => {
+            #[derive(sqlx::FromRow)]
+            struct Row {
+                id: Uuid,
+                token: String,
+                shop_id: Uuid,
+                only_here: bool,
+                kind: CouponKind,
+                value: i64,
+                text: String,
+                member_id: Option<Uuid>,
+                expires_on: Option<chrono::NaiveDate>,
+                issued_at: DateTime<Utc>,
+                issued_by: Uuid,
+                withdrawn_at: Option<DateTime<Utc>>,
+                version: String,
+            }
+            let row: Option<Row> = sqlx::query_as(
+                "SELECT id, token, shop_id, only_here, kind, value, text, member_id, expires_on,
+                        issued_at, issued_by, withdrawn_at, version
+                 FROM coupon WHERE id = ?",
+            )
+            .bind(uuid())
+            .fetch_optional(&mut **tx)
+            .await?;
+            row.map(|r| {
+                WireRecord::Coupon(WireCoupon {
+                    id: r.id,
+                    token: r.token,
+                    shop: r.shop_id,
+                    only_here: r.only_here,
+                    coupon_kind: r.kind,
+                    value: r.value,
+                    text: r.text,
+                    member: r.member_id,
+                    expires_on: r.expires_on,
+                    issued_at: r.issued_at,
+                    issued_by: r.issued_by,
+                    withdrawn_at: r.withdrawn_at,
+                    version: r.version,
+                })
+            })
+        }
         _ => None,
     };
     Ok(record)
@@ -526,6 +600,31 @@ pub(crate) async fn merge(tx: &mut WriteTx, record: &WireRecord) -> Result<Merge
             .await?
             .rows_affected()
         }
+        // A coupon's terms never change: only its withdrawal is taken from a newer version.
+        WireRecord::Coupon(r) => sqlx::query(
+            "INSERT INTO coupon (id, token, shop_id, only_here, kind, value, text, member_id,
+                                 expires_on, issued_at, issued_by, withdrawn_at, version)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET withdrawn_at = excluded.withdrawn_at,
+                 version = excluded.version
+             WHERE excluded.version > coupon.version",
+        )
+        .bind(r.id)
+        .bind(&r.token)
+        .bind(r.shop)
+        .bind(r.only_here)
+        .bind(r.coupon_kind)
+        .bind(r.value)
+        .bind(&r.text)
+        .bind(r.member)
+        .bind(r.expires_on)
+        .bind(r.issued_at)
+        .bind(r.issued_by)
+        .bind(r.withdrawn_at)
+        .bind(&r.version)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected(),
     };
     Ok(if changed > 0 {
         Merged::Taken

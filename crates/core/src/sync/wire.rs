@@ -20,6 +20,7 @@ pub enum WireKind {
     Forgive,
     ChargeBack,
     Merge,
+    CouponRedeem,
 }
 
 impl WireKind {
@@ -59,6 +60,10 @@ pub struct WireEvent {
     pub other_member: Option<Uuid>,
     /// The card the event was made on, when another till needs it.
     pub card_code: Option<String>,
+    /// The coupon used (and on a void or settlement of its use). Added with coupons; absent
+    /// from every other event, which so keeps the exact shape it had.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon: Option<Uuid>,
 }
 
 /// Why an event from the wire is not a ledger event.
@@ -76,6 +81,8 @@ pub enum Invalid {
     ReasonTooLong,
     #[error("a merge names the member it merges, and only a merge does")]
     MergeTarget,
+    #[error("a coupon's use names its coupon, and only it, its void or its settlement do")]
+    Coupon,
 }
 
 impl From<EventKind> for WireKind {
@@ -88,6 +95,7 @@ impl From<EventKind> for WireKind {
             EventKind::Forgive => WireKind::Forgive,
             EventKind::ChargeBack => WireKind::ChargeBack,
             EventKind::Merge => WireKind::Merge,
+            EventKind::CouponRedeem => WireKind::CouponRedeem,
         }
     }
 }
@@ -102,6 +110,7 @@ impl From<WireKind> for EventKind {
             WireKind::Forgive => EventKind::Forgive,
             WireKind::ChargeBack => EventKind::ChargeBack,
             WireKind::Merge => EventKind::Merge,
+            WireKind::CouponRedeem => EventKind::CouponRedeem,
         }
     }
 }
@@ -146,6 +155,7 @@ impl From<&Event> for WireEvent {
             reason: e.reason.clone(),
             other_member: e.other_member.map(|m| m.0),
             card_code: e.card_code.clone(),
+            coupon: e.coupon_id.map(|c| c.0),
         }
     }
 }
@@ -164,11 +174,21 @@ impl TryFrom<WireEvent> for Event {
         if (w.kind == WireKind::Merge) != w.other_member.is_some() {
             return Err(Invalid::MergeTarget);
         }
+        let about_coupon = matches!(
+            w.kind,
+            WireKind::CouponRedeem | WireKind::Void | WireKind::Forgive
+        );
+        if (w.kind == WireKind::CouponRedeem && w.coupon.is_none())
+            || (!about_coupon && w.coupon.is_some())
+        {
+            return Err(Invalid::Coupon);
+        }
         let counts = !matches!(w.kind, WireKind::Enroll | WireKind::Merge);
         if counts && w.amount < 1 {
             return Err(Invalid::Amount);
         }
-        if counts && w.program.is_none() {
+        // A coupon's use, and its void, belong to no program.
+        if counts && w.program.is_none() && w.coupon.is_none() {
             return Err(Invalid::Program);
         }
         if w.reason
@@ -193,6 +213,7 @@ impl TryFrom<WireEvent> for Event {
             reason: w.reason,
             other_member: w.other_member.map(Into::into),
             card_code: w.card_code,
+            coupon_id: w.coupon.map(Into::into),
         })
     }
 }
@@ -223,6 +244,7 @@ mod tests {
             reason: None,
             other_member: None,
             card_code: None,
+            coupon_id: None,
         }
     }
 
@@ -256,6 +278,27 @@ mod tests {
     }
 
     #[test]
+    fn a_coupon_use_goes_over_the_wire_with_its_coupon_and_no_program() {
+        let event = Event {
+            kind: EventKind::CouponRedeem,
+            program_id: None,
+            amount: 1,
+            voids: None,
+            reason_code: None,
+            coupon_id: Some(uuid(9).into()),
+            ..void()
+        };
+        let wire = WireEvent::from(&event);
+        let json = serde_json::to_string(&wire).unwrap();
+        assert!(json.contains(r#""kind":"coupon_redeem""#), "{json}");
+        assert!(
+            json.ends_with(r#""coupon":"00000000-0000-0000-0000-000000000009"}"#),
+            "{json}"
+        );
+        assert_eq!(Event::try_from(wire).unwrap(), event);
+    }
+
+    #[test]
     fn a_field_the_wire_does_not_know_is_refused() {
         let mut json = serde_json::to_value(WireEvent::from(&void())).unwrap();
         json["balance"] = 12.into();
@@ -271,6 +314,8 @@ mod tests {
     #[case::a_long_reason(|w: &mut WireEvent| w.reason = Some("x".repeat(201)), Invalid::ReasonTooLong)]
     #[case::a_merge_of_nobody(|w: &mut WireEvent| { w.kind = WireKind::Merge; w.voids = None; }, Invalid::MergeTarget)]
     #[case::a_void_that_merges(|w: &mut WireEvent| w.other_member = Some(Uuid::nil()), Invalid::MergeTarget)]
+    #[case::a_coupon_use_without_its_coupon(|w: &mut WireEvent| { w.kind = WireKind::CouponRedeem; w.voids = None; w.program = None; }, Invalid::Coupon)]
+    #[case::a_punch_on_a_coupon(|w: &mut WireEvent| { w.kind = WireKind::Punch; w.voids = None; w.coupon = Some(Uuid::nil()); }, Invalid::Coupon)]
     fn an_event_that_breaks_a_rule_is_refused(
         #[case] spoil: fn(&mut WireEvent),
         #[case] why: Invalid,

@@ -1,0 +1,119 @@
+//! A coupon travels: issued in one shop, honoured in another, and used in both while they
+//! were apart, which lands in the conflict queue of every till until a manager accepts the
+//! loss (docs/decisions/0029-coupons.md). Real hub and tills (the CLI) on loopback.
+
+use tessera_sync_tests::{two_shops, Till};
+
+fn conflicts(till: &Till) -> Vec<serde_json::Value> {
+    till.run(&["conflicts"]).as_array().unwrap().clone()
+}
+
+fn issue(till: &Till, member: &str) -> (String, String) {
+    let coupon = till.run(&[
+        "coupon",
+        "issue",
+        "--kind",
+        "free-item",
+        "--text",
+        "A croissant",
+        "--member",
+        member,
+    ]);
+    (
+        coupon["id"].as_str().unwrap().to_string(),
+        coupon["token"].as_str().unwrap().to_string(),
+    )
+}
+
+#[tokio::test]
+async fn a_coupon_issued_in_one_shop_shows_in_the_other_and_is_used_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_hub, a, b) = two_shops(dir.path());
+    let claire = a.enroll("Claire Dubois");
+    let (id, token) = issue(&a, &claire);
+    for till in [&a, &b] {
+        till.sync();
+    }
+    // B knows the coupon whole: its words and its member, not only what its token says.
+    let shown = b.run(&["scan", &token]);
+    assert_eq!(shown["coupon"]["id"], id.as_str());
+    assert_eq!(shown["coupon"]["text"], "A croissant");
+    assert_eq!(shown["coupon"]["member_name"], "Claire Dubois");
+    assert_eq!(shown["coupon"]["state"], "open");
+
+    let used = b.run(&["coupon", "redeem", &token]);
+    assert_eq!(used["event"]["kind"], "coupon_redeem");
+    for till in [&b, &a] {
+        till.sync();
+    }
+    assert_eq!(a.refused(&["coupon", "redeem", &token]), "coupon_used");
+    let seen = a.run(&["coupon", "show", &id]);
+    assert_eq!(seen["state"], "used");
+    assert_eq!(seen["used_in"], "Café de la Gare");
+}
+
+#[tokio::test]
+async fn a_coupon_used_in_two_offline_shops_is_a_conflict_everywhere_until_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_hub, a, b) = two_shops(dir.path());
+    let claire = a.enroll("Claire Dubois");
+    let (id, token) = issue(&a, &claire);
+    for till in [&a, &b] {
+        till.sync();
+    }
+    // Apart, each shop takes the coupon it knows is good.
+    let first = a.run(&["coupon", "redeem", &token])["event"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let second = b.run(&["coupon", "redeem", &token])["event"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(conflicts(&a).is_empty(), "alone, nothing is wrong");
+    for till in [&a, &b, &a] {
+        till.sync();
+    }
+    // Both uses stay; both tills name the same one (the later) as the one too many.
+    for till in [&a, &b] {
+        let queue = conflicts(till);
+        assert_eq!(queue.len(), 1, "{}: {queue:?}", till.name);
+        assert_eq!(queue[0]["id"], second.as_str());
+        assert_eq!(queue[0]["coupon_id"], id.as_str());
+        assert_eq!(queue[0]["coupon_text"], "A croissant");
+        assert_eq!(queue[0]["shop_name"], "Café de la Gare");
+        let shown = till.run(&["coupon", "show", &id]);
+        assert_eq!(shown["use_event"], first.as_str(), "the first use stands");
+    }
+    // There is no next reward to take a coupon from.
+    assert_eq!(
+        b.refused(&[
+            "conflicts",
+            "resolve",
+            &second,
+            "--charge-back",
+            "--reason",
+            "x"
+        ]),
+        "coupon_charge_back"
+    );
+    let settled = b.run(&[
+        "conflicts",
+        "resolve",
+        &second,
+        "--accept",
+        "--reason",
+        "our mistake, the voucher was good",
+    ]);
+    assert_eq!(settled["event"]["kind"], "forgive");
+    assert!(settled["card"].is_null());
+    for till in [&b, &a] {
+        till.sync();
+    }
+    for till in [&a, &b] {
+        assert!(conflicts(till).is_empty(), "{}", till.name);
+        assert_eq!(till.refused(&["coupon", "redeem", &token]), "coupon_used");
+        let doctor = till.run(&["doctor"]);
+        assert_eq!(doctor["ok"], true, "{}: {doctor}", till.name);
+    }
+}
