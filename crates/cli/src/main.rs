@@ -66,6 +66,8 @@ enum Command {
     Void(command::void::Args),
     /// Coupons, good for one use: issue (managers), show, redeem.
     Coupon(command::coupon::Args),
+    /// Complaints: log one, give its coupon, resolve it, ask the member at the next visit.
+    Complaint(command::complaint::Args),
     /// A member's events, newest first.
     History(command::history::Args),
     /// Loyalty cards: print, show, revoke, reissue (managers).
@@ -213,6 +215,7 @@ async fn dispatch(chosen: Command, cx: &Context<'_>) -> Result<()> {
         Command::Redeem(args) => command::redeem::run(args, cx).await,
         Command::Void(args) => command::void::run(args, cx).await,
         Command::Coupon(args) => command::coupon::run(args, cx).await,
+        Command::Complaint(args) => command::complaint::run(args, cx).await,
         Command::History(args) => command::history::run(args, cx).await,
         Command::Cards(sub) => command::cards::run(sub, cx).await,
         Command::Doctor(args) => command::doctor::run(args, cx).await,

@@ -122,6 +122,18 @@ pub enum CoreError {
     ExpiryPast,
     #[error("a coupon used twice has no next reward to take it from: accept the loss")]
     CouponChargeBack,
+    #[error("no such complaint")]
+    ComplaintNotFound,
+    #[error("this complaint already has its coupon")]
+    ComplaintCompensated,
+    #[error("the shop's rules propose no coupon for this kind of complaint")]
+    NoCompensation,
+    #[error("this complaint is already resolved")]
+    ComplaintResolved,
+    #[error("the member has already answered about this complaint")]
+    FollowUpAnswered,
+    #[error("nothing to ask this member about at this visit")]
+    NoFollowUp,
     #[error("no such event")]
     EventNotFound,
     #[error("the event is already voided")]
@@ -294,6 +306,12 @@ impl CoreError {
             CouponNotFound => "coupon_not_found",
             ExpiryPast => "expiry_past",
             CouponChargeBack => "coupon_charge_back",
+            ComplaintNotFound => "complaint_not_found",
+            ComplaintCompensated => "complaint_compensated",
+            NoCompensation => "no_compensation",
+            ComplaintResolved => "complaint_resolved",
+            FollowUpAnswered => "follow_up_answered",
+            NoFollowUp => "no_follow_up",
             EventNotFound => "event_not_found",
             AlreadyVoided => "already_voided",
             NotVoidable => "not_voidable",
@@ -524,6 +542,12 @@ impl CoreError {
             ErrorKind::CouponNotFound => CoreError::CouponNotFound,
             ErrorKind::ExpiryPast => CoreError::ExpiryPast,
             ErrorKind::CouponChargeBack => CoreError::CouponChargeBack,
+            ErrorKind::ComplaintNotFound => CoreError::ComplaintNotFound,
+            ErrorKind::ComplaintCompensated => CoreError::ComplaintCompensated,
+            ErrorKind::NoCompensation => CoreError::NoCompensation,
+            ErrorKind::ComplaintResolved => CoreError::ComplaintResolved,
+            ErrorKind::FollowUpAnswered => CoreError::FollowUpAnswered,
+            ErrorKind::NoFollowUp => CoreError::NoFollowUp,
             ErrorKind::EventNotFound => CoreError::EventNotFound,
             ErrorKind::AlreadyVoided => CoreError::AlreadyVoided,
             ErrorKind::NotVoidable => CoreError::NotVoidable,

@@ -108,3 +108,7 @@ typed_id!(
     /// A coupon (a voucher for one use).
     CouponId
 );
+typed_id!(
+    /// A complaint.
+    ComplaintId
+);

@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod cards;
+pub mod care;
 pub mod codes;
 pub mod counter;
 pub mod error;

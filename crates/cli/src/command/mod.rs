@@ -7,6 +7,7 @@ pub mod action;
 pub mod audit;
 pub mod backup;
 pub mod cards;
+pub mod complaint;
 pub mod conflicts;
 pub mod coupon;
 pub mod demo;

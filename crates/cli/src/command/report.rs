@@ -32,6 +32,20 @@ pub enum Command {
     /// Each staff member's enrolments, punches, redemptions, voids and overrides (default:
     /// this month so far).
     Staff(PeriodArgs),
+    /// Complaints logged, open, overdue, hours to put them right, members' answers at their
+    /// next visit (default: this month so far).
+    Complaints(DaysArgs),
+}
+
+/// A period without a CSV form (a handful of figures).
+#[derive(clap::Args)]
+pub struct DaysArgs {
+    /// The first day (YYYY-MM-DD), included.
+    #[arg(long, value_name = "DATE")]
+    from: Option<NaiveDate>,
+    /// The last day (YYYY-MM-DD), included; default today.
+    #[arg(long, value_name = "DATE")]
+    to: Option<NaiveDate>,
 }
 
 #[derive(clap::Args)]
@@ -100,6 +114,16 @@ pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
                 .staff_report(&actor, period(&args, Period::month_to)?)
                 .await?;
             answer(cx, args.csv, &StaffOutput(report), |r| r.0.to_csv(style))
+        }
+        Command::Complaints(args) => {
+            let to = args.to.unwrap_or(today);
+            let days = match args.from {
+                Some(from) => Period::new(from, to)?,
+                None => Period::month_to(to),
+            };
+            let figures = cx.store.complaint_figures(&actor, days).await?;
+            cx.out.print(&ComplaintFiguresOutput(figures));
+            Ok(())
         }
     }
 }
@@ -293,5 +317,38 @@ impl Render for StaffOutput {
             ));
         }
         lines
+    }
+}
+
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct ComplaintFiguresOutput(pub tessera_core::care::complaints::ComplaintFigures);
+
+impl Render for ComplaintFiguresOutput {
+    fn text(&self, t: &Text) -> Vec<String> {
+        let f = &self.0;
+        let hours = |h: Option<f64>| h.map_or("–".to_string(), |h| format!("{h:.1}"));
+        vec![
+            t.t(
+                "cli-report-complaints",
+                &[
+                    ("from", t.date(f.from)),
+                    ("to", t.date(f.to)),
+                    ("logged", f.logged.to_string()),
+                    ("resolved", f.resolved.to_string()),
+                    ("open", f.open.to_string()),
+                    ("overdue", f.overdue.to_string()),
+                ],
+            ),
+            t.t(
+                "cli-report-complaints-hours",
+                &[
+                    ("median", hours(f.median_hours_to_resolve)),
+                    ("max", hours(f.max_hours_to_resolve)),
+                    ("yes", f.put_right.to_string()),
+                    ("no", f.not_put_right.to_string()),
+                ],
+            ),
+        ]
     }
 }

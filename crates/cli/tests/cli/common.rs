@@ -148,6 +148,7 @@ impl Till {
                 "event",
                 "card",
                 "coupon",
+                "complaint",
             ];
             for table in tables {
                 counts.push(

@@ -10,6 +10,7 @@ mod private_cups;
 mod action;
 mod backup;
 mod cards;
+mod complaint;
 mod coupon;
 mod doctor;
 mod history;

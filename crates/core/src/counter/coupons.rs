@@ -31,7 +31,7 @@ pub const DEFAULT_DAYS: i64 = 90;
 const MAX_ITEMS: i64 = 99;
 
 /// What a manager (or a script) asks a coupon to be.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(TS))]
 #[cfg_attr(feature = "ts", ts(export))]
 pub struct NewCoupon {
@@ -171,6 +171,40 @@ struct FirstUse {
     shop_name: Option<String>,
 }
 
+/// A new coupon, checked and signed, not written yet.
+pub(crate) struct PreparedCoupon {
+    pub terms: CouponTerms,
+    token: String,
+    shop_id: ShopId,
+    text: String,
+    member_id: Option<MemberId>,
+    issued_by: crate::ids::StaffId,
+}
+
+impl PreparedCoupon {
+    pub(crate) async fn insert(&self, tx: &mut crate::store::WriteTx) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO coupon (id, token, shop_id, only_here, kind, value, text, member_id,
+                                 expires_on, issued_at, issued_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(self.terms.id)
+        .bind(&self.token)
+        .bind(self.shop_id)
+        .bind(self.terms.only_at.is_some())
+        .bind(self.terms.kind)
+        .bind(self.terms.value)
+        .bind(&self.text)
+        .bind(self.member_id)
+        .bind(self.terms.expires_on)
+        .bind(Utc::now())
+        .bind(self.issued_by)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+}
+
 /// The default last day of a coupon issued `today`.
 pub fn default_expiry(today: NaiveDate) -> NaiveDate {
     today + Duration::days(DEFAULT_DAYS)
@@ -223,6 +257,26 @@ impl Store {
     /// with its token (what the voucher's QR code holds).
     pub async fn issue_coupon(&self, actor: &Actor, new: &NewCoupon) -> Result<CouponView> {
         actor.require(Permission::IssueCoupons)?;
+        self.write_coupon(actor, new).await
+    }
+
+    /// A coupon issued by `actor`, whose permission the caller has checked: a manager's
+    /// coupon, or a complaint's compensation the shop's rules set (care::complaints).
+    pub(crate) async fn write_coupon(&self, actor: &Actor, new: &NewCoupon) -> Result<CouponView> {
+        let coupon = self.prepare_coupon(actor, new).await?;
+        let mut tx = self.begin_write().await?;
+        coupon.insert(&mut tx).await?;
+        self.commit(tx).await?;
+        self.coupon(coupon.terms.id).await
+    }
+
+    /// Everything a new coupon's row needs, checked and signed, before any write: the caller
+    /// inserts it in its own transaction, beside what goes with it.
+    pub(crate) async fn prepare_coupon(
+        &self,
+        actor: &Actor,
+        new: &NewCoupon,
+    ) -> Result<PreparedCoupon> {
         let value = checked_value(new.kind, new.value)?;
         let text = validate::text("text", &new.text, validate::TEXT_MAX)?;
         let shop = self.require_shop().await?;
@@ -248,28 +302,14 @@ impl Store {
             only_at: new.only_here.then_some(shop.id),
         };
         let token = self.signing_key().await?.issue_coupon(&terms);
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO coupon (id, token, shop_id, only_here, kind, value, text, member_id,
-                                 expires_on, issued_at, issued_by)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(terms.id)
-        .bind(&token)
-        .bind(shop.id)
-        .bind(new.only_here)
-        .bind(new.kind)
-        .bind(value)
-        .bind(&text)
-        .bind(member_id)
-        .bind(new.expires_on)
-        .bind(Utc::now())
-        .bind(actor.staff_id)
-        .execute(&mut *tx)
-        .await?;
-        let view = view(&mut tx, &shop, terms, token).await?;
-        self.commit(tx).await?;
-        Ok(view)
+        Ok(PreparedCoupon {
+            terms,
+            token,
+            shop_id: shop.id,
+            text,
+            member_id,
+            issued_by: actor.staff_id,
+        })
     }
 
     /// Managers only: withdraws a coupon (issued by mistake, or a voucher lost): every till
@@ -277,6 +317,11 @@ impl Store {
     /// changes nothing.
     pub async fn withdraw_coupon(&self, actor: &Actor, id: CouponId) -> Result<CouponView> {
         actor.require(Permission::IssueCoupons)?;
+        self.withdraw_coupon_unchecked(id).await
+    }
+
+    /// The withdrawal itself, once the caller's permission is checked.
+    pub(crate) async fn withdraw_coupon_unchecked(&self, id: CouponId) -> Result<CouponView> {
         let mut tx = self.begin_write().await?;
         let found =
             sqlx::query("UPDATE coupon SET withdrawn_at = coalesce(withdrawn_at, ?) WHERE id = ?")

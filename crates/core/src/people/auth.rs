@@ -51,6 +51,9 @@ pub enum Permission {
     MembersData,
     /// Read the reports: visits, rewards, retention, members at risk, staff figures.
     ReadReports,
+    /// Log a complaint, give the coupon the shop's rule proposes for it, resolve one's own,
+    /// record a member's answer at their next visit.
+    LogComplaints,
     /// Issue a coupon (a voucher for one use), or withdraw one. Taking a coupon at the counter
     /// is `Redeem`.
     IssueCoupons,
@@ -61,7 +64,7 @@ pub enum Permission {
 pub fn allows(role: Role, permission: Permission) -> bool {
     use Permission::*;
     match permission {
-        Enroll | Punch | Redeem | UndoOwnRecent => true,
+        Enroll | Punch | Redeem | UndoOwnRecent | LogComplaints => true,
         Void | ManagePrograms | ManageStaff | PrintCards | ReadCardTokens | ReplaceCards
         | Doctor | JoinChain | SettleConflicts | MergeMembers | ReadAudit | BackUp
         | ManageSettings | MembersData | ReadReports | IssueCoupons => role == Role::Manager,
@@ -103,6 +106,7 @@ mod tests {
     #[case::punch(Permission::Punch, true)]
     #[case::redeem(Permission::Redeem, true)]
     #[case::undo_own_recent(Permission::UndoOwnRecent, true)]
+    #[case::log_complaints(Permission::LogComplaints, true)]
     #[case::void(Permission::Void, false)]
     #[case::manage_programs(Permission::ManagePrograms, false)]
     #[case::manage_staff(Permission::ManageStaff, false)]

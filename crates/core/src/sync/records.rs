@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::care::complaints::{Category, FollowUp, Severity};
 use crate::codes::coupon_token::CouponKind;
 use crate::counter::programs::{PointsReward, ProgramKind};
 use crate::error::{CoreError, Result};
@@ -132,6 +133,30 @@ pub struct WireCoupon {
     pub version: String,
 }
 
+/// A complaint (migration 0018): its first words never change; what happens to it does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireComplaint {
+    pub id: Uuid,
+    pub shop: Uuid,
+    pub member: Option<Uuid>,
+    pub category: Category,
+    pub severity: Severity,
+    pub note: String,
+    pub logged_by: Uuid,
+    pub logged_at: DateTime<Utc>,
+    pub owner: Uuid,
+    pub due_at: DateTime<Utc>,
+    pub coupon: Option<Uuid>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolved_by: Option<Uuid>,
+    pub resolution: Option<String>,
+    pub follow_up: Option<FollowUp>,
+    pub followed_up_at: Option<DateTime<Utc>>,
+    pub followed_up_by: Option<Uuid>,
+    pub version: String,
+}
+
 /// One shared record, tagged with its kind.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -143,6 +168,7 @@ pub enum WireRecord {
     Card(WireCard),
     ChainKey(WireChainKey),
     Coupon(WireCoupon),
+    Complaint(WireComplaint),
 }
 
 impl WireRecord {
@@ -156,6 +182,7 @@ impl WireRecord {
             WireRecord::Card(_) => "card",
             WireRecord::ChainKey(_) => "chain_key",
             WireRecord::Coupon(_) => "coupon",
+            WireRecord::Complaint(_) => "complaint",
         }
     }
 
@@ -169,6 +196,7 @@ impl WireRecord {
             WireRecord::Card(r) => r.code.clone(),
             WireRecord::ChainKey(r) => r.id.clone(),
             WireRecord::Coupon(r) => r.id.to_string(),
+            WireRecord::Complaint(r) => r.id.to_string(),
         }
     }
 
@@ -181,6 +209,7 @@ impl WireRecord {
             WireRecord::Card(r) => &r.version,
             WireRecord::ChainKey(r) => &r.version,
             WireRecord::Coupon(r) => &r.version,
+            WireRecord::Complaint(r) => &r.version,
         }
     }
 
@@ -219,6 +248,14 @@ impl WireRecord {
                     || r.text.chars().count() > crate::input::validate::TEXT_MAX =>
             {
                 Err("invalid_coupon")
+            }
+            WireRecord::Complaint(r)
+                if r.note.chars().count() > crate::input::validate::TEXT_MAX
+                    || r.resolution
+                        .as_ref()
+                        .is_some_and(|t| t.chars().count() > crate::input::validate::TEXT_MAX) =>
+            {
+                Err("invalid_complaint")
             }
             _ => Ok(()),
         }
@@ -484,6 +521,60 @@ pub(crate) async fn read(tx: &mut WriteTx, kind: &str, key: &[u8]) -> Result<Opt
                 })
             })
         }
+        "complaint" => {
+            #[derive(sqlx::FromRow)]
+            struct Row {
+                id: Uuid,
+                shop_id: Uuid,
+                member_id: Option<Uuid>,
+                category: Category,
+                severity: Severity,
+                note: String,
+                logged_by: Uuid,
+                logged_at: DateTime<Utc>,
+                owner_id: Uuid,
+                due_at: DateTime<Utc>,
+                coupon_id: Option<Uuid>,
+                resolved_at: Option<DateTime<Utc>>,
+                resolved_by: Option<Uuid>,
+                resolution: Option<String>,
+                follow_up: Option<FollowUp>,
+                followed_up_at: Option<DateTime<Utc>>,
+                followed_up_by: Option<Uuid>,
+                version: String,
+            }
+            let row: Option<Row> = sqlx::query_as(
+                "SELECT id, shop_id, member_id, category, severity, note, logged_by, logged_at,
+                        owner_id, due_at, coupon_id, resolved_at, resolved_by, resolution,
+                        follow_up, followed_up_at, followed_up_by, version
+                 FROM complaint WHERE id = ?",
+            )
+            .bind(uuid())
+            .fetch_optional(&mut **tx)
+            .await?;
+            row.map(|r| {
+                WireRecord::Complaint(WireComplaint {
+                    id: r.id,
+                    shop: r.shop_id,
+                    member: r.member_id,
+                    category: r.category,
+                    severity: r.severity,
+                    note: r.note,
+                    logged_by: r.logged_by,
+                    logged_at: r.logged_at,
+                    owner: r.owner_id,
+                    due_at: r.due_at,
+                    coupon: r.coupon_id,
+                    resolved_at: r.resolved_at,
+                    resolved_by: r.resolved_by,
+                    resolution: r.resolution,
+                    follow_up: r.follow_up,
+                    followed_up_at: r.followed_up_at,
+                    followed_up_by: r.followed_up_by,
+                    version: r.version,
+                })
+            })
+        }
         _ => None,
     };
     Ok(record)
@@ -621,6 +712,43 @@ pub(crate) async fn merge(tx: &mut WriteTx, record: &WireRecord) -> Result<Merge
         .bind(r.issued_at)
         .bind(r.issued_by)
         .bind(r.withdrawn_at)
+        .bind(&r.version)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected(),
+        // What happens to a complaint is taken from a newer version; its first words never
+        // change.
+        WireRecord::Complaint(r) => sqlx::query(
+            "INSERT INTO complaint (id, shop_id, member_id, category, severity, note, logged_by,
+                                    logged_at, owner_id, due_at, coupon_id, resolved_at,
+                                    resolved_by, resolution, follow_up, followed_up_at,
+                                    followed_up_by, version)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET owner_id = excluded.owner_id,
+                 due_at = excluded.due_at, coupon_id = excluded.coupon_id,
+                 resolved_at = excluded.resolved_at, resolved_by = excluded.resolved_by,
+                 resolution = excluded.resolution, follow_up = excluded.follow_up,
+                 followed_up_at = excluded.followed_up_at,
+                 followed_up_by = excluded.followed_up_by, version = excluded.version
+             WHERE excluded.version > complaint.version",
+        )
+        .bind(r.id)
+        .bind(r.shop)
+        .bind(r.member)
+        .bind(r.category)
+        .bind(r.severity)
+        .bind(&r.note)
+        .bind(r.logged_by)
+        .bind(r.logged_at)
+        .bind(r.owner)
+        .bind(r.due_at)
+        .bind(r.coupon)
+        .bind(r.resolved_at)
+        .bind(r.resolved_by)
+        .bind(&r.resolution)
+        .bind(r.follow_up)
+        .bind(r.followed_up_at)
+        .bind(r.followed_up_by)
         .bind(&r.version)
         .execute(&mut **tx)
         .await?

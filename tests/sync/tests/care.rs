@@ -1,6 +1,7 @@
-//! A coupon travels: issued in one shop, honoured in another, and used in both while they
-//! were apart, which lands in the conflict queue of every till until a manager accepts the
-//! loss (docs/decisions/0029-coupons.md). Real hub and tills (the CLI) on loopback.
+//! Care travels (issue 13): a coupon issued in one shop is honoured in another, and used in
+//! both while they were apart it lands in the conflict queue of every till until a manager
+//! accepts the loss (docs/decisions/0029-coupons.md); a complaint logged in one shop is put
+//! right in another (0030). Real hub and tills (the CLI) on loopback.
 
 use tessera_sync_tests::{two_shops, Till};
 
@@ -116,4 +117,54 @@ async fn a_coupon_used_in_two_offline_shops_is_a_conflict_everywhere_until_accep
         let doctor = till.run(&["doctor"]);
         assert_eq!(doctor["ok"], true, "{}: {doctor}", till.name);
     }
+}
+
+#[tokio::test]
+async fn a_complaint_logged_in_one_shop_is_compensated_and_resolved_in_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_hub, a, b) = two_shops(dir.path());
+    let claire = a.enroll("Claire Dubois");
+    let logged = a.run(&[
+        "complaint",
+        "add",
+        "--member",
+        &claire,
+        "--category",
+        "wait",
+        "--severity",
+        "high",
+        "--note",
+        "Twenty minutes for a coffee",
+    ]);
+    let id = logged["id"].as_str().unwrap().to_string();
+    for till in [&a, &b] {
+        till.sync();
+    }
+    let open = b.run(&["complaint", "list"]);
+    assert_eq!(open[0]["id"], id.as_str(), "{open}");
+    assert_eq!(open[0]["member_name"], "Claire Dubois");
+    let coupon = b.run(&["complaint", "compensate", &id]);
+    b.run(&[
+        "complaint",
+        "resolve",
+        &id,
+        "--note",
+        "A second barista at eight",
+    ]);
+    for till in [&b, &a] {
+        till.sync();
+    }
+    // A sees what B did: the coupon given, the complaint closed; and it refuses a second
+    // coupon for it.
+    let seen = a.run(&["complaint", "list", "--all"]);
+    assert_eq!(seen[0]["coupon_id"], coupon["id"]);
+    assert!(seen[0]["resolved_at"].is_string(), "{seen}");
+    assert_eq!(
+        a.refused(&["complaint", "compensate", &id]),
+        "complaint_compensated"
+    );
+    assert_eq!(
+        a.run(&["scan", coupon["token"].as_str().unwrap()])["coupon"]["state"],
+        "open"
+    );
 }
