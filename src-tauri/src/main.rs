@@ -3,6 +3,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod care;
 mod commands;
 mod manage;
 mod platform;
@@ -116,6 +117,10 @@ fn main() {
             sync::sync_now,
             sync::conflicts,
             sync::settle_conflict,
+            care::add_complaint,
+            care::compensate_complaint,
+            care::follow_up_due,
+            care::answer_follow_up,
             manage::manager_check,
             manage::confirm_pin,
             manage::set_till_settings,

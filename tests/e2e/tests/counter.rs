@@ -2,7 +2,8 @@
 //! member to stamp, typing a name never redeems, the till fits 1024 × 768 in every language, a
 //! database that stops saving never shows success, a database that went missing is noticed at
 //! start, the screen follows writes from another process, enrolment warns of duplicates, and a
-//! coupon is taken once, from its voucher's scan or from the member's list.
+//! coupon is taken once, from its voucher's scan or from the member's list, and a complaint is
+//! logged, made right with its coupon, and asked about at the member's next visit.
 //! The ledger is read with the `tessera` CLI on the same file after each step.
 
 use serde_json::Value;
@@ -463,5 +464,87 @@ async fn a_voucher_is_taken_once_with_enter_and_a_members_coupon_from_its_button
         (0, 0),
         "no stamp was given by the way"
     );
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn a_complaint_is_logged_compensated_and_asked_about_at_the_next_visit() {
+    let mut s = Session::launch("complaint", Start::Shop).await;
+    let code = s.enroll("Claire Dubois");
+    s.scan(&code).await;
+    assert_eq!(s.text("member-name").await, "Claire Dubois");
+
+    // A few taps: the menu's "Complaint", what about, how serious (serious is chosen already),
+    // a few words.
+    s.menu("complaint-button").await;
+    s.el("complaint-dialog").await;
+    let quality = s
+        .all("complaint-category")
+        .await
+        .into_iter()
+        .next()
+        .expect("categories");
+    assert_eq!(
+        quality.attr("data-category").await.unwrap().as_deref(),
+        Some("quality")
+    );
+    quality.click().await.expect("pick quality");
+    s.fill("complaint-note", "Stale croissant").await;
+    s.shot("complaint-dialog").await;
+    s.click("complaint-log").await;
+    s.el("complaint-logged").await;
+    s.shot("complaint-proposal").await;
+    s.click("complaint-give").await;
+    s.eventually("the coupon given, with the member", async |s| {
+        (!s.exists("complaint-dialog").await && s.all("member-coupon").await.len() == 1)
+            .then_some(())
+    })
+    .await;
+    let listed = s.cli(&["complaint", "list"]);
+    let complaint = &listed[0];
+    assert_eq!(complaint["note"], "Stale croissant");
+    assert_eq!(complaint["category"], "quality");
+    assert!(complaint["coupon_id"].is_string(), "{complaint}");
+
+    // The member uses it at once.
+    s.click("use-coupon").await;
+    s.eventually("the coupon taken", async |s| {
+        s.all("member-coupon").await.is_empty().then_some(())
+    })
+    .await;
+    assert_eq!(
+        s.cli(&["coupon", "show", complaint["coupon_id"].as_str().unwrap()])["state"],
+        "used"
+    );
+    // Still at the counter: nothing to ask.
+    assert!(!s.exists("follow-up").await);
+
+    // Their next visit (the complaint moved to yesterday: a test cannot wait for tomorrow).
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", s.db.display()))
+        .await
+        .expect("open the db");
+    sqlx::query(
+        "UPDATE complaint SET logged_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day')
+         WHERE note = 'Stale croissant'",
+    )
+    .execute(&pool)
+    .await
+    .expect("move the complaint to yesterday");
+    pool.close().await;
+    s.keys("\u{e00c}").await;
+    s.scan(&code).await;
+    s.eventually("the follow-up question", async |s| {
+        s.exists("follow-up").await.then_some(())
+    })
+    .await;
+    s.shot("follow-up").await;
+    s.click("follow-up-yes").await;
+    s.eventually("the answer kept", async |s| {
+        (!s.exists("follow-up").await && s.feedback_kind().await.as_deref() == Some("success"))
+            .then_some(())
+    })
+    .await;
+    let all = s.cli(&["complaint", "list", "--all"]);
+    assert_eq!(all[0]["follow_up"], "yes");
     s.finish().await;
 }

@@ -3,7 +3,7 @@
 //! accepts the loss (docs/decisions/0029-coupons.md); a complaint logged in one shop is put
 //! right in another (0030). Real hub and tills (the CLI) on loopback.
 
-use tessera_sync_tests::{two_shops, Till};
+use tessera_sync_tests::{two_shops, Hub, Till};
 
 fn conflicts(till: &Till) -> Vec<serde_json::Value> {
     till.run(&["conflicts"]).as_array().unwrap().clone()
@@ -26,15 +26,21 @@ fn issue(till: &Till, member: &str) -> (String, String) {
     )
 }
 
-#[tokio::test]
-async fn a_coupon_issued_in_one_shop_shows_in_the_other_and_is_used_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_hub, a, b) = two_shops(dir.path());
+/// A hub and two tills of one chain that both know Claire's coupon: (hub, a, b, id, token).
+fn chain_with_a_coupon(dir: &std::path::Path) -> (Hub, Till, Till, String, String) {
+    let (hub, a, b) = two_shops(dir);
     let claire = a.enroll("Claire Dubois");
     let (id, token) = issue(&a, &claire);
     for till in [&a, &b] {
         till.sync();
     }
+    (hub, a, b, id, token)
+}
+
+#[tokio::test]
+async fn a_coupon_issued_in_one_shop_shows_in_the_other_and_is_used_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_hub, a, b, id, token) = chain_with_a_coupon(dir.path());
     // B knows the coupon whole: its words and its member, not only what its token says.
     let shown = b.run(&["scan", &token]);
     assert_eq!(shown["coupon"]["id"], id.as_str());
@@ -56,12 +62,7 @@ async fn a_coupon_issued_in_one_shop_shows_in_the_other_and_is_used_once() {
 #[tokio::test]
 async fn a_coupon_used_in_two_offline_shops_is_a_conflict_everywhere_until_accepted() {
     let dir = tempfile::tempdir().unwrap();
-    let (_hub, a, b) = two_shops(dir.path());
-    let claire = a.enroll("Claire Dubois");
-    let (id, token) = issue(&a, &claire);
-    for till in [&a, &b] {
-        till.sync();
-    }
+    let (_hub, a, b, id, token) = chain_with_a_coupon(dir.path());
     // Apart, each shop takes the coupon it knows is good.
     let first = a.run(&["coupon", "redeem", &token])["event"]["id"]
         .as_str()

@@ -7,7 +7,12 @@ import type { About } from './bindings/About';
 import type { ActionResult } from './bindings/ActionResult';
 import type { AppStatus } from './bindings/AppStatus';
 import type { Conflict } from './bindings/Conflict';
+import type { Complaint } from './bindings/Complaint';
 import type { CouponUse } from './bindings/CouponUse';
+import type { CouponView } from './bindings/CouponView';
+import type { FollowUp } from './bindings/FollowUp';
+import type { Logged } from './bindings/Logged';
+import type { NewComplaint } from './bindings/NewComplaint';
 import type { JoinChainRequest } from './bindings/JoinChainRequest';
 import type { Settlement } from './bindings/Settlement';
 import type { Settled } from './bindings/Settled';
@@ -97,6 +102,10 @@ export const ipc = {
   redeem: (memberId: string, programId: string | null, tier: number | null = null) =>
     call<ActionResult>('redeem', { memberId, programId, tier }),
   redeemCoupon: (token: string) => call<CouponUse>('redeem_coupon', { token }),
+  addComplaint: (complaint: NewComplaint) => call<Logged>('add_complaint', { complaint }),
+  compensateComplaint: (id: string) => call<CouponView>('compensate_complaint', { id }),
+  followUpDue: (memberId: string) => call<Complaint | null>('follow_up_due', { memberId }),
+  answerFollowUp: (id: string, answer: FollowUp) => call<Complaint>('answer_follow_up', { id, answer }),
   lastUndoable: () => call<UndoCandidate>('last_undoable'),
   undo: (eventId: string, reason: VoidReason) => call<ActionResult>('undo', { eventId, reason }),
   /** Managers: `members` null means every member; `language` null, each member's own. */

@@ -9,6 +9,8 @@
 
 import type { ActionResult } from './bindings/ActionResult';
 import type { CardView } from './bindings/CardView';
+import type { Complaint } from './bindings/Complaint';
+import type { FollowUp } from './bindings/FollowUp';
 import type { CouponUse } from './bindings/CouponUse';
 import type { CouponView } from './bindings/CouponView';
 import type { ErrorBody } from './bindings/ErrorBody';
@@ -28,6 +30,8 @@ export interface TillIpc {
   punch(memberId: string, punch: Punch): Promise<ActionResult>;
   redeem(memberId: string, programId: string | null, tier: number | null): Promise<ActionResult>;
   redeemCoupon(token: string): Promise<CouponUse>;
+  followUpDue(memberId: string): Promise<Complaint | null>;
+  answerFollowUp(id: string, answer: FollowUp): Promise<Complaint>;
   lastUndoable(): Promise<UndoCandidate>;
   undo(eventId: string, reason: { code: ReasonCode; note: string | null }): Promise<ActionResult>;
 }
@@ -118,6 +122,8 @@ export class TillSession {
   view = $state<MemberView | null>(null);
   /** A coupon scanned (a voucher), shown instead of a member: Enter takes it if it is good. */
   coupon = $state<CouponView | null>(null);
+  /** A complaint of the member on screen to ask them about ("Was this put right?"). */
+  followUp = $state<Complaint | null>(null);
   selected = $state<string | null>(null);
   /** The card that this member's last punch filled: shown full, with the celebration. */
   justFilled = $state<string | null>(null);
@@ -193,6 +199,11 @@ export class TillSession {
     }
   }
 
+  /** A message from a screen beside the till (a dialog's outcome). */
+  notice(kind: FeedbackKind, message: Message): void {
+    this.say(kind, message);
+  }
+
   // ---- the queue ----
 
   /** Runs `task` after every earlier scan and action. A failing task says why and never stops
@@ -240,6 +251,7 @@ export class TillSession {
   clear(): void {
     this.view = null;
     this.coupon = null;
+    this.followUp = null;
     this.selected = null;
     this.justFilled = null;
     this.query = '';
@@ -279,6 +291,7 @@ export class TillSession {
   private clearMemberOnly(): void {
     this.view = null;
     this.coupon = null;
+    this.followUp = null;
     this.selected = null;
     this.justFilled = null;
     this.feedback = null;
@@ -292,6 +305,7 @@ export class TillSession {
     if (outcome.outcome === 'member') {
       this.show({ member: outcome.member, cards: outcome.cards, new_here: outcome.new_here, coupons: outcome.coupons });
       this.feedback = null;
+      await this.askAbout(outcome.member.id);
       this.rescanGuard =
         fromScanner &&
         this.lastPunch?.memberId === outcome.member.id &&
@@ -353,6 +367,35 @@ export class TillSession {
     this.clearMemberOnly();
     return this.enqueue(async () => {
       this.show(await this.ipc.memberView(picked.member.id));
+      await this.askAbout(picked.member.id);
+    });
+  }
+
+  /** A member just arrived: is there a complaint of theirs to ask about at this visit? */
+  private async askAbout(memberId: string): Promise<void> {
+    const due = await this.ipc.followUpDue(memberId);
+    if (this.view?.member.id === memberId) this.followUp = due;
+  }
+
+  /** The member's answer to "Was this put right?", kept once. */
+  answerFollowUp(answer: FollowUp): Promise<void> {
+    const asked = this.followUp;
+    if (!asked) return Promise.resolve();
+    this.touch();
+    return this.enqueue(async () => {
+      await this.ipc.answerFollowUp(asked.id, answer);
+      this.notSaving = null;
+      this.followUp = null;
+      this.say('success', { key: 'feedback-follow-up-thanks' });
+    });
+  }
+
+  /** The member on screen was changed elsewhere (a complaint's coupon given): read again. */
+  memberChanged(): Promise<void> {
+    const view = this.view;
+    if (!view) return Promise.resolve();
+    return this.enqueue(async () => {
+      if (this.view?.member.id === view.member.id) this.show(await this.ipc.memberView(view.member.id));
     });
   }
 

@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ActionResult } from './bindings/ActionResult';
 import type { CardView } from './bindings/CardView';
+import type { Complaint } from './bindings/Complaint';
 import type { CouponUse } from './bindings/CouponUse';
 import type { CouponView } from './bindings/CouponView';
 import type { MemberView } from './bindings/MemberView';
@@ -40,6 +41,22 @@ class FakeCore implements TillIpc {
   failNext = new Map<string, CoreFailure>();
   /** Coupons by token. */
   coupons = new Map<string, CouponView>();
+  /** Complaints to ask about, by member id. */
+  followUps = new Map<string, Complaint>();
+
+  followUpDue(memberId: string): Promise<Complaint | null> {
+    return Promise.resolve(this.followUps.get(memberId) ?? null);
+  }
+
+  answerFollowUp(id: string, answer: 'yes' | 'no'): Promise<Complaint> {
+    const [memberId, complaint] = [...this.followUps.entries()].find(([, c]) => c.id === id) ?? [];
+    if (!memberId || !complaint) {
+      throw new CoreFailure({ code: 'follow_up_answered', key: 'error-follow-up-answered', args: {}, storage_failure: false });
+    }
+    this.followUps.delete(memberId);
+    this.writes.push(`answer ${answer}`);
+    return Promise.resolve({ ...complaint, follow_up: answer });
+  }
 
   addCoupon(token: string, text: string, memberId: string | null = null) {
     this.coupons.set(token, {
@@ -589,5 +606,55 @@ describe('a coupon', () => {
     await scan('CLAIRE');
     expect(till.coupon).toBeNull();
     expect(till.view?.member.name).toBe('Claire Dubois');
+  });
+});
+
+describe('a complaint of the member on screen', () => {
+  function complaint(memberId: string): Complaint {
+    return {
+      id: 'complaint-1',
+      member_id: memberId,
+      member_name: 'Claire Dubois',
+      category: 'quality',
+      severity: 'medium',
+      note: 'Stale croissant',
+      logged_by: 'ana',
+      logged_by_name: 'Ana',
+      logged_at: '2026-11-23T10:00:00Z',
+      owner_id: 'ana',
+      owner_name: 'Ana',
+      due_at: '2026-11-26T10:00:00Z',
+      coupon_id: null,
+      resolved_at: null,
+      resolution: null,
+      follow_up: null,
+      followed_up_at: null,
+    };
+  }
+
+  it('is asked about when the member is scanned, and the answer is kept once', async () => {
+    core.followUps.set('id-CLAIRE', complaint('id-CLAIRE'));
+    await scan('ROSSI');
+    expect(till.followUp).toBeNull();
+    await scan('CLAIRE');
+    expect(till.followUp?.note).toBe('Stale croissant');
+    await till.answerFollowUp('yes');
+    expect(core.writes).toEqual(['answer yes']);
+    expect(till.followUp).toBeNull();
+    expect(till.feedback?.kind).toBe('success');
+    // Enter still punches: the question never takes the common path.
+    await press('Enter');
+    expect(core.writes).toEqual(['answer yes', 'punch Claire Dubois']);
+  });
+
+  it('leaves with the member: the next customer is not asked about it', async () => {
+    core.followUps.set('id-CLAIRE', complaint('id-CLAIRE'));
+    await scan('CLAIRE');
+    expect(till.followUp).not.toBeNull();
+    await scan('ROSSI');
+    expect(till.followUp).toBeNull();
+    await scan('CLAIRE');
+    await press('Escape');
+    expect(till.followUp).toBeNull();
   });
 });

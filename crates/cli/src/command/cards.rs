@@ -103,18 +103,21 @@ impl Render for CardsWrittenOutput {
                 ("file", shown(&self.file.display().to_string())),
             ],
         )];
-        if let Some(job) = &self.printed {
-            let printer = job
-                .printer
-                .as_deref()
-                .map_or_else(|| t.t("cli-printer-default", &[]), shown);
-            lines.push(t.t(
-                "cli-printed",
-                &[("printer", printer), ("job", shown(&job.job))],
-            ));
-        }
+        lines.extend(self.printed.as_ref().map(|job| printed_line(t, job)));
         lines
     }
+}
+
+/// "Sent to the printer …, job …": what the print service accepted.
+pub fn printed_line(t: &Text, job: &PrintJob) -> String {
+    let printer = job
+        .printer
+        .as_deref()
+        .map_or_else(|| t.t("cli-printer-default", &[]), shown);
+    t.t(
+        "cli-printed",
+        &[("printer", printer), ("job", shown(&job.job))],
+    )
 }
 
 #[derive(Serialize)]

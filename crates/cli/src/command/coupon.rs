@@ -8,7 +8,7 @@ use tessera_core::codes::coupon_token::CouponKind;
 use tessera_core::counter::coupons::{self, CouponState, CouponUse, CouponView, NewCoupon};
 use tessera_core::{CoreError, Result};
 
-use super::cards::PrintArgs;
+use super::cards::{printed_line, PrintArgs};
 use super::{shared, Context};
 use crate::output::{shown, Render, Text};
 use tessera_core::support::printing::PrintJob;
@@ -137,16 +137,7 @@ impl Render for VoucherWritten {
             "cli-voucher-written",
             &[("file", shown(&self.file.display().to_string()))],
         )];
-        if let Some(job) = &self.printed {
-            let printer = job
-                .printer
-                .as_deref()
-                .map_or_else(|| t.t("cli-printer-default", &[]), shown);
-            lines.push(t.t(
-                "cli-printed",
-                &[("printer", printer), ("job", shown(&job.job))],
-            ));
-        }
+        lines.extend(self.printed.as_ref().map(|job| printed_line(t, job)));
         lines
     }
 }

@@ -14,7 +14,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::codes::member_code::ALPHABET;
-use crate::codes::token::{constant_time_eq, ChainKey, TokenError, KEY_ID_LEN, MAC_LEN};
+use crate::codes::token::{ChainKey, Signed, TokenError, KEY_ID_LEN, MAC_LEN};
 use crate::ids::{CouponId, ShopId};
 
 pub const PREFIX: &str = "TC1";
@@ -130,67 +130,46 @@ impl ChainKey {
 
 /// A coupon token as read, before its MAC is checked against the chain's keys.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CouponClaim {
-    key_id: String,
-    body: String,
-    mac: String,
-}
+pub struct CouponClaim(Signed);
 
 impl CouponClaim {
     /// Reads the shape of a coupon token (already upper case, no separators). Its terms are
     /// only trusted once `verify` has checked the MAC.
     pub fn parse(text: &str) -> Result<CouponClaim, TokenError> {
-        if text.len() < TOKEN_LEN {
-            return Err(TokenError::Truncated);
-        }
-        if text.len() > TOKEN_LEN || !text.is_ascii() || !text.starts_with(PREFIX) {
-            return Err(TokenError::Forged);
-        }
-        let (body, mac) = text.split_at(TOKEN_LEN - MAC_LEN);
-        Ok(CouponClaim {
-            key_id: body[PREFIX.len()..PREFIX.len() + KEY_ID_LEN].to_string(),
-            body: body.to_string(),
-            mac: mac.to_string(),
-        })
+        Signed::parse(text, PREFIX, TOKEN_LEN).map(CouponClaim)
     }
 
     /// The token as read (its body and MAC), for the screens and the voucher.
     pub fn text(&self) -> String {
-        format!("{}{}", self.body, self.mac)
+        self.0.text()
     }
 
     /// The coupon's terms, if the MAC matches under the key the token names.
     pub fn verify(&self, keys: &[ChainKey]) -> Result<CouponTerms, TokenError> {
-        let key = keys
-            .iter()
-            .find(|k| k.id == self.key_id)
-            .ok_or(TokenError::UnknownKey)?;
-        if !constant_time_eq(key.mac(&self.body).as_bytes(), self.mac.as_bytes()) {
-            return Err(TokenError::Forged);
-        }
-        self.terms().ok_or(TokenError::Forged)
+        terms(self.0.verified(keys)?).ok_or(TokenError::Forged)
     }
+}
 
-    fn terms(&self) -> Option<CouponTerms> {
-        let mut rest = &self.body[PREFIX.len() + KEY_ID_LEN..];
-        let mut take = |len: usize| {
-            let (field, tail) = rest.split_at(len);
-            rest = tail;
-            field
-        };
-        let id = number(take(ID_LEN), 128)?;
-        let kind = CouponKind::from_letter(take(KIND_LEN).chars().next()?)?;
-        let value = number(take(VALUE_LEN), 20)? as i64;
-        let expiry = number(take(EXPIRY_LEN), 15)? as i64;
-        let shop = number(take(SHOP_LEN), 128)?;
-        Some(CouponTerms {
-            id: CouponId(Uuid::from_u128(id)),
-            kind,
-            value,
-            expires_on: (expiry > 0).then(|| expiry_epoch() + chrono::Duration::days(expiry)),
-            only_at: (shop != 0).then(|| ShopId(Uuid::from_u128(shop))),
-        })
-    }
+/// The terms a verified payload spells.
+fn terms(payload: &str) -> Option<CouponTerms> {
+    let mut rest = payload;
+    let mut take = |len: usize| {
+        let (field, tail) = rest.split_at(len);
+        rest = tail;
+        field
+    };
+    let id = number(take(ID_LEN), 128)?;
+    let kind = CouponKind::from_letter(take(KIND_LEN).chars().next()?)?;
+    let value = number(take(VALUE_LEN), 20)? as i64;
+    let expiry = number(take(EXPIRY_LEN), 15)? as i64;
+    let shop = number(take(SHOP_LEN), 128)?;
+    Some(CouponTerms {
+        id: CouponId(Uuid::from_u128(id)),
+        kind,
+        value,
+        expires_on: (expiry > 0).then(|| expiry_epoch() + chrono::Duration::days(expiry)),
+        only_at: (shop != 0).then(|| ShopId(Uuid::from_u128(shop))),
+    })
 }
 
 #[cfg(test)]

@@ -94,34 +94,35 @@ pub enum TokenError {
     Forged,
 }
 
-/// A token as read, before its MAC is checked against the chain's keys.
+/// A signed token as read: its body (prefix, key id, payload) and its MAC, before the MAC is
+/// checked. Card and coupon tokens share it; each reads its own payload once `verified`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TokenClaim {
+pub(crate) struct Signed {
     key_id: String,
     body: String,
     mac: String,
 }
 
-impl TokenClaim {
-    /// Reads the shape of a token (already upper case, no separators). The card code inside is
-    /// only trusted once `verify` has checked the MAC.
-    pub fn parse(text: &str) -> Result<TokenClaim, TokenError> {
-        if text.len() < TOKEN_LEN {
+impl Signed {
+    /// `text` shaped as `prefix` + key id + payload + MAC, `len` characters in all.
+    pub(crate) fn parse(text: &str, prefix: &str, len: usize) -> Result<Signed, TokenError> {
+        if text.len() < len {
             return Err(TokenError::Truncated);
         }
-        if text.len() > TOKEN_LEN || !text.is_ascii() || !text.starts_with(PREFIX) {
+        if text.len() > len || !text.is_ascii() || !text.starts_with(prefix) {
             return Err(TokenError::Forged);
         }
-        let (body, mac) = text.split_at(TOKEN_LEN - MAC_LEN);
-        Ok(TokenClaim {
-            key_id: body[PREFIX.len()..PREFIX.len() + KEY_ID_LEN].to_string(),
+        let (body, mac) = text.split_at(len - MAC_LEN);
+        Ok(Signed {
+            key_id: body[prefix.len()..prefix.len() + KEY_ID_LEN].to_string(),
             body: body.to_string(),
             mac: mac.to_string(),
         })
     }
 
-    /// The card code, if the MAC matches under the key the token names.
-    pub fn verify(&self, keys: &[ChainKey]) -> Result<MemberCode, TokenError> {
+    /// The payload (after the prefix and key id), if the MAC matches under the key the token
+    /// names.
+    pub(crate) fn verified(&self, keys: &[ChainKey]) -> Result<&str, TokenError> {
         let key = keys
             .iter()
             .find(|k| k.id == self.key_id)
@@ -129,12 +130,35 @@ impl TokenClaim {
         if !constant_time_eq(key.mac(&self.body).as_bytes(), self.mac.as_bytes()) {
             return Err(TokenError::Forged);
         }
-        MemberCode::parse(&self.body[PREFIX.len() + KEY_ID_LEN..]).map_err(|_| TokenError::Forged)
+        // Every prefix (`TS1`, `TC1`) is three characters.
+        Ok(&self.body[PREFIX.len() + KEY_ID_LEN..])
+    }
+
+    /// The token as read.
+    pub(crate) fn text(&self) -> String {
+        format!("{}{}", self.body, self.mac)
+    }
+}
+
+/// A card token as read, before its MAC is checked against the chain's keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenClaim(Signed);
+
+impl TokenClaim {
+    /// Reads the shape of a token (already upper case, no separators). The card code inside is
+    /// only trusted once `verify` has checked the MAC.
+    pub fn parse(text: &str) -> Result<TokenClaim, TokenError> {
+        Signed::parse(text, PREFIX, TOKEN_LEN).map(TokenClaim)
+    }
+
+    /// The card code, if the MAC matches under the key the token names.
+    pub fn verify(&self, keys: &[ChainKey]) -> Result<MemberCode, TokenError> {
+        MemberCode::parse(self.0.verified(keys)?).map_err(|_| TokenError::Forged)
     }
 }
 
 /// Compares without stopping at the first difference, so timing tells nothing about the MAC.
-pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
