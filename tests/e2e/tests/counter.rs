@@ -373,6 +373,15 @@ async fn the_reward_ready_on_arrival_is_impossible_to_miss() {
     s.finish().await;
 }
 
+/// Esc, and the screen cleared for the next customer, before anything else is typed.
+async fn next_customer(s: &Session) {
+    s.keys("\u{e00c}").await;
+    s.eventually("the screen cleared", async |s| {
+        (!s.exists("member-panel").await && !s.exists("coupon-panel").await).then_some(())
+    })
+    .await;
+}
+
 /// Issues a coupon through the CLI on the app's file: (id, token).
 fn issue_coupon(s: &Session, text: &str, member: Option<&str>) -> (String, String) {
     let mut args = vec![
@@ -443,7 +452,7 @@ async fn a_voucher_is_taken_once_with_enter_and_a_members_coupon_from_its_button
 
     // A coupon given to the member shows with them, and its button takes it.
     let (given, _) = issue_coupon(&s, "A cake", Some(&code));
-    s.keys("\u{e00c}").await;
+    next_customer(&s).await;
     s.scan(&code).await;
     s.eventually("the member's coupon", async |s| {
         (s.all("member-coupon").await.len() == 1).then_some(())
@@ -531,7 +540,7 @@ async fn a_complaint_is_logged_compensated_and_asked_about_at_the_next_visit() {
     .await
     .expect("move the complaint to yesterday");
     pool.close().await;
-    s.keys("\u{e00c}").await;
+    next_customer(&s).await;
     s.scan(&code).await;
     s.eventually("the follow-up question", async |s| {
         s.exists("follow-up").await.then_some(())
