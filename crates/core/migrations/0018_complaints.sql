@@ -4,8 +4,9 @@
 -- their answer to "Was this put right?".
 --
 -- A complaint is a shared record (last version wins, like a member), so the chain's tills and
--- its hub see the same ones. Its first words never change; what happens to it is set later:
--- its owner, its coupon, its resolution, the member's answer.
+-- its hub see the same ones. Its first words never change, but for an erasure of its member,
+-- which blanks them; what happens to it is set later: its owner, its coupon, its resolution,
+-- the member's answer.
 --
 -- category    'quality', 'service', 'wait', 'price', 'cleanliness', 'other'
 -- severity    'low', 'medium', 'high' (it sets when the complaint is due: 7 days, 3 days, 1 day)
@@ -42,8 +43,8 @@ CREATE TRIGGER complaint_created AFTER INSERT ON complaint WHEN new.version = ''
     UPDATE complaint SET version = (SELECT version FROM newest_change_version) WHERE id = new.id;
 END;
 CREATE TRIGGER complaint_changed
-AFTER UPDATE OF owner_id, due_at, coupon_id, resolved_at, resolved_by, resolution, follow_up,
-                followed_up_at, followed_up_by ON complaint
+AFTER UPDATE OF note, owner_id, due_at, coupon_id, resolved_at, resolved_by, resolution,
+                follow_up, followed_up_at, followed_up_by ON complaint
 WHEN new.version = old.version BEGIN
     INSERT INTO change (kind, record_key, at) VALUES ('complaint', new.id, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
     UPDATE complaint SET version = (SELECT version FROM newest_change_version) WHERE id = new.id;

@@ -159,3 +159,30 @@ fn a_price_complaint_proposes_no_coupon_and_only_its_owner_or_a_manager_resolves
         "manager_only"
     );
 }
+
+#[test]
+fn erasing_the_member_blanks_the_words_of_their_complaints_and_keeps_the_facts() {
+    let till = Till::new();
+    let claire = till.with_shop();
+    let logged = till.ok(&[
+        "complaint",
+        "add",
+        "--member",
+        &claire,
+        "--category",
+        "service",
+        "--severity",
+        "low",
+        "--note",
+        "Claire upset about the remark on her divorce",
+    ]);
+    let id = logged["id"].as_str().unwrap();
+    till.ok(&["complaint", "resolve", id, "--note", "Apologised to Claire"]);
+    till.ok(&["member", "erase", &claire]);
+    let all = till.ok(&["complaint", "list", "--all"]);
+    assert_eq!(all[0]["note"], "", "{all}");
+    assert!(all[0]["resolution"].is_null(), "{all}");
+    assert_eq!(all[0]["category"], "service");
+    assert!(all[0]["resolved_at"].is_string(), "the facts stay");
+    assert_eq!(till.ok(&["report", "complaints"])["resolved"], 1);
+}

@@ -316,6 +316,23 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        // Their complaints keep their facts (category, times, answers) for the reports, not
+        // the words written about them; blanked the same sticky way on every till.
+        let complaints = "member_id IN (SELECT ?1 UNION ALL
+                                        SELECT alias_id FROM member_alias WHERE member_id = ?1)";
+        sqlx::query(&format!(
+            "UPDATE complaint SET note = '', resolution = NULL WHERE {complaints}"
+        ))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(&format!(
+            "UPDATE complaint SET version = '~' || version
+             WHERE {complaints} AND version NOT LIKE '~%'"
+        ))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         let subject = id.to_string();
         audit::record(
             &mut tx,

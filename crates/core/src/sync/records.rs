@@ -716,15 +716,15 @@ pub(crate) async fn merge(tx: &mut WriteTx, record: &WireRecord) -> Result<Merge
         .execute(&mut **tx)
         .await?
         .rows_affected(),
-        // What happens to a complaint is taken from a newer version; its first words never
-        // change.
+        // What happens to a complaint is taken from a newer version; its first words change
+        // only to nothing, when its member is erased.
         WireRecord::Complaint(r) => sqlx::query(
             "INSERT INTO complaint (id, shop_id, member_id, category, severity, note, logged_by,
                                     logged_at, owner_id, due_at, coupon_id, resolved_at,
                                     resolved_by, resolution, follow_up, followed_up_at,
                                     followed_up_by, version)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET owner_id = excluded.owner_id,
+             ON CONFLICT (id) DO UPDATE SET note = excluded.note, owner_id = excluded.owner_id,
                  due_at = excluded.due_at, coupon_id = excluded.coupon_id,
                  resolved_at = excluded.resolved_at, resolved_by = excluded.resolved_by,
                  resolution = excluded.resolution, follow_up = excluded.follow_up,
