@@ -299,23 +299,23 @@ impl Store {
         }
         let shop = self.require_shop().await?;
         let coupon = proposal(&shop, &complaint).ok_or(CoreError::NoCompensation)?;
-        let issued = self.write_coupon(actor, &coupon).await?;
+        let coupon = self.prepare_coupon(actor, &coupon).await?;
+        // The coupon and its link to the complaint are one write: never a coupon given twice,
+        // or given and forgotten.
         let mut tx = self.begin_write().await?;
+        coupon.insert(&mut tx).await?;
         let linked =
             sqlx::query("UPDATE complaint SET coupon_id = ? WHERE id = ? AND coupon_id IS NULL")
-                .bind(issued.id)
+                .bind(coupon.terms.id)
                 .bind(id)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
         if linked == 0 {
-            // Another till gave one in between: this coupon goes back.
-            drop(tx);
-            self.withdraw_coupon_unchecked(issued.id).await?;
             return Err(CoreError::ComplaintCompensated);
         }
         self.commit(tx).await?;
-        Ok(issued)
+        self.coupon(coupon.terms.id).await
     }
 
     /// Its owner or a manager: the complaint is put right, in their words. Done once.

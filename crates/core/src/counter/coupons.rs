@@ -257,12 +257,6 @@ impl Store {
     /// with its token (what the voucher's QR code holds).
     pub async fn issue_coupon(&self, actor: &Actor, new: &NewCoupon) -> Result<CouponView> {
         actor.require(Permission::IssueCoupons)?;
-        self.write_coupon(actor, new).await
-    }
-
-    /// A coupon issued by `actor`, whose permission the caller has checked: a manager's
-    /// coupon, or a complaint's compensation the shop's rules set (care::complaints).
-    pub(crate) async fn write_coupon(&self, actor: &Actor, new: &NewCoupon) -> Result<CouponView> {
         let coupon = self.prepare_coupon(actor, new).await?;
         let mut tx = self.begin_write().await?;
         coupon.insert(&mut tx).await?;
@@ -271,7 +265,9 @@ impl Store {
     }
 
     /// Everything a new coupon's row needs, checked and signed, before any write: the caller
-    /// inserts it in its own transaction, beside what goes with it.
+    /// inserts it in its own transaction, beside what goes with it (a complaint's link). The
+    /// caller has checked the permission: a manager's coupon, or the coupon a complaint's rule
+    /// proposes (care::complaints).
     pub(crate) async fn prepare_coupon(
         &self,
         actor: &Actor,
@@ -317,11 +313,6 @@ impl Store {
     /// changes nothing.
     pub async fn withdraw_coupon(&self, actor: &Actor, id: CouponId) -> Result<CouponView> {
         actor.require(Permission::IssueCoupons)?;
-        self.withdraw_coupon_unchecked(id).await
-    }
-
-    /// The withdrawal itself, once the caller's permission is checked.
-    pub(crate) async fn withdraw_coupon_unchecked(&self, id: CouponId) -> Result<CouponView> {
         let mut tx = self.begin_write().await?;
         let found =
             sqlx::query("UPDATE coupon SET withdrawn_at = coalesce(withdrawn_at, ?) WHERE id = ?")
