@@ -75,38 +75,43 @@ pub struct CouponOutput(pub CouponView);
 
 impl Render for CouponOutput {
     fn text(&self, t: &Text) -> Vec<String> {
-        let c = &self.0;
-        let offer = c.offer(t.messages());
-        let mut lines = vec![match &c.text {
-            Some(text) => format!("{} · {offer}", shown(text)),
-            None => offer,
-        }];
-        if let Some(member) = &c.member_name {
-            lines.push(format!(
-                "  {}",
-                t.t("coupon-for", &[("member", shown(member))])
-            ));
-        }
-        lines.push(format!(
-            "  {}",
-            match c.expires_on {
-                Some(day) => t.t("coupon-until", &[("date", t.date(day))]),
-                None => t.t("coupon-no-expiry", &[]),
-            }
-        ));
-        if c.only_at.is_some() {
-            lines.push(format!("  {}", t.t("coupon-only-issuing-shop", &[])));
-        }
-        lines.push(format!(
-            "  {}",
-            match (&c.state, &c.refusal) {
-                (CouponState::Open, _) | (_, None) => t.t("coupon-ready", &[]),
-                (_, Some(refusal)) => t.error_text(refusal),
-            }
-        ));
-        lines.push(format!("  {}", c.id));
-        lines
+        coupon_lines(t, &self.0)
     }
+}
+
+/// A coupon in a few lines: what it says and gives, whom it is for, until when, whether it is
+/// good now, its id.
+pub fn coupon_lines(t: &Text, c: &CouponView) -> Vec<String> {
+    let offer = c.offer(t.messages());
+    let mut lines = vec![match &c.text {
+        Some(text) => format!("{} · {offer}", shown(text)),
+        None => offer,
+    }];
+    if let Some(member) = &c.member_name {
+        lines.push(format!(
+            "  {}",
+            t.t("coupon-for", &[("member", shown(member))])
+        ));
+    }
+    lines.push(format!(
+        "  {}",
+        match c.expires_on {
+            Some(day) => t.t("coupon-until", &[("date", t.date(day))]),
+            None => t.t("coupon-no-expiry", &[]),
+        }
+    ));
+    if c.only_at.is_some() {
+        lines.push(format!("  {}", t.t("coupon-only-issuing-shop", &[])));
+    }
+    lines.push(format!(
+        "  {}",
+        match (&c.state, &c.refusal) {
+            (CouponState::Open, _) | (_, None) => t.t("coupon-ready", &[]),
+            (_, Some(refusal)) => t.error_text(refusal),
+        }
+    ));
+    lines.push(format!("  {}", c.id));
+    lines
 }
 
 /// A coupon taken: the event written and the coupon as it now stands.

@@ -7,7 +7,7 @@ use tessera_core::counter::coupons::CouponView;
 use tessera_core::counter::lookup::{MemberView, ScanOutcome};
 use tessera_core::Result;
 
-use super::coupon::CouponOutput;
+use super::coupon::coupon_lines;
 use super::Context;
 use crate::output::{display_code, shown, Render, Text};
 
@@ -63,7 +63,7 @@ pub struct ScannedCoupon {
 
 impl Render for ScannedCoupon {
     fn text(&self, t: &Text) -> Vec<String> {
-        CouponOutput(self.coupon.clone()).text(t)
+        coupon_lines(t, &self.coupon)
     }
 }
 

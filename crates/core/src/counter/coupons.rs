@@ -328,22 +328,31 @@ impl Store {
         self.coupon(id).await
     }
 
-    /// A coupon by its id, as it stands now.
+    /// A coupon by its id, as it stands now (its terms from its record: this chain's own).
     pub async fn coupon(&self, id: CouponId) -> Result<CouponView> {
-        let token: String = sqlx::query_scalar("SELECT token FROM coupon WHERE id = ?")
-            .bind(id)
-            .fetch_optional(self.pool())
+        let mut conn = self.pool().acquire().await?;
+        let given = given_coupons(&mut conn, "id = ?1", |q| q.bind(id))
             .await?
+            .pop()
             .ok_or(CoreError::CouponNotFound)?;
-        self.scan_coupon(&token).await
+        let shop = crate::people::shop::this_shop(&mut conn)
+            .await?
+            .ok_or(CoreError::ShopNotSetUp)?;
+        view(&mut conn, &shop, given.0, given.1).await
     }
 
     /// A coupon's scan (or its token pasted), MAC checked, as it stands now.
     pub async fn scan_coupon(&self, input: &str) -> Result<CouponView> {
+        let (terms, token) = self.verified_coupon(input).await?;
+        self.view_now(terms, token).await
+    }
+
+    /// The terms of the coupon a scan or a pasted token names, MAC checked.
+    async fn verified_coupon(&self, input: &str) -> Result<(CouponTerms, String)> {
         let Decoded::Coupon(readings) = scan::decode(input, &[]) else {
             return Err(CoreError::NotACoupon);
         };
-        self.coupon_from_readings(&readings).await
+        verify_coupon(&readings, &self.chain_keys().await?)
     }
 
     pub(crate) async fn coupon_from_readings(
@@ -351,6 +360,10 @@ impl Store {
         readings: &[std::result::Result<CouponClaim, TokenError>],
     ) -> Result<CouponView> {
         let (terms, token) = verify_coupon(readings, &self.chain_keys().await?)?;
+        self.view_now(terms, token).await
+    }
+
+    async fn view_now(&self, terms: CouponTerms, token: String) -> Result<CouponView> {
         let shop = self.require_shop().await?;
         let mut conn = self.pool().acquire().await?;
         view(&mut conn, &shop, terms, token).await
@@ -415,10 +428,7 @@ impl Store {
     /// one `coupon_redeem` event, written in one transaction with the check.
     pub async fn redeem_coupon(&self, actor: &Actor, input: &str) -> Result<CouponUse> {
         actor.require(Permission::Redeem)?;
-        let Decoded::Coupon(readings) = scan::decode(input, &[]) else {
-            return Err(CoreError::NotACoupon);
-        };
-        let (terms, token) = verify_coupon(&readings, &self.chain_keys().await?)?;
+        let (terms, token) = self.verified_coupon(input).await?;
         let shop = self.require_shop().await?;
         let mut tx = self.begin_write().await?;
         let before = view(&mut tx, &shop, terms.clone(), token.clone()).await?;
@@ -456,25 +466,12 @@ pub(crate) async fn open_coupons(
     conn: &mut sqlx::SqliteConnection,
     member_id: MemberId,
 ) -> Result<Vec<CouponView>> {
-    #[derive(sqlx::FromRow)]
-    struct Given {
-        id: CouponId,
-        kind: CouponKind,
-        value: i64,
-        expires_on: Option<NaiveDate>,
-        only_here: bool,
-        shop_id: ShopId,
-        token: String,
-    }
-    let given: Vec<Given> = sqlx::query_as(
-        "SELECT id, kind, value, expires_on, only_here, shop_id, token FROM coupon
-         WHERE member_id IN (SELECT ?1 UNION ALL
-                             SELECT alias_id FROM member_alias WHERE member_id = ?1)
-           AND withdrawn_at IS NULL
-         ORDER BY coalesce(expires_on, '9999-12-31'), issued_at",
+    let given = given_coupons(
+        conn,
+        "member_id IN (SELECT ?1 UNION ALL SELECT alias_id FROM member_alias WHERE member_id = ?1)
+         AND withdrawn_at IS NULL",
+        |q| q.bind(member_id),
     )
-    .bind(member_id)
-    .fetch_all(&mut *conn)
     .await?;
     if given.is_empty() {
         return Ok(Vec::new());
@@ -483,20 +480,57 @@ pub(crate) async fn open_coupons(
         .await?
         .ok_or(CoreError::ShopNotSetUp)?;
     let mut open = Vec::new();
-    for g in given {
-        let terms = CouponTerms {
-            id: g.id,
-            kind: g.kind,
-            value: g.value,
-            expires_on: g.expires_on,
-            only_at: g.only_here.then_some(g.shop_id),
-        };
-        let coupon = view(conn, &shop, terms, g.token).await?;
+    for (terms, token) in given {
+        let coupon = view(conn, &shop, terms, token).await?;
         if coupon.state == CouponState::Open {
             open.push(coupon);
         }
     }
     Ok(open)
+}
+
+type Query<'q> =
+    sqlx::query::QueryAs<'q, sqlx::Sqlite, Given, <sqlx::Sqlite as sqlx::Database>::Arguments<'q>>;
+
+/// A coupon's row as its record holds its terms.
+#[derive(sqlx::FromRow)]
+struct Given {
+    id: CouponId,
+    kind: CouponKind,
+    value: i64,
+    expires_on: Option<NaiveDate>,
+    only_here: bool,
+    shop_id: ShopId,
+    token: String,
+}
+
+/// The terms and tokens of the coupons whose records match `filter` (SQL over `coupon`, its
+/// values bound by `bind`), soonest to expire first. Records are the chain's own: their terms
+/// need no MAC check, unlike a scan's.
+async fn given_coupons(
+    conn: &mut sqlx::SqliteConnection,
+    filter: &str,
+    bind: impl for<'q> FnOnce(Query<'q>) -> Query<'q>,
+) -> Result<Vec<(CouponTerms, String)>> {
+    let sql = format!(
+        "SELECT id, kind, value, expires_on, only_here, shop_id, token FROM coupon
+         WHERE {filter}
+         ORDER BY coalesce(expires_on, '9999-12-31'), issued_at"
+    );
+    let rows: Vec<Given> = bind(sqlx::query_as(&sql)).fetch_all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|g| {
+            let terms = CouponTerms {
+                id: g.id,
+                kind: g.kind,
+                value: g.value,
+                expires_on: g.expires_on,
+                only_at: g.only_here.then_some(g.shop_id),
+            };
+            (terms, g.token)
+        })
+        .collect())
 }
 
 /// The coupon with these verified terms as this till knows it now.
