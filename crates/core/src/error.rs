@@ -160,6 +160,8 @@ pub enum CoreError {
     LastManager,
     #[error("not a date (YYYY-MM-DD)")]
     InvalidDate,
+    #[error("not a birthday (MM-DD, or DD.MM.)")]
+    InvalidBirthday,
     #[error("only a manager can do this")]
     ManagerOnly,
     #[error("type your PIN again for the manager's screens")]
@@ -325,6 +327,7 @@ impl CoreError {
             SignInLocked => "sign_in_locked",
             LastManager => "last_manager",
             InvalidDate => "invalid_date",
+            InvalidBirthday => "invalid_birthday",
             ManagerOnly => "manager_only",
             PinAgain => "pin_again",
             SignInRequired => "sign_in_required",
@@ -561,6 +564,7 @@ impl CoreError {
             ErrorKind::SignInLocked => CoreError::SignInLocked,
             ErrorKind::LastManager => CoreError::LastManager,
             ErrorKind::InvalidDate => CoreError::InvalidDate,
+            ErrorKind::InvalidBirthday => CoreError::InvalidBirthday,
             ErrorKind::ManagerOnly => CoreError::ManagerOnly,
             ErrorKind::PinAgain => CoreError::PinAgain,
             ErrorKind::SignInRequired => CoreError::SignInRequired,

@@ -264,6 +264,20 @@ async fn consent_is_kept_per_channel_with_its_time_and_source() {
         .await
         .unwrap();
     assert!(!withdrawn.sms.unwrap().granted);
+    // The panel is a consent of its own: a yes to it says nothing of email or texts.
+    let panel = store
+        .set_consent(
+            &cashier,
+            member.id,
+            Channel::Panel,
+            true,
+            ConsentSource::Counter,
+        )
+        .await
+        .unwrap();
+    assert!(panel.granted(Channel::Panel));
+    assert!(!panel.granted(Channel::Email) && !panel.granted(Channel::Sms));
+    assert!(panel.panel.unwrap().at >= before);
     // A correction at the counter, with enrolment's checks.
     let edited = store
         .edit_member(

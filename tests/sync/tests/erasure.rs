@@ -15,8 +15,18 @@ async fn an_erasure_wins_over_a_later_edit_made_offline_in_another_shop() {
     }
     // A erases; B, not yet told, corrects her email and records her yes to emails.
     a.run(&["member", "erase", &code]);
-    b.run(&["member", "edit", &code, "--email", "judit@example.hu"]);
-    b.run(&["member", "consent", &code, "--email", "yes"]);
+    b.run(&[
+        "member",
+        "edit",
+        &code,
+        "--email",
+        "judit@example.hu",
+        "--birthday",
+        "14.03.",
+    ]);
+    b.run(&[
+        "member", "consent", &code, "--email", "yes", "--panel", "yes",
+    ]);
     for till in [&b, &a, &b] {
         till.sync();
     }
@@ -30,12 +40,13 @@ async fn an_erasure_wins_over_a_later_edit_made_offline_in_another_shop() {
             "{}",
             till.name
         );
-        assert_eq!(
-            shown["consent"]["email"],
-            serde_json::Value::Null,
-            "{}",
-            till.name
-        );
+        for gone in [
+            &shown["consent"]["email"],
+            &shown["consent"]["panel"],
+            &shown["birthday"],
+        ] {
+            assert_eq!(gone, &serde_json::Value::Null, "{}: {shown}", till.name);
+        }
         assert_eq!(
             shown["cards"][0]["punches"], 2,
             "{}: the card stays",

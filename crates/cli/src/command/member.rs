@@ -57,6 +57,9 @@ pub struct EditArgs {
     phone: Option<String>,
     #[arg(long)]
     language: Option<String>,
+    /// Month and day, MM-DD (no year); empty removes it.
+    #[arg(long)]
+    birthday: Option<String>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -72,6 +75,9 @@ pub struct ConsentArgs {
     email: Option<YesNo>,
     #[arg(long, value_enum)]
     sms: Option<YesNo>,
+    /// On the shop's panel: asked for their opinion now and then.
+    #[arg(long, value_enum)]
+    panel: Option<YesNo>,
 }
 
 #[derive(clap::Args)]
@@ -179,6 +185,7 @@ pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
                 email: args.email,
                 phone: args.phone,
                 language: args.language,
+                birthday: args.birthday,
             };
             cx.store.edit_member(&actor, id, &edit).await?;
             cx.out
@@ -188,7 +195,12 @@ pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
         Command::Consent(args) => {
             let actor = shared::signed_in(cx).await?;
             let id = shared::member_id(cx.store, &args.member).await?;
-            for (channel, answer) in [(Channel::Email, args.email), (Channel::Sms, args.sms)] {
+            let answers = [
+                (Channel::Email, args.email),
+                (Channel::Sms, args.sms),
+                (Channel::Panel, args.panel),
+            ];
+            for (channel, answer) in answers {
                 if let Some(answer) = answer {
                     let granted = matches!(answer, YesNo::Yes);
                     cx.store
@@ -318,7 +330,18 @@ impl Render for MemberShowOutput {
         {
             lines.push(format!("  {}", shown(value)));
         }
-        for (channel, consent) in [("email", &d.consent.email), ("sms", &d.consent.sms)] {
+        if let Some(birthday) = &d.birthday {
+            lines.push(format!(
+                "  {}",
+                t.t("cli-member-birthday", &[("day", birthday.clone())])
+            ));
+        }
+        let answers = [
+            ("email", &d.consent.email),
+            ("sms", &d.consent.sms),
+            ("panel", &d.consent.panel),
+        ];
+        for (channel, consent) in answers {
             let said = match consent {
                 Some(c) if c.granted => t.t(
                     "cli-consent-yes",

@@ -87,6 +87,31 @@ pub fn language(value: &str) -> Result<String> {
         .ok_or(CoreError::InvalidLanguage)
 }
 
+/// An optional birthday without its year, stored `MM-DD`: typed `MM-DD` (ISO's order, as
+/// `--MM-DD` without the dashes) or the European `DD.MM.`, `DD/MM`. Empty is none; the 29th
+/// of February is a birthday.
+pub fn birthday(value: &str) -> Result<Option<String>> {
+    let value = value.trim().trim_start_matches("--").trim_end_matches('.');
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let number =
+        |part: &str| (1..=2).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit());
+    let (month, day) = match (value.split_once('-'), value.split_once(['.', '/'])) {
+        (Some((m, d)), None) => (m, d),
+        (None, Some((d, m))) => (m, d),
+        _ => return Err(CoreError::InvalidBirthday),
+    };
+    if !number(month) || !number(day) {
+        return Err(CoreError::InvalidBirthday);
+    }
+    let (month, day): (u32, u32) = (month.parse().unwrap_or(0), day.parse().unwrap_or(0));
+    // 2024 is a leap year: every day a person can be born on is in it.
+    chrono::NaiveDate::from_ymd_opt(2024, month, day)
+        .map(|_| Some(format!("{month:02}-{day:02}")))
+        .ok_or(CoreError::InvalidBirthday)
+}
+
 pub fn currency(value: &str) -> Result<String> {
     let value = value.trim().to_ascii_uppercase();
     (value.len() == 3 && value.chars().all(|c| c.is_ascii_uppercase()))
@@ -326,5 +351,26 @@ mod tests {
     #[case::nine_digits("123456789")]
     fn bad_pins_are_refused(#[case] input: &str) {
         assert_eq!(pin(input).unwrap_err().code(), "invalid_pin");
+    }
+
+    #[rstest]
+    #[case::iso("03-14", Some("03-14"))]
+    #[case::iso_without_year("--03-14", Some("03-14"))]
+    #[case::european_dots("14.03.", Some("03-14"))]
+    #[case::european_slash("4/3", Some("03-04"))]
+    #[case::leap_day("29.02", Some("02-29"))]
+    #[case::empty_removes_it("  ", None)]
+    fn birthdays_are_kept_as_month_and_day(#[case] input: &str, #[case] stored: Option<&str>) {
+        assert_eq!(birthday(input).unwrap().as_deref(), stored);
+    }
+
+    #[rstest]
+    #[case::no_such_day("02-30")]
+    #[case::month_13("13-01")]
+    #[case::with_a_year("1990-03-14")]
+    #[case::words("March 14")]
+    #[case::both_forms("03-14.05")]
+    fn bad_birthdays_are_refused(#[case] input: &str) {
+        assert_eq!(birthday(input).unwrap_err().code(), "invalid_birthday");
     }
 }

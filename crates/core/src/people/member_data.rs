@@ -19,7 +19,8 @@ use crate::people::members::Member;
 use crate::people::shop::Actor;
 use crate::store::{Store, WriteTx};
 
-/// A marketing channel a member may agree to be written to on.
+/// What a member may agree to, each on its own: being written to by email, by SMS, and being
+/// on the shop's panel (asked for their opinion now and then, never often).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, strum::EnumIter)]
 #[cfg_attr(feature = "ts", derive(TS))]
 #[serde(rename_all = "lowercase")]
@@ -27,13 +28,15 @@ use crate::store::{Store, WriteTx};
 pub enum Channel {
     Email,
     Sms,
+    Panel,
 }
 
 impl Channel {
-    fn column(self) -> &'static str {
+    pub(crate) fn column(self) -> &'static str {
         match self {
             Channel::Email => "email",
             Channel::Sms => "sms",
+            Channel::Panel => "panel",
         }
     }
 }
@@ -51,6 +54,8 @@ pub enum ConsentSource {
     Import,
     /// From a script (`tessera member consent`).
     Cli,
+    /// The member followed the link in a message the shop sent them (unsubscribe).
+    Link,
 }
 
 /// A member's answer on one channel: yes or no, when, and where.
@@ -63,13 +68,29 @@ pub struct ChannelConsent {
     pub source: ConsentSource,
 }
 
-/// Per channel: `None` when never asked (nothing is sent).
+/// Per channel: `None` when never asked (nothing is sent, nobody is sampled).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(TS))]
 #[cfg_attr(feature = "ts", ts(export))]
 pub struct Consent {
     pub email: Option<ChannelConsent>,
     pub sms: Option<ChannelConsent>,
+    // Added with the panel (migration 0019): absent from a member written before, and left
+    // out of one never asked, so a till of before reads it as it always did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub panel: Option<ChannelConsent>,
+}
+
+impl Consent {
+    /// Whether the member said yes on `channel` (never asked is no).
+    pub fn granted(&self, channel: Channel) -> bool {
+        let answer = match channel {
+            Channel::Email => &self.email,
+            Channel::Sms => &self.sms,
+            Channel::Panel => &self.panel,
+        };
+        answer.as_ref().is_some_and(|c| c.granted)
+    }
 }
 
 /// Everything held about one member: the member screen, and the access-request export.
@@ -79,6 +100,8 @@ pub struct Consent {
 pub struct MemberDetails {
     pub member: Member,
     pub consent: Consent,
+    /// Their birthday as `MM-DD` (no year), if they gave it.
+    pub birthday: Option<String>,
     pub erased_at: Option<DateTime<Utc>>,
     pub cards: Vec<CardView>,
     /// Newest first, every event.
@@ -103,28 +126,70 @@ pub struct MemberEdit {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub language: Option<String>,
+    /// `MM-DD` (or `DD.MM.`, `DD/MM`); empty removes it.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub birthday: Option<String>,
 }
 
-type ConsentRow = (
-    Option<bool>,
-    Option<DateTime<Utc>>,
-    Option<ConsentSource>,
-    Option<bool>,
-    Option<DateTime<Utc>>,
-    Option<ConsentSource>,
-    Option<DateTime<Utc>>,
-);
+/// The member row's consent columns, as read with [`CONSENT_COLUMNS`].
+#[derive(sqlx::FromRow)]
+pub(crate) struct ConsentColumns {
+    email_consent: Option<bool>,
+    email_consent_at: Option<DateTime<Utc>>,
+    email_consent_source: Option<ConsentSource>,
+    sms_consent: Option<bool>,
+    sms_consent_at: Option<DateTime<Utc>>,
+    sms_consent_source: Option<ConsentSource>,
+    panel_consent: Option<bool>,
+    panel_consent_at: Option<DateTime<Utc>>,
+    panel_consent_source: Option<ConsentSource>,
+}
 
-fn channel(
-    granted: Option<bool>,
-    at: Option<DateTime<Utc>>,
-    source: Option<ConsentSource>,
-) -> Option<ChannelConsent> {
-    Some(ChannelConsent {
-        granted: granted?,
-        at: at?,
-        source: source?,
-    })
+pub(crate) const CONSENT_COLUMNS: &str = "email_consent, email_consent_at, email_consent_source,
+     sms_consent, sms_consent_at, sms_consent_source,
+     panel_consent, panel_consent_at, panel_consent_source";
+
+impl ConsentColumns {
+    pub(crate) fn consent(self) -> Consent {
+        fn channel(
+            granted: Option<bool>,
+            at: Option<DateTime<Utc>>,
+            source: Option<ConsentSource>,
+        ) -> Option<ChannelConsent> {
+            Some(ChannelConsent {
+                granted: granted?,
+                at: at?,
+                source: source?,
+            })
+        }
+        Consent {
+            email: channel(
+                self.email_consent,
+                self.email_consent_at,
+                self.email_consent_source,
+            ),
+            sms: channel(
+                self.sms_consent,
+                self.sms_consent_at,
+                self.sms_consent_source,
+            ),
+            panel: channel(
+                self.panel_consent,
+                self.panel_consent_at,
+                self.panel_consent_source,
+            ),
+        }
+    }
+}
+
+/// What the member screen shows beside the member: their answers, birthday, erasure.
+#[derive(sqlx::FromRow)]
+struct Private {
+    #[sqlx(flatten)]
+    consent: ConsentColumns,
+    birthday: Option<String>,
+    erased_at: Option<DateTime<Utc>>,
 }
 
 /// Writes one channel's answer inside the caller's transaction (the counter, an import).
@@ -149,42 +214,33 @@ pub(crate) async fn write_consent(
 }
 
 impl Store {
-    async fn consent_of(&self, id: MemberId) -> Result<(Consent, Option<DateTime<Utc>>)> {
-        let row: ConsentRow = sqlx::query_as(
-            "SELECT email_consent, email_consent_at, email_consent_source,
-                    sms_consent, sms_consent_at, sms_consent_source, erased_at
-             FROM member WHERE id = ?",
-        )
+    async fn private_of(&self, id: MemberId) -> Result<Private> {
+        sqlx::query_as(&format!(
+            "SELECT {CONSENT_COLUMNS}, birthday, erased_at FROM member WHERE id = ?"
+        ))
         .bind(id)
         .fetch_optional(self.pool())
         .await?
-        .ok_or(CoreError::MemberNotFound)?;
-        let (eg, ea, es, sg, sa, ss, erased_at) = row;
-        Ok((
-            Consent {
-                email: channel(eg, ea, es),
-                sms: channel(sg, sa, ss),
-            },
-            erased_at,
-        ))
+        .ok_or(CoreError::MemberNotFound)
     }
 
     /// A member, their consent, cards and whole history: what the member screen shows.
     pub async fn member_details(&self, id: MemberId) -> Result<MemberDetails> {
         let view = self.member_view(id).await?;
         let id = view.member.id;
-        let (consent, erased_at) = self.consent_of(id).await?;
+        let private = self.private_of(id).await?;
         Ok(MemberDetails {
             history: self.history(id, i64::MAX).await?,
             member: view.member,
             cards: view.cards,
-            consent,
-            erased_at,
+            consent: private.consent.consent(),
+            birthday: private.birthday,
+            erased_at: private.erased_at,
         })
     }
 
     pub(crate) async fn require_not_erased(&self, id: MemberId) -> Result<()> {
-        match self.consent_of(id).await?.1 {
+        match self.private_of(id).await?.erased_at {
             Some(_) => Err(CoreError::MemberErased),
             None => Ok(()),
         }
@@ -221,10 +277,14 @@ impl Store {
         if let Some(language) = &edit.language {
             member.language = validate::language(language)?;
         }
+        let birthday = match &edit.birthday {
+            Some(typed) => validate::birthday(typed)?,
+            None => self.private_of(id).await?.birthday,
+        };
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE member SET name = ?, email = ?, phone = ?, phone_digits = ?, phone_tail = ?,
-                               language = ?
+                               language = ?, birthday = ?
              WHERE id = ?",
         )
         .bind(&member.name)
@@ -233,6 +293,7 @@ impl Store {
         .bind(&digits)
         .bind(digits.as_deref().map(phone::tail))
         .bind(&member.language)
+        .bind(&birthday)
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -261,7 +322,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         write_consent(&mut tx, id, channel, &consent).await?;
         self.commit(tx).await?;
-        Ok(self.consent_of(id).await?.0)
+        Ok(self.private_of(id).await?.consent.consent())
     }
 
     /// Managers only: everything held about a member, for their access request (JSON); the
@@ -297,7 +358,8 @@ impl Store {
             "UPDATE member SET name = '', email = NULL, phone = NULL, phone_digits = NULL,
                     phone_tail = NULL, email_consent = NULL, email_consent_at = NULL,
                     email_consent_source = NULL, sms_consent = NULL, sms_consent_at = NULL,
-                    sms_consent_source = NULL, erased_at = ?
+                    sms_consent_source = NULL, panel_consent = NULL, panel_consent_at = NULL,
+                    panel_consent_source = NULL, birthday = NULL, erased_at = ?
              WHERE id = ?",
         )
         .bind(Utc::now())

@@ -14,7 +14,7 @@ use crate::codes::coupon_token::CouponKind;
 use crate::counter::programs::{PointsReward, ProgramKind};
 use crate::error::{CoreError, Result};
 use crate::input::{phone, validate};
-use crate::people::member_data::{ChannelConsent, Consent, ConsentSource};
+use crate::people::member_data::{Consent, ConsentColumns, CONSENT_COLUMNS};
 use crate::store::WriteTx;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +91,10 @@ pub struct WireMember {
     pub consent: Consent,
     #[serde(default)]
     pub erased_at: Option<DateTime<Utc>>,
+    // Added with campaigns (migration 0019); left out when not given, as a till of before
+    // writes a member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birthday: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -390,36 +394,23 @@ pub(crate) async fn read(tx: &mut WriteTx, kind: &str, key: &[u8]) -> Result<Opt
                 language: String,
                 created_at: DateTime<Utc>,
                 version: String,
-                email_consent: Option<bool>,
-                email_consent_at: Option<DateTime<Utc>>,
-                email_consent_source: Option<ConsentSource>,
-                sms_consent: Option<bool>,
-                sms_consent_at: Option<DateTime<Utc>>,
-                sms_consent_source: Option<ConsentSource>,
+                #[sqlx(flatten)]
+                consent: ConsentColumns,
+                birthday: Option<String>,
                 erased_at: Option<DateTime<Utc>>,
             }
-            let row: Option<Row> = sqlx::query_as(
+            let row: Option<Row> = sqlx::query_as(&format!(
                 "SELECT id, code, shop_id, name, email, phone, language, created_at, version,
-                        email_consent, email_consent_at, email_consent_source,
-                        sms_consent, sms_consent_at, sms_consent_source, erased_at
-                 FROM member WHERE id = ?",
-            )
+                        {CONSENT_COLUMNS}, birthday, erased_at
+                 FROM member WHERE id = ?"
+            ))
             .bind(uuid())
             .fetch_optional(&mut **tx)
             .await?;
             row.map(|r| {
-                let channel = |granted, at, source| {
-                    Some(ChannelConsent {
-                        granted: granted?,
-                        at: at?,
-                        source: source?,
-                    })
-                };
                 WireRecord::Member(WireMember {
-                    consent: Consent {
-                        email: channel(r.email_consent, r.email_consent_at, r.email_consent_source),
-                        sms: channel(r.sms_consent, r.sms_consent_at, r.sms_consent_source),
-                    },
+                    consent: r.consent.consent(),
+                    birthday: r.birthday,
                     id: r.id,
                     code: r.code,
                     shop: r.shop_id,
@@ -831,8 +822,9 @@ async fn merge_member(tx: &mut WriteTx, r: &WireMember) -> Result<Merged> {
         "INSERT INTO member (id, code, shop_id, name, email, phone, phone_digits, phone_tail,
                              language, created_at, version, email_consent, email_consent_at,
                              email_consent_source, sms_consent, sms_consent_at,
-                             sms_consent_source, erased_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             sms_consent_source, panel_consent, panel_consent_at,
+                             panel_consent_source, birthday, erased_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name,
              email = excluded.email, phone = excluded.phone, phone_digits = excluded.phone_digits,
              phone_tail = excluded.phone_tail, language = excluded.language,
@@ -840,7 +832,11 @@ async fn merge_member(tx: &mut WriteTx, r: &WireMember) -> Result<Merged> {
              email_consent_at = excluded.email_consent_at,
              email_consent_source = excluded.email_consent_source,
              sms_consent = excluded.sms_consent, sms_consent_at = excluded.sms_consent_at,
-             sms_consent_source = excluded.sms_consent_source, erased_at = excluded.erased_at
+             sms_consent_source = excluded.sms_consent_source,
+             panel_consent = excluded.panel_consent,
+             panel_consent_at = excluded.panel_consent_at,
+             panel_consent_source = excluded.panel_consent_source,
+             birthday = excluded.birthday, erased_at = excluded.erased_at
          WHERE excluded.version > member.version",
     )
     .bind(r.id)
@@ -860,6 +856,10 @@ async fn merge_member(tx: &mut WriteTx, r: &WireMember) -> Result<Merged> {
     .bind(r.consent.sms.as_ref().map(|c| c.granted))
     .bind(r.consent.sms.as_ref().map(|c| c.at))
     .bind(r.consent.sms.as_ref().map(|c| c.source))
+    .bind(r.consent.panel.as_ref().map(|c| c.granted))
+    .bind(r.consent.panel.as_ref().map(|c| c.at))
+    .bind(r.consent.panel.as_ref().map(|c| c.source))
+    .bind(&r.birthday)
     .bind(r.erased_at)
     .execute(&mut **tx)
     .await;

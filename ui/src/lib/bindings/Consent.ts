@@ -2,6 +2,6 @@
 import type { ChannelConsent } from "./ChannelConsent";
 
 /**
- * Per channel: `None` when never asked (nothing is sent).
+ * Per channel: `None` when never asked (nothing is sent, nobody is sampled).
  */
-export type Consent = { email: ChannelConsent | null, sms: ChannelConsent | null, };
+export type Consent = { email: ChannelConsent | null, sms: ChannelConsent | null, panel?: ChannelConsent | null, };

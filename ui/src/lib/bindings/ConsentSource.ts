@@ -3,4 +3,4 @@
 /**
  * Where a member said yes or no.
  */
-export type ConsentSource = "counter" | "import" | "cli";
+export type ConsentSource = "counter" | "import" | "cli" | "link";

@@ -7,7 +7,11 @@ import type { Member } from "./Member";
 /**
  * Everything held about one member: the member screen, and the access-request export.
  */
-export type MemberDetails = { member: Member, consent: Consent, erased_at: string | null, cards: Array<CardView>, 
+export type MemberDetails = { member: Member, consent: Consent, 
+/**
+ * Their birthday as `MM-DD` (no year), if they gave it.
+ */
+birthday: string | null, erased_at: string | null, cards: Array<CardView>, 
 /**
  * Newest first, every event.
  */

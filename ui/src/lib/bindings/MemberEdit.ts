@@ -4,4 +4,8 @@
  * What a correction changes; `None` leaves a field as it is, an empty email or phone
  * removes it.
  */
-export type MemberEdit = { name?: string, email?: string, phone?: string, language?: string, };
+export type MemberEdit = { name?: string, email?: string, phone?: string, language?: string, 
+/**
+ * `MM-DD` (or `DD.MM.`, `DD/MM`); empty removes it.
+ */
+birthday?: string, };
