@@ -153,6 +153,12 @@ cli-consent-yes = yes (since { $date })
 cli-consent-no = no (since { $date })
 cli-consent-unasked = not asked
 cli-member-birthday = birthday: { $day }
+cli-campaign-done = Campaign to { $segment }: { $written } of { $members } { $members ->
+    [one] member
+   *[other] members
+} written to
+cli-campaign-left-out = left out: { $no_consent } without their yes, { $no_contact } without an address
+cli-campaign-file = written to { $file }
 cli-import-written = { $rows } rows read ({ $encoding }): { $added } members added.
 cli-import-read = { $rows } rows read ({ $encoding }): nothing written.
 cli-import-problem = Line { $line }, { $field }: { $error }
@@ -555,6 +561,7 @@ audit-kind-members-exported = Members exported
 audit-kind-members-imported = Members imported
 audit-kind-member-erased = Member's data erased
 audit-kind-member-data-exported = Member's data exported
+audit-kind-campaign-run = Campaign sent to members
 audit-kind-void = Cancelled
 audit-kind-forgive = Conflict accepted
 audit-kind-charge-back = Conflict charged back
@@ -562,6 +569,10 @@ audit-kind-settings-changed = Till settings changed
 audit-kind-override = Stamped sooner than allowed
 error-invalid-date = This is not a date: write it as YYYY-MM-DD, for example 2026-03-31.
 error-invalid-birthday = This is not a birthday: write the month and day as MM-DD, for example 03-31, or 31.03.
+error-unsubscribe-link-invalid = This link is not one of ours, or part of it is missing. Copy the whole link from the email, or ask us at the counter.
+error-invalid-link-base = Write the address of the shop's pages with http:// or https://, for example https://shop.example:8470.
+error-invalid-segment = No such group of members: at-risk, new, regulars, birthday or panel.
+error-invalid-channel = No such channel: email or sms.
 manage-tab-cards = Cards and sync
 manage-tab-programs = Programs
 manage-tab-members = Members

@@ -154,6 +154,12 @@ cli-consent-yes = oui (depuis le { $date })
 cli-consent-no = non (depuis le { $date })
 cli-consent-unasked = pas demandé
 cli-member-birthday = anniversaire : { $day }
+cli-campaign-done = Campagne { $segment } : { $written } { $members ->
+    [one] membre
+   *[other] membres
+} sur { $members } contactés
+cli-campaign-left-out = laissés de côté : { $no_consent } sans leur accord, { $no_contact } sans adresse
+cli-campaign-file = écrit dans { $file }
 cli-import-written = { $rows } lignes lues ({ $encoding }) : { $added } membres ajoutés.
 cli-import-read = { $rows } lignes lues ({ $encoding }) : rien n’a été enregistré.
 cli-import-problem = Ligne { $line }, { $field } : { $error }
@@ -555,6 +561,7 @@ audit-kind-members-exported = Membres exportés
 audit-kind-members-imported = Membres importés
 audit-kind-member-erased = Données d’un membre effacées
 audit-kind-member-data-exported = Données d’un membre exportées
+audit-kind-campaign-run = Campagne envoyée aux membres
 audit-kind-void = Annulé
 audit-kind-forgive = Conflit accepté
 audit-kind-charge-back = Conflit refacturé
@@ -562,6 +569,10 @@ audit-kind-settings-changed = Réglages de la caisse modifiés
 audit-kind-override = Tampon donné avant le délai
 error-invalid-date = Ce n’est pas une date : écrivez-la AAAA-MM-JJ, par exemple 2026-03-31.
 error-invalid-birthday = Ce n’est pas une date d’anniversaire : écrivez le mois et le jour MM-JJ, par exemple 03-31, ou 31.03.
+error-unsubscribe-link-invalid = Ce lien n’est pas l’un des nôtres, ou il en manque une partie. Copiez le lien entier depuis l’e-mail, ou demandez-nous au comptoir.
+error-invalid-link-base = Écrivez l’adresse des pages de la boutique avec http:// ou https://, par exemple https://boutique.example:8470.
+error-invalid-segment = Ce groupe de membres n’existe pas : at-risk, new, regulars, birthday ou panel.
+error-invalid-channel = Ce canal n’existe pas : email ou sms.
 manage-tab-cards = Cartes et synchronisation
 manage-tab-programs = Programmes
 manage-tab-members = Membres

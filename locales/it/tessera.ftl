@@ -153,6 +153,12 @@ cli-consent-yes = sì (dal { $date })
 cli-consent-no = no (dal { $date })
 cli-consent-unasked = non chiesto
 cli-member-birthday = compleanno: { $day }
+cli-campaign-done = Campagna { $segment }: scritto a { $written } { $members ->
+    [one] socio
+   *[other] soci
+} su { $members }
+cli-campaign-left-out = esclusi: { $no_consent } senza il loro sì, { $no_contact } senza indirizzo
+cli-campaign-file = scritta in { $file }
 cli-import-written = { $rows } righe lette ({ $encoding }): { $added } clienti aggiunti.
 cli-import-read = { $rows } righe lette ({ $encoding }): niente è stato salvato.
 cli-import-problem = Riga { $line }, { $field }: { $error }
@@ -554,6 +560,7 @@ audit-kind-members-exported = Soci esportati
 audit-kind-members-imported = Soci importati
 audit-kind-member-erased = Dati di un socio cancellati
 audit-kind-member-data-exported = Dati di un socio esportati
+audit-kind-campaign-run = Campagna inviata ai soci
 audit-kind-void = Annullato
 audit-kind-forgive = Conflitto accettato
 audit-kind-charge-back = Conflitto addebitato
@@ -561,6 +568,10 @@ audit-kind-settings-changed = Impostazioni della cassa modificate
 audit-kind-override = Timbro dato prima del tempo
 error-invalid-date = Questa non è una data: scrivila come AAAA-MM-GG, per esempio 2026-03-31.
 error-invalid-birthday = Questo non è un compleanno: scrivi mese e giorno come MM-GG, per esempio 03-31, o 31.03.
+error-unsubscribe-link-invalid = Questo link non è dei nostri, o ne manca una parte. Copia il link intero dall’email, o chiedici al banco.
+error-invalid-link-base = Scrivi l’indirizzo delle pagine del negozio con http:// o https://, per esempio https://negozio.example:8470.
+error-invalid-segment = Questo gruppo di soci non esiste: at-risk, new, regulars, birthday o panel.
+error-invalid-channel = Questo canale non esiste: email o sms.
 manage-tab-cards = Tessere e sincronizzazione
 manage-tab-programs = Programmi
 manage-tab-members = Clienti

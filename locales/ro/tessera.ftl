@@ -157,6 +157,13 @@ cli-consent-yes = da (din { $date })
 cli-consent-no = nu (din { $date })
 cli-consent-unasked = neîntrebat
 cli-member-birthday = zi de naștere: { $day }
+cli-campaign-done = Campania { $segment }: { $written } din { $members } { $members ->
+    [one] membru
+    [few] membri
+   *[other] de membri
+} contactați
+cli-campaign-left-out = lăsați deoparte: { $no_consent } fără acordul lor, { $no_contact } fără adresă
+cli-campaign-file = scrisă în { $file }
 cli-import-written = { $rows } rânduri citite ({ $encoding }): { $added } membri adăugați.
 cli-import-read = { $rows } rânduri citite ({ $encoding }): nu s-a salvat nimic.
 cli-import-problem = Rândul { $line }, { $field }: { $error }
@@ -567,6 +574,7 @@ audit-kind-members-exported = Membri exportați
 audit-kind-members-imported = Membri importați
 audit-kind-member-erased = Datele unui membru șterse
 audit-kind-member-data-exported = Datele unui membru exportate
+audit-kind-campaign-run = Campanie trimisă membrilor
 audit-kind-void = Anulat
 audit-kind-forgive = Conflict acceptat
 audit-kind-charge-back = Conflict recuperat
@@ -574,6 +582,10 @@ audit-kind-settings-changed = Setările casei modificate
 audit-kind-override = Ștampilă dată mai devreme decât se permite
 error-invalid-date = Aceasta nu este o dată: scrie-o AAAA-LL-ZZ, de exemplu 2026-03-31.
 error-invalid-birthday = Aceasta nu este o zi de naștere: scrie luna și ziua LL-ZZ, de exemplu 03-31, sau 31.03.
+error-unsubscribe-link-invalid = Acest link nu este al nostru sau îi lipsește o parte. Copiază linkul întreg din e-mail sau întreabă-ne la casă.
+error-invalid-link-base = Scrie adresa paginilor magazinului cu http:// sau https://, de exemplu https://magazin.example:8470.
+error-invalid-segment = Acest grup de membri nu există: at-risk, new, regulars, birthday sau panel.
+error-invalid-channel = Acest canal nu există: email sau sms.
 manage-tab-cards = Carduri și sincronizare
 manage-tab-programs = Programe
 manage-tab-members = Membri

@@ -68,6 +68,8 @@ enum Command {
     Coupon(command::coupon::Args),
     /// Complaints: log one, give its coupon, resolve it, ask the member at the next visit.
     Complaint(command::complaint::Args),
+    /// Campaigns: write to a segment of members who agreed, with a coupon each (managers).
+    Campaign(command::campaign::Args),
     /// A member's events, newest first.
     History(command::history::Args),
     /// Loyalty cards: print, show, revoke, reissue (managers).
@@ -216,6 +218,7 @@ async fn dispatch(chosen: Command, cx: &Context<'_>) -> Result<()> {
         Command::Void(args) => command::void::run(args, cx).await,
         Command::Coupon(args) => command::coupon::run(args, cx).await,
         Command::Complaint(args) => command::complaint::run(args, cx).await,
+        Command::Campaign(args) => command::campaign::run(args, cx).await,
         Command::History(args) => command::history::run(args, cx).await,
         Command::Cards(sub) => command::cards::run(sub, cx).await,
         Command::Doctor(args) => command::doctor::run(args, cx).await,

@@ -60,6 +60,8 @@ pub enum AuditKind {
     MembersImported,
     MemberErased,
     MemberDataExported,
+    /// A campaign written to a segment (`subject` is the campaign, `detail` how, to whom).
+    CampaignRun,
     /// From the ledger: an event cancelled (`subject` is the event, `detail` the reason).
     Void,
     /// From the ledger: a conflict settled by accepting the loss.

@@ -162,6 +162,14 @@ pub enum CoreError {
     InvalidDate,
     #[error("not a birthday (MM-DD, or DD.MM.)")]
     InvalidBirthday,
+    #[error("this unsubscribe link is not one of this shop's, or it was changed")]
+    UnsubscribeLinkInvalid,
+    #[error("not an address for the shop's pages (http:// or https://)")]
+    InvalidLinkBase,
+    #[error("no such segment: at-risk, new, regulars, birthday or panel")]
+    InvalidSegment,
+    #[error("no such channel: email or sms")]
+    InvalidChannel,
     #[error("only a manager can do this")]
     ManagerOnly,
     #[error("type your PIN again for the manager's screens")]
@@ -328,6 +336,10 @@ impl CoreError {
             LastManager => "last_manager",
             InvalidDate => "invalid_date",
             InvalidBirthday => "invalid_birthday",
+            UnsubscribeLinkInvalid => "unsubscribe_link_invalid",
+            InvalidLinkBase => "invalid_link_base",
+            InvalidSegment => "invalid_segment",
+            InvalidChannel => "invalid_channel",
             ManagerOnly => "manager_only",
             PinAgain => "pin_again",
             SignInRequired => "sign_in_required",
@@ -565,6 +577,10 @@ impl CoreError {
             ErrorKind::LastManager => CoreError::LastManager,
             ErrorKind::InvalidDate => CoreError::InvalidDate,
             ErrorKind::InvalidBirthday => CoreError::InvalidBirthday,
+            ErrorKind::UnsubscribeLinkInvalid => CoreError::UnsubscribeLinkInvalid,
+            ErrorKind::InvalidLinkBase => CoreError::InvalidLinkBase,
+            ErrorKind::InvalidSegment => CoreError::InvalidSegment,
+            ErrorKind::InvalidChannel => CoreError::InvalidChannel,
             ErrorKind::ManagerOnly => CoreError::ManagerOnly,
             ErrorKind::PinAgain => CoreError::PinAgain,
             ErrorKind::SignInRequired => CoreError::SignInRequired,

@@ -20,10 +20,34 @@ pub struct Args {
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
-enum Kind {
+pub enum Kind {
     FreeItem,
     AmountOff,
     PercentOff,
+}
+
+impl From<Kind> for CouponKind {
+    fn from(kind: Kind) -> CouponKind {
+        match kind {
+            Kind::FreeItem => CouponKind::FreeItem,
+            Kind::AmountOff => CouponKind::AmountOff,
+            Kind::PercentOff => CouponKind::PercentOff,
+        }
+    }
+}
+
+/// A coupon's last day as typed: a date, "never", or the default (90 days from today).
+pub async fn expiry(cx: &Context<'_>, typed: Option<&str>) -> Result<Option<NaiveDate>> {
+    Ok(match typed.map(str::trim) {
+        Some("never") => None,
+        Some(day) => Some(
+            day.parse::<NaiveDate>()
+                .map_err(|_| CoreError::InvalidDate)?,
+        ),
+        None => Some(coupons::default_expiry(
+            cx.store.require_shop().await?.today(Utc::now()),
+        )),
+    })
 }
 
 #[derive(clap::Subcommand)]
@@ -148,7 +172,7 @@ impl Render for VoucherWritten {
 }
 
 /// The value as typed, in the coupon kind's unit.
-fn value(kind: CouponKind, typed: Option<&str>) -> Result<i64> {
+pub fn value(kind: CouponKind, typed: Option<&str>) -> Result<i64> {
     let whole = |text: &str| {
         text.trim()
             .trim_end_matches('%')
@@ -179,25 +203,12 @@ pub async fn run(args: Args, cx: &Context<'_>) -> Result<()> {
             only_here,
         } => {
             let actor = shared::signed_in(cx).await?;
-            let kind = match kind {
-                Kind::FreeItem => CouponKind::FreeItem,
-                Kind::AmountOff => CouponKind::AmountOff,
-                Kind::PercentOff => CouponKind::PercentOff,
-            };
+            let kind = CouponKind::from(kind);
             let member_id = match member {
                 Some(code) => Some(shared::member_id(cx.store, &code).await?),
                 None => None,
             };
-            let expires_on = match expires.as_deref().map(str::trim) {
-                Some("never") => None,
-                Some(day) => Some(
-                    day.parse::<NaiveDate>()
-                        .map_err(|_| CoreError::InvalidDate)?,
-                ),
-                None => Some(coupons::default_expiry(
-                    cx.store.require_shop().await?.today(Utc::now()),
-                )),
-            };
+            let expires_on = expiry(cx, expires.as_deref()).await?;
             let new = NewCoupon {
                 kind,
                 value: value(kind, typed.as_deref())?,

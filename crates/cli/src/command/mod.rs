@@ -6,6 +6,7 @@ pub mod about;
 pub mod action;
 pub mod audit;
 pub mod backup;
+pub mod campaign;
 pub mod cards;
 pub mod complaint;
 pub mod conflicts;

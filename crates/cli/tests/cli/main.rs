@@ -9,6 +9,7 @@ mod private_cups;
 
 mod action;
 mod backup;
+mod campaign;
 mod cards;
 mod complaint;
 mod coupon;

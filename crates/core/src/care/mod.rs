@@ -1,5 +1,8 @@
 //! Listening and winning back (issue 13): complaints made right at the counter, with their
-//! compensation and the member's answer at the next visit. Coupons themselves are the
-//! counter's (`counter::coupons`).
+//! compensation and the member's answer at the next visit; segments of members read from the
+//! ledger, and campaigns that write to the consented ones with a coupon each. Coupons
+//! themselves are the counter's (`counter::coupons`).
 
+pub mod campaigns;
 pub mod complaints;
+pub mod segments;

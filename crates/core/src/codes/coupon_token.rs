@@ -87,7 +87,7 @@ pub fn expiry_in_range(day: NaiveDate) -> bool {
 }
 
 /// `n` in `len` base32 symbols, most significant first.
-fn symbols(mut n: u128, len: usize) -> String {
+pub(crate) fn symbols(mut n: u128, len: usize) -> String {
     let mut out = vec![b'0'; len];
     for slot in out.iter_mut().rev() {
         *slot = ALPHABET[(n & 31) as usize];
@@ -98,7 +98,7 @@ fn symbols(mut n: u128, len: usize) -> String {
 }
 
 /// The number `text` spells in base32, if it fits in `bits`.
-fn number(text: &str, bits: u32) -> Option<u128> {
+pub(crate) fn number(text: &str, bits: u32) -> Option<u128> {
     let mut n: u128 = 0;
     for c in text.bytes() {
         let digit = ALPHABET.iter().position(|&a| a == c)? as u128;

@@ -70,6 +70,22 @@ pub fn text(field: &'static str, value: &str, max: usize) -> Result<String> {
     Ok(value)
 }
 
+/// Free text of several lines (a manager's message to members): as `text`, but line breaks
+/// are kept (as `\n`) and blank lines allowed.
+pub fn paragraph(field: &'static str, value: &str, max: usize) -> Result<String> {
+    let value = normalised(&value.replace("\r\n", "\n").replace('\r', "\n"));
+    if value.contains(|c| c != '\n' && is_forbidden(c)) {
+        return Err(CoreError::InvalidCharacters { field });
+    }
+    if is_blank(&value) {
+        return Err(CoreError::Empty { field });
+    }
+    if value.chars().count() > max {
+        return Err(CoreError::TooLong { field, max });
+    }
+    Ok(value)
+}
+
 /// An optional field: absent, or nothing readable, is `None`.
 fn optional(value: Option<&str>) -> Option<String> {
     value.map(normalised).filter(|v| !is_blank(v))

@@ -57,6 +57,9 @@ pub enum Permission {
     /// Issue a coupon (a voucher for one use), or withdraw one. Taking a coupon at the counter
     /// is `Redeem`.
     IssueCoupons,
+    /// Write to a segment of members (a campaign): their consented contacts exported, or
+    /// emails sent.
+    RunCampaigns,
 }
 
 /// The permission table. Reading members, cards and history is open to every signed-in staff
@@ -67,7 +70,9 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         Enroll | Punch | Redeem | UndoOwnRecent | LogComplaints => true,
         Void | ManagePrograms | ManageStaff | PrintCards | ReadCardTokens | ReplaceCards
         | Doctor | JoinChain | SettleConflicts | MergeMembers | ReadAudit | BackUp
-        | ManageSettings | MembersData | ReadReports | IssueCoupons => role == Role::Manager,
+        | ManageSettings | MembersData | ReadReports | IssueCoupons | RunCampaigns => {
+            role == Role::Manager
+        }
     }
 }
 
@@ -123,6 +128,7 @@ mod tests {
     #[case::members_data(Permission::MembersData, false)]
     #[case::read_reports(Permission::ReadReports, false)]
     #[case::issue_coupons(Permission::IssueCoupons, false)]
+    #[case::run_campaigns(Permission::RunCampaigns, false)]
     fn what_a_cashier_may_do(#[case] permission: Permission, #[case] cashier: bool) {
         assert_eq!(allows(Role::Cashier, permission), cashier);
         assert!(

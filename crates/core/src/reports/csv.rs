@@ -35,12 +35,12 @@ impl CsvStyle {
     }
 }
 
-struct Table {
-    header: Vec<&'static str>,
-    rows: Vec<Vec<String>>,
+pub(crate) struct Table {
+    pub(crate) header: Vec<&'static str>,
+    pub(crate) rows: Vec<Vec<String>>,
 }
 
-fn write(tables: Vec<Table>, style: CsvStyle) -> Result<Vec<u8>> {
+pub(crate) fn write(tables: Vec<Table>, style: CsvStyle) -> Result<Vec<u8>> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     let io = |e: csv::Error| CoreError::internal("report csv", e);
     for (i, table) in tables.into_iter().enumerate() {

@@ -77,7 +77,7 @@ impl Period {
 
     /// The local days the period runs over, as day numbers (see [`clock::day_of_number`]): its
     /// first, and the one after its last.
-    fn day_numbers(&self) -> (i64, i64) {
+    pub(crate) fn day_numbers(&self) -> (i64, i64) {
         (
             clock::number_of_day(self.from),
             clock::number_of_day(self.to) + 1,

@@ -3,4 +3,4 @@
 /**
  * What an audit entry is about. Stored as its snake_case name.
  */
-export type AuditKind = "pin_failed" | "sign_in_locked" | "staff_unlocked" | "staff_added" | "staff_renamed" | "staff_role_changed" | "pin_set" | "staff_deactivated" | "staff_reactivated" | "program_changed" | "settings_changed" | "backup_taken" | "restored" | "members_exported" | "members_imported" | "member_erased" | "member_data_exported" | "void" | "forgive" | "charge_back" | "override";
+export type AuditKind = "pin_failed" | "sign_in_locked" | "staff_unlocked" | "staff_added" | "staff_renamed" | "staff_role_changed" | "pin_set" | "staff_deactivated" | "staff_reactivated" | "program_changed" | "settings_changed" | "backup_taken" | "restored" | "members_exported" | "members_imported" | "member_erased" | "member_data_exported" | "campaign_run" | "void" | "forgive" | "charge_back" | "override";

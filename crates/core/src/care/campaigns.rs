@@ -1,0 +1,401 @@
+//! Campaigns: a manager writes to a segment of members on one channel, each with a coupon of
+//! their own if the manager gives one (docs/decisions/0031-panel-and-campaigns.md). Either the
+//! consented contacts go out as a CSV for the shop's own mail tool, or this till sends the
+//! emails itself (`care::mail`).
+//!
+//! Only members who said yes on the channel, and have an address on it, are ever written to;
+//! an erased member is in no segment. Every message carries a link that takes the member off
+//! the channel, which any till of the chain honours (`unsubscribe`).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+#[cfg(feature = "ts")]
+use ts_rs::TS;
+use uuid::Uuid;
+
+use super::segments::Segment;
+use crate::audit::{self, AuditKind};
+use crate::codes::coupon_token::CouponKind;
+use crate::codes::member_code::MemberCode;
+use crate::codes::token::TokenError;
+use crate::codes::unsubscribe_token::{self, Unsubscribe};
+use crate::counter::coupons::NewCoupon;
+use crate::error::{CoreError, Result};
+use crate::i18n::Messages;
+use crate::ids::{CouponId, MemberId};
+use crate::input::validate;
+use crate::people::auth::Permission;
+use crate::people::member_data::{self, Channel, ChannelConsent, ConsentColumns, ConsentSource};
+use crate::people::shop::Actor;
+use crate::reports::csv::{self, CsvStyle, Table};
+use crate::store::Store;
+
+/// How a campaign reaches its members.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum CampaignChannel {
+    Email,
+    Sms,
+}
+
+impl CampaignChannel {
+    /// The consent a member must have given.
+    pub fn consent(self) -> Channel {
+        match self {
+            CampaignChannel::Email => Channel::Email,
+            CampaignChannel::Sms => Channel::Sms,
+        }
+    }
+}
+
+/// The coupon each member of a campaign gets, one of their own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct CampaignCoupon {
+    pub kind: CouponKind,
+    pub value: i64,
+    pub text: String,
+    /// Its last day; none: it never expires.
+    pub expires_on: Option<NaiveDate>,
+}
+
+/// What a manager asks for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct CampaignPlan {
+    pub segment: Segment,
+    pub channel: CampaignChannel,
+    /// The manager's own words, as written (they are not translated).
+    pub message: Option<String>,
+    pub coupon: Option<CampaignCoupon>,
+    /// Where this shop's pages are reached (`https://shop.example:8470`): each message's
+    /// unsubscribe link starts with it. None: the CSV carries the token only.
+    pub link_base: Option<String>,
+}
+
+/// One member written to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct Recipient {
+    pub member_id: MemberId,
+    pub code: String,
+    pub name: String,
+    /// Their email or phone, as the channel needs.
+    pub contact: String,
+    pub language: String,
+    pub coupon_id: Option<CouponId>,
+    /// What takes them off the channel: the token, and the link when a base was given.
+    pub unsubscribe_token: String,
+    pub unsubscribe_link: Option<String>,
+}
+
+/// A campaign as recorded: who is written to, and who was left out and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct Campaign {
+    pub id: Uuid,
+    pub segment: Segment,
+    pub channel: CampaignChannel,
+    pub created_at: DateTime<Utc>,
+    /// The manager's words, checked.
+    pub message: Option<String>,
+    /// Members in the segment.
+    pub in_segment: usize,
+    /// Left out: no yes on the channel (never asked, or said no).
+    pub without_consent: usize,
+    /// Left out: a yes, but no address on the channel.
+    pub without_contact: usize,
+    pub recipients: Vec<Recipient>,
+}
+
+/// The longest message a manager writes (an email's body, an SMS is cut by the phone network).
+const MESSAGE_MAX: usize = 2_000;
+
+#[derive(sqlx::FromRow)]
+struct Contactable {
+    id: MemberId,
+    code: String,
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    language: String,
+    #[sqlx(flatten)]
+    consent: ConsentColumns,
+}
+
+/// Where a campaign's messages go: a file for another tool, or this till's own emails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum How {
+    Export,
+    Email,
+}
+
+impl Store {
+    /// The segment's members who may be written to on the plan's channel, each with their
+    /// coupon and unsubscribe token, recorded as a campaign (with the coupons, in one
+    /// transaction). Managers only; audited.
+    pub(crate) async fn start_campaign(
+        &self,
+        actor: &Actor,
+        plan: &CampaignPlan,
+        how: How,
+    ) -> Result<Campaign> {
+        actor.require(Permission::RunCampaigns)?;
+        let message = match plan.message.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(validate::paragraph("message", text, MESSAGE_MAX)?),
+        };
+        let link_base = plan.link_base.as_deref().map(link_base).transpose()?;
+        let shop = self.require_shop().await?;
+        let now = Utc::now();
+        let members = self
+            .segment_members(actor, plan.segment, shop.today(now))
+            .await?;
+        let channel = plan.channel.consent();
+        let key = self.signing_key().await?;
+        let mut campaign = Campaign {
+            id: Uuid::now_v7(),
+            segment: plan.segment,
+            channel: plan.channel,
+            created_at: now,
+            message,
+            in_segment: members.len(),
+            without_consent: 0,
+            without_contact: 0,
+            recipients: Vec::new(),
+        };
+        let mut coupons = Vec::new();
+        for id in members {
+            let member: Contactable = sqlx::query_as(&format!(
+                "SELECT id, code, name, email, phone, language, {}
+                 FROM member WHERE id = ?",
+                member_data::CONSENT_COLUMNS
+            ))
+            .bind(id)
+            .fetch_one(self.pool())
+            .await?;
+            if !member.consent.consent().granted(channel) {
+                campaign.without_consent += 1;
+                continue;
+            }
+            let contact = match plan.channel {
+                CampaignChannel::Email => member.email,
+                CampaignChannel::Sms => member.phone,
+            };
+            let Some(contact) = contact else {
+                campaign.without_contact += 1;
+                continue;
+            };
+            let coupon = match &plan.coupon {
+                Some(offer) => {
+                    let new = NewCoupon {
+                        kind: offer.kind,
+                        value: offer.value,
+                        text: offer.text.clone(),
+                        member_id: Some(member.id),
+                        expires_on: offer.expires_on,
+                        only_here: false,
+                    };
+                    let prepared = self.prepare_coupon(actor, &new).await?;
+                    let id = prepared.terms.id;
+                    coupons.push(prepared);
+                    Some(id)
+                }
+                None => None,
+            };
+            let token = key.issue_unsubscribe(Unsubscribe {
+                member_id: member.id,
+                channel,
+            });
+            campaign.recipients.push(Recipient {
+                member_id: member.id,
+                code: member.code,
+                name: member.name,
+                contact,
+                language: member.language,
+                coupon_id: coupon,
+                unsubscribe_link: link_base.as_ref().map(|base| format!("{base}/u/{token}")),
+                unsubscribe_token: token,
+            });
+        }
+        let sent_at = (how == How::Export).then_some(now);
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO campaign (id, segment, channel, how, staff_id, created_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(campaign.id)
+        .bind(plan.segment.as_str())
+        .bind(<&str>::from(plan.channel))
+        .bind(match how {
+            How::Export => "export",
+            How::Email => "email",
+        })
+        .bind(actor.staff_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        for coupon in &coupons {
+            coupon.insert(&mut tx).await?;
+        }
+        for r in &campaign.recipients {
+            sqlx::query(
+                "INSERT INTO campaign_member (campaign_id, member_id, coupon_id, sent_at)
+                 VALUES (?, ?, ?, ?)",
+            )
+            .bind(campaign.id)
+            .bind(r.member_id)
+            .bind(r.coupon_id)
+            .bind(sent_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let detail = format!(
+            "{} {} {}: {} of {}",
+            match how {
+                How::Export => "export",
+                How::Email => "email",
+            },
+            plan.segment.as_str(),
+            <&str>::from(plan.channel),
+            campaign.recipients.len(),
+            campaign.in_segment
+        );
+        let subject = campaign.id.to_string();
+        audit::record(
+            &mut tx,
+            Some(actor.staff_id),
+            AuditKind::CampaignRun,
+            Some(&subject),
+            Some(&detail),
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(campaign)
+    }
+
+    /// Managers only: a campaign's consented contacts as CSV for the shop's own mail tool, in
+    /// the shop's spreadsheet style, with each member's coupon and unsubscribe link.
+    pub async fn export_campaign(
+        &self,
+        actor: &Actor,
+        plan: &CampaignPlan,
+    ) -> Result<(Campaign, Vec<u8>)> {
+        let campaign = self.start_campaign(actor, plan, How::Export).await?;
+        let shop = self.require_shop().await?;
+        let mut rows = Vec::with_capacity(campaign.recipients.len());
+        for r in &campaign.recipients {
+            let messages = Messages::new(&r.language);
+            let coupon = match r.coupon_id {
+                Some(id) => Some(self.coupon(id).await?),
+                None => None,
+            };
+            rows.push(vec![
+                MemberCode::parse(&r.code).map_or_else(|_| r.code.clone(), |c| c.display()),
+                r.name.clone(),
+                r.contact.clone(),
+                r.language.clone(),
+                coupon
+                    .as_ref()
+                    .map_or(String::new(), |c| c.offer(&messages)),
+                coupon
+                    .as_ref()
+                    .and_then(|c| c.text.clone())
+                    .unwrap_or_default(),
+                coupon
+                    .as_ref()
+                    .and_then(|c| c.expires_on)
+                    .map_or(String::new(), |day| day.to_string()),
+                coupon.map_or(String::new(), |c| c.token),
+                r.unsubscribe_link
+                    .clone()
+                    .unwrap_or_else(|| r.unsubscribe_token.clone()),
+            ]);
+        }
+        let table = Table {
+            header: vec![
+                "code",
+                "name",
+                <&str>::from(campaign.channel),
+                "language",
+                "coupon_offer",
+                "coupon_text",
+                "coupon_expires",
+                "coupon_token",
+                "unsubscribe",
+            ],
+            rows,
+        };
+        let bytes = csv::write(vec![table], CsvStyle::for_language(&shop.language))?;
+        Ok((campaign, bytes))
+    }
+
+    /// Takes the member a link names off its channel: no, now, from the link. Anyone may follow
+    /// it (no sign-in: the MAC is the proof); following it twice changes nothing more, and an
+    /// erased member's link does nothing. Returns the member's language, for the page.
+    pub async fn unsubscribe(&self, token: &str) -> Result<String> {
+        let keys = self.chain_keys().await?;
+        let asked = unsubscribe_token::verify(token, &keys).map_err(|e| match e {
+            TokenError::Truncated | TokenError::UnknownKey | TokenError::Forged => {
+                CoreError::UnsubscribeLinkInvalid
+            }
+        })?;
+        let id = crate::counter::merge::canonical(self.pool(), asked.member_id).await?;
+        let details = self.member_details(id).await?;
+        if details.erased_at.is_some() {
+            // Nothing is held to write to them: the page says they will hear nothing more.
+            return Ok(self.require_shop().await?.language);
+        }
+        let already_no = match asked.channel {
+            Channel::Email => &details.consent.email,
+            Channel::Sms => &details.consent.sms,
+            Channel::Panel => &details.consent.panel,
+        }
+        .as_ref()
+        .is_some_and(|c| !c.granted);
+        if !already_no {
+            let mut tx = self.begin_write().await?;
+            member_data::write_consent(
+                &mut tx,
+                id,
+                asked.channel,
+                &ChannelConsent {
+                    granted: false,
+                    at: Utc::now(),
+                    source: ConsentSource::Link,
+                },
+            )
+            .await?;
+            self.commit(tx).await?;
+        }
+        Ok(details.member.language)
+    }
+}
+
+/// A link base as typed: `http(s)://host[:port][/path]`, without its trailing slash.
+fn link_base(typed: &str) -> Result<String> {
+    let base = typed.trim().trim_end_matches('/');
+    let valid = (base.starts_with("http://") || base.starts_with("https://"))
+        && base.len() > "https://".len()
+        && !base.contains(char::is_whitespace);
+    valid
+        .then(|| base.to_string())
+        .ok_or(CoreError::InvalidLinkBase)
+}
