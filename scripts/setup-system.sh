@@ -13,6 +13,7 @@ packages=(
   openssl                             # the hub's HTTPS test makes a self-signed certificate
   cups-client                         # printing: `lp` sends a PDF to the system's print queue
   cups-daemon                         # the printing test runs a private CUPS with a queue to a file
+  python3-aiosmtpd                    # the campaign test's mail server receives the emails sent
   desktop-file-utils systemd          # `make dist-test` checks the menu entry and the hub's unit
 )
 

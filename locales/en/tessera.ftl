@@ -159,6 +159,21 @@ cli-campaign-done = Campaign to { $segment }: { $written } of { $members } { $me
 } written to
 cli-campaign-left-out = left out: { $no_consent } without their yes, { $no_contact } without an address
 cli-campaign-file = written to { $file }
+cli-campaign-sent = { $sent } emails sent, { $refused } refused by the mail server
+cli-serving = The shop's pages answer at { $url } (Ctrl+C stops them)
+mail-subject = News from { $shop }
+mail-subject-coupon = { $shop }: { $offer } for you
+mail-greeting = Hello { $name },
+mail-coupon = For you: { $text } ({ $offer }), good until { $date }. It is already on your loyalty card: show your card at the counter, or the voucher attached.
+mail-coupon-no-expiry = For you: { $text } ({ $offer }). It is already on your loyalty card: show your card at the counter, or the voucher attached.
+mail-footer = You receive this email because you agreed to hear from { $shop }. To receive no more: { $link }
+mail-footer-no-link = You receive this email because you agreed to hear from { $shop }. To receive no more, tell us at the counter.
+mail-voucher-file = voucher
+page-unsubscribe-email = Receive no more emails from { $shop }?
+page-unsubscribe-sms = Receive no more text messages from { $shop }?
+page-unsubscribe-panel = Leave the panel of { $shop }? You will not be asked for your opinion any more.
+page-unsubscribe-button = Yes, no more
+page-unsubscribe-done = Done: { $shop } will not write to you this way any more. You can change your mind at the counter.
 cli-import-written = { $rows } rows read ({ $encoding }): { $added } members added.
 cli-import-read = { $rows } rows read ({ $encoding }): nothing written.
 cli-import-problem = Line { $line }, { $field }: { $error }
@@ -573,6 +588,11 @@ error-unsubscribe-link-invalid = This link is not one of ours, or part of it is 
 error-invalid-link-base = Write the address of the shop's pages with http:// or https://, for example https://shop.example:8470.
 error-invalid-segment = No such group of members: at-risk, new, regulars, birthday or panel.
 error-invalid-channel = No such channel: email or sms.
+error-invalid-mail-server = { $url } is not a mail server address: write smtps://user:password@mail.example, or smtp://…?tls=required.
+error-insecure-mail-server = { $url } is not encrypted: the members' addresses and the password would cross the network in clear. Use smtps://, or add ?tls=required.
+error-invalid-sender = Write the address the emails come from as Name <address@example.com>.
+error-campaign-not-found = No campaign sent by email has this id.
+error-mail-server-unreachable = The mail server { $url } cannot be reached: { $sent } sent, { $waiting } waiting. Send the rest later with: tessera campaign resume { $campaign } (nobody gets the same email twice).
 manage-tab-cards = Cards and sync
 manage-tab-programs = Programs
 manage-tab-members = Members

@@ -160,6 +160,21 @@ cli-campaign-done = Campagne { $segment } : { $written } { $members ->
 } sur { $members } contactés
 cli-campaign-left-out = laissés de côté : { $no_consent } sans leur accord, { $no_contact } sans adresse
 cli-campaign-file = écrit dans { $file }
+cli-campaign-sent = { $sent } e-mails envoyés, { $refused } refusés par le serveur de messagerie
+cli-serving = Les pages de la boutique répondent à { $url } (Ctrl+C pour arrêter)
+mail-subject = Des nouvelles de { $shop }
+mail-subject-coupon = { $shop } : { $offer } pour vous
+mail-greeting = Bonjour { $name },
+mail-coupon = Pour vous : { $text } ({ $offer }), valable jusqu’au { $date }. Il est déjà sur votre carte de fidélité : présentez votre carte au comptoir, ou le bon joint.
+mail-coupon-no-expiry = Pour vous : { $text } ({ $offer }). Il est déjà sur votre carte de fidélité : présentez votre carte au comptoir, ou le bon joint.
+mail-footer = Vous recevez cet e-mail parce que vous avez accepté d’avoir des nouvelles de { $shop }. Pour ne plus en recevoir : { $link }
+mail-footer-no-link = Vous recevez cet e-mail parce que vous avez accepté d’avoir des nouvelles de { $shop }. Pour ne plus en recevoir, dites-le-nous au comptoir.
+mail-voucher-file = bon
+page-unsubscribe-email = Ne plus recevoir d’e-mails de { $shop } ?
+page-unsubscribe-sms = Ne plus recevoir de SMS de { $shop } ?
+page-unsubscribe-panel = Quitter le panel de { $shop } ? On ne vous demandera plus votre avis.
+page-unsubscribe-button = Oui, plus rien
+page-unsubscribe-done = C’est fait : { $shop } ne vous écrira plus de cette façon. Vous pouvez changer d’avis au comptoir.
 cli-import-written = { $rows } lignes lues ({ $encoding }) : { $added } membres ajoutés.
 cli-import-read = { $rows } lignes lues ({ $encoding }) : rien n’a été enregistré.
 cli-import-problem = Ligne { $line }, { $field } : { $error }
@@ -573,6 +588,11 @@ error-unsubscribe-link-invalid = Ce lien n’est pas l’un des nôtres, ou il e
 error-invalid-link-base = Écrivez l’adresse des pages de la boutique avec http:// ou https://, par exemple https://boutique.example:8470.
 error-invalid-segment = Ce groupe de membres n’existe pas : at-risk, new, regulars, birthday ou panel.
 error-invalid-channel = Ce canal n’existe pas : email ou sms.
+error-invalid-mail-server = { $url } n’est pas l’adresse d’un serveur de messagerie : écrivez smtps://utilisateur:motdepasse@mail.example, ou smtp://…?tls=required.
+error-insecure-mail-server = { $url } n’est pas chiffré : les adresses des membres et le mot de passe passeraient en clair sur le réseau. Utilisez smtps://, ou ajoutez ?tls=required.
+error-invalid-sender = Écrivez l’adresse d’envoi sous la forme Nom <adresse@example.com>.
+error-campaign-not-found = Aucune campagne envoyée par e-mail n’a cet identifiant.
+error-mail-server-unreachable = Le serveur de messagerie { $url } est injoignable : { $sent } envoyés, { $waiting } en attente. Envoyez le reste plus tard avec : tessera campaign resume { $campaign } (personne ne reçoit deux fois le même e-mail).
 manage-tab-cards = Cartes et synchronisation
 manage-tab-programs = Programmes
 manage-tab-members = Membres

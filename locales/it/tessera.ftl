@@ -159,6 +159,21 @@ cli-campaign-done = Campagna { $segment }: scritto a { $written } { $members ->
 } su { $members }
 cli-campaign-left-out = esclusi: { $no_consent } senza il loro sì, { $no_contact } senza indirizzo
 cli-campaign-file = scritta in { $file }
+cli-campaign-sent = { $sent } email inviate, { $refused } rifiutate dal server di posta
+cli-serving = Le pagine del negozio rispondono a { $url } (Ctrl+C per fermarle)
+mail-subject = Novità da { $shop }
+mail-subject-coupon = { $shop }: { $offer } per te
+mail-greeting = Ciao { $name },
+mail-coupon = Per te: { $text } ({ $offer }), valido fino al { $date }. È già sulla tua carta fedeltà: mostra la carta al banco, o il buono allegato.
+mail-coupon-no-expiry = Per te: { $text } ({ $offer }). È già sulla tua carta fedeltà: mostra la carta al banco, o il buono allegato.
+mail-footer = Ricevi questa email perché hai accettato di ricevere notizie da { $shop }. Per non riceverne più: { $link }
+mail-footer-no-link = Ricevi questa email perché hai accettato di ricevere notizie da { $shop }. Per non riceverne più, diccelo al banco.
+mail-voucher-file = buono
+page-unsubscribe-email = Non ricevere più email da { $shop }?
+page-unsubscribe-sms = Non ricevere più SMS da { $shop }?
+page-unsubscribe-panel = Lasciare il panel di { $shop }? Non ti chiederemo più il tuo parere.
+page-unsubscribe-button = Sì, basta
+page-unsubscribe-done = Fatto: { $shop } non ti scriverà più in questo modo. Puoi cambiare idea al banco.
 cli-import-written = { $rows } righe lette ({ $encoding }): { $added } clienti aggiunti.
 cli-import-read = { $rows } righe lette ({ $encoding }): niente è stato salvato.
 cli-import-problem = Riga { $line }, { $field }: { $error }
@@ -572,6 +587,11 @@ error-unsubscribe-link-invalid = Questo link non è dei nostri, o ne manca una p
 error-invalid-link-base = Scrivi l’indirizzo delle pagine del negozio con http:// o https://, per esempio https://negozio.example:8470.
 error-invalid-segment = Questo gruppo di soci non esiste: at-risk, new, regulars, birthday o panel.
 error-invalid-channel = Questo canale non esiste: email o sms.
+error-invalid-mail-server = { $url } non è l’indirizzo di un server di posta: scrivi smtps://utente:password@mail.example, o smtp://…?tls=required.
+error-insecure-mail-server = { $url } non è cifrato: gli indirizzi dei soci e la password passerebbero in chiaro sulla rete. Usa smtps://, o aggiungi ?tls=required.
+error-invalid-sender = Scrivi l’indirizzo del mittente come Nome <indirizzo@example.com>.
+error-campaign-not-found = Nessuna campagna inviata per email ha questo id.
+error-mail-server-unreachable = Il server di posta { $url } non è raggiungibile: { $sent } inviate, { $waiting } in attesa. Invia il resto più tardi con: tessera campaign resume { $campaign } (nessuno riceve due volte la stessa email).
 manage-tab-cards = Tessere e sincronizzazione
 manage-tab-programs = Programmi
 manage-tab-members = Clienti

@@ -164,6 +164,21 @@ cli-campaign-done = Campania { $segment }: { $written } din { $members } { $memb
 } contactați
 cli-campaign-left-out = lăsați deoparte: { $no_consent } fără acordul lor, { $no_contact } fără adresă
 cli-campaign-file = scrisă în { $file }
+cli-campaign-sent = { $sent } e-mailuri trimise, { $refused } refuzate de serverul de e-mail
+cli-serving = Paginile magazinului răspund la { $url } (Ctrl+C le oprește)
+mail-subject = Noutăți de la { $shop }
+mail-subject-coupon = { $shop }: { $offer } pentru tine
+mail-greeting = Bună, { $name },
+mail-coupon = Pentru tine: { $text } ({ $offer }), valabil până la { $date }. Este deja pe cardul tău de fidelitate: arată cardul la casă sau voucherul atașat.
+mail-coupon-no-expiry = Pentru tine: { $text } ({ $offer }). Este deja pe cardul tău de fidelitate: arată cardul la casă sau voucherul atașat.
+mail-footer = Primești acest e-mail pentru că ai acceptat să primești vești de la { $shop }. Ca să nu mai primești: { $link }
+mail-footer-no-link = Primești acest e-mail pentru că ai acceptat să primești vești de la { $shop }. Ca să nu mai primești, spune-ne la casă.
+mail-voucher-file = voucher
+page-unsubscribe-email = Nu mai primești e-mailuri de la { $shop }?
+page-unsubscribe-sms = Nu mai primești SMS-uri de la { $shop }?
+page-unsubscribe-panel = Părăsești panelul { $shop }? Nu te vom mai întreba de părere.
+page-unsubscribe-button = Da, nu mai vreau
+page-unsubscribe-done = Gata: { $shop } nu îți va mai scrie așa. Te poți răzgândi la casă.
 cli-import-written = { $rows } rânduri citite ({ $encoding }): { $added } membri adăugați.
 cli-import-read = { $rows } rânduri citite ({ $encoding }): nu s-a salvat nimic.
 cli-import-problem = Rândul { $line }, { $field }: { $error }
@@ -586,6 +601,11 @@ error-unsubscribe-link-invalid = Acest link nu este al nostru sau îi lipsește 
 error-invalid-link-base = Scrie adresa paginilor magazinului cu http:// sau https://, de exemplu https://magazin.example:8470.
 error-invalid-segment = Acest grup de membri nu există: at-risk, new, regulars, birthday sau panel.
 error-invalid-channel = Acest canal nu există: email sau sms.
+error-invalid-mail-server = { $url } nu este adresa unui server de e-mail: scrie smtps://utilizator:parola@mail.example sau smtp://…?tls=required.
+error-insecure-mail-server = { $url } nu este criptat: adresele membrilor și parola ar trece necriptate prin rețea. Folosește smtps:// sau adaugă ?tls=required.
+error-invalid-sender = Scrie adresa expeditorului ca Nume <adresa@example.com>.
+error-campaign-not-found = Nicio campanie trimisă prin e-mail nu are acest id.
+error-mail-server-unreachable = Serverul de e-mail { $url } nu poate fi contactat: { $sent } trimise, { $waiting } în așteptare. Trimite restul mai târziu cu: tessera campaign resume { $campaign } (nimeni nu primește același e-mail de două ori).
 manage-tab-cards = Carduri și sincronizare
 manage-tab-programs = Programe
 manage-tab-members = Membri

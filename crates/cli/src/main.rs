@@ -70,6 +70,8 @@ enum Command {
     Complaint(command::complaint::Args),
     /// Campaigns: write to a segment of members who agreed, with a coupon each (managers).
     Campaign(command::campaign::Args),
+    /// Serve the till's pages on the shop's network (the emails' unsubscribe links).
+    Serve(command::serve::Args),
     /// A member's events, newest first.
     History(command::history::Args),
     /// Loyalty cards: print, show, revoke, reissue (managers).
@@ -219,6 +221,7 @@ async fn dispatch(chosen: Command, cx: &Context<'_>) -> Result<()> {
         Command::Coupon(args) => command::coupon::run(args, cx).await,
         Command::Complaint(args) => command::complaint::run(args, cx).await,
         Command::Campaign(args) => command::campaign::run(args, cx).await,
+        Command::Serve(args) => command::serve::run(args, cx).await,
         Command::History(args) => command::history::run(args, cx).await,
         Command::Cards(sub) => command::cards::run(sub, cx).await,
         Command::Doctor(args) => command::doctor::run(args, cx).await,

@@ -26,20 +26,26 @@ END;
 -- segment   'at-risk', 'new', 'regulars', 'birthday', 'panel'
 -- channel   'email', 'sms'
 -- how       'export' (a CSV for the shop's own mail tool) or 'email' (sent by this till)
+-- message   the manager's words, as written
+-- link_base where the shop's pages are reached: the unsubscribe links start with it
 CREATE TABLE campaign (
     id          BLOB PRIMARY KEY NOT NULL,
     segment     TEXT NOT NULL,
     channel     TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
     how         TEXT NOT NULL CHECK (how IN ('export', 'email')),
+    message     TEXT,
+    link_base   TEXT,
     staff_id    BLOB NOT NULL,
     created_at  TEXT NOT NULL
 );
--- One row per member written to; sent_at is set when the mail server took the message
--- (an export counts as sent when the file is written), so a send cut short can go on.
+-- One row per member written to. sent_at is set when the mail server took the message (an
+-- export's when the file was made), so a send cut short goes on where it stopped; refused
+-- holds the mail server's answer when it would not take the message for that address.
 CREATE TABLE campaign_member (
     campaign_id BLOB NOT NULL REFERENCES campaign (id),
     member_id   BLOB NOT NULL,
     coupon_id   BLOB,
     sent_at     TEXT,
+    refused     TEXT,
     PRIMARY KEY (campaign_id, member_id)
 ) WITHOUT ROWID;

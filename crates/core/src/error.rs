@@ -170,6 +170,21 @@ pub enum CoreError {
     InvalidSegment,
     #[error("no such channel: email or sms")]
     InvalidChannel,
+    #[error("not a mail server address (smtps://, or smtp:// with ?tls=required): {url}")]
+    InvalidMailServer { url: String },
+    #[error("the mail server must be reached encrypted (smtps://, or ?tls=required): {url}")]
+    InsecureMailServer { url: String },
+    #[error("not an address to send from (Name <address@example.com>)")]
+    InvalidSender,
+    #[error("no campaign sent by email has this id")]
+    CampaignNotFound,
+    #[error("the mail server {url} cannot be reached: {sent} sent, {waiting} waiting in campaign {campaign}")]
+    MailServerUnreachable {
+        url: String,
+        campaign: String,
+        sent: i64,
+        waiting: i64,
+    },
     #[error("only a manager can do this")]
     ManagerOnly,
     #[error("type your PIN again for the manager's screens")]
@@ -340,6 +355,11 @@ impl CoreError {
             InvalidLinkBase => "invalid_link_base",
             InvalidSegment => "invalid_segment",
             InvalidChannel => "invalid_channel",
+            InvalidMailServer { .. } => "invalid_mail_server",
+            InsecureMailServer { .. } => "insecure_mail_server",
+            InvalidSender => "invalid_sender",
+            CampaignNotFound => "campaign_not_found",
+            MailServerUnreachable { .. } => "mail_server_unreachable",
             ManagerOnly => "manager_only",
             PinAgain => "pin_again",
             SignInRequired => "sign_in_required",
@@ -416,12 +436,25 @@ impl CoreError {
             }
             CoreError::InvalidHubUrl { url }
             | CoreError::InsecureHubUrl { url }
+            | CoreError::InvalidMailServer { url }
+            | CoreError::InsecureMailServer { url }
             | CoreError::HubUnreachable { url }
             | CoreError::HubCertificateUntrusted { url } => {
                 args.insert("url".into(), url.clone());
             }
             CoreError::HubTokenRefused { reason } | CoreError::HubRefused { reason } => {
                 args.insert("reason".into(), reason.clone());
+            }
+            CoreError::MailServerUnreachable {
+                url,
+                campaign,
+                sent,
+                waiting,
+            } => {
+                args.insert("url".into(), url.clone());
+                args.insert("campaign".into(), campaign.clone());
+                args.insert("sent".into(), sent.to_string());
+                args.insert("waiting".into(), waiting.to_string());
             }
             CoreError::SignInWait { seconds } => {
                 args.insert("seconds".into(), seconds.to_string());
@@ -581,6 +614,20 @@ impl CoreError {
             ErrorKind::InvalidLinkBase => CoreError::InvalidLinkBase,
             ErrorKind::InvalidSegment => CoreError::InvalidSegment,
             ErrorKind::InvalidChannel => CoreError::InvalidChannel,
+            ErrorKind::InvalidMailServer => CoreError::InvalidMailServer {
+                url: "mail.example".into(),
+            },
+            ErrorKind::InsecureMailServer => CoreError::InsecureMailServer {
+                url: "smtp://mail.example".into(),
+            },
+            ErrorKind::InvalidSender => CoreError::InvalidSender,
+            ErrorKind::CampaignNotFound => CoreError::CampaignNotFound,
+            ErrorKind::MailServerUnreachable => CoreError::MailServerUnreachable {
+                url: "smtps://mail.example".into(),
+                campaign: "01a20f90-5e98-75b8-b72f-3d967afde64c".into(),
+                sent: 12,
+                waiting: 30,
+            },
             ErrorKind::ManagerOnly => CoreError::ManagerOnly,
             ErrorKind::PinAgain => CoreError::PinAgain,
             ErrorKind::SignInRequired => CoreError::SignInRequired,

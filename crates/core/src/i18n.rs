@@ -42,6 +42,11 @@ impl Messages {
         Messages { bundle, language }
     }
 
+    /// The language spoken: one of the five, English when asked for another.
+    pub fn language(&self) -> &'static str {
+        self.language
+    }
+
     /// A day as people of this language write it in short: 24/11/2026, 24.11.2026,
     /// 2026. 11. 24. (what the UI's `Intl` writes for the same languages).
     pub fn date(&self, day: chrono::NaiveDate) -> String {

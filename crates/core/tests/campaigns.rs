@@ -70,6 +70,15 @@ impl Shop {
     }
 }
 
+/// A name, an email, a phone, days since joining, days since each visit.
+type Person = (
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    i64,
+    &'static [i64],
+);
+
 /// Who is who. Everyone but Hanna joined 300 days ago; the coffee card needs 10 stamps.
 /// - Anna: a regular now (visits 50, 40, 30 and 20 days ago), birthday this month; email yes.
 /// - Béla, Cili, Dani, Emma, Feri, Gabi: regulars once (200, 190, 180 days ago), gone since:
@@ -88,7 +97,7 @@ async fn history() -> Shop {
     let ago = |days: i64| now - Duration::days(days);
     let mut members = Vec::new();
     let mut w = store.history_writer().await.unwrap();
-    let people: [(&str, Option<&str>, Option<&str>, i64, &[i64]); 8] = [
+    let people: [Person; 8] = [
         (
             "Anna",
             Some("anna@example.hu"),
@@ -225,13 +234,22 @@ async fn an_export_has_exactly_the_consented_members_with_an_address_each_with_a
     // Béla follows his link: no more emails, from the link, and no longer in the next file.
     let link = cell("unsubscribe");
     let token = link.rsplit('/').next().unwrap();
-    let language = shop.store.unsubscribe(token).await.unwrap();
-    assert_eq!(language, "hu");
+    let asked = shop.store.unsubscribe_link(token).await.unwrap();
+    assert_eq!((asked.language.as_str(), asked.already_off), ("hu", false));
+    let done = shop.store.unsubscribe(token).await.unwrap();
+    assert!(done.already_off);
     let details = shop.store.member_details(shop.id("Béla")).await.unwrap();
     let email = details.consent.email.unwrap();
     assert!(!email.granted);
     assert_eq!(email.source, ConsentSource::Link);
     // Following it again changes nothing.
+    assert!(
+        shop.store
+            .unsubscribe_link(token)
+            .await
+            .unwrap()
+            .already_off
+    );
     shop.store.unsubscribe(token).await.unwrap();
     let again = shop.store.member_details(shop.id("Béla")).await.unwrap();
     assert_eq!(again.consent.email.unwrap().at, email.at);

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 use tessera_core::care::campaigns::{Campaign, CampaignChannel, CampaignCoupon, CampaignPlan};
+use tessera_core::care::mail::{CampaignSent, MailServer};
 use tessera_core::care::segments::Segment;
 use tessera_core::codes::coupon_token::CouponKind;
 use tessera_core::{CoreError, Result};
@@ -29,6 +30,45 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Send the campaign by email from this till, each member in their language.
+    Send {
+        #[command(flatten)]
+        plan: PlanArgs,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Send what a campaign cut short did not (the mail server went away): nobody twice.
+    Resume {
+        /// The campaign's id (from `campaign send`).
+        id: String,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+}
+
+#[derive(clap::Args)]
+struct ServerArgs {
+    /// The shop's mail server: smtps://user:password@mail.example, or smtp://…?tls=required
+    /// (from the environment, so the password is not on the command line).
+    #[arg(
+        long,
+        env = "TESSERA_SMTP_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    smtp: String,
+    /// Who the emails come from: "Café Lumière <hello@cafe.example>".
+    #[arg(long, value_name = "ADDRESS")]
+    from: String,
+}
+
+impl ServerArgs {
+    fn server(self) -> MailServer {
+        MailServer {
+            url: self.smtp,
+            from: self.from,
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -135,6 +175,27 @@ impl Render for CampaignOutput {
     }
 }
 
+/// What a send did.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct SentOutput(pub CampaignSent);
+
+impl Render for SentOutput {
+    fn text(&self, t: &Text) -> Vec<String> {
+        let s = &self.0;
+        vec![
+            t.t(
+                "cli-campaign-sent",
+                &[
+                    ("sent", s.sent.to_string()),
+                    ("refused", s.refused.to_string()),
+                ],
+            ),
+            format!("  {}", s.campaign),
+        ]
+    }
+}
+
 pub async fn run(args: Args, cx: &Context<'_>) -> Result<()> {
     match args.command {
         Command::Export { plan, out } => {
@@ -146,6 +207,24 @@ pub async fn run(args: Args, cx: &Context<'_>) -> Result<()> {
                 campaign,
                 file: Some(out),
             });
+        }
+        Command::Send { plan, server } => {
+            let actor = shared::signed_in(cx).await?;
+            let plan = plan.plan(cx).await?;
+            let sent = cx
+                .store
+                .send_campaign(&actor, &plan, &server.server())
+                .await?;
+            cx.out.print(&SentOutput(sent));
+        }
+        Command::Resume { id, server } => {
+            let actor = shared::signed_in(cx).await?;
+            let id = id.trim().parse().map_err(|_| CoreError::CampaignNotFound)?;
+            let sent = cx
+                .store
+                .resume_campaign(&actor, id, &server.server())
+                .await?;
+            cx.out.print(&SentOutput(sent));
         }
     }
     Ok(())

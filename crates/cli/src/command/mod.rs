@@ -23,6 +23,7 @@ pub mod punch;
 pub mod redeem;
 pub mod report;
 pub mod scan;
+pub mod serve;
 pub mod shared;
 pub mod shop;
 pub mod staff;

@@ -10,6 +10,7 @@ mod private_cups;
 mod action;
 mod backup;
 mod campaign;
+mod campaign_mail;
 mod cards;
 mod complaint;
 mod coupon;

@@ -140,6 +140,18 @@ struct Contactable {
     consent: ConsentColumns,
 }
 
+/// What an unsubscribe link names, for the page that answers it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnsubscribeLink {
+    pub member_id: MemberId,
+    pub channel: Channel,
+    /// The member's language (the page speaks it).
+    pub language: String,
+    pub shop: String,
+    /// Off the channel already (said no, or erased): nothing to do.
+    pub already_off: bool,
+}
+
 /// Where a campaign's messages go: a file for another tool, or this till's own emails.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum How {
@@ -238,8 +250,9 @@ impl Store {
         let sent_at = (how == How::Export).then_some(now);
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "INSERT INTO campaign (id, segment, channel, how, staff_id, created_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO campaign (id, segment, channel, how, message, link_base, staff_id,
+                                   created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(campaign.id)
         .bind(plan.segment.as_str())
@@ -248,6 +261,8 @@ impl Store {
             How::Export => "export",
             How::Email => "email",
         })
+        .bind(&campaign.message)
+        .bind(&link_base)
         .bind(actor.staff_id)
         .bind(now)
         .execute(&mut *tx)
@@ -347,35 +362,45 @@ impl Store {
         Ok((campaign, bytes))
     }
 
-    /// Takes the member a link names off its channel: no, now, from the link. Anyone may follow
-    /// it (no sign-in: the MAC is the proof); following it twice changes nothing more, and an
-    /// erased member's link does nothing. Returns the member's language, for the page.
-    pub async fn unsubscribe(&self, token: &str) -> Result<String> {
+    /// What an unsubscribe link asks, read without writing anything (the page that asks "Stop
+    /// the emails?": a mail app that opens links to check them must not unsubscribe anyone).
+    pub async fn unsubscribe_link(&self, token: &str) -> Result<UnsubscribeLink> {
         let keys = self.chain_keys().await?;
         let asked = unsubscribe_token::verify(token, &keys).map_err(|e| match e {
             TokenError::Truncated | TokenError::UnknownKey | TokenError::Forged => {
                 CoreError::UnsubscribeLinkInvalid
             }
         })?;
-        let id = crate::counter::merge::canonical(self.pool(), asked.member_id).await?;
-        let details = self.member_details(id).await?;
-        if details.erased_at.is_some() {
-            // Nothing is held to write to them: the page says they will hear nothing more.
-            return Ok(self.require_shop().await?.language);
-        }
-        let already_no = match asked.channel {
-            Channel::Email => &details.consent.email,
-            Channel::Sms => &details.consent.sms,
-            Channel::Panel => &details.consent.panel,
-        }
-        .as_ref()
-        .is_some_and(|c| !c.granted);
-        if !already_no {
+        let member_id = crate::counter::merge::canonical(self.pool(), asked.member_id).await?;
+        let details = self.member_details(member_id).await?;
+        let shop = self.require_shop().await?;
+        // An erased member's language went with their data: the shop's speaks to them.
+        let erased = details.erased_at.is_some();
+        Ok(UnsubscribeLink {
+            member_id,
+            channel: asked.channel,
+            language: if erased {
+                shop.language
+            } else {
+                details.member.language
+            },
+            shop: shop.name,
+            already_off: erased || !details.consent.granted(asked.channel),
+        })
+    }
+
+    /// Takes the member a link names off its channel: no, now, from the link. Anyone may follow
+    /// it (no sign-in: the MAC is the proof); following it twice changes nothing more, and an
+    /// erased member's link does nothing.
+    pub async fn unsubscribe(&self, token: &str) -> Result<UnsubscribeLink> {
+        let link = self.unsubscribe_link(token).await?;
+        if !link.already_off {
+            let id = link.member_id;
             let mut tx = self.begin_write().await?;
             member_data::write_consent(
                 &mut tx,
                 id,
-                asked.channel,
+                link.channel,
                 &ChannelConsent {
                     granted: false,
                     at: Utc::now(),
@@ -385,7 +410,10 @@ impl Store {
             .await?;
             self.commit(tx).await?;
         }
-        Ok(details.member.language)
+        Ok(UnsubscribeLink {
+            already_off: true,
+            ..link
+        })
     }
 }
 

@@ -5,4 +5,5 @@
 
 pub mod campaigns;
 pub mod complaints;
+pub mod mail;
 pub mod segments;

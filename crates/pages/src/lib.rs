@@ -1,0 +1,124 @@
+//! The pages a till serves on the shop's network, for people who are not staff: the page an
+//! email's unsubscribe link opens (docs/decisions/0031-panel-and-campaigns.md). No internet is
+//! needed, and nothing here signs anyone in: a page only does what its signed link names.
+//!
+//! Each page is plain HTML, in the visitor's language (the member's, from the link), readable on
+//! a phone. A link opened (GET) only asks; the button (POST) does it, so a mail app that opens
+//! links to check them unsubscribes nobody. The one-click POST of RFC 8058 works the same way.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tessera_core::care::campaigns::UnsubscribeLink;
+use tessera_core::i18n::Messages;
+use tessera_core::people::member_data::Channel;
+use tessera_core::{CoreError, Store};
+
+/// The routes, over `store`.
+pub fn router(store: Store) -> Router {
+    Router::new()
+        .route("/u/{token}", get(ask_unsubscribe).post(unsubscribe))
+        .with_state(store)
+}
+
+/// Serves the pages on `listener` until the process ends.
+pub async fn serve(store: Store, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, router(store)).await
+}
+
+async fn ask_unsubscribe(State(store): State<Store>, Path(token): Path<String>) -> Response {
+    match store.unsubscribe_link(&token).await {
+        Ok(link) if link.already_off => done_page(&link),
+        Ok(link) => {
+            let m = Messages::new(&link.language);
+            let question = say(&m, question_key(link.channel), &link.shop);
+            let body = format!(
+                "<p>{question}</p>\
+                 <form method=\"post\"><button type=\"submit\">{}</button></form>",
+                escape(&m.format("page-unsubscribe-button", &Default::default()))
+            );
+            page(StatusCode::OK, &m, &link.shop, &body)
+        }
+        Err(e) => refused(&store, e).await,
+    }
+}
+
+async fn unsubscribe(State(store): State<Store>, Path(token): Path<String>) -> Response {
+    match store.unsubscribe(&token).await {
+        Ok(link) => done_page(&link),
+        Err(e) => refused(&store, e).await,
+    }
+}
+
+fn question_key(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Email => "page-unsubscribe-email",
+        Channel::Sms => "page-unsubscribe-sms",
+        Channel::Panel => "page-unsubscribe-panel",
+    }
+}
+
+fn done_page(link: &UnsubscribeLink) -> Response {
+    let m = Messages::new(&link.language);
+    let done = say(&m, "page-unsubscribe-done", &link.shop);
+    page(
+        StatusCode::OK,
+        &m,
+        &link.shop,
+        &format!("<p data-done=\"yes\">{done}</p>"),
+    )
+}
+
+/// A link that is not one of ours, or a store that fails: said in the shop's language.
+async fn refused(store: &Store, error: CoreError) -> Response {
+    let shop = store.shop().await.ok().flatten();
+    let language = shop.as_ref().map_or("en", |s| s.language.as_str());
+    let name = shop.as_ref().map_or("", |s| s.name.as_str());
+    let m = Messages::new(language);
+    let body = error.body();
+    let text = m.format(&body.key, &body.args);
+    let status = match error {
+        CoreError::UnsubscribeLinkInvalid | CoreError::MemberNotFound => StatusCode::NOT_FOUND,
+        _ => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    page(status, &m, name, &format!("<p>{}</p>", escape(&text)))
+}
+
+fn say(m: &Messages, key: &str, shop: &str) -> String {
+    let args = std::iter::once(("shop".to_string(), shop.to_string())).collect();
+    escape(&m.format(key, &args))
+}
+
+fn page(status: StatusCode, m: &Messages, shop: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{shop}</title><style>{STYLE}</style></head>\
+         <body><main><h1>{shop}</h1>{body}</main></body></html>",
+        lang = m.language(),
+        shop = escape(shop),
+    );
+    (status, Html(html)).into_response()
+}
+
+/// Big enough for a thumb on a phone; no scripts, no outside resources.
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;background:#f6f4ef;color:#222}\
+main{max-width:32rem;margin:3rem auto;padding:1.5rem;background:#fff;border-radius:12px}\
+h1{font-size:1.4rem}p{font-size:1.15rem;line-height:1.5}\
+button{font-size:1.2rem;padding:.9rem 1.6rem;border:0;border-radius:8px;background:#8a2d1f;color:#fff}";
+
+/// Text made safe inside HTML.
+fn escape(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '"' => "&quot;".to_string(),
+            '\'' => "&#39;".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
