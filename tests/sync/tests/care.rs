@@ -1,7 +1,8 @@
 //! Care travels (issue 13): a coupon issued in one shop is honoured in another, and used in
 //! both while they were apart it lands in the conflict queue of every till until a manager
 //! accepts the loss (docs/decisions/0029-coupons.md); a complaint logged in one shop is put
-//! right in another (0030). Real hub and tills (the CLI) on loopback.
+//! right in another (0030); a member's panel yes and birthday given in one shop put them in
+//! another shop's campaign (0031). Real hub and tills (the CLI) on loopback.
 
 use tessera_sync_tests::{two_shops, Hub, Till};
 
@@ -167,5 +168,49 @@ async fn a_complaint_logged_in_one_shop_is_compensated_and_resolved_in_another()
     assert_eq!(
         a.run(&["scan", coupon["token"].as_str().unwrap()])["coupon"]["state"],
         "open"
+    );
+}
+
+#[tokio::test]
+async fn a_panel_yes_and_a_birthday_given_in_one_shop_put_the_member_in_another_shop_s_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_hub, a, b) = two_shops(dir.path());
+    let claire = a.enroll("Claire Dubois");
+    for till in [&a, &b] {
+        till.sync();
+    }
+    // At B's counter she joins the panel, says yes to emails and gives her birthday.
+    b.run(&[
+        "member",
+        "edit",
+        &claire,
+        "--email",
+        "claire@example.fr",
+        "--birthday",
+        "03-14",
+    ]);
+    b.run(&[
+        "member", "consent", &claire, "--panel", "yes", "--email", "yes",
+    ]);
+    for till in [&b, &a] {
+        till.sync();
+    }
+    let shown = a.run(&["member", "show", &claire]);
+    assert_eq!(shown["consent"]["panel"]["granted"], true, "{shown}");
+    assert_eq!(shown["birthday"], "03-14");
+    let out = dir.path().join("panel.csv");
+    let done = a.run(&[
+        "campaign",
+        "export",
+        "--segment",
+        "panel",
+        "--channel",
+        "email",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        done["recipients"][0]["contact"], "claire@example.fr",
+        "{done}"
     );
 }
