@@ -696,6 +696,35 @@ member-export-data = Everything we hold (file)
 member-erase = Erase personal data
 member-erase-confirm = Erase { $name }'s name, email, phone and consent for good? The card and its stamps stay, with no name.
 members-files-title = Files of members
+campaign-title = Write to members
+campaign-hint = Only members who said yes on the channel, and have an address on it, are in the file. Each link at the foot of a message takes its member off for good.
+campaign-segment = Who
+campaign-segment-at-risk = Regulars who stopped coming
+campaign-segment-new = New members (30 days)
+campaign-segment-regulars = Regulars (3 visits in 90 days)
+campaign-segment-birthday = Birthday this month
+campaign-segment-panel = The panel
+campaign-channel = How
+campaign-reach = { $reachable } of { $members } { $members ->
+    [one] member
+   *[other] members
+} can be written to
+campaign-left-out = Left out: { $noConsent } without their yes, { $noContact } without an address.
+campaign-message = Your words (as written, in one language)
+campaign-with-coupon = A coupon for each
+campaign-coupon-kind = Coupon
+campaign-coupon-free_item = A free item
+campaign-coupon-amount_off = An amount off
+campaign-coupon-percent_off = A percentage off
+campaign-coupon-value = How many, how much or what percentage
+campaign-coupon-text = What it says
+campaign-coupon-expires = Last day (90 days if left empty)
+campaign-link-base = Address of this till's pages, for the unsubscribe links
+campaign-export = Export for my mail tool
+campaign-exported = { $written } { $written ->
+    [one] member
+   *[other] members
+} written to { $file }
 members-export = Export all members (CSV)
 members-import = Import members from a CSV file (Excel)
 members-import-written = { $rows } rows read ({ $encoding }): { $added } members added.

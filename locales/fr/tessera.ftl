@@ -696,6 +696,35 @@ member-export-data = Tout ce que nous détenons (fichier)
 member-erase = Effacer les données personnelles
 member-erase-confirm = Effacer définitivement le nom, l’email, le téléphone et le consentement de { $name } ? La carte et ses tampons restent, sans nom.
 members-files-title = Fichiers de membres
+campaign-title = Écrire aux membres
+campaign-hint = Seuls les membres qui ont dit oui sur ce canal, et y ont une adresse, sont dans le fichier. Le lien au bas de chaque message désinscrit son membre pour de bon.
+campaign-segment = Qui
+campaign-segment-at-risk = Habitués qui ne viennent plus
+campaign-segment-new = Nouveaux membres (30 jours)
+campaign-segment-regulars = Habitués (3 visites en 90 jours)
+campaign-segment-birthday = Anniversaire ce mois-ci
+campaign-segment-panel = Le panel
+campaign-channel = Comment
+campaign-reach = { $reachable } { $members ->
+    [one] membre
+   *[other] membres
+} sur { $members } peuvent recevoir un message
+campaign-left-out = Laissés de côté : { $noConsent } sans leur accord, { $noContact } sans adresse.
+campaign-message = Vos mots (tels quels, dans une langue)
+campaign-with-coupon = Un bon pour chacun
+campaign-coupon-kind = Bon
+campaign-coupon-free_item = Un article offert
+campaign-coupon-amount_off = Une remise en montant
+campaign-coupon-percent_off = Une remise en pourcentage
+campaign-coupon-value = Combien d’articles, quel montant ou quel pourcentage
+campaign-coupon-text = Ce qu’il dit
+campaign-coupon-expires = Dernier jour (90 jours si vide)
+campaign-link-base = Adresse des pages de cette caisse, pour les liens de désinscription
+campaign-export = Exporter pour mon outil d’e-mails
+campaign-exported = { $written } { $written ->
+    [one] membre écrit
+   *[other] membres écrits
+} dans { $file }
 members-export = Exporter tous les membres (CSV)
 members-import = Importer des membres d’un fichier CSV (Excel)
 members-import-written = { $rows } lignes lues ({ $encoding }) : { $added } membres ajoutés.

@@ -695,6 +695,35 @@ member-export-data = Tutto quello che abbiamo (file)
 member-erase = Cancella i dati personali
 member-erase-confirm = Cancellare per sempre nome, email, telefono e consenso di { $name }? La tessera e i suoi timbri restano, senza nome.
 members-files-title = File di clienti
+campaign-title = Scrivi ai soci
+campaign-hint = Nel file ci sono solo i soci che hanno detto sì su questo canale e vi hanno un indirizzo. Il link in fondo a ogni messaggio cancella il socio per sempre.
+campaign-segment = Chi
+campaign-segment-at-risk = Clienti abituali che non vengono più
+campaign-segment-new = Nuovi soci (30 giorni)
+campaign-segment-regulars = Clienti abituali (3 visite in 90 giorni)
+campaign-segment-birthday = Compleanno questo mese
+campaign-segment-panel = Il panel
+campaign-channel = Come
+campaign-reach = Si può scrivere a { $reachable } { $members ->
+    [one] socio
+   *[other] soci
+} su { $members }
+campaign-left-out = Esclusi: { $noConsent } senza il loro sì, { $noContact } senza indirizzo.
+campaign-message = Le tue parole (così come sono, in una lingua)
+campaign-with-coupon = Un buono per ciascuno
+campaign-coupon-kind = Buono
+campaign-coupon-free_item = Un articolo in omaggio
+campaign-coupon-amount_off = Uno sconto in importo
+campaign-coupon-percent_off = Uno sconto in percentuale
+campaign-coupon-value = Quanti articoli, quale importo o quale percentuale
+campaign-coupon-text = Cosa dice
+campaign-coupon-expires = Ultimo giorno (90 giorni se vuoto)
+campaign-link-base = Indirizzo delle pagine di questa cassa, per i link di cancellazione
+campaign-export = Esporta per il mio programma di email
+campaign-exported = { $written } { $written ->
+    [one] socio scritto
+   *[other] soci scritti
+} in { $file }
 members-export = Esporta tutti i clienti (CSV)
 members-import = Importa clienti da un file CSV (Excel)
 members-import-written = { $rows } righe lette ({ $encoding }): { $added } clienti aggiunti.

@@ -713,6 +713,37 @@ member-export-data = Tot ce deținem (fișier)
 member-erase = Șterge datele personale
 member-erase-confirm = Ștergi definitiv numele, emailul, telefonul și consimțământul lui { $name }? Cardul și ștampilele rămân, fără nume.
 members-files-title = Fișiere de membri
+campaign-title = Scrie membrilor
+campaign-hint = În fișier sunt doar membrii care au spus da pe acest canal și au o adresă pe el. Linkul de la finalul fiecărui mesaj îl dezabonează definitiv.
+campaign-segment = Cui
+campaign-segment-at-risk = Clienți fideli care nu mai vin
+campaign-segment-new = Membri noi (30 de zile)
+campaign-segment-regulars = Clienți fideli (3 vizite în 90 de zile)
+campaign-segment-birthday = Ziua de naștere luna aceasta
+campaign-segment-panel = Panelul
+campaign-channel = Cum
+campaign-reach = Se poate scrie la { $reachable } din { $members } { $members ->
+    [one] membru
+    [few] membri
+   *[other] de membri
+}
+campaign-left-out = Lăsați deoparte: { $noConsent } fără acordul lor, { $noContact } fără adresă.
+campaign-message = Cuvintele tale (așa cum sunt, într-o limbă)
+campaign-with-coupon = Un cupon pentru fiecare
+campaign-coupon-kind = Cupon
+campaign-coupon-free_item = Un produs gratuit
+campaign-coupon-amount_off = O reducere în bani
+campaign-coupon-percent_off = O reducere procentuală
+campaign-coupon-value = Câte produse, ce sumă sau ce procent
+campaign-coupon-text = Ce scrie pe el
+campaign-coupon-expires = Ultima zi (90 de zile dacă e gol)
+campaign-link-base = Adresa paginilor acestei case, pentru linkurile de dezabonare
+campaign-export = Exportă pentru programul meu de e-mail
+campaign-exported = { $written } { $written ->
+    [one] membru scris
+    [few] membri scriși
+   *[other] de membri scriși
+} în { $file }
 members-export = Exportă toți membrii (CSV)
 members-import = Importă membri dintr-un fișier CSV (Excel)
 members-import-written = { $rows } rânduri citite ({ $encoding }): { $added } membri adăugați.

@@ -1,10 +1,15 @@
 //! Complaints at the counter (docs/decisions/0030-complaints.md): logging one, giving the
-//! coupon the shop's rule proposes, and the member's answer at the next visit. The rules are
-//! tessera-core's (`care::complaints`).
+//! coupon the shop's rule proposes, and the member's answer at the next visit; campaigns from
+//! the manager's screen (0031). The rules are tessera-core's (`care`).
 
 use tauri::State;
+use tessera_core::care::campaigns::{
+    Campaign, CampaignChannel, CampaignCoupon, CampaignPlan, CampaignPreview,
+};
 use tessera_core::care::complaints::{Complaint, FollowUp, Logged, NewComplaint};
-use tessera_core::counter::coupons::CouponView;
+use tessera_core::care::segments::Segment;
+use tessera_core::codes::coupon_token::CouponKind;
+use tessera_core::counter::coupons::{self, CouponView};
 use tessera_core::ids::{ComplaintId, MemberId};
 
 use crate::state::AppState;
@@ -63,4 +68,96 @@ pub async fn answer_follow_up(
         .answer_follow_up(&actor, id, answer)
         .await
         .map_err(|e| store.error_body(e))
+}
+
+/// What the manager's campaign screen asks for: as `CampaignPlan`, with the coupon's value
+/// as typed and its last day 90 days away when left out.
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct CampaignRequest {
+    pub segment: Segment,
+    pub channel: CampaignChannel,
+    pub message: Option<String>,
+    pub coupon: Option<CouponRequest>,
+    pub link_base: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct CouponRequest {
+    pub kind: CouponKind,
+    /// As typed: "1", "2,50", "10 %".
+    pub value: String,
+    pub text: String,
+    pub expires_on: Option<chrono::NaiveDate>,
+}
+
+/// A campaign exported: the file written, and the campaign as recorded.
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct CampaignExported {
+    pub path: String,
+    pub campaign: Campaign,
+}
+
+/// Managers: how many of a segment a campaign would reach, before anything is written.
+#[tauri::command]
+pub async fn campaign_preview(
+    state: State<'_, AppState>,
+    segment: Segment,
+    channel: CampaignChannel,
+) -> CommandResult<CampaignPreview> {
+    let (store, actor) = (state.store()?, state.manager().await?);
+    store
+        .preview_campaign(&actor, segment, channel)
+        .await
+        .map_err(|e| store.error_body(e))
+}
+
+/// Managers: the campaign's consented contacts, each with their coupon, in a CSV file in the
+/// app's folder for the shop's own mail tool.
+#[tauri::command]
+pub async fn export_campaign(
+    state: State<'_, AppState>,
+    request: CampaignRequest,
+) -> CommandResult<CampaignExported> {
+    let (store, actor) = (state.store()?, state.manager().await?);
+    let failed = |e| store.error_body(e);
+    let coupon = match request.coupon {
+        Some(c) => Some(CampaignCoupon {
+            kind: c.kind,
+            value: coupons::typed_value(c.kind, Some(&c.value)).map_err(failed)?,
+            text: c.text,
+            expires_on: Some(match c.expires_on {
+                Some(day) => day,
+                None => coupons::default_expiry(
+                    store
+                        .require_shop()
+                        .await
+                        .map_err(failed)?
+                        .today(chrono::Utc::now()),
+                ),
+            }),
+        }),
+        None => None,
+    };
+    let plan = CampaignPlan {
+        segment: request.segment,
+        channel: request.channel,
+        message: request.message,
+        coupon,
+        link_base: request.link_base.filter(|base| !base.trim().is_empty()),
+    };
+    let (campaign, csv) = store.export_campaign(&actor, &plan).await.map_err(failed)?;
+    let stamp = chrono::Local::now().format("%Y-%m-%d-%H%M%S");
+    let name = format!("tessera-campaign-{}-{stamp}.csv", plan.segment.as_str());
+    let path = crate::commands::print_folder(&state).join(name);
+    tessera_core::support::files::write_file(&path, &csv).map_err(|e| e.body())?;
+    Ok(CampaignExported {
+        path: path.display().to_string(),
+        campaign,
+    })
 }

@@ -130,6 +130,8 @@ fn main() {
             manage::export_member_data,
             manage::import_members,
             manage::export_members,
+            care::campaign_preview,
+            care::export_campaign,
             manage::add_program,
             manage::change_program,
             manage::staff_members,

@@ -194,6 +194,25 @@ async fn each_segment_holds_the_members_its_rule_names_and_never_an_erased_one()
 #[tokio::test]
 async fn an_export_has_exactly_the_consented_members_with_an_address_each_with_a_coupon() {
     let shop = history().await;
+    // What the manager sees before: the same counts, and nothing written.
+    let preview = shop
+        .store
+        .preview_campaign(&shop.manager, Segment::AtRisk, CampaignChannel::Email)
+        .await
+        .unwrap();
+    let counts = (
+        preview.in_segment,
+        preview.reachable,
+        preview.without_consent,
+        preview.without_contact,
+    );
+    assert_eq!(counts, (5, 1, 3, 1));
+    assert!(shop
+        .store
+        .open_coupons_of(shop.id("Béla"))
+        .await
+        .unwrap()
+        .is_empty());
     let (campaign, csv) = shop.export(Segment::AtRisk, CampaignChannel::Email).await;
     assert_eq!(campaign.in_segment, 5);
     // Cili (never asked), Dani (no), Gabi (texts only); Emma has no address.

@@ -251,6 +251,36 @@ async fn a_manager_creates_a_points_program_that_the_till_gives_points_in() {
         "{csv}"
     );
     s.shot("members").await;
+
+    // Manager › Members › Write to members: Claire on the panel, with an email, is the one
+    // member the panel's campaign reaches; the file gives her a coupon of her own.
+    s.cli(&["member", "edit", &code, "--email", "claire@example.com"]);
+    s.cli(&["member", "consent", &code, "--panel", "yes"]);
+    s.click("campaign-segment-panel").await;
+    s.eventually("the panel's reach", async |s| {
+        let reach = s.attr("campaign-preview", "data-reachable").await;
+        (reach.as_deref() == Some("1")).then_some(())
+    })
+    .await;
+    s.shot("campaign").await;
+    s.fill("campaign-message", "Our terrace is open again.")
+        .await;
+    s.click("campaign-with-coupon").await;
+    s.fill("campaign-coupon-text", "A coffee on us").await;
+    s.click("campaign-export").await;
+    let exported = s.text("campaign-exported").await;
+    let path = exported
+        .split_whitespace()
+        .find(|word| word.ends_with(".csv"))
+        .expect("the campaign file's path on screen");
+    let csv = std::fs::read_to_string(path).expect("the campaign file");
+    let row = csv.lines().nth(1).expect("Claire's row");
+    assert!(row.contains(",Claire Dubois,claire@example.com,"), "{csv}");
+    let token = row.split(',').nth(7).unwrap();
+    assert_eq!(
+        s.cli(&["scan", token])["coupon"]["member_name"],
+        "Claire Dubois"
+    );
     s.finish().await;
 }
 

@@ -3,6 +3,11 @@
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { CampaignChannel } from './bindings/CampaignChannel';
+import type { CampaignExported } from './bindings/CampaignExported';
+import type { CampaignPreview } from './bindings/CampaignPreview';
+import type { CampaignRequest } from './bindings/CampaignRequest';
+import type { Segment } from './bindings/Segment';
 import type { About } from './bindings/About';
 import type { ActionResult } from './bindings/ActionResult';
 import type { AppStatus } from './bindings/AppStatus';
@@ -148,6 +153,11 @@ export const ipc = {
   importMembers: (bytes: number[], dryRun: boolean, allowDuplicates: boolean) =>
     call<ImportReport>('import_members', { bytes, dryRun, allowDuplicates }),
   exportMembers: () => call<PrintedFile>('export_members'),
+  /** Managers: how many of a group a campaign would reach; nothing is written. */
+  campaignPreview: (segment: Segment, channel: CampaignChannel) =>
+    call<CampaignPreview>('campaign_preview', { segment, channel }),
+  /** Managers: the group's consented contacts, a coupon each, in a CSV in the app's folder. */
+  exportCampaign: (request: CampaignRequest) => call<CampaignExported>('export_campaign', { request }),
   /** Managers: a new program; answers every program. */
   addProgram: (program: NewProgram) => call<Program[]>('add_program', { program }),
   changeProgram: (id: string, change: ProgramChange) => call<Program[]>('change_program', { id, change }),

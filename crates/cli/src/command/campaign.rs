@@ -9,6 +9,7 @@ use tessera_core::care::campaigns::{Campaign, CampaignChannel, CampaignCoupon, C
 use tessera_core::care::mail::{CampaignSent, MailServer};
 use tessera_core::care::segments::Segment;
 use tessera_core::codes::coupon_token::CouponKind;
+use tessera_core::counter::coupons;
 use tessera_core::{CoreError, Result};
 
 use super::coupon::{self, Kind};
@@ -105,7 +106,7 @@ impl PlanArgs {
                 let kind = CouponKind::from(kind);
                 Some(CampaignCoupon {
                     kind,
-                    value: coupon::value(kind, self.coupon_value.as_deref())?,
+                    value: coupons::typed_value(kind, self.coupon_value.as_deref())?,
                     text: self.coupon_text.ok_or(CoreError::Empty {
                         field: "coupon_text",
                     })?,

@@ -171,27 +171,6 @@ impl Render for VoucherWritten {
     }
 }
 
-/// The value as typed, in the coupon kind's unit.
-pub fn value(kind: CouponKind, typed: Option<&str>) -> Result<i64> {
-    let whole = |text: &str| {
-        text.trim()
-            .trim_end_matches('%')
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| CoreError::InvalidNumber {
-                field: "value",
-                min: 1,
-                max: 100,
-            })
-    };
-    match (kind, typed) {
-        (CouponKind::FreeItem, None) => Ok(1),
-        (CouponKind::AmountOff, Some(text)) => tessera_core::input::money::cents(text),
-        (_, Some(text)) => whole(text),
-        (_, None) => Err(CoreError::Empty { field: "value" }),
-    }
-}
-
 pub async fn run(args: Args, cx: &Context<'_>) -> Result<()> {
     match args.command {
         Command::Issue {
@@ -211,7 +190,7 @@ pub async fn run(args: Args, cx: &Context<'_>) -> Result<()> {
             let expires_on = expiry(cx, expires.as_deref()).await?;
             let new = NewCoupon {
                 kind,
-                value: value(kind, typed.as_deref())?,
+                value: coupons::typed_value(kind, typed.as_deref())?,
                 text,
                 member_id,
                 expires_on,

@@ -125,6 +125,17 @@ pub struct Campaign {
     pub recipients: Vec<Recipient>,
 }
 
+/// Before a campaign: how many of the segment it would write to, and why not the others.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct CampaignPreview {
+    pub in_segment: usize,
+    pub reachable: usize,
+    pub without_consent: usize,
+    pub without_contact: usize,
+}
+
 /// The longest message a manager writes (an email's body, an SMS is cut by the phone network).
 const MESSAGE_MAX: usize = 2_000;
 
@@ -175,11 +186,8 @@ impl Store {
             Some(text) => Some(validate::paragraph("message", text, MESSAGE_MAX)?),
         };
         let link_base = plan.link_base.as_deref().map(link_base).transpose()?;
-        let shop = self.require_shop().await?;
         let now = Utc::now();
-        let members = self
-            .segment_members(actor, plan.segment, shop.today(now))
-            .await?;
+        let (audience, preview) = self.audience(actor, plan.segment, plan.channel).await?;
         let channel = plan.channel.consent();
         let key = self.signing_key().await?;
         let mut campaign = Campaign {
@@ -188,33 +196,13 @@ impl Store {
             channel: plan.channel,
             created_at: now,
             message,
-            in_segment: members.len(),
-            without_consent: 0,
-            without_contact: 0,
+            in_segment: preview.in_segment,
+            without_consent: preview.without_consent,
+            without_contact: preview.without_contact,
             recipients: Vec::new(),
         };
         let mut coupons = Vec::new();
-        for id in members {
-            let member: Contactable = sqlx::query_as(&format!(
-                "SELECT id, code, name, email, phone, language, {}
-                 FROM member WHERE id = ?",
-                member_data::CONSENT_COLUMNS
-            ))
-            .bind(id)
-            .fetch_one(self.pool())
-            .await?;
-            if !member.consent.consent().granted(channel) {
-                campaign.without_consent += 1;
-                continue;
-            }
-            let contact = match plan.channel {
-                CampaignChannel::Email => member.email,
-                CampaignChannel::Sms => member.phone,
-            };
-            let Some(contact) = contact else {
-                campaign.without_contact += 1;
-                continue;
-            };
+        for (member, contact) in audience {
             let coupon = match &plan.coupon {
                 Some(offer) => {
                     let new = NewCoupon {
@@ -306,6 +294,61 @@ impl Store {
         Ok(campaign)
     }
 
+    /// Managers only: how many of a segment a campaign on `channel` would write to, and why the
+    /// others not; nothing is written.
+    pub async fn preview_campaign(
+        &self,
+        actor: &Actor,
+        segment: Segment,
+        channel: CampaignChannel,
+    ) -> Result<CampaignPreview> {
+        actor.require(Permission::RunCampaigns)?;
+        Ok(self.audience(actor, segment, channel).await?.1)
+    }
+
+    /// The segment's members who may be written to on `channel`, each with their address, and
+    /// the counts of the others.
+    async fn audience(
+        &self,
+        actor: &Actor,
+        segment: Segment,
+        channel: CampaignChannel,
+    ) -> Result<(Vec<(Contactable, String)>, CampaignPreview)> {
+        let today = self.require_shop().await?.today(Utc::now());
+        let members = self.segment_members(actor, segment, today).await?;
+        let mut preview = CampaignPreview {
+            in_segment: members.len(),
+            reachable: 0,
+            without_consent: 0,
+            without_contact: 0,
+        };
+        let mut audience = Vec::new();
+        for id in members {
+            let member: Contactable = sqlx::query_as(&format!(
+                "SELECT id, code, name, email, phone, language, {}
+                 FROM member WHERE id = ?",
+                member_data::CONSENT_COLUMNS
+            ))
+            .bind(id)
+            .fetch_one(self.pool())
+            .await?;
+            if !member.consent.consent().granted(channel.consent()) {
+                preview.without_consent += 1;
+                continue;
+            }
+            let contact = match channel {
+                CampaignChannel::Email => member.email.clone(),
+                CampaignChannel::Sms => member.phone.clone(),
+            };
+            match contact {
+                Some(contact) => audience.push((member, contact)),
+                None => preview.without_contact += 1,
+            }
+        }
+        preview.reachable = audience.len();
+        Ok((audience, preview))
+    }
+
     /// Managers only: a campaign's consented contacts as CSV for the shop's own mail tool, in
     /// the shop's spreadsheet style, with each member's coupon and unsubscribe link.
     pub async fn export_campaign(
@@ -317,11 +360,13 @@ impl Store {
         let shop = self.require_shop().await?;
         let mut rows = Vec::with_capacity(campaign.recipients.len());
         for r in &campaign.recipients {
-            let messages = Messages::new(&r.language);
             let coupon = match r.coupon_id {
                 Some(id) => Some(self.coupon(id).await?),
                 None => None,
             };
+            // Made after the await: a Fluent bundle is not `Send`, and the app runs this on
+            // any thread.
+            let messages = Messages::new(&r.language);
             rows.push(vec![
                 MemberCode::parse(&r.code).map_or_else(|_| r.code.clone(), |c| c.display()),
                 r.name.clone(),

@@ -180,7 +180,6 @@ impl Store {
                 outcome.waiting -= 1;
                 continue;
             };
-            let messages = Messages::new(&member.language);
             let (coupon, voucher) = match member.coupon_id {
                 Some(coupon) => (
                     Some(self.coupon(coupon).await?),
@@ -196,19 +195,20 @@ impl Store {
                 .link_base
                 .as_ref()
                 .map(|base| format!("{base}/u/{token}"));
-            let letter = Letter {
-                messages: &messages,
+            let to = Mailbox::new(
+                Some(member.name.clone()),
+                address.parse().map_err(|_| CoreError::InvalidEmail)?,
+            );
+            // The letter and its Fluent bundle (not `Send`) are gone before the next await.
+            let email = Letter {
+                messages: &Messages::new(&member.language),
                 shop: &shop.name,
                 name: &member.name,
                 message: stored.message.as_deref(),
                 coupon: coupon.as_ref(),
                 link: link.as_deref(),
-            };
-            let to = Mailbox::new(
-                Some(member.name.clone()),
-                address.parse().map_err(|_| CoreError::InvalidEmail)?,
-            );
-            let email = letter.email(from.clone(), to, voucher)?;
+            }
+            .email(from.clone(), to, voucher)?;
             match mailer.send(email).await {
                 Ok(_) => {
                     self.mark(id, member.member_id, Some(Utc::now()), None)
@@ -356,5 +356,57 @@ impl Letter<'_> {
             None => builder.singlepart(text),
         };
         built.map_err(|e| CoreError::internal("mail message", e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The desktop app runs commands on any thread: a send must be a `Send` future (a Fluent
+    /// bundle held across an await is not). Checked by the compiler; nothing to run.
+    #[allow(dead_code)]
+    fn sending_can_run_on_any_thread(
+        store: &Store,
+        actor: &Actor,
+        plan: &CampaignPlan,
+        server: &MailServer,
+    ) {
+        fn on_any_thread(_: impl Send) {}
+        on_any_thread(store.send_campaign(actor, plan, server));
+        on_any_thread(store.export_campaign(actor, plan));
+    }
+
+    #[test]
+    fn a_mail_server_is_shown_without_its_password() {
+        assert_eq!(
+            shown_url("smtps://ana:s3cret@mail.example:465"),
+            "smtps://mail.example:465"
+        );
+        assert_eq!(shown_url("smtp://127.0.0.1:2525"), "smtp://127.0.0.1:2525");
+    }
+
+    #[test]
+    fn only_a_mail_server_on_this_computer_may_be_reached_in_clear() {
+        for url in [
+            "smtp://127.0.0.1:2525",
+            "smtp://localhost:25",
+            "smtp://[::1]:25",
+        ] {
+            assert!(transport(url).is_ok(), "{url}");
+        }
+        for url in ["smtp://mail.example:587", "smtp://192.0.2.1:25"] {
+            assert_eq!(transport(url).unwrap_err().code(), "insecure_mail_server");
+        }
+        for url in [
+            "smtps://mail.example",
+            "smtp://mail.example:587?tls=required",
+        ] {
+            assert!(transport(url).is_ok(), "{url}");
+        }
+        assert_eq!(
+            transport("mail.example").unwrap_err().code(),
+            "invalid_mail_server"
+        );
     }
 }

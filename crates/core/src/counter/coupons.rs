@@ -210,6 +210,28 @@ pub fn default_expiry(today: NaiveDate) -> NaiveDate {
     today + Duration::days(DEFAULT_DAYS)
 }
 
+/// A value as a person types it, in the kind's unit: how many items (1 when left out), an
+/// amount in the shop's currency ("5", "2,50"), or a percentage ("10", "10 %").
+pub fn typed_value(kind: CouponKind, typed: Option<&str>) -> Result<i64> {
+    let typed = typed.map(str::trim).filter(|text| !text.is_empty());
+    let whole = |text: &str| {
+        text.trim_end_matches('%')
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| CoreError::InvalidNumber {
+                field: "value",
+                min: 1,
+                max: 100,
+            })
+    };
+    match (kind, typed) {
+        (CouponKind::FreeItem, None) => Ok(1),
+        (CouponKind::AmountOff, Some(text)) => crate::input::money::cents(text),
+        (_, Some(text)) => whole(text),
+        (_, None) => Err(CoreError::Empty { field: "value" }),
+    }
+}
+
 /// The value checked against what the kind allows.
 fn checked_value(kind: CouponKind, value: i64) -> Result<i64> {
     let max = match kind {

@@ -151,7 +151,7 @@ pub(crate) const CONSENT_COLUMNS: &str = "email_consent, email_consent_at, email
      panel_consent, panel_consent_at, panel_consent_source";
 
 impl ConsentColumns {
-    pub(crate) fn consent(self) -> Consent {
+    pub(crate) fn consent(&self) -> Consent {
         fn channel(
             granted: Option<bool>,
             at: Option<DateTime<Utc>>,
