@@ -57,24 +57,25 @@ fn is_blank(value: &str) -> bool {
 
 /// A required single line of free text, at most `max` characters once normalised.
 pub fn text(field: &'static str, value: &str, max: usize) -> Result<String> {
-    let value = normalised(value);
-    if value.contains(is_forbidden) {
-        return Err(CoreError::InvalidCharacters { field });
-    }
-    if is_blank(&value) {
-        return Err(CoreError::Empty { field });
-    }
-    if value.chars().count() > max {
-        return Err(CoreError::TooLong { field, max });
-    }
-    Ok(value)
+    checked(field, normalised(value), max, is_forbidden)
 }
 
 /// Free text of several lines (a manager's message to members): as `text`, but line breaks
 /// are kept (as `\n`) and blank lines allowed.
 pub fn paragraph(field: &'static str, value: &str, max: usize) -> Result<String> {
     let value = normalised(&value.replace("\r\n", "\n").replace('\r', "\n"));
-    if value.contains(|c| c != '\n' && is_forbidden(c)) {
+    checked(field, value, max, |c| c != '\n' && is_forbidden(c))
+}
+
+/// A normalised value with no `forbidden` character, something readable, at most `max`
+/// characters.
+fn checked(
+    field: &'static str,
+    value: String,
+    max: usize,
+    forbidden: impl Fn(char) -> bool,
+) -> Result<String> {
+    if value.contains(forbidden) {
         return Err(CoreError::InvalidCharacters { field });
     }
     if is_blank(&value) {
@@ -388,5 +389,19 @@ mod tests {
     #[case::both_forms("03-14.05")]
     fn bad_birthdays_are_refused(#[case] input: &str) {
         assert_eq!(birthday(input).unwrap_err().code(), "invalid_birthday");
+    }
+
+    #[test]
+    fn a_paragraph_keeps_its_lines_and_refuses_other_controls() {
+        assert_eq!(
+            paragraph("message", "Hello!\r\n\r\nSee you soon.", 100).unwrap(),
+            "Hello!\n\nSee you soon."
+        );
+        let refused = paragraph("message", "Bell\u{7}", 100).unwrap_err();
+        assert_eq!(refused.code(), "invalid_characters");
+        assert_eq!(
+            text("name", "two\nlines", 100).unwrap_err().code(),
+            "invalid_characters"
+        );
     }
 }
