@@ -159,7 +159,10 @@ cli-campaign-done = Campaign to { $segment }: { $written } of { $members } { $me
 } written to
 cli-campaign-left-out = left out: { $no_consent } without their yes, { $no_contact } without an address
 cli-campaign-file = written to { $file }
-cli-campaign-sent = { $sent } emails sent, { $refused } refused by the mail server
+cli-campaign-sent = { $sent ->
+    [one] { $sent } email sent
+   *[other] { $sent } emails sent
+}, { $refused } refused by the mail server
 cli-serving = The shop's pages answer at { $url } (Ctrl+C stops them)
 mail-subject = News from { $shop }
 mail-subject-coupon = { $shop }: { $offer } for you
@@ -549,7 +552,7 @@ cli-report-cohort = { $month }: { $count } new · within 30 days { $d30 } · 60 
 cli-report-at-risk-title = Regulars away for twice their usual interval on { $date } ({ $zone }): { $count }
 cli-report-at-risk-member = { $code }  { $name }: { $visits } visits, usually every { $usual } days, last on { $last } ({ $away } days ago)
 cli-report-staff-title = Staff from { $from } to { $to } (days in { $zone })
-cli-report-staff-member = { $name }: { $enrolments } enrolments, { $punches } punches, { $redemptions } rewards, { $voids } voids, { $overrides } overrides, { $cancelled } of theirs cancelled
+cli-report-staff-member = { $name }: { $enrolments } enrolments, { $punches } punches, { $redemptions } rewards, { $voids } voids, { $overrides } overrides, { $cancelled } of theirs cancelled, { $complaints_logged } complaints logged, { $complaints_resolved } put right
 cli-dev-seeded = Generated { $members } members and { $events } events.
 cli-dev-storm-written = Written: { $kind } { $event }
 cli-dev-seed-progress = { $done } / { $members } members, { $events } events…
@@ -650,6 +653,8 @@ reports-enrolments = Enrolments
 reports-voids = Voids
 reports-overrides = Overrides
 reports-cancelled = Of theirs cancelled
+reports-complaints-logged = Complaints logged
+reports-complaints-resolved = Complaints put right
 manage-tab-staff = Staff
 manage-tab-audit = Audit
 manage-tab-backups = Backups

@@ -160,7 +160,10 @@ cli-campaign-done = Campagne { $segment } : { $written } { $members ->
 } sur { $members } contactés
 cli-campaign-left-out = laissés de côté : { $no_consent } sans leur accord, { $no_contact } sans adresse
 cli-campaign-file = écrit dans { $file }
-cli-campaign-sent = { $sent } e-mails envoyés, { $refused } refusés par le serveur de messagerie
+cli-campaign-sent = { $sent ->
+    [one] { $sent } e-mail envoyé
+   *[other] { $sent } e-mails envoyés
+}, { $refused } refusés par le serveur de messagerie
 cli-serving = Les pages de la boutique répondent à { $url } (Ctrl+C pour arrêter)
 mail-subject = Des nouvelles de { $shop }
 mail-subject-coupon = { $shop } : { $offer } pour vous
@@ -549,7 +552,7 @@ cli-report-cohort = { $month } : { $count } nouveaux · sous 30 jours { $d30 } �
 cli-report-at-risk-title = Habitués absents depuis deux fois leur rythme habituel au { $date } ({ $zone }) : { $count }
 cli-report-at-risk-member = { $code }  { $name } : { $visits } visites, d’habitude tous les { $usual } jours, dernière le { $last } (il y a { $away } jours)
 cli-report-staff-title = Personnel du { $from } au { $to } (jours selon { $zone })
-cli-report-staff-member = { $name } : { $enrolments } inscriptions, { $punches } tampons, { $redemptions } récompenses, { $voids } annulations, { $overrides } dérogations, { $cancelled } des siens annulés
+cli-report-staff-member = { $name } : { $enrolments } inscriptions, { $punches } tampons, { $redemptions } récompenses, { $voids } annulations, { $overrides } dérogations, { $cancelled } des siens annulés, { $complaints_logged } réclamations notées, { $complaints_resolved } réglées
 cli-dev-seeded = { $members } membres et { $events } événements générés.
 cli-dev-storm-written = Écrit : { $kind } { $event }
 cli-dev-seed-progress = { $done } / { $members } membres, { $events } événements…
@@ -650,6 +653,8 @@ reports-enrolments = Inscriptions
 reports-voids = Annulations
 reports-overrides = Dérogations
 reports-cancelled = Des siens annulés
+reports-complaints-logged = Réclamations notées
+reports-complaints-resolved = Réclamations réglées
 manage-tab-staff = Personnel
 manage-tab-audit = Journal
 manage-tab-backups = Sauvegardes

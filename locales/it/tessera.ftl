@@ -159,7 +159,10 @@ cli-campaign-done = Campagna { $segment }: scritto a { $written } { $members ->
 } su { $members }
 cli-campaign-left-out = esclusi: { $no_consent } senza il loro sì, { $no_contact } senza indirizzo
 cli-campaign-file = scritta in { $file }
-cli-campaign-sent = { $sent } email inviate, { $refused } rifiutate dal server di posta
+cli-campaign-sent = { $sent ->
+    [one] { $sent } email inviata
+   *[other] { $sent } email inviate
+}, { $refused } rifiutate dal server di posta
 cli-serving = Le pagine del negozio rispondono a { $url } (Ctrl+C per fermarle)
 mail-subject = Novità da { $shop }
 mail-subject-coupon = { $shop }: { $offer } per te
@@ -548,7 +551,7 @@ cli-report-cohort = { $month }: { $count } nuovi · entro 30 giorni { $d30 } · 
 cli-report-at-risk-title = Clienti abituali assenti da due volte il loro ritmo al { $date } ({ $zone }): { $count }
 cli-report-at-risk-member = { $code }  { $name }: { $visits } visite, di solito ogni { $usual } giorni, l’ultima il { $last } ({ $away } giorni fa)
 cli-report-staff-title = Personale dal { $from } al { $to } (giorni secondo { $zone })
-cli-report-staff-member = { $name }: { $enrolments } iscrizioni, { $punches } timbri, { $redemptions } premi, { $voids } annullamenti, { $overrides } eccezioni, { $cancelled } dei suoi annullati
+cli-report-staff-member = { $name }: { $enrolments } iscrizioni, { $punches } timbri, { $redemptions } premi, { $voids } annullamenti, { $overrides } eccezioni, { $cancelled } dei suoi annullati, { $complaints_logged } reclami registrati, { $complaints_resolved } risolti
 cli-dev-seeded = Generati { $members } clienti e { $events } eventi.
 cli-dev-storm-written = Scritto: { $kind } { $event }
 cli-dev-seed-progress = { $done } / { $members } clienti, { $events } eventi…
@@ -649,6 +652,8 @@ reports-enrolments = Iscrizioni
 reports-voids = Annullamenti
 reports-overrides = Eccezioni
 reports-cancelled = Suoi annullati
+reports-complaints-logged = Reclami registrati
+reports-complaints-resolved = Reclami risolti
 manage-tab-staff = Personale
 manage-tab-audit = Registro
 manage-tab-backups = Backup

@@ -164,7 +164,11 @@ cli-campaign-done = Campania { $segment }: { $written } din { $members } { $memb
 } contactați
 cli-campaign-left-out = lăsați deoparte: { $no_consent } fără acordul lor, { $no_contact } fără adresă
 cli-campaign-file = scrisă în { $file }
-cli-campaign-sent = { $sent } e-mailuri trimise, { $refused } refuzate de serverul de e-mail
+cli-campaign-sent = { $sent ->
+    [one] { $sent } e-mail trimis
+    [few] { $sent } e-mailuri trimise
+   *[other] { $sent } de e-mailuri trimise
+}, { $refused } refuzate de serverul de e-mail
 cli-serving = Paginile magazinului răspund la { $url } (Ctrl+C le oprește)
 mail-subject = Noutăți de la { $shop }
 mail-subject-coupon = { $shop }: { $offer } pentru tine
@@ -562,7 +566,7 @@ cli-report-cohort = { $month }: { $count } noi · în 30 de zile { $d30 } · 60 
 cli-report-at-risk-title = Clienți fideli absenți de două ori intervalul lor obișnuit la { $date } ({ $zone }): { $count }
 cli-report-at-risk-member = { $code }  { $name }: { $visits } vizite, de obicei la { $usual } zile, ultima pe { $last } (acum { $away } zile)
 cli-report-staff-title = Personal de la { $from } la { $to } (zile după { $zone })
-cli-report-staff-member = { $name }: { $enrolments } înscrieri, { $punches } ștampile, { $redemptions } recompense, { $voids } anulări, { $overrides } excepții, { $cancelled } dintre ale sale anulate
+cli-report-staff-member = { $name }: { $enrolments } înscrieri, { $punches } ștampile, { $redemptions } recompense, { $voids } anulări, { $overrides } excepții, { $cancelled } dintre ale sale anulate, { $complaints_logged } reclamații notate, { $complaints_resolved } rezolvate
 cli-dev-seeded = Am generat { $members } membri și { $events } evenimente.
 cli-dev-storm-written = Scris: { $kind } { $event }
 cli-dev-seed-progress = { $done } / { $members } membri, { $events } evenimente…
@@ -667,6 +671,8 @@ reports-enrolments = Înscrieri
 reports-voids = Anulări
 reports-overrides = Excepții
 reports-cancelled = Ale sale anulate
+reports-complaints-logged = Reclamații notate
+reports-complaints-resolved = Reclamații rezolvate
 manage-tab-staff = Personal
 manage-tab-audit = Jurnal
 manage-tab-backups = Copii de siguranță

@@ -47,3 +47,75 @@ async fn two_requests_to_compensate_one_complaint_give_one_coupon() {
         Some(given[0].id)
     );
 }
+
+#[tokio::test]
+async fn the_staff_report_counts_the_complaints_each_one_logged_and_put_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, manager) = common::bakery_with_a_cashier(dir.path()).await;
+    let sam = tessera_core::people::shop::Actor::from(&store.sign_in("Sam", "0000").await.unwrap());
+    let log = |actor, note: &'static str| {
+        let store = &store;
+        async move {
+            store
+                .add_complaint(
+                    actor,
+                    &NewComplaint {
+                        member_id: None,
+                        category: Category::Wait,
+                        severity: Severity::Low,
+                        note: note.into(),
+                    },
+                )
+                .await
+                .unwrap()
+                .id
+        }
+    };
+    // Sam logs two and puts one right; Ana, a manager, logs one and puts right both others.
+    let first = log(&sam, "Queue out of the door").await;
+    let second = log(&sam, "Coffee machine down").await;
+    let third = log(&manager, "Card reader slow").await;
+    store
+        .resolve_complaint(&sam, first, "Second till opened")
+        .await
+        .unwrap();
+    store
+        .resolve_complaint(&manager, second, "Repaired")
+        .await
+        .unwrap();
+    store
+        .resolve_complaint(&manager, third, "New reader")
+        .await
+        .unwrap();
+
+    let today = store
+        .require_shop()
+        .await
+        .unwrap()
+        .today(chrono::Utc::now());
+    let period = tessera_core::reports::Period {
+        from: today,
+        to: today,
+    };
+    let report = store.staff_report(&manager, period).await.unwrap();
+    let rows: Vec<_> = report
+        .staff
+        .iter()
+        .map(|s| {
+            let name = s.name.clone().unwrap();
+            (name, s.complaints_logged, s.complaints_resolved)
+        })
+        .collect();
+    // Neither punched nor enrolled anyone: they are in the report for their complaints alone.
+    assert_eq!(rows, [("Ana".to_string(), 1, 2), ("Sam".to_string(), 2, 1)]);
+    let csv = String::from_utf8(
+        report
+            .to_csv(tessera_core::reports::csv::CsvStyle::for_language("en"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        csv.contains("complaints_logged,complaints_resolved"),
+        "{csv}"
+    );
+}

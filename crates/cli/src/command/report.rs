@@ -313,6 +313,8 @@ impl Render for StaffOutput {
                     ("voids", s.voids.to_string()),
                     ("overrides", s.overrides.to_string()),
                     ("cancelled", s.cancelled.to_string()),
+                    ("complaints_logged", s.complaints_logged.to_string()),
+                    ("complaints_resolved", s.complaints_resolved.to_string()),
                 ],
             ));
         }

@@ -214,6 +214,8 @@ impl StaffReport {
                     s.voids,
                     s.overrides,
                     s.cancelled,
+                    s.complaints_logged,
+                    s.complaints_resolved,
                 ];
                 let mut row = vec![name];
                 row.extend(figures.iter().map(i64::to_string));
@@ -228,6 +230,8 @@ impl StaffReport {
             "voids",
             "overrides",
             "cancelled",
+            "complaints_logged",
+            "complaints_resolved",
         ];
         write(vec![Table { header, rows }], style)
     }

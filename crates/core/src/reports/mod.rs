@@ -85,7 +85,7 @@ impl Period {
     }
 
     /// The instants the period runs over: from its first local midnight to the one after it.
-    fn instants(&self, clock: &ReportClock) -> (DateTime<Utc>, DateTime<Utc>) {
+    pub(crate) fn instants(&self, clock: &ReportClock) -> (DateTime<Utc>, DateTime<Utc>) {
         (
             clock.start_of(self.from),
             clock.start_of(self.to + Duration::days(1)),

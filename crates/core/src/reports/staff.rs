@@ -1,6 +1,7 @@
 //! What each staff member did in a period: enrolments, punches, redemptions, voids they made,
-//! punches they made inside a program's minimum time (overrides), and how many of their own
-//! punches and redemptions someone later cancelled.
+//! punches they made inside a program's minimum time (overrides), how many of their own
+//! punches and redemptions someone later cancelled, and their part in the shop's care: the
+//! complaints they logged and the ones they put right (issue 13, "everyone's part").
 
 use serde::Serialize;
 #[cfg(feature = "ts")]
@@ -36,6 +37,38 @@ pub struct StaffFigures {
     pub overrides: i64,
     /// Their punches and redemptions that were later cancelled (by them or anyone).
     pub cancelled: i64,
+    /// Complaints they logged in the period.
+    #[sqlx(default)]
+    pub complaints_logged: i64,
+    /// Complaints they put right (resolved) in the period, theirs or a colleague's.
+    #[sqlx(default)]
+    pub complaints_resolved: i64,
+}
+
+/// One staff member's complaints in a period.
+#[derive(sqlx::FromRow)]
+struct CareFigures {
+    staff_id: StaffId,
+    name: Option<String>,
+    logged: i64,
+    resolved: i64,
+}
+
+impl StaffFigures {
+    fn nothing(staff_id: StaffId, name: Option<String>) -> StaffFigures {
+        StaffFigures {
+            staff_id,
+            name,
+            enrolments: 0,
+            punches: 0,
+            redemptions: 0,
+            voids: 0,
+            overrides: 0,
+            cancelled: 0,
+            complaints_logged: 0,
+            complaints_resolved: 0,
+        }
+    }
 }
 
 impl Store {
@@ -45,7 +78,7 @@ impl Store {
         let period = period.checked()?;
         let clock = self.report_calendar().await?;
         let (from_day, to_day) = period.day_numbers();
-        let staff = sqlx::query_as(
+        let mut staff: Vec<StaffFigures> = sqlx::query_as(
             "SELECT d.staff AS staff_id, s.name,
                     SUM(d.enrolments) AS enrolments, SUM(d.punches) AS punches,
                     SUM(d.redemptions) AS redemptions, SUM(d.voids) AS voids,
@@ -59,6 +92,37 @@ impl Store {
         .bind(to_day)
         .fetch_all(self.pool())
         .await?;
+        // Complaints are records, not ledger events: counted from their own times.
+        let (from, to) = period.instants(&clock);
+        let care: Vec<CareFigures> = sqlx::query_as(
+            "WITH care AS (
+                 SELECT logged_by AS staff, 1 AS logged, 0 AS resolved FROM complaint
+                 WHERE logged_at >= ?1 AND logged_at < ?2
+                 UNION ALL
+                 SELECT resolved_by, 0, 1 FROM complaint
+                 WHERE resolved_by IS NOT NULL AND resolved_at >= ?1 AND resolved_at < ?2)
+             SELECT c.staff AS staff_id, s.name, SUM(c.logged) AS logged,
+                    SUM(c.resolved) AS resolved
+             FROM care c LEFT JOIN staff s ON s.id = c.staff
+             GROUP BY c.staff",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        for figures in care {
+            let index = match staff.iter().position(|s| s.staff_id == figures.staff_id) {
+                Some(index) => index,
+                None => {
+                    staff.push(StaffFigures::nothing(figures.staff_id, figures.name));
+                    staff.len() - 1
+                }
+            };
+            staff[index].complaints_logged = figures.logged;
+            staff[index].complaints_resolved = figures.resolved;
+        }
+        // By name, as the first query sorts them, those not known here last.
+        staff.sort_by_key(|s| (s.name.is_none(), s.name.as_ref().map(|n| n.to_lowercase())));
         Ok(StaffReport {
             period,
             time_zone: clock.zone_name().to_string(),

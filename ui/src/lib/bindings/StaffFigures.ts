@@ -9,4 +9,12 @@ name: string | null, enrolments: number, punches: number, redemptions: number, v
 /**
  * Their punches and redemptions that were later cancelled (by them or anyone).
  */
-cancelled: number, };
+cancelled: number, 
+/**
+ * Complaints they logged in the period.
+ */
+complaints_logged: number, 
+/**
+ * Complaints they put right (resolved) in the period, theirs or a colleague's.
+ */
+complaints_resolved: number, };
