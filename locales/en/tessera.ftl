@@ -177,6 +177,7 @@ page-unsubscribe-sms = Receive no more text messages from { $shop }?
 page-unsubscribe-panel = Leave the panel of { $shop }? You will not be asked for your opinion any more.
 page-unsubscribe-button = Yes, no more
 page-unsubscribe-done = Done: { $shop } will not write to you this way any more. You can change your mind at the counter.
+page-not-ready = The shop's pages are not ready. Try again in a moment.
 cli-import-written = { $rows } rows read ({ $encoding }): { $added } members added.
 cli-import-read = { $rows } rows read ({ $encoding }): nothing written.
 cli-import-problem = Line { $line }, { $field }: { $error }
@@ -591,6 +592,8 @@ error-unsubscribe-link-invalid = This link is not one of ours, or part of it is 
 error-invalid-link-base = Write the address of the shop's pages with http:// or https://, for example https://shop.example:8470.
 error-invalid-segment = No such group of members: at-risk, new, regulars, birthday or panel.
 error-invalid-channel = No such channel: email or sms.
+error-invalid-pages-address = Write where to serve the pages as address:port, for example 0.0.0.0:8470 (the whole shop's network), or leave it empty.
+error-pages-unavailable = The pages cannot be served on { $address }: another program may already use it. Pick another port.
 error-invalid-mail-server = { $url } is not a mail server address: write smtps://user:password@mail.example, or smtp://…?tls=required.
 error-insecure-mail-server = { $url } is not encrypted: the members' addresses and the password would cross the network in clear. Use smtps://, or add ?tls=required.
 error-invalid-sender = Write the address the emails come from as Name <address@example.com>.
@@ -750,6 +753,8 @@ settings-sounds = Sounds for stamps, rewards and refusals
 settings-card-layout = Cards are usually printed on
 settings-printer = Printer for cards
 settings-printer-default = The system's default ({ $name })
+settings-pages = This till's pages on the shop's network (address:port)
+settings-pages-hint = The unsubscribe links in the shop's emails land here. Empty: no pages. 0.0.0.0:8470 answers the whole network.
 settings-save = Save
 settings-saved = Saved.
 pin-again-title = Manager's PIN

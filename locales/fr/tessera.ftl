@@ -178,6 +178,7 @@ page-unsubscribe-sms = Ne plus recevoir de SMS de { $shop } ?
 page-unsubscribe-panel = Quitter le panel de { $shop } ? On ne vous demandera plus votre avis.
 page-unsubscribe-button = Oui, plus rien
 page-unsubscribe-done = C’est fait : { $shop } ne vous écrira plus de cette façon. Vous pouvez changer d’avis au comptoir.
+page-not-ready = Les pages de la boutique ne sont pas prêtes. Réessayez dans un instant.
 cli-import-written = { $rows } lignes lues ({ $encoding }) : { $added } membres ajoutés.
 cli-import-read = { $rows } lignes lues ({ $encoding }) : rien n’a été enregistré.
 cli-import-problem = Ligne { $line }, { $field } : { $error }
@@ -591,6 +592,8 @@ error-unsubscribe-link-invalid = Ce lien n’est pas l’un des nôtres, ou il e
 error-invalid-link-base = Écrivez l’adresse des pages de la boutique avec http:// ou https://, par exemple https://boutique.example:8470.
 error-invalid-segment = Ce groupe de membres n’existe pas : at-risk, new, regulars, birthday ou panel.
 error-invalid-channel = Ce canal n’existe pas : email ou sms.
+error-invalid-pages-address = Écrivez où servir les pages sous la forme adresse:port, par exemple 0.0.0.0:8470 (tout le réseau de la boutique), ou laissez vide.
+error-pages-unavailable = Les pages ne peuvent pas être servies sur { $address } : un autre programme l’utilise peut-être. Choisissez un autre port.
 error-invalid-mail-server = { $url } n’est pas l’adresse d’un serveur de messagerie : écrivez smtps://utilisateur:motdepasse@mail.example, ou smtp://…?tls=required.
 error-insecure-mail-server = { $url } n’est pas chiffré : les adresses des membres et le mot de passe passeraient en clair sur le réseau. Utilisez smtps://, ou ajoutez ?tls=required.
 error-invalid-sender = Écrivez l’adresse d’envoi sous la forme Nom <adresse@example.com>.
@@ -750,6 +753,8 @@ settings-sounds = Sons pour les tampons, les récompenses et les refus
 settings-card-layout = Les cartes s’impriment d’habitude sur
 settings-printer = Imprimante des cartes
 settings-printer-default = Celle du système par défaut ({ $name })
+settings-pages = Pages de cette caisse sur le réseau de la boutique (adresse:port)
+settings-pages-hint = Les liens de désinscription des e-mails de la boutique arrivent ici. Vide : pas de pages. 0.0.0.0:8470 répond à tout le réseau.
 settings-save = Enregistrer
 settings-saved = Enregistré.
 pin-again-title = Code PIN du gérant

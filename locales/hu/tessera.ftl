@@ -172,6 +172,7 @@ page-unsubscribe-sms = Nem kérsz több SMS-t tőlünk ({ $shop })?
 page-unsubscribe-panel = Kilépsz a(z) { $shop } paneljéből? Többé nem kérdezzük a véleményedet.
 page-unsubscribe-button = Igen, többet nem kérek
 page-unsubscribe-done = Kész: a(z) { $shop } így többé nem ír neked. A pultnál meggondolhatod magad.
+page-not-ready = Az üzlet oldalai még nem állnak készen. Próbáld újra egy kicsit később.
 cli-import-written = { $rows } sor beolvasva ({ $encoding }): { $added } tag hozzáadva.
 cli-import-read = { $rows } sor beolvasva ({ $encoding }): semmi sem lett mentve.
 cli-import-problem = { $line }. sor, { $field }: { $error }
@@ -574,6 +575,8 @@ error-unsubscribe-link-invalid = Ez a hivatkozás nem a miénk, vagy hiányzik e
 error-invalid-link-base = Az üzlet oldalainak címét http:// vagy https:// előtaggal írd, például https://uzlet.example:8470.
 error-invalid-segment = Nincs ilyen tagcsoport: at-risk, new, regulars, birthday vagy panel.
 error-invalid-channel = Nincs ilyen csatorna: email vagy sms.
+error-invalid-pages-address = Add meg, hol szolgáljuk ki az oldalakat, cím:port alakban, például 0.0.0.0:8470 (az üzlet teljes hálózata), vagy hagyd üresen.
+error-pages-unavailable = Az oldalak nem szolgálhatók ki itt: { $address }, talán egy másik program már használja. Válassz másik portot.
 error-invalid-mail-server = { $url } nem levelezőszerver-cím: írd így: smtps://felhasznalo:jelszo@mail.example, vagy smtp://…?tls=required.
 error-insecure-mail-server = { $url } nem titkosított: a tagok címei és a jelszó titkosítatlanul mennének át a hálózaton. Használj smtps://-t, vagy írd hozzá: ?tls=required.
 error-invalid-sender = A feladó címét így írd: Név <cim@example.com>.
@@ -711,6 +714,8 @@ settings-sounds = Hang pecsétnél, jutalomnál és elutasításnál
 settings-card-layout = A kártyák nyomtatása általában
 settings-printer = Nyomtató a kártyákhoz
 settings-printer-default = A rendszer alapértelmezettje ({ $name })
+settings-pages = A kassza oldalai az üzlet hálózatán (cím:port)
+settings-pages-hint = Az üzlet leveleinek leiratkozási hivatkozásai ide vezetnek. Üres: nincsenek oldalak. A 0.0.0.0:8470 az egész hálózatnak válaszol.
 settings-save = Mentés
 settings-saved = Mentve.
 pin-again-title = Üzletvezetői PIN-kód

@@ -177,6 +177,7 @@ page-unsubscribe-sms = Non ricevere più SMS da { $shop }?
 page-unsubscribe-panel = Lasciare il panel di { $shop }? Non ti chiederemo più il tuo parere.
 page-unsubscribe-button = Sì, basta
 page-unsubscribe-done = Fatto: { $shop } non ti scriverà più in questo modo. Puoi cambiare idea al banco.
+page-not-ready = Le pagine del negozio non sono pronte. Riprova tra un momento.
 cli-import-written = { $rows } righe lette ({ $encoding }): { $added } clienti aggiunti.
 cli-import-read = { $rows } righe lette ({ $encoding }): niente è stato salvato.
 cli-import-problem = Riga { $line }, { $field }: { $error }
@@ -590,6 +591,8 @@ error-unsubscribe-link-invalid = Questo link non è dei nostri, o ne manca una p
 error-invalid-link-base = Scrivi l’indirizzo delle pagine del negozio con http:// o https://, per esempio https://negozio.example:8470.
 error-invalid-segment = Questo gruppo di soci non esiste: at-risk, new, regulars, birthday o panel.
 error-invalid-channel = Questo canale non esiste: email o sms.
+error-invalid-pages-address = Scrivi dove servire le pagine come indirizzo:porta, per esempio 0.0.0.0:8470 (tutta la rete del negozio), o lascia vuoto.
+error-pages-unavailable = Le pagine non possono essere servite su { $address }: forse un altro programma lo usa già. Scegli un’altra porta.
 error-invalid-mail-server = { $url } non è l’indirizzo di un server di posta: scrivi smtps://utente:password@mail.example, o smtp://…?tls=required.
 error-insecure-mail-server = { $url } non è cifrato: gli indirizzi dei soci e la password passerebbero in chiaro sulla rete. Usa smtps://, o aggiungi ?tls=required.
 error-invalid-sender = Scrivi l’indirizzo del mittente come Nome <indirizzo@example.com>.
@@ -749,6 +752,8 @@ settings-sounds = Suoni per timbri, premi e rifiuti
 settings-card-layout = Di solito le tessere si stampano su
 settings-printer = Stampante per le tessere
 settings-printer-default = Quella predefinita del sistema ({ $name })
+settings-pages = Pagine di questa cassa sulla rete del negozio (indirizzo:porta)
+settings-pages-hint = I link di cancellazione nelle email del negozio arrivano qui. Vuoto: nessuna pagina. 0.0.0.0:8470 risponde a tutta la rete.
 settings-save = Salva
 settings-saved = Salvato.
 pin-again-title = PIN del responsabile

@@ -183,6 +183,7 @@ page-unsubscribe-sms = Nu mai primești SMS-uri de la { $shop }?
 page-unsubscribe-panel = Părăsești panelul { $shop }? Nu te vom mai întreba de părere.
 page-unsubscribe-button = Da, nu mai vreau
 page-unsubscribe-done = Gata: { $shop } nu îți va mai scrie așa. Te poți răzgândi la casă.
+page-not-ready = Paginile magazinului nu sunt gata. Încearcă din nou peste puțin timp.
 cli-import-written = { $rows } rânduri citite ({ $encoding }): { $added } membri adăugați.
 cli-import-read = { $rows } rânduri citite ({ $encoding }): nu s-a salvat nimic.
 cli-import-problem = Rândul { $line }, { $field }: { $error }
@@ -605,6 +606,8 @@ error-unsubscribe-link-invalid = Acest link nu este al nostru sau îi lipsește 
 error-invalid-link-base = Scrie adresa paginilor magazinului cu http:// sau https://, de exemplu https://magazin.example:8470.
 error-invalid-segment = Acest grup de membri nu există: at-risk, new, regulars, birthday sau panel.
 error-invalid-channel = Acest canal nu există: email sau sms.
+error-invalid-pages-address = Scrie unde să fie servite paginile ca adresă:port, de exemplu 0.0.0.0:8470 (toată rețeaua magazinului), sau lasă gol.
+error-pages-unavailable = Paginile nu pot fi servite pe { $address }: poate că alt program îl folosește deja. Alege alt port.
 error-invalid-mail-server = { $url } nu este adresa unui server de e-mail: scrie smtps://utilizator:parola@mail.example sau smtp://…?tls=required.
 error-insecure-mail-server = { $url } nu este criptat: adresele membrilor și parola ar trece necriptate prin rețea. Folosește smtps:// sau adaugă ?tls=required.
 error-invalid-sender = Scrie adresa expeditorului ca Nume <adresa@example.com>.
@@ -770,6 +773,8 @@ settings-sounds = Sunete pentru ștampile, recompense și refuzuri
 settings-card-layout = Cardurile se tipăresc de obicei pe
 settings-printer = Imprimanta pentru carduri
 settings-printer-default = Cea implicită a sistemului ({ $name })
+settings-pages = Paginile acestei case în rețeaua magazinului (adresă:port)
+settings-pages-hint = Linkurile de dezabonare din e-mailurile magazinului ajung aici. Gol: fără pagini. 0.0.0.0:8470 răspunde întregii rețele.
 settings-save = Salvează
 settings-saved = Salvat.
 pin-again-title = PIN-ul managerului

@@ -6,6 +6,7 @@
 mod care;
 mod commands;
 mod manage;
+mod pages;
 mod platform;
 mod reports;
 mod state;
@@ -81,6 +82,8 @@ fn main() {
             // the UI shows the translated reason and what to do.
             let state = tauri::async_runtime::block_on(state::AppState::open(db.clone()));
             app.manage(state);
+            app.manage(pages::PagesServer::default());
+            start_pages(app.handle());
             sync::start_background_sync(app.handle());
             manage::start_automatic_backups(app.handle());
             Ok(())
@@ -159,6 +162,21 @@ fn main() {
                 }
             }
         });
+}
+
+/// The shop's pages, if this till's settings say where: a port in use is in the log, and the
+/// manager sees it when saving the settings again.
+fn start_pages(app: &tauri::AppHandle) {
+    use tauri::Manager;
+    let Ok(store) = app.state::<state::AppState>().store() else {
+        return;
+    };
+    let address = tauri::async_runtime::block_on(store.till_settings())
+        .ok()
+        .and_then(|settings| settings.pages_address);
+    if let Err(body) = pages::serve_on(app, address.as_deref()) {
+        tracing::warn!(code = %body.code, "the shop's pages are not served");
+    }
 }
 
 #[cfg(test)]

@@ -58,14 +58,24 @@ pub async fn confirm_pin(state: State<'_, AppState>, pin: String) -> CommandResu
 
 #[tauri::command]
 pub async fn set_till_settings(
+    app: AppHandle,
     state: State<'_, AppState>,
     settings: TillSettings,
 ) -> CommandResult<TillSettings> {
     let (store, actor) = (state.store()?, state.manager().await?);
-    store
+    let before = store
+        .till_settings()
+        .await
+        .map_err(|e| store.error_body(e))?;
+    let saved = store
         .set_till_settings(&actor, &settings)
         .await
-        .map_err(|e| store.error_body(e))
+        .map_err(|e| store.error_body(e))?;
+    if saved.pages_address != before.pages_address {
+        // Saved either way: a port another program holds is said now, and tried at each start.
+        crate::pages::serve_on(&app, saved.pages_address.as_deref())?;
+    }
+    Ok(saved)
 }
 
 /// A member in full, for the member screen (anyone signed in: it is the counter's too).

@@ -170,6 +170,10 @@ pub enum CoreError {
     InvalidSegment,
     #[error("no such channel: email or sms")]
     InvalidChannel,
+    #[error("not an address to serve the pages on (0.0.0.0:8470)")]
+    InvalidPagesAddress,
+    #[error("the pages cannot be served on {address}: another program may use it")]
+    PagesUnavailable { address: String },
     #[error("not a mail server address (smtps://, or smtp:// with ?tls=required): {url}")]
     InvalidMailServer { url: String },
     #[error("the mail server must be reached encrypted (smtps://, or ?tls=required): {url}")]
@@ -355,6 +359,8 @@ impl CoreError {
             InvalidLinkBase => "invalid_link_base",
             InvalidSegment => "invalid_segment",
             InvalidChannel => "invalid_channel",
+            InvalidPagesAddress => "invalid_pages_address",
+            PagesUnavailable { .. } => "pages_unavailable",
             InvalidMailServer { .. } => "invalid_mail_server",
             InsecureMailServer { .. } => "insecure_mail_server",
             InvalidSender => "invalid_sender",
@@ -444,6 +450,9 @@ impl CoreError {
             }
             CoreError::HubTokenRefused { reason } | CoreError::HubRefused { reason } => {
                 args.insert("reason".into(), reason.clone());
+            }
+            CoreError::PagesUnavailable { address } => {
+                args.insert("address".into(), address.clone());
             }
             CoreError::MailServerUnreachable {
                 url,
@@ -614,6 +623,10 @@ impl CoreError {
             ErrorKind::InvalidLinkBase => CoreError::InvalidLinkBase,
             ErrorKind::InvalidSegment => CoreError::InvalidSegment,
             ErrorKind::InvalidChannel => CoreError::InvalidChannel,
+            ErrorKind::InvalidPagesAddress => CoreError::InvalidPagesAddress,
+            ErrorKind::PagesUnavailable => CoreError::PagesUnavailable {
+                address: "0.0.0.0:8470".into(),
+            },
             ErrorKind::InvalidMailServer => CoreError::InvalidMailServer {
                 url: "mail.example".into(),
             },

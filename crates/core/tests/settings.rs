@@ -21,6 +21,7 @@ async fn a_manager_sets_the_idle_sign_out_and_the_change_is_audited() {
         sounds: false,
         card_layout: "a4-10".into(),
         printer: Some("Office".into()),
+        pages_address: Some("0.0.0.0:8470".into()),
     };
     assert_eq!(
         store.set_till_settings(&manager, &wanted).await.unwrap(),
@@ -34,7 +35,7 @@ async fn a_manager_sets_the_idle_sign_out_and_the_change_is_audited() {
         changes,
         [Some(
             "idle_sign_out_minutes=0, pin_again_minutes=2, sounds=false, card_layout=a4-10, \
-             printer=Office"
+             printer=Office, pages_address=0.0.0.0:8470"
                 .to_string()
         )]
     );
@@ -66,6 +67,12 @@ async fn a_manager_sets_the_idle_sign_out_and_the_change_is_audited() {
             .unwrap_err();
         assert_eq!(refused.args()["field"], field);
     }
+    let no_address = TillSettings {
+        pages_address: Some("the shop".into()),
+        ..TillSettings::default()
+    };
+    let refused = store.set_till_settings(&manager, &no_address).await;
+    assert_eq!(refused.unwrap_err().code(), "invalid_pages_address");
     let no_such_layout = TillSettings {
         card_layout: "a5".into(),
         ..TillSettings::default()

@@ -6,6 +6,8 @@
 //! a phone. A link opened (GET) only asks; the button (POST) does it, so a mail app that opens
 //! links to check them unsubscribes nobody. The one-click POST of RFC 8058 works the same way.
 
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -16,19 +18,41 @@ use tessera_core::i18n::Messages;
 use tessera_core::people::member_data::Channel;
 use tessera_core::{CoreError, Store};
 
-/// The routes, over `store`.
-pub fn router(store: Store) -> Router {
+/// The store the pages read, asked for at each request: the desktop app's store is replaced
+/// when a backup is restored, and the pages follow. None: no store open now.
+pub type StoreSource = Arc<dyn Fn() -> Option<Store> + Send + Sync>;
+
+/// The routes, over the store `source` gives.
+pub fn router(source: StoreSource) -> Router {
     Router::new()
         .route("/u/{token}", get(ask_unsubscribe).post(unsubscribe))
-        .with_state(store)
+        .with_state(source)
 }
 
-/// Serves the pages on `listener` until the process ends.
-pub async fn serve(store: Store, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, router(store)).await
+/// Serves the pages on `listener` until the task or the process ends.
+pub async fn serve(source: StoreSource, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, router(source)).await
 }
 
-async fn ask_unsubscribe(State(store): State<Store>, Path(token): Path<String>) -> Response {
+/// The store now, or the page that says the till is not ready.
+fn open(source: &StoreSource) -> Result<Store, Response> {
+    source().ok_or_else(|| {
+        let m = Messages::new("en");
+        let text = escape(&m.format("page-not-ready", &Default::default()));
+        page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &m,
+            "",
+            &format!("<p>{text}</p>"),
+        )
+    })
+}
+
+async fn ask_unsubscribe(State(source): State<StoreSource>, Path(token): Path<String>) -> Response {
+    let store = match open(&source) {
+        Ok(store) => store,
+        Err(page) => return page,
+    };
     match store.unsubscribe_link(&token).await {
         Ok(link) if link.already_off => done_page(&link),
         Ok(link) => {
@@ -45,7 +69,11 @@ async fn ask_unsubscribe(State(store): State<Store>, Path(token): Path<String>) 
     }
 }
 
-async fn unsubscribe(State(store): State<Store>, Path(token): Path<String>) -> Response {
+async fn unsubscribe(State(source): State<StoreSource>, Path(token): Path<String>) -> Response {
+    let store = match open(&source) {
+        Ok(store) => store,
+        Err(page) => return page,
+    };
     match store.unsubscribe(&token).await {
         Ok(link) => done_page(&link),
         Err(e) => refused(&store, e).await,

@@ -211,6 +211,18 @@ async fn a_manager_creates_a_points_program_that_the_till_gives_points_in() {
     s.fill("settings-idle", "0").await;
     s.click("settings-save").await;
     s.el("settings-saved").await;
+    // The till's pages on a free port: the app serves them at once, in the shop's language.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    s.fill("settings-pages", &format!("127.0.0.1:{port}")).await;
+    s.click("settings-save").await;
+    s.el("settings-saved").await;
+    let page = http_get(port, "/u/TU1NOTALINK");
+    assert!(page.starts_with("HTTP/1.1 404"), "{page}");
+    assert!(page.contains("This link is not one of ours"), "{page}");
     let audit = s.cli(&["audit"]);
     assert!(
         audit
@@ -363,4 +375,19 @@ async fn a_manager_reads_the_reports_as_charts() {
         s.client.execute(&script, vec![]).await.expect("scroll");
         s.shot(shot).await;
     }
+}
+
+/// A GET on this computer, as a phone's browser on the shop's network sends it: the answer
+/// as text (status line, headers and page).
+fn http_get(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("the pages answer");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: till\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
 }

@@ -41,7 +41,8 @@ pub async fn run(args: Args, cx: &Context<'_>) -> Result<()> {
     cx.out.print(&Serving {
         listening: format!("http://{bound}"),
     });
-    tessera_pages::serve(cx.store.clone(), listener)
+    let store = cx.store.clone();
+    tessera_pages::serve(std::sync::Arc::new(move || Some(store.clone())), listener)
         .await
         .map_err(|e| CoreError::internal("pages", e))
 }

@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 use crate::audit::{self, AuditKind};
 use crate::cards::pdf::Sheet;
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::input::validate;
 use crate::people::auth::Permission;
 use crate::people::shop::Actor;
@@ -29,6 +29,10 @@ pub struct TillSettings {
     pub card_layout: String,
     /// The printer cards go to; none: the system's default.
     pub printer: Option<String>,
+    /// Where this till serves its pages on the shop's network (`0.0.0.0:8470`): the links in
+    /// the shop's emails land there. None: no pages.
+    #[serde(default)]
+    pub pages_address: Option<String>,
 }
 
 impl Default for TillSettings {
@@ -39,6 +43,7 @@ impl Default for TillSettings {
             sounds: true,
             card_layout: "cr80".into(),
             printer: None,
+            pages_address: None,
         }
     }
 }
@@ -73,10 +78,19 @@ impl TillSettings {
                 None | Some("") => None,
                 Some(name) => Some(validate::text("printer", name, PRINTER_NAME_MAX)?),
             },
+            pages_address: match self.pages_address.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(address) => Some(
+                    address
+                        .parse::<std::net::SocketAddr>()
+                        .map_err(|_| CoreError::InvalidPagesAddress)?
+                        .to_string(),
+                ),
+            },
         })
     }
 
-    fn rows(&self) -> [(&'static str, String); 5] {
+    fn rows(&self) -> [(&'static str, String); 6] {
         [
             (
                 "idle_sign_out_minutes",
@@ -86,6 +100,10 @@ impl TillSettings {
             ("sounds", self.sounds.to_string()),
             ("card_layout", self.card_layout.clone()),
             ("printer", self.printer.clone().unwrap_or_default()),
+            (
+                "pages_address",
+                self.pages_address.clone().unwrap_or_default(),
+            ),
         ]
     }
 }
@@ -110,6 +128,7 @@ impl Store {
                 "sounds" => settings.sounds = value.parse().unwrap_or(settings.sounds),
                 "card_layout" if value.parse::<Sheet>().is_ok() => settings.card_layout = value,
                 "printer" => settings.printer = Some(value).filter(|v| !v.is_empty()),
+                "pages_address" => settings.pages_address = Some(value).filter(|v| !v.is_empty()),
                 _ => {}
             }
         }

@@ -20,4 +20,9 @@ card_layout: string,
 /**
  * The printer cards go to; none: the system's default.
  */
-printer: string | null, };
+printer: string | null, 
+/**
+ * Where this till serves its pages on the shop's network (`0.0.0.0:8470`): the links in
+ * the shop's emails land there. None: no pages.
+ */
+pages_address: string | null, };
