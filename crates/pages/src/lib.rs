@@ -34,24 +34,21 @@ pub async fn serve(source: StoreSource, listener: tokio::net::TcpListener) -> st
     axum::serve(listener, router(source)).await
 }
 
-/// The store now, or the page that says the till is not ready.
-fn open(source: &StoreSource) -> Result<Store, Response> {
-    source().ok_or_else(|| {
-        let m = Messages::new("en");
-        let text = escape(&m.format("page-not-ready", &Default::default()));
-        page(
-            StatusCode::SERVICE_UNAVAILABLE,
-            &m,
-            "",
-            &format!("<p>{text}</p>"),
-        )
-    })
+/// The page that says the till has no store open now (a restore under way).
+fn not_ready() -> Response {
+    let m = Messages::new("en");
+    let text = escape(&m.format("page-not-ready", &Default::default()));
+    page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        &m,
+        "",
+        &format!("<p>{text}</p>"),
+    )
 }
 
 async fn ask_unsubscribe(State(source): State<StoreSource>, Path(token): Path<String>) -> Response {
-    let store = match open(&source) {
-        Ok(store) => store,
-        Err(page) => return page,
+    let Some(store) = source() else {
+        return not_ready();
     };
     match store.unsubscribe_link(&token).await {
         Ok(link) if link.already_off => done_page(&link),
@@ -70,9 +67,8 @@ async fn ask_unsubscribe(State(source): State<StoreSource>, Path(token): Path<St
 }
 
 async fn unsubscribe(State(source): State<StoreSource>, Path(token): Path<String>) -> Response {
-    let store = match open(&source) {
-        Ok(store) => store,
-        Err(page) => return page,
+    let Some(store) = source() else {
+        return not_ready();
     };
     match store.unsubscribe(&token).await {
         Ok(link) => done_page(&link),
