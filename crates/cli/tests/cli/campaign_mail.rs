@@ -287,18 +287,10 @@ fn a_send_the_mail_server_never_took_goes_on_later_and_nobody_gets_it_twice() {
     assert_eq!(received(&maildir).len(), 1);
 
     // A mail server on another computer without encryption is refused before anything.
-    let insecure = till.run(&[
-        "campaign",
-        "send",
-        "--segment",
-        "panel",
-        "--channel",
-        "email",
-        "--smtp",
+    let insecure = till.run(&send_args(
         "smtp://user:secret@mail.example:587",
-        "--from",
-        from,
-    ]);
+        "http://127.0.0.1:8470",
+    ));
     assert_eq!(insecure.error_code(), "insecure_mail_server");
     assert!(
         !insecure.json.to_string().contains("secret"),
