@@ -146,3 +146,36 @@ fn escape(text: &str) -> String {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[test]
+    fn a_shop_s_words_cannot_become_markup() {
+        assert_eq!(
+            escape("<b onclick='x'>Café & \"Co\"</b>"),
+            "&lt;b onclick=&#39;x&#39;&gt;Café &amp; &quot;Co&quot;&lt;/b&gt;"
+        );
+    }
+
+    /// While no store is open (a backup being restored), a link gets "not ready", not an error
+    /// page of the server's own, and nothing is done.
+    #[tokio::test]
+    async fn without_a_store_open_a_link_is_told_to_come_back() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let server = tokio::spawn(serve(Arc::new(|| None), listener));
+        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        stream
+            .write_all(b"POST /u/TU1ANY HTTP/1.1\r\nHost: till\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        server.abort();
+        assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+        assert!(answer.contains("pages are not ready"), "{answer}");
+    }
+}
