@@ -170,6 +170,16 @@ pub(crate) enum How {
     Email,
 }
 
+impl How {
+    /// As the `campaign` table and the audit trail write it.
+    fn as_str(self) -> &'static str {
+        match self {
+            How::Export => "export",
+            How::Email => "email",
+        }
+    }
+}
+
 impl Store {
     /// The segment's members who may be written to on the plan's channel, each with their
     /// coupon and unsubscribe token, recorded as a campaign (with the coupons, in one
@@ -245,10 +255,7 @@ impl Store {
         .bind(campaign.id)
         .bind(plan.segment.as_str())
         .bind(<&str>::from(plan.channel))
-        .bind(match how {
-            How::Export => "export",
-            How::Email => "email",
-        })
+        .bind(how.as_str())
         .bind(&campaign.message)
         .bind(&link_base)
         .bind(actor.staff_id)
@@ -272,10 +279,7 @@ impl Store {
         }
         let detail = format!(
             "{} {} {}: {} of {}",
-            match how {
-                How::Export => "export",
-                How::Email => "email",
-            },
+            how.as_str(),
             plan.segment.as_str(),
             <&str>::from(plan.channel),
             campaign.recipients.len(),
@@ -358,23 +362,27 @@ impl Store {
     ) -> Result<(Campaign, Vec<u8>)> {
         let campaign = self.start_campaign(actor, plan, How::Export).await?;
         let shop = self.require_shop().await?;
-        let mut rows = Vec::with_capacity(campaign.recipients.len());
+        let mut coupons = Vec::with_capacity(campaign.recipients.len());
         for r in &campaign.recipients {
-            let coupon = match r.coupon_id {
+            coupons.push(match r.coupon_id {
                 Some(id) => Some(self.coupon(id).await?),
                 None => None,
-            };
-            // Made after the await: a Fluent bundle is not `Send`, and the app runs this on
-            // any thread.
-            let messages = Messages::new(&r.language);
+            });
+        }
+        // No await from here: a Fluent bundle is not `Send` (the app runs this on any thread),
+        // and each language's bundle is read once, not once a member.
+        let mut bundles: std::collections::HashMap<&str, Messages> = Default::default();
+        let mut rows = Vec::with_capacity(campaign.recipients.len());
+        for (r, coupon) in campaign.recipients.iter().zip(coupons) {
+            let messages = bundles
+                .entry(r.language.as_str())
+                .or_insert_with(|| Messages::new(&r.language));
             rows.push(vec![
                 MemberCode::parse(&r.code).map_or_else(|_| r.code.clone(), |c| c.display()),
                 r.name.clone(),
                 r.contact.clone(),
                 r.language.clone(),
-                coupon
-                    .as_ref()
-                    .map_or(String::new(), |c| c.offer(&messages)),
+                coupon.as_ref().map_or(String::new(), |c| c.offer(messages)),
                 coupon
                     .as_ref()
                     .and_then(|c| c.text.clone())

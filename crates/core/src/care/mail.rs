@@ -25,7 +25,7 @@ use crate::error::{CoreError, Result};
 use crate::i18n::Messages;
 use crate::ids::{CouponId, MemberId};
 use crate::people::auth::Permission;
-use crate::people::member_data::{ConsentColumns, CONSENT_COLUMNS};
+use crate::people::member_data::{Channel, ConsentColumns, CONSENT_COLUMNS};
 use crate::people::shop::Actor;
 use crate::store::Store;
 
@@ -170,9 +170,10 @@ impl Store {
         };
         for member in unsent {
             let consent = member.consent.consent();
-            let address = member.email.as_deref().filter(|_| {
-                !member.erased && consent.granted(crate::people::member_data::Channel::Email)
-            });
+            let address = member
+                .email
+                .as_deref()
+                .filter(|_| !member.erased && consent.granted(Channel::Email));
             let Some(address) = address else {
                 // Unsubscribed or erased since the campaign started: never written to.
                 self.mark(id, member.member_id, None, Some("consent withdrawn"))
@@ -189,7 +190,7 @@ impl Store {
             };
             let token = key.issue_unsubscribe(Unsubscribe {
                 member_id: member.member_id,
-                channel: crate::people::member_data::Channel::Email,
+                channel: Channel::Email,
             });
             let link = stored
                 .link_base
