@@ -178,6 +178,28 @@ page-unsubscribe-panel = Leave the panel of { $shop }? You will not be asked for
 page-unsubscribe-button = Yes, no more
 page-unsubscribe-done = Done: { $shop } will not write to you this way any more. You can change your mind at the counter.
 page-not-ready = The shop's pages are not ready. Try again in a moment.
+page-survey-visits = Thank you for your { $visits ->
+        [one] visit
+       *[other] { $visits } visits
+    } to { $shop }.
+page-survey-favourite = Your card with us: { $program }.
+page-survey-nps = How likely are you to recommend { $shop } to a friend?
+page-survey-nps-low = Not at all likely
+page-survey-nps-high = Extremely likely
+page-survey-topic = What matters most to you when you come to us?
+page-survey-topic-score = And how happy are you with it?
+page-survey-score-low = Not happy
+page-survey-score-high = Very happy
+page-survey-comment = Anything you would like to tell us? (optional)
+page-survey-send = Send
+page-survey-done = Thank you! Your answers help { $shop } do better.
+page-survey-we-did = You said, we did
+topic-quality = Quality
+topic-service = Friendly service
+topic-speed = Not waiting
+topic-price = Value for money
+topic-cleanliness = Cleanliness
+topic-choice = Choice
 cli-import-written = { $rows } rows read ({ $encoding }): { $added } members added.
 cli-import-read = { $rows } rows read ({ $encoding }): nothing written.
 cli-import-problem = Line { $line }, { $field }: { $error }
@@ -492,6 +514,10 @@ compensation-wait = 10 % off, for the wait
 cli-complaint-proposal = The shop's rule proposes a coupon: “{ $coupon }” (tessera complaint compensate ID)
 cli-complaints-none = No open complaints.
 cli-follow-up-none = Nothing to ask this member about.
+cli-survey-due = This member may be asked for their opinion now.
+cli-survey-not-due = Not now: this member is not on the panel, or was asked lately.
+cli-survey-answered = Thank you: the answers are kept.
+cli-we-did-none = Nothing written yet.
 follow-up-question = Last time this member had a complaint. Was it put right?
 complaint-anonymous = Anonymous
 complaint-put-right = Put right, said the member
@@ -526,6 +552,9 @@ feedback-follow-up-thanks = Thank you: the answer is kept.
 error-no-follow-up = Nothing to ask this member about at this visit.
 cli-report-complaints = Complaints { $from } – { $to }: { $logged } logged, { $resolved } resolved, { $open } open ({ $overdue } overdue)
 cli-report-complaints-hours = Hours to put right: median { $median }, longest { $max } · asked at the next visit: { $yes } put right, { $no } not
+cli-report-surveys = Surveys { $from } – { $to }: { $asked } asked, { $answered } answered · NPS { $nps }
+cli-report-surveys-topic = { $topic }: matters most to { $share } %, satisfaction { $satisfaction } / 5
+cli-report-surveys-topic-act = { $topic }: matters most to { $share } %, satisfaction { $satisfaction } / 5 ← act here
 
 member-new-here = New to this shop
 member-new-here-hint = A card of the chain: stamps are kept, the member's details arrive with the next sync.
@@ -553,7 +582,7 @@ cli-report-cohort = { $month }: { $count } new · within 30 days { $d30 } · 60 
 cli-report-at-risk-title = Regulars away for twice their usual interval on { $date } ({ $zone }): { $count }
 cli-report-at-risk-member = { $code }  { $name }: { $visits } visits, usually every { $usual } days, last on { $last } ({ $away } days ago)
 cli-report-staff-title = Staff from { $from } to { $to } (days in { $zone })
-cli-report-staff-member = { $name }: { $enrolments } enrolments, { $punches } punches, { $redemptions } rewards, { $voids } voids, { $overrides } overrides, { $cancelled } of theirs cancelled, { $complaints_logged } complaints logged, { $complaints_resolved } put right
+cli-report-staff-member = { $name }: { $enrolments } enrolments, { $punches } punches, { $redemptions } rewards, { $voids } voids, { $overrides } overrides, { $cancelled } of theirs cancelled, { $complaints_logged } complaints logged, { $complaints_resolved } put right, { $feedback } surveys answered
 cli-dev-seeded = Generated { $members } members and { $events } events.
 cli-dev-storm-written = Written: { $kind } { $event }
 cli-dev-seed-progress = { $done } / { $members } members, { $events } events…
@@ -598,6 +627,18 @@ error-invalid-mail-server = { $url } is not a mail server address: write smtps:/
 error-insecure-mail-server = { $url } is not encrypted: the members' addresses and the password would cross the network in clear. Use smtps://, or add ?tls=required.
 error-invalid-sender = Write the address the emails come from as Name <address@example.com>.
 error-campaign-not-found = No campaign sent by email has this id.
+error-survey-link-invalid = This survey link is not one of this shop's, or it was changed.
+error-survey-answered = This survey was answered already. Thank you!
+error-survey-expired = This survey link is too old to answer.
+error-not-on-panel = This member has not agreed to be asked for their opinion.
+error-survey-asked-recently = This member was asked for their opinion lately: again from { $date }.
+error-invalid-survey-answer = Please answer { $field ->
+        [nps] the first question, from 0 to 10
+        [topic] with one of the choices
+       *[other] how happy you are with one of the choices, from 1 to 5
+    }.
+error-invalid-survey-interval = The days between two surveys of a member must be from 1 to 3650.
+error-we-did-not-found = There is no such "you said, we did" entry.
 error-mail-server-unreachable = The mail server { $url } cannot be reached: { $sent } sent, { $waiting } waiting. Send the rest later with: tessera campaign resume { $campaign } (nobody gets the same email twice).
 manage-tab-cards = Cards and sync
 manage-tab-programs = Programs

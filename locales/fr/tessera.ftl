@@ -179,6 +179,28 @@ page-unsubscribe-panel = Quitter le panel de { $shop } ? On ne vous demandera pl
 page-unsubscribe-button = Oui, plus rien
 page-unsubscribe-done = C’est fait : { $shop } ne vous écrira plus de cette façon. Vous pouvez changer d’avis au comptoir.
 page-not-ready = Les pages de la boutique ne sont pas prêtes. Réessayez dans un instant.
+page-survey-visits = Merci pour { $visits ->
+        [one] votre visite
+       *[other] vos { $visits } visites
+    } chez { $shop }.
+page-survey-favourite = Votre carte chez nous : { $program }.
+page-survey-nps = Recommanderiez-vous { $shop } à un ami ?
+page-survey-nps-low = Pas du tout
+page-survey-nps-high = Certainement
+page-survey-topic = Qu'est-ce qui compte le plus pour vous chez nous ?
+page-survey-topic-score = Et en êtes-vous satisfait ?
+page-survey-score-low = Pas satisfait
+page-survey-score-high = Très satisfait
+page-survey-comment = Quelque chose à nous dire ? (facultatif)
+page-survey-send = Envoyer
+page-survey-done = Merci ! Vos réponses aident { $shop } à faire mieux.
+page-survey-we-did = Vous l'avez dit, nous l'avons fait
+topic-quality = La qualité
+topic-service = L'accueil
+topic-speed = Ne pas attendre
+topic-price = Le rapport qualité-prix
+topic-cleanliness = La propreté
+topic-choice = Le choix
 cli-import-written = { $rows } lignes lues ({ $encoding }) : { $added } membres ajoutés.
 cli-import-read = { $rows } lignes lues ({ $encoding }) : rien n’a été enregistré.
 cli-import-problem = Ligne { $line }, { $field } : { $error }
@@ -492,6 +514,10 @@ compensation-wait = 10 % de réduction, pour l'attente
 cli-complaint-proposal = La règle de la boutique propose un bon : « { $coupon } » (tessera complaint compensate ID)
 cli-complaints-none = Aucune réclamation ouverte.
 cli-follow-up-none = Rien à demander à ce client.
+cli-survey-due = On peut demander son avis à ce membre maintenant.
+cli-survey-not-due = Pas maintenant : ce membre n'est pas du panel, ou on lui a demandé récemment.
+cli-survey-answered = Merci : les réponses sont enregistrées.
+cli-we-did-none = Rien d'écrit pour l'instant.
 follow-up-question = La dernière fois, ce client a fait une réclamation. Le problème a-t-il été réglé ?
 complaint-anonymous = Anonyme
 complaint-put-right = Réglé, selon le client
@@ -526,6 +552,9 @@ feedback-follow-up-thanks = Merci : la réponse est enregistrée.
 error-no-follow-up = Rien à demander à ce client lors de cette visite.
 cli-report-complaints = Réclamations du { $from } au { $to } : { $logged } reçues, { $resolved } résolues, { $open } ouvertes (dont { $overdue } en retard)
 cli-report-complaints-hours = Heures pour régler : médiane { $median }, la plus longue { $max } · à la visite suivante : { $yes } réglées, { $no } non
+cli-report-surveys = Enquêtes du { $from } au { $to } : { $asked } demandées, { $answered } répondues · NPS { $nps }
+cli-report-surveys-topic = { $topic } : compte le plus pour { $share } %, satisfaction { $satisfaction } / 5
+cli-report-surveys-topic-act = { $topic } : compte le plus pour { $share } %, satisfaction { $satisfaction } / 5 ← à améliorer
 
 member-new-here = Nouveau dans cette boutique
 member-new-here-hint = Une carte de la chaîne : les tampons sont gardés, les coordonnées du membre arrivent à la prochaine synchronisation.
@@ -553,7 +582,7 @@ cli-report-cohort = { $month } : { $count } nouveaux · sous 30 jours { $d30 } �
 cli-report-at-risk-title = Habitués absents depuis deux fois leur rythme habituel au { $date } ({ $zone }) : { $count }
 cli-report-at-risk-member = { $code }  { $name } : { $visits } visites, d’habitude tous les { $usual } jours, dernière le { $last } (il y a { $away } jours)
 cli-report-staff-title = Personnel du { $from } au { $to } (jours selon { $zone })
-cli-report-staff-member = { $name } : { $enrolments } inscriptions, { $punches } tampons, { $redemptions } récompenses, { $voids } annulations, { $overrides } dérogations, { $cancelled } des siens annulés, { $complaints_logged } réclamations notées, { $complaints_resolved } réglées
+cli-report-staff-member = { $name } : { $enrolments } inscriptions, { $punches } tampons, { $redemptions } récompenses, { $voids } annulations, { $overrides } dérogations, { $cancelled } des siens annulés, { $complaints_logged } réclamations notées, { $complaints_resolved } réglées, { $feedback } avis recueillis
 cli-dev-seeded = { $members } membres et { $events } événements générés.
 cli-dev-storm-written = Écrit : { $kind } { $event }
 cli-dev-seed-progress = { $done } / { $members } membres, { $events } événements…
@@ -598,6 +627,18 @@ error-invalid-mail-server = { $url } n’est pas l’adresse d’un serveur de m
 error-insecure-mail-server = { $url } n’est pas chiffré : les adresses des membres et le mot de passe passeraient en clair sur le réseau. Utilisez smtps://, ou ajoutez ?tls=required.
 error-invalid-sender = Écrivez l’adresse d’envoi sous la forme Nom <adresse@example.com>.
 error-campaign-not-found = Aucune campagne envoyée par e-mail n’a cet identifiant.
+error-survey-link-invalid = Ce lien d'enquête n'est pas de cette boutique, ou il a été modifié.
+error-survey-answered = Cette enquête a déjà reçu une réponse. Merci !
+error-survey-expired = Ce lien d'enquête est trop ancien pour y répondre.
+error-not-on-panel = Ce membre n'a pas accepté qu'on lui demande son avis.
+error-survey-asked-recently = On a demandé son avis à ce membre récemment : à nouveau à partir du { $date }.
+error-invalid-survey-answer = Veuillez répondre { $field ->
+        [nps] à la première question, de 0 à 10
+        [topic] avec l'un des choix proposés
+       *[other] en notant votre satisfaction de 1 à 5
+    }.
+error-invalid-survey-interval = Le nombre de jours entre deux enquêtes d'un membre doit aller de 1 à 3650.
+error-we-did-not-found = Cette entrée « Vous l'avez dit, nous l'avons fait » n'existe pas.
 error-mail-server-unreachable = Le serveur de messagerie { $url } est injoignable : { $sent } envoyés, { $waiting } en attente. Envoyez le reste plus tard avec : tessera campaign resume { $campaign } (personne ne reçoit deux fois le même e-mail).
 manage-tab-cards = Cartes et synchronisation
 manage-tab-programs = Programmes

@@ -173,6 +173,28 @@ page-unsubscribe-panel = Kilépsz a(z) { $shop } paneljéből? Többé nem kérd
 page-unsubscribe-button = Igen, többet nem kérek
 page-unsubscribe-done = Kész: a(z) { $shop } így többé nem ír neked. A pultnál meggondolhatod magad.
 page-not-ready = Az üzlet oldalai még nem állnak készen. Próbáld újra egy kicsit később.
+page-survey-visits = Köszönjük { $visits ->
+        [one] a látogatását
+       *[other] mind a { $visits } látogatását
+    } a(z) { $shop } üzletben.
+page-survey-favourite = Kártyája nálunk: { $program }.
+page-survey-nps = Mennyire valószínű, hogy ajánlaná a(z) { $shop } üzletet egy barátjának?
+page-survey-nps-low = Egyáltalán nem
+page-survey-nps-high = Nagyon valószínű
+page-survey-topic = Mi a legfontosabb Önnek, amikor hozzánk jön?
+page-survey-topic-score = És mennyire elégedett vele?
+page-survey-score-low = Nem elégedett
+page-survey-score-high = Nagyon elégedett
+page-survey-comment = Szeretne még valamit mondani? (nem kötelező)
+page-survey-send = Küldés
+page-survey-done = Köszönjük! A válaszai segítenek, hogy a(z) { $shop } még jobb legyen.
+page-survey-we-did = Ön mondta, mi megtettük
+topic-quality = Minőség
+topic-service = Kedves kiszolgálás
+topic-speed = Ne kelljen várni
+topic-price = Ár-érték arány
+topic-cleanliness = Tisztaság
+topic-choice = Választék
 cli-import-written = { $rows } sor beolvasva ({ $encoding }): { $added } tag hozzáadva.
 cli-import-read = { $rows } sor beolvasva ({ $encoding }): semmi sem lett mentve.
 cli-import-problem = { $line }. sor, { $field }: { $error }
@@ -475,6 +497,10 @@ compensation-wait = 10% kedvezmény a várakozásért
 cli-complaint-proposal = Az üzlet szabálya kupont javasol: „{ $coupon }” (tessera complaint compensate ID)
 cli-complaints-none = Nincs nyitott panasz.
 cli-follow-up-none = Ettől a tagtól nincs mit kérdezni.
+cli-survey-due = Ettől a tagtól most megkérdezhetjük a véleményét.
+cli-survey-not-due = Most nem: a tag nincs a panelben, vagy nemrég kérdeztük.
+cli-survey-answered = Köszönjük: a válaszokat megőriztük.
+cli-we-did-none = Még nincs bejegyzés.
 follow-up-question = Legutóbb ennek a tagnak panasza volt. Rendeztük?
 complaint-anonymous = Névtelen
 complaint-put-right = Rendezve, a tag szerint
@@ -509,6 +535,9 @@ feedback-follow-up-thanks = Köszönjük: a választ megőriztük.
 error-no-follow-up = Ennél a látogatásnál nincs mit kérdezni a tagtól.
 cli-report-complaints = Panaszok { $from } – { $to }: { $logged } rögzítve, { $resolved } rendezve, { $open } nyitott ({ $overdue } késésben)
 cli-report-complaints-hours = Rendezésig eltelt órák: medián { $median }, leghosszabb { $max } · a következő látogatáskor: { $yes } rendezve, { $no } nem
+cli-report-surveys = Kérdőívek { $from } – { $to }: { $asked } kérdezve, { $answered } kitöltve · NPS { $nps }
+cli-report-surveys-topic = { $topic }: { $share } %-nak ez a legfontosabb, elégedettség { $satisfaction } / 5
+cli-report-surveys-topic-act = { $topic }: { $share } %-nak ez a legfontosabb, elégedettség { $satisfaction } / 5 ← itt kell javítani
 
 member-new-here = Új ebben az üzletben
 member-new-here-hint = A lánc kártyája: a pecsétek megmaradnak, a tag adatai a következő szinkronizáláskor érkeznek.
@@ -536,7 +565,7 @@ cli-report-cohort = { $month }: { $count } új · 30 napon belül { $d30 } · 60
 cli-report-at-risk-title = A szokásos idejük kétszerese óta távol maradó törzsvendégek, { $date } ({ $zone }): { $count }
 cli-report-at-risk-member = { $code }  { $name }: { $visits } látogatás, általában { $usual } naponta, utoljára { $last } ({ $away } napja)
 cli-report-staff-title = Munkatársak: { $from } – { $to } (napok a(z) { $zone } szerint)
-cli-report-staff-member = { $name }: { $enrolments } belépés, { $punches } pecsét, { $redemptions } jutalom, { $voids } sztornó, { $overrides } kivétel, { $cancelled } sajátja sztornózva, { $complaints_logged } panasz rögzítve, { $complaints_resolved } rendezve
+cli-report-staff-member = { $name }: { $enrolments } belépés, { $punches } pecsét, { $redemptions } jutalom, { $voids } sztornó, { $overrides } kivétel, { $cancelled } sajátja sztornózva, { $complaints_logged } panasz rögzítve, { $complaints_resolved } rendezve, { $feedback } kérdőív kitöltve
 cli-dev-seeded = Létrehozva { $members } tag és { $events } esemény.
 cli-dev-storm-written = Rögzítve: { $kind } { $event }
 cli-dev-seed-progress = { $done } / { $members } tag, { $events } esemény…
@@ -581,6 +610,18 @@ error-invalid-mail-server = { $url } nem levelezőszerver-cím: írd így: smtps
 error-insecure-mail-server = { $url } nem titkosított: a tagok címei és a jelszó titkosítatlanul mennének át a hálózaton. Használj smtps://-t, vagy írd hozzá: ?tls=required.
 error-invalid-sender = A feladó címét így írd: Név <cim@example.com>.
 error-campaign-not-found = Nincs ilyen azonosítójú, e-mailben küldött kampány.
+error-survey-link-invalid = Ez a kérdőív-hivatkozás nem ennek az üzletnek a része, vagy módosították.
+error-survey-answered = Erre a kérdőívre már válaszoltak. Köszönjük!
+error-survey-expired = Ez a kérdőív-hivatkozás már túl régi.
+error-not-on-panel = Ez a tag nem egyezett bele, hogy megkérdezzük a véleményét.
+error-survey-asked-recently = Ettől a tagtól nemrég kérdeztük meg a véleményét: újra { $date } után.
+error-invalid-survey-answer = Kérjük, válaszoljon { $field ->
+        [nps] az első kérdésre, 0-tól 10-ig
+        [topic] az egyik lehetőséggel
+       *[other] arra, mennyire elégedett, 1-től 5-ig
+    }.
+error-invalid-survey-interval = Egy tag két kérdőíve között 1 és 3650 közötti nap lehet.
+error-we-did-not-found = Nincs ilyen „Ön mondta, mi megtettük” bejegyzés.
 error-mail-server-unreachable = A(z) { $url } levelezőszerver nem érhető el: { $sent } elküldve, { $waiting } várakozik. A többit később így küldd el: tessera campaign resume { $campaign } (senki sem kapja meg kétszer ugyanazt a levelet).
 manage-tab-cards = Kártyák és szinkronizálás
 manage-tab-programs = Programok

@@ -178,6 +178,28 @@ page-unsubscribe-panel = Lasciare il panel di { $shop }? Non ti chiederemo più 
 page-unsubscribe-button = Sì, basta
 page-unsubscribe-done = Fatto: { $shop } non ti scriverà più in questo modo. Puoi cambiare idea al banco.
 page-not-ready = Le pagine del negozio non sono pronte. Riprova tra un momento.
+page-survey-visits = Grazie per { $visits ->
+        [one] la sua visita
+       *[other] le sue { $visits } visite
+    } da { $shop }.
+page-survey-favourite = La sua tessera da noi: { $program }.
+page-survey-nps = Quanto è probabile che consigli { $shop } a un amico?
+page-survey-nps-low = Per niente
+page-survey-nps-high = Sicuramente
+page-survey-topic = Che cosa conta di più per lei quando viene da noi?
+page-survey-topic-score = E quanto ne è soddisfatto?
+page-survey-score-low = Per niente
+page-survey-score-high = Molto
+page-survey-comment = Vuole dirci qualcosa? (facoltativo)
+page-survey-send = Invia
+page-survey-done = Grazie! Le sue risposte aiutano { $shop } a migliorare.
+page-survey-we-did = Ci avete detto, abbiamo fatto
+topic-quality = La qualità
+topic-service = La cortesia
+topic-speed = Non aspettare
+topic-price = Il rapporto qualità-prezzo
+topic-cleanliness = La pulizia
+topic-choice = La scelta
 cli-import-written = { $rows } righe lette ({ $encoding }): { $added } clienti aggiunti.
 cli-import-read = { $rows } righe lette ({ $encoding }): niente è stato salvato.
 cli-import-problem = Riga { $line }, { $field }: { $error }
@@ -491,6 +513,10 @@ compensation-wait = 10 % di sconto, per l'attesa
 cli-complaint-proposal = La regola del negozio propone un buono: «{ $coupon }» (tessera complaint compensate ID)
 cli-complaints-none = Nessun reclamo aperto.
 cli-follow-up-none = Niente da chiedere a questo cliente.
+cli-survey-due = A questo cliente si può chiedere l'opinione ora.
+cli-survey-not-due = Non ora: questo cliente non è nel panel, o gli è stato chiesto di recente.
+cli-survey-answered = Grazie: le risposte sono registrate.
+cli-we-did-none = Ancora niente di scritto.
 follow-up-question = L'ultima volta questo cliente ha fatto un reclamo. Il problema è stato risolto?
 complaint-anonymous = Anonimo
 complaint-put-right = Risolto, secondo il cliente
@@ -525,6 +551,9 @@ feedback-follow-up-thanks = Grazie: la risposta è registrata.
 error-no-follow-up = Niente da chiedere a questo cliente in questa visita.
 cli-report-complaints = Reclami dal { $from } al { $to }: { $logged } ricevuti, { $resolved } risolti, { $open } aperti ({ $overdue } in ritardo)
 cli-report-complaints-hours = Ore per risolvere: mediana { $median }, massimo { $max } · alla visita successiva: { $yes } risolti, { $no } no
+cli-report-surveys = Questionari { $from } – { $to }: { $asked } chiesti, { $answered } compilati · NPS { $nps }
+cli-report-surveys-topic = { $topic }: conta di più per il { $share } %, soddisfazione { $satisfaction } / 5
+cli-report-surveys-topic-act = { $topic }: conta di più per il { $share } %, soddisfazione { $satisfaction } / 5 ← da migliorare
 
 member-new-here = Nuovo in questo negozio
 member-new-here-hint = Una tessera della catena: i timbri sono salvati, i dati del cliente arrivano con la prossima sincronizzazione.
@@ -552,7 +581,7 @@ cli-report-cohort = { $month }: { $count } nuovi · entro 30 giorni { $d30 } · 
 cli-report-at-risk-title = Clienti abituali assenti da due volte il loro ritmo al { $date } ({ $zone }): { $count }
 cli-report-at-risk-member = { $code }  { $name }: { $visits } visite, di solito ogni { $usual } giorni, l’ultima il { $last } ({ $away } giorni fa)
 cli-report-staff-title = Personale dal { $from } al { $to } (giorni secondo { $zone })
-cli-report-staff-member = { $name }: { $enrolments } iscrizioni, { $punches } timbri, { $redemptions } premi, { $voids } annullamenti, { $overrides } eccezioni, { $cancelled } dei suoi annullati, { $complaints_logged } reclami registrati, { $complaints_resolved } risolti
+cli-report-staff-member = { $name }: { $enrolments } iscrizioni, { $punches } timbri, { $redemptions } premi, { $voids } annullamenti, { $overrides } eccezioni, { $cancelled } dei suoi annullati, { $complaints_logged } reclami registrati, { $complaints_resolved } risolti, { $feedback } questionari compilati
 cli-dev-seeded = Generati { $members } clienti e { $events } eventi.
 cli-dev-storm-written = Scritto: { $kind } { $event }
 cli-dev-seed-progress = { $done } / { $members } clienti, { $events } eventi…
@@ -597,6 +626,18 @@ error-invalid-mail-server = { $url } non è l’indirizzo di un server di posta:
 error-insecure-mail-server = { $url } non è cifrato: gli indirizzi dei soci e la password passerebbero in chiaro sulla rete. Usa smtps://, o aggiungi ?tls=required.
 error-invalid-sender = Scrivi l’indirizzo del mittente come Nome <indirizzo@example.com>.
 error-campaign-not-found = Nessuna campagna inviata per email ha questo id.
+error-survey-link-invalid = Questo link al questionario non è di questo negozio, o è stato modificato.
+error-survey-answered = Questo questionario ha già una risposta. Grazie!
+error-survey-expired = Questo link al questionario è troppo vecchio.
+error-not-on-panel = Questo cliente non ha accettato di dare la sua opinione.
+error-survey-asked-recently = A questo cliente è stata chiesta l'opinione di recente: di nuovo dal { $date }.
+error-invalid-survey-answer = Risponda { $field ->
+        [nps] alla prima domanda, da 0 a 10
+        [topic] con una delle scelte proposte
+       *[other] indicando la soddisfazione da 1 a 5
+    }.
+error-invalid-survey-interval = I giorni tra due questionari di un cliente devono essere da 1 a 3650.
+error-we-did-not-found = Questa voce "Ci avete detto, abbiamo fatto" non esiste.
 error-mail-server-unreachable = Il server di posta { $url } non è raggiungibile: { $sent } inviate, { $waiting } in attesa. Invia il resto più tardi con: tessera campaign resume { $campaign } (nessuno riceve due volte la stessa email).
 manage-tab-cards = Tessere e sincronizzazione
 manage-tab-programs = Programmi

@@ -184,6 +184,28 @@ page-unsubscribe-panel = Părăsești panelul { $shop }? Nu te vom mai întreba 
 page-unsubscribe-button = Da, nu mai vreau
 page-unsubscribe-done = Gata: { $shop } nu îți va mai scrie așa. Te poți răzgândi la casă.
 page-not-ready = Paginile magazinului nu sunt gata. Încearcă din nou peste puțin timp.
+page-survey-visits = Vă mulțumim pentru { $visits ->
+        [one] vizita
+       *[other] cele { $visits } vizite
+    } la { $shop }.
+page-survey-favourite = Cardul dumneavoastră la noi: { $program }.
+page-survey-nps = Cât de probabil este să recomandați { $shop } unui prieten?
+page-survey-nps-low = Deloc probabil
+page-survey-nps-high = Foarte probabil
+page-survey-topic = Ce contează cel mai mult pentru dumneavoastră la noi?
+page-survey-topic-score = Și cât de mulțumit sunteți de asta?
+page-survey-score-low = Nemulțumit
+page-survey-score-high = Foarte mulțumit
+page-survey-comment = Vreți să ne spuneți ceva? (opțional)
+page-survey-send = Trimite
+page-survey-done = Mulțumim! Răspunsurile dumneavoastră ajută { $shop } să fie mai bun.
+page-survey-we-did = Ați spus, am făcut
+topic-quality = Calitatea
+topic-service = Amabilitatea
+topic-speed = Să nu aștept
+topic-price = Raportul calitate-preț
+topic-cleanliness = Curățenia
+topic-choice = Varietatea
 cli-import-written = { $rows } rânduri citite ({ $encoding }): { $added } membri adăugați.
 cli-import-read = { $rows } rânduri citite ({ $encoding }): nu s-a salvat nimic.
 cli-import-problem = Rândul { $line }, { $field }: { $error }
@@ -506,6 +528,10 @@ compensation-wait = 10 % reducere, pentru așteptare
 cli-complaint-proposal = Regula magazinului propune un cupon: „{ $coupon }” (tessera complaint compensate ID)
 cli-complaints-none = Nicio reclamație deschisă.
 cli-follow-up-none = Nimic de întrebat acest membru.
+cli-survey-due = Acest membru poate fi întrebat de părere acum.
+cli-survey-not-due = Nu acum: acest membru nu este în panel sau a fost întrebat de curând.
+cli-survey-answered = Mulțumim: răspunsurile sunt păstrate.
+cli-we-did-none = Nimic scris încă.
 follow-up-question = Data trecută acest membru a făcut o reclamație. S-a rezolvat problema?
 complaint-anonymous = Anonim
 complaint-put-right = Rezolvată, spune membrul
@@ -540,6 +566,9 @@ feedback-follow-up-thanks = Mulțumim: răspunsul e păstrat.
 error-no-follow-up = Nimic de întrebat acest membru la această vizită.
 cli-report-complaints = Reclamații { $from } – { $to }: { $logged } primite, { $resolved } rezolvate, { $open } deschise ({ $overdue } întârziate)
 cli-report-complaints-hours = Ore până la rezolvare: mediana { $median }, cel mai mult { $max } · la vizita următoare: { $yes } rezolvate, { $no } nu
+cli-report-surveys = Chestionare { $from } – { $to }: { $asked } cerute, { $answered } completate · NPS { $nps }
+cli-report-surveys-topic = { $topic }: contează cel mai mult pentru { $share } %, mulțumire { $satisfaction } / 5
+cli-report-surveys-topic-act = { $topic }: contează cel mai mult pentru { $share } %, mulțumire { $satisfaction } / 5 ← de îmbunătățit
 
 member-new-here = Nou în acest magazin
 member-new-here-hint = Un card al lanțului: ștampilele sunt păstrate, datele membrului sosesc la următoarea sincronizare.
@@ -567,7 +596,7 @@ cli-report-cohort = { $month }: { $count } noi · în 30 de zile { $d30 } · 60 
 cli-report-at-risk-title = Clienți fideli absenți de două ori intervalul lor obișnuit la { $date } ({ $zone }): { $count }
 cli-report-at-risk-member = { $code }  { $name }: { $visits } vizite, de obicei la { $usual } zile, ultima pe { $last } (acum { $away } zile)
 cli-report-staff-title = Personal de la { $from } la { $to } (zile după { $zone })
-cli-report-staff-member = { $name }: { $enrolments } înscrieri, { $punches } ștampile, { $redemptions } recompense, { $voids } anulări, { $overrides } excepții, { $cancelled } dintre ale sale anulate, { $complaints_logged } reclamații notate, { $complaints_resolved } rezolvate
+cli-report-staff-member = { $name }: { $enrolments } înscrieri, { $punches } ștampile, { $redemptions } recompense, { $voids } anulări, { $overrides } excepții, { $cancelled } dintre ale sale anulate, { $complaints_logged } reclamații notate, { $complaints_resolved } rezolvate, { $feedback } chestionare completate
 cli-dev-seeded = Am generat { $members } membri și { $events } evenimente.
 cli-dev-storm-written = Scris: { $kind } { $event }
 cli-dev-seed-progress = { $done } / { $members } membri, { $events } evenimente…
@@ -612,6 +641,18 @@ error-invalid-mail-server = { $url } nu este adresa unui server de e-mail: scrie
 error-insecure-mail-server = { $url } nu este criptat: adresele membrilor și parola ar trece necriptate prin rețea. Folosește smtps:// sau adaugă ?tls=required.
 error-invalid-sender = Scrie adresa expeditorului ca Nume <adresa@example.com>.
 error-campaign-not-found = Nicio campanie trimisă prin e-mail nu are acest id.
+error-survey-link-invalid = Acest link de chestionar nu este al acestui magazin sau a fost modificat.
+error-survey-answered = Acest chestionar a primit deja răspuns. Mulțumim!
+error-survey-expired = Acest link de chestionar este prea vechi.
+error-not-on-panel = Acest membru nu a acceptat să fie întrebat de părere.
+error-survey-asked-recently = Acest membru a fost întrebat de părere de curând: din nou de la { $date }.
+error-invalid-survey-answer = Vă rugăm să răspundeți { $field ->
+        [nps] la prima întrebare, de la 0 la 10
+        [topic] cu una dintre variante
+       *[other] cât de mulțumit sunteți, de la 1 la 5
+    }.
+error-invalid-survey-interval = Zilele dintre două chestionare ale unui membru trebuie să fie între 1 și 3650.
+error-we-did-not-found = Nu există această intrare „Ați spus, am făcut”.
 error-mail-server-unreachable = Serverul de e-mail { $url } nu poate fi contactat: { $sent } trimise, { $waiting } în așteptare. Trimite restul mai târziu cu: tessera campaign resume { $campaign } (nimeni nu primește același e-mail de două ori).
 manage-tab-cards = Carduri și sincronizare
 manage-tab-programs = Programe

@@ -70,7 +70,11 @@ enum Command {
     Complaint(command::complaint::Args),
     /// Campaigns: write to a segment of members who agreed, with a coupon each (managers).
     Campaign(command::campaign::Args),
-    /// Serve the till's pages on the shop's network (the emails' unsubscribe links).
+    /// Surveys: ask a member on the panel, or make a link for a receipt; keep the answers.
+    Survey(command::survey::Args),
+    /// "You said, we did": what the shop changed after feedback (managers).
+    WeDid(command::we_did::Args),
+    /// Serve the till's pages on the shop's network (unsubscribe links, surveys).
     Serve(command::serve::Args),
     /// A member's events, newest first.
     History(command::history::Args),
@@ -221,6 +225,8 @@ async fn dispatch(chosen: Command, cx: &Context<'_>) -> Result<()> {
         Command::Coupon(args) => command::coupon::run(args, cx).await,
         Command::Complaint(args) => command::complaint::run(args, cx).await,
         Command::Campaign(args) => command::campaign::run(args, cx).await,
+        Command::Survey(args) => command::survey::run(args, cx).await,
+        Command::WeDid(args) => command::we_did::run(args, cx).await,
         Command::Serve(args) => command::serve::run(args, cx).await,
         Command::History(args) => command::history::run(args, cx).await,
         Command::Cards(sub) => command::cards::run(sub, cx).await,

@@ -189,6 +189,22 @@ pub enum CoreError {
         sent: i64,
         waiting: i64,
     },
+    #[error("this survey link is not one of this shop's, or it was changed")]
+    SurveyLinkInvalid,
+    #[error("this survey was answered already")]
+    SurveyAnswered,
+    #[error("this survey link is too old to answer")]
+    SurveyExpired,
+    #[error("this member has not agreed to be asked for their opinion")]
+    NotOnPanel,
+    #[error("this member was asked for their opinion lately: again from {date}")]
+    SurveyAskedRecently { date: String },
+    #[error("a survey answer is missing or out of range: {field}")]
+    InvalidSurveyAnswer { field: &'static str },
+    #[error("the days between two surveys of a member must be 1 to 3650")]
+    InvalidSurveyInterval,
+    #[error("no such \"you said, we did\" entry")]
+    WeDidNotFound,
     #[error("only a manager can do this")]
     ManagerOnly,
     #[error("type your PIN again for the manager's screens")]
@@ -366,6 +382,14 @@ impl CoreError {
             InvalidSender => "invalid_sender",
             CampaignNotFound => "campaign_not_found",
             MailServerUnreachable { .. } => "mail_server_unreachable",
+            SurveyLinkInvalid => "survey_link_invalid",
+            SurveyAnswered => "survey_answered",
+            SurveyExpired => "survey_expired",
+            NotOnPanel => "not_on_panel",
+            SurveyAskedRecently { .. } => "survey_asked_recently",
+            InvalidSurveyAnswer { .. } => "invalid_survey_answer",
+            InvalidSurveyInterval => "invalid_survey_interval",
+            WeDidNotFound => "we_did_not_found",
             ManagerOnly => "manager_only",
             PinAgain => "pin_again",
             SignInRequired => "sign_in_required",
@@ -410,7 +434,9 @@ impl CoreError {
     pub fn args(&self) -> BTreeMap<String, String> {
         let mut args = BTreeMap::new();
         match self {
-            CoreError::Empty { field } | CoreError::InvalidCharacters { field } => {
+            CoreError::Empty { field }
+            | CoreError::InvalidCharacters { field }
+            | CoreError::InvalidSurveyAnswer { field } => {
                 args.insert("field".into(), (*field).into());
             }
             CoreError::TooLong { field, max } => {
@@ -424,7 +450,8 @@ impl CoreError {
             | CoreError::CardRevoked { date }
             | CoreError::CouponUsed { date }
             | CoreError::CouponExpired { date }
-            | CoreError::CouponWithdrawn { date } => {
+            | CoreError::CouponWithdrawn { date }
+            | CoreError::SurveyAskedRecently { date } => {
                 args.insert("date".into(), date.clone());
             }
             CoreError::StoreUnwritable { path }
@@ -634,6 +661,16 @@ impl CoreError {
                 url: "smtp://mail.example".into(),
             },
             ErrorKind::InvalidSender => CoreError::InvalidSender,
+            ErrorKind::SurveyLinkInvalid => CoreError::SurveyLinkInvalid,
+            ErrorKind::SurveyAnswered => CoreError::SurveyAnswered,
+            ErrorKind::SurveyExpired => CoreError::SurveyExpired,
+            ErrorKind::NotOnPanel => CoreError::NotOnPanel,
+            ErrorKind::SurveyAskedRecently => CoreError::SurveyAskedRecently {
+                date: "2027-02-23".into(),
+            },
+            ErrorKind::InvalidSurveyAnswer => CoreError::InvalidSurveyAnswer { field: "nps" },
+            ErrorKind::InvalidSurveyInterval => CoreError::InvalidSurveyInterval,
+            ErrorKind::WeDidNotFound => CoreError::WeDidNotFound,
             ErrorKind::CampaignNotFound => CoreError::CampaignNotFound,
             ErrorKind::MailServerUnreachable => CoreError::MailServerUnreachable {
                 url: "smtps://mail.example".into(),

@@ -86,6 +86,7 @@ impl Store {
             created_at: now,
             // The till's own clock zone until a manager names the shop's.
             time_zone: None,
+            survey_interval_days: None,
         };
         sqlx::query(
             "INSERT INTO shop (id, name, language, currency, created_at) VALUES (?, ?, ?, ?, ?)",

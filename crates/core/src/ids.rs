@@ -112,3 +112,11 @@ typed_id!(
     /// A complaint.
     ComplaintId
 );
+typed_id!(
+    /// A survey: one member (or link) asked for their opinion once.
+    SurveyId
+);
+typed_id!(
+    /// A "you said, we did" entry.
+    WeDidId
+);

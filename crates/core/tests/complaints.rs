@@ -115,7 +115,7 @@ async fn the_staff_report_counts_the_complaints_each_one_logged_and_put_right() 
     )
     .unwrap();
     assert!(
-        csv.contains("complaints_logged,complaints_resolved"),
+        csv.contains("complaints_logged,complaints_resolved,feedback_collected"),
         "{csv}"
     );
 }

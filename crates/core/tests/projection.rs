@@ -52,6 +52,7 @@ async fn chain() -> Chain {
                 language: "hu".into(),
                 currency: "HUF".into(),
                 time_zone: Some("Europe/Budapest".into()),
+                survey_interval_days: None,
             },
         )
         .await

@@ -50,6 +50,7 @@ async fn in_zone(shop: &Shop, zone: &str) {
                 language: current.language,
                 currency: current.currency,
                 time_zone: Some(zone.into()),
+                survey_interval_days: None,
             },
         )
         .await

@@ -1,6 +1,8 @@
 //! The pages a till serves on the shop's network, for people who are not staff: the page an
-//! email's unsubscribe link opens (docs/decisions/0031-panel-and-campaigns.md). No internet is
-//! needed, and nothing here signs anyone in: a page only does what its signed link names.
+//! email's unsubscribe link opens (docs/decisions/0031-panel-and-campaigns.md) and the short
+//! survey a receipt's QR or the customer's screen opens (docs/decisions/0032-surveys.md). No
+//! internet is needed, and nothing here signs anyone in: a page only does what its signed link
+//! names.
 //!
 //! Each page is plain HTML, in the visitor's language (the member's, from the link), readable on
 //! a phone. A link opened (GET) only asks; the button (POST) does it, so a mail app that opens
@@ -18,6 +20,8 @@ use tessera_core::i18n::Messages;
 use tessera_core::people::member_data::Channel;
 use tessera_core::{CoreError, Store};
 
+mod survey;
+
 /// The store the pages read, asked for at each request: the desktop app's store is replaced
 /// when a backup is restored, and the pages follow. None: no store open now.
 pub type StoreSource = Arc<dyn Fn() -> Option<Store> + Send + Sync>;
@@ -26,6 +30,7 @@ pub type StoreSource = Arc<dyn Fn() -> Option<Store> + Send + Sync>;
 pub fn router(source: StoreSource) -> Router {
     Router::new()
         .route("/u/{token}", get(ask_unsubscribe).post(unsubscribe))
+        .route("/s/{token}", get(survey::ask).post(survey::answer))
         .with_state(source)
 }
 
@@ -96,7 +101,7 @@ fn done_page(link: &UnsubscribeLink) -> Response {
 }
 
 /// A link that is not one of ours, or a store that fails: said in the shop's language.
-async fn refused(store: &Store, error: CoreError) -> Response {
+pub(crate) async fn refused(store: &Store, error: CoreError) -> Response {
     let shop = store.shop().await.ok().flatten();
     let language = shop.as_ref().map_or("en", |s| s.language.as_str());
     let name = shop.as_ref().map_or("", |s| s.name.as_str());
@@ -104,18 +109,21 @@ async fn refused(store: &Store, error: CoreError) -> Response {
     let body = error.body();
     let text = m.format(&body.key, &body.args);
     let status = match error {
-        CoreError::UnsubscribeLinkInvalid | CoreError::MemberNotFound => StatusCode::NOT_FOUND,
+        CoreError::UnsubscribeLinkInvalid
+        | CoreError::SurveyLinkInvalid
+        | CoreError::MemberNotFound => StatusCode::NOT_FOUND,
+        CoreError::SurveyExpired | CoreError::SurveyAnswered => StatusCode::GONE,
         _ => StatusCode::SERVICE_UNAVAILABLE,
     };
     page(status, &m, name, &format!("<p>{}</p>", escape(&text)))
 }
 
-fn say(m: &Messages, key: &str, shop: &str) -> String {
+pub(crate) fn say(m: &Messages, key: &str, shop: &str) -> String {
     let args = std::iter::once(("shop".to_string(), shop.to_string())).collect();
     escape(&m.format(key, &args))
 }
 
-fn page(status: StatusCode, m: &Messages, shop: &str, body: &str) -> Response {
+pub(crate) fn page(status: StatusCode, m: &Messages, shop: &str, body: &str) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -131,10 +139,17 @@ fn page(status: StatusCode, m: &Messages, shop: &str, body: &str) -> Response {
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;background:#f6f4ef;color:#222}\
 main{max-width:32rem;margin:3rem auto;padding:1.5rem;background:#fff;border-radius:12px}\
 h1{font-size:1.4rem}p{font-size:1.15rem;line-height:1.5}\
-button{font-size:1.2rem;padding:.9rem 1.6rem;border:0;border-radius:8px;background:#8a2d1f;color:#fff}";
+button{font-size:1.2rem;padding:.9rem 1.6rem;border:0;border-radius:8px;background:#8a2d1f;color:#fff}\
+fieldset{border:0;padding:0;margin:1.4rem 0}legend{font-size:1.15rem;font-weight:600;margin-bottom:.6rem}\
+.choices{display:flex;flex-wrap:wrap;gap:.4rem}.choices input{position:absolute;opacity:0}\
+.choices label{min-width:2.6rem;padding:.7rem .8rem;border:2px solid #8a2d1f;border-radius:8px;text-align:center;cursor:pointer}\
+.choices input:checked+label{background:#8a2d1f;color:#fff}.choices input:focus-visible+label{outline:3px solid #222}\
+.ends{display:flex;justify-content:space-between;font-size:.9rem;color:#555}\
+textarea{width:100%;font:inherit;font-size:1.05rem;min-height:5rem;box-sizing:border-box}\
+.error{color:#8a2d1f;font-weight:600}.we-did li{margin:.4rem 0}";
 
 /// Text made safe inside HTML.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '&' => "&amp;".to_string(),

@@ -27,8 +27,10 @@ pub mod serve;
 pub mod shared;
 pub mod shop;
 pub mod staff;
+pub mod survey;
 pub mod sync;
 pub mod void;
+pub mod we_did;
 
 use tessera_core::Store;
 

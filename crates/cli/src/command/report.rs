@@ -35,6 +35,9 @@ pub enum Command {
     /// Complaints logged, open, overdue, hours to put them right, members' answers at their
     /// next visit (default: this month so far).
     Complaints(DaysArgs),
+    /// Surveys answered: NPS month by month, what matters most against how happy members are
+    /// with it, and their comments (default: the last twelve months).
+    Surveys(DaysArgs),
 }
 
 /// A period without a CSV form (a handful of figures).
@@ -123,6 +126,16 @@ pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
             };
             let figures = cx.store.complaint_figures(&actor, days).await?;
             cx.out.print(&ComplaintFiguresOutput(figures));
+            Ok(())
+        }
+        Command::Surveys(args) => {
+            let to = args.to.unwrap_or(today);
+            let days = match args.from {
+                Some(from) => Period::new(from, to)?,
+                None => Period::twelve_months_to(to),
+            };
+            let figures = cx.store.survey_figures(&actor, days).await?;
+            cx.out.print(&SurveyFiguresOutput(figures));
             Ok(())
         }
     }
@@ -315,8 +328,62 @@ impl Render for StaffOutput {
                     ("cancelled", s.cancelled.to_string()),
                     ("complaints_logged", s.complaints_logged.to_string()),
                     ("complaints_resolved", s.complaints_resolved.to_string()),
+                    ("feedback", s.feedback_collected.to_string()),
                 ],
             ));
+        }
+        lines
+    }
+}
+
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct SurveyFiguresOutput(pub tessera_core::care::surveys::SurveyFigures);
+
+impl Render for SurveyFiguresOutput {
+    fn text(&self, t: &Text) -> Vec<String> {
+        let f = &self.0;
+        let nps = f.nps.map_or("–".to_string(), |n| n.to_string());
+        let mut lines = vec![t.t(
+            "cli-report-surveys",
+            &[
+                ("from", t.date(f.from)),
+                ("to", t.date(f.to)),
+                ("asked", f.asked.to_string()),
+                ("answered", f.answered.to_string()),
+                ("nps", nps),
+            ],
+        )];
+        for m in &f.months {
+            lines.push(format!(
+                "  {}  NPS {:>4}  ({})",
+                m.month.format("%Y-%m"),
+                m.nps,
+                m.answers
+            ));
+        }
+        for topic in f.topics.iter().filter(|t| t.picked > 0) {
+            let satisfaction = topic
+                .satisfaction
+                .map_or("–".to_string(), |s| format!("{s:.1}"));
+            lines.push(t.t(
+                if topic.act_here {
+                    "cli-report-surveys-topic-act"
+                } else {
+                    "cli-report-surveys-topic"
+                },
+                &[
+                    (
+                        "topic",
+                        t.t(&format!("topic-{}", topic.topic.as_str()), &[]),
+                    ),
+                    ("share", format!("{:.0}", topic.importance * 100.0)),
+                    ("satisfaction", satisfaction),
+                ],
+            ));
+        }
+        for c in &f.comments {
+            lines.push(format!("  {}  {}", c.nps, shown(&c.comment)));
         }
         lines
     }

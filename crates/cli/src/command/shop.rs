@@ -1,4 +1,5 @@
-//! `tessera shop show|set`: the shop's name, default language, currency and time zone. Setting
+//! `tessera shop show|set`: the shop's name, default language, currency, time zone and the days
+//! between two surveys of a member. Setting
 //! them is a manager's (audited, and it syncs); showing is reading.
 
 use serde::Serialize;
@@ -23,6 +24,9 @@ pub enum Command {
         /// An IANA name such as Europe/Bucharest; reports count days in it.
         #[arg(long)]
         time_zone: Option<String>,
+        /// Days a member is left alone after being asked for their opinion (90 if never set).
+        #[arg(long)]
+        survey_interval_days: Option<i64>,
     },
 }
 
@@ -54,6 +58,7 @@ pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
             language,
             currency,
             time_zone,
+            survey_interval_days,
         } => {
             let actor = shared::signed_in(cx).await?;
             let shop = cx.store.require_shop().await?;
@@ -62,6 +67,7 @@ pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
                 language: language.unwrap_or(shop.language),
                 currency: currency.unwrap_or(shop.currency),
                 time_zone: time_zone.or(shop.time_zone),
+                survey_interval_days: survey_interval_days.or(shop.survey_interval_days),
             };
             let shop = cx.store.set_shop_settings(&actor, &settings).await?;
             cx.out.print(&ShopOutput(shop));

@@ -149,7 +149,7 @@ fn a_manager_sets_the_shops_time_zone_and_a_cashier_cannot() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|e| e["detail"] == "shop: en, RON, Europe/Bucharest"),
+            .any(|e| e["detail"] == "shop: en, RON, Europe/Bucharest, surveys every 90 days"),
         "{audit}"
     );
 }

@@ -471,7 +471,7 @@ impl Store {
 }
 
 /// A link base as typed: `http(s)://host[:port][/path]`, without its trailing slash.
-fn link_base(typed: &str) -> Result<String> {
+pub(crate) fn link_base(typed: &str) -> Result<String> {
     let base = typed.trim().trim_end_matches('/');
     let valid = (base.starts_with("http://") || base.starts_with("https://"))
         && base.len() > "https://".len()

@@ -3,5 +3,6 @@
 
 pub mod coupon_token;
 pub mod member_code;
+pub mod survey_token;
 pub mod token;
 pub mod unsubscribe_token;

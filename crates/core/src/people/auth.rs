@@ -58,8 +58,10 @@ pub enum Permission {
     /// is `Redeem`.
     IssueCoupons,
     /// Write to a segment of members (a campaign): their consented contacts exported, or
-    /// emails sent.
+    /// emails sent; and say what the shop changed after feedback ("you said, we did").
     RunCampaigns,
+    /// Ask a member (or whoever holds a receipt's QR) for their opinion: a short survey.
+    AskFeedback,
 }
 
 /// The permission table. Reading members, cards and history is open to every signed-in staff
@@ -67,7 +69,7 @@ pub enum Permission {
 pub fn allows(role: Role, permission: Permission) -> bool {
     use Permission::*;
     match permission {
-        Enroll | Punch | Redeem | UndoOwnRecent | LogComplaints => true,
+        Enroll | Punch | Redeem | UndoOwnRecent | LogComplaints | AskFeedback => true,
         Void | ManagePrograms | ManageStaff | PrintCards | ReadCardTokens | ReplaceCards
         | Doctor | JoinChain | SettleConflicts | MergeMembers | ReadAudit | BackUp
         | ManageSettings | MembersData | ReadReports | IssueCoupons | RunCampaigns => {
@@ -112,6 +114,7 @@ mod tests {
     #[case::redeem(Permission::Redeem, true)]
     #[case::undo_own_recent(Permission::UndoOwnRecent, true)]
     #[case::log_complaints(Permission::LogComplaints, true)]
+    #[case::ask_feedback(Permission::AskFeedback, true)]
     #[case::void(Permission::Void, false)]
     #[case::manage_programs(Permission::ManagePrograms, false)]
     #[case::manage_staff(Permission::ManageStaff, false)]

@@ -380,17 +380,31 @@ impl Store {
             .await?;
         // Their complaints keep their facts (category, times, answers) for the reports, not
         // the words written about them; blanked the same sticky way on every till.
-        let complaints = "member_id IN (SELECT ?1 UNION ALL
+        let theirs = "member_id IN (SELECT ?1 UNION ALL
                                         SELECT alias_id FROM member_alias WHERE member_id = ?1)";
         sqlx::query(&format!(
-            "UPDATE complaint SET note = '', resolution = NULL WHERE {complaints}"
+            "UPDATE complaint SET note = '', resolution = NULL WHERE {theirs}"
         ))
         .bind(id)
         .execute(&mut *tx)
         .await?;
         sqlx::query(&format!(
             "UPDATE complaint SET version = '~' || version
-             WHERE {complaints} AND version NOT LIKE '~%'"
+             WHERE {theirs} AND version NOT LIKE '~%'"
+        ))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        // Their survey answers stay as figures (scores, topic), without their own words.
+        sqlx::query(&format!(
+            "UPDATE survey SET comment = NULL WHERE comment IS NOT NULL AND {theirs}"
+        ))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(&format!(
+            "UPDATE survey SET version = '~' || version
+             WHERE {theirs} AND version NOT LIKE '~%'"
         ))
         .bind(id)
         .execute(&mut *tx)

@@ -25,12 +25,15 @@ pub struct Shop {
     pub created_at: DateTime<Utc>,
     /// IANA name (`Europe/Bucharest`); `None`: the till's own clock zone.
     pub time_zone: Option<String>,
+    /// Days a member is left alone after a survey; `None`: 90.
+    #[sqlx(default)]
+    pub survey_interval_days: Option<i64>,
 }
 
 /// This till's shop, on a connection the caller holds.
 pub(crate) async fn this_shop(conn: &mut sqlx::SqliteConnection) -> Result<Option<Shop>> {
     Ok(sqlx::query_as(
-        "SELECT id, name, language, currency, created_at, time_zone FROM shop
+        "SELECT id, name, language, currency, created_at, time_zone, survey_interval_days FROM shop
          WHERE id = (SELECT shop_id FROM device)",
     )
     .fetch_optional(conn)
@@ -65,6 +68,10 @@ pub struct ShopSettings {
     pub language: String,
     pub currency: String,
     pub time_zone: Option<String>,
+    /// Days a member is left alone after a survey (1 to 3650); `None`: 90.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub survey_interval_days: Option<i64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
@@ -148,20 +155,30 @@ impl Store {
             .filter(|z| !z.trim().is_empty())
             .map(crate::input::validate::time_zone)
             .transpose()?;
+        let interval = settings.survey_interval_days;
+        if interval
+            .is_some_and(|days| !(1..=crate::care::surveys::MAX_INTERVAL_DAYS).contains(&days))
+        {
+            return Err(CoreError::InvalidSurveyInterval);
+        }
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "UPDATE shop SET name = ?, language = ?, currency = ?, time_zone = ? WHERE id = ?",
+            "UPDATE shop SET name = ?, language = ?, currency = ?, time_zone = ?,
+                             survey_interval_days = ?
+             WHERE id = ?",
         )
         .bind(&name)
         .bind(&language)
         .bind(&currency)
         .bind(&time_zone)
+        .bind(interval)
         .bind(shop.id)
         .execute(&mut *tx)
         .await?;
         let detail = format!(
-            "shop: {language}, {currency}, {}",
-            time_zone.as_deref().unwrap_or("-")
+            "shop: {language}, {currency}, {}, surveys every {} days",
+            time_zone.as_deref().unwrap_or("-"),
+            interval.unwrap_or(crate::care::surveys::DEFAULT_INTERVAL_DAYS)
         );
         crate::audit::record(
             &mut tx,

@@ -216,6 +216,7 @@ impl StaffReport {
                     s.cancelled,
                     s.complaints_logged,
                     s.complaints_resolved,
+                    s.feedback_collected,
                 ];
                 let mut row = vec![name];
                 row.extend(figures.iter().map(i64::to_string));
@@ -232,6 +233,7 @@ impl StaffReport {
             "cancelled",
             "complaints_logged",
             "complaints_resolved",
+            "feedback_collected",
         ];
         write(vec![Table { header, rows }], style)
     }

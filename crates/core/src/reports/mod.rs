@@ -50,7 +50,7 @@ impl Period {
 
     /// The same period, refused if it ends before it starts: a period can arrive from outside
     /// (the app's JSON) without going through [`Period::new`].
-    fn checked(self) -> Result<Period> {
+    pub(crate) fn checked(self) -> Result<Period> {
         Period::new(self.from, self.to)
     }
 

@@ -43,6 +43,9 @@ pub struct StaffFigures {
     /// Complaints they put right (resolved) in the period, theirs or a colleague's.
     #[sqlx(default)]
     pub complaints_resolved: i64,
+    /// Surveys they offered that were answered in the period: feedback collected.
+    #[sqlx(default)]
+    pub feedback_collected: i64,
 }
 
 /// One staff member's complaints in a period.
@@ -55,6 +58,18 @@ struct CareFigures {
 }
 
 impl StaffFigures {
+    /// The staff member's row, added (with nothing yet) if they had no ledger figures.
+    fn row(staff: &mut Vec<StaffFigures>, id: StaffId, name: Option<String>) -> &mut StaffFigures {
+        let index = match staff.iter().position(|s| s.staff_id == id) {
+            Some(index) => index,
+            None => {
+                staff.push(StaffFigures::nothing(id, name));
+                staff.len() - 1
+            }
+        };
+        &mut staff[index]
+    }
+
     fn nothing(staff_id: StaffId, name: Option<String>) -> StaffFigures {
         StaffFigures {
             staff_id,
@@ -67,6 +82,7 @@ impl StaffFigures {
             cancelled: 0,
             complaints_logged: 0,
             complaints_resolved: 0,
+            feedback_collected: 0,
         }
     }
 }
@@ -111,15 +127,13 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         for figures in care {
-            let index = match staff.iter().position(|s| s.staff_id == figures.staff_id) {
-                Some(index) => index,
-                None => {
-                    staff.push(StaffFigures::nothing(figures.staff_id, figures.name));
-                    staff.len() - 1
-                }
-            };
-            staff[index].complaints_logged = figures.logged;
-            staff[index].complaints_resolved = figures.resolved;
+            let row = StaffFigures::row(&mut staff, figures.staff_id, figures.name);
+            row.complaints_logged = figures.logged;
+            row.complaints_resolved = figures.resolved;
+        }
+        for figures in crate::care::surveys::collected(self, from, to).await? {
+            StaffFigures::row(&mut staff, figures.staff_id, figures.name).feedback_collected =
+                figures.answered;
         }
         // By name, as the first query sorts them, those not known here last.
         staff.sort_by_key(|s| (s.name.is_none(), s.name.as_ref().map(|n| n.to_lowercase())));

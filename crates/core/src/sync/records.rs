@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::care::complaints::{Category, FollowUp, Severity};
+use crate::care::surveys::{SurveyWay, Topic};
 use crate::codes::coupon_token::CouponKind;
 use crate::counter::programs::{PointsReward, ProgramKind};
 use crate::error::{CoreError, Result};
@@ -29,6 +30,9 @@ pub struct WireShop {
     /// Added with the shop's settings (migration 0012).
     #[serde(default)]
     pub time_zone: Option<String>,
+    /// Added with surveys (migration 0020); left out when not set, as a till of before writes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survey_interval_days: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,6 +165,38 @@ pub struct WireComplaint {
     pub version: String,
 }
 
+/// A survey (migration 0020): who was asked, when and how never change; the answers are set
+/// once, later, and the comment blanked if the member is erased.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+pub struct WireSurvey {
+    pub id: Uuid,
+    pub shop: Uuid,
+    pub member: Option<Uuid>,
+    pub asked_by: Uuid,
+    pub asked_at: DateTime<Utc>,
+    pub way: SurveyWay,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub nps: Option<i64>,
+    pub topic: Option<Topic>,
+    pub topic_score: Option<i64>,
+    pub comment: Option<String>,
+    pub version: String,
+}
+
+/// A "you said, we did" entry (migration 0020): its words never change; it may be withdrawn.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+pub struct WireWeDid {
+    pub id: Uuid,
+    pub shop: Uuid,
+    pub text: String,
+    pub written_by: Uuid,
+    pub written_at: DateTime<Utc>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub version: String,
+}
+
 /// One shared record, tagged with its kind.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -173,6 +209,8 @@ pub enum WireRecord {
     ChainKey(WireChainKey),
     Coupon(WireCoupon),
     Complaint(WireComplaint),
+    Survey(WireSurvey),
+    WeDid(WireWeDid),
 }
 
 impl WireRecord {
@@ -187,6 +225,8 @@ impl WireRecord {
             WireRecord::ChainKey(_) => "chain_key",
             WireRecord::Coupon(_) => "coupon",
             WireRecord::Complaint(_) => "complaint",
+            WireRecord::Survey(_) => "survey",
+            WireRecord::WeDid(_) => "we_did",
         }
     }
 
@@ -201,6 +241,8 @@ impl WireRecord {
             WireRecord::ChainKey(r) => r.id.clone(),
             WireRecord::Coupon(r) => r.id.to_string(),
             WireRecord::Complaint(r) => r.id.to_string(),
+            WireRecord::Survey(r) => r.id.to_string(),
+            WireRecord::WeDid(r) => r.id.to_string(),
         }
     }
 
@@ -214,6 +256,8 @@ impl WireRecord {
             WireRecord::ChainKey(r) => &r.version,
             WireRecord::Coupon(r) => &r.version,
             WireRecord::Complaint(r) => &r.version,
+            WireRecord::Survey(r) => &r.version,
+            WireRecord::WeDid(r) => &r.version,
         }
     }
 
@@ -261,6 +305,18 @@ impl WireRecord {
             {
                 Err("invalid_complaint")
             }
+            WireRecord::Survey(r)
+                if r.nps.is_some_and(|n| !(0..=10).contains(&n))
+                    || r.topic_score.is_some_and(|n| !(1..=5).contains(&n))
+                    || r.comment
+                        .as_ref()
+                        .is_some_and(|t| t.chars().count() > crate::care::surveys::COMMENT_MAX) =>
+            {
+                Err("invalid_survey")
+            }
+            WireRecord::WeDid(r) if r.text.chars().count() > crate::care::surveys::COMMENT_MAX => {
+                Err("invalid_we_did")
+            }
             _ => Ok(()),
         }
     }
@@ -303,16 +359,18 @@ pub(crate) async fn read(tx: &mut WriteTx, kind: &str, key: &[u8]) -> Result<Opt
                 DateTime<Utc>,
                 String,
                 Option<String>,
+                Option<i64>,
             );
             let row: Option<Row> = sqlx::query_as(
-                "SELECT id, name, language, currency, created_at, version, time_zone
+                "SELECT id, name, language, currency, created_at, version, time_zone,
+                        survey_interval_days
                  FROM shop WHERE id = ?",
             )
             .bind(uuid())
             .fetch_optional(&mut **tx)
             .await?;
             row.map(
-                |(id, name, language, currency, created_at, version, time_zone)| {
+                |(id, name, language, currency, created_at, version, time_zone, interval)| {
                     WireRecord::Shop(WireShop {
                         id,
                         name,
@@ -321,6 +379,7 @@ pub(crate) async fn read(tx: &mut WriteTx, kind: &str, key: &[u8]) -> Result<Opt
                         created_at,
                         version,
                         time_zone,
+                        survey_interval_days: interval,
                     })
                 },
             )
@@ -566,6 +625,23 @@ pub(crate) async fn read(tx: &mut WriteTx, kind: &str, key: &[u8]) -> Result<Opt
                 })
             })
         }
+        "survey" => sqlx::query_as(
+            "SELECT id, shop_id AS shop, member_id AS member, asked_by, asked_at, way,
+                    answered_at, nps, topic, topic_score, comment, version
+             FROM survey WHERE id = ?",
+        )
+        .bind(uuid())
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(WireRecord::Survey),
+        "we_did" => sqlx::query_as(
+            "SELECT id, shop_id AS shop, text, written_by, written_at, withdrawn_at, version
+             FROM we_did WHERE id = ?",
+        )
+        .bind(uuid())
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(WireRecord::WeDid),
         _ => None,
     };
     Ok(record)
@@ -588,11 +664,13 @@ pub enum Merged {
 pub(crate) async fn merge(tx: &mut WriteTx, record: &WireRecord) -> Result<Merged> {
     let changed = match record {
         WireRecord::Shop(r) => sqlx::query(
-            "INSERT INTO shop (id, name, language, currency, created_at, version, time_zone)
-             VALUES (?, ?, ?, ?, ?, ?, ?)
+            "INSERT INTO shop (id, name, language, currency, created_at, version, time_zone,
+                               survey_interval_days)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, language = excluded.language,
                  currency = excluded.currency, version = excluded.version,
-                 time_zone = excluded.time_zone
+                 time_zone = excluded.time_zone,
+                 survey_interval_days = excluded.survey_interval_days
              WHERE excluded.version > shop.version",
         )
         .bind(r.id)
@@ -602,6 +680,7 @@ pub(crate) async fn merge(tx: &mut WriteTx, record: &WireRecord) -> Result<Merge
         .bind(r.created_at)
         .bind(&r.version)
         .bind(&r.time_zone)
+        .bind(r.survey_interval_days)
         .execute(&mut **tx)
         .await?
         .rows_affected(),
@@ -740,6 +819,49 @@ pub(crate) async fn merge(tx: &mut WriteTx, record: &WireRecord) -> Result<Merge
         .bind(r.follow_up)
         .bind(r.followed_up_at)
         .bind(r.followed_up_by)
+        .bind(&r.version)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected(),
+        // Who was asked never changes; the answers (and an erasure's blank) come with a newer
+        // version.
+        WireRecord::Survey(r) => sqlx::query(
+            "INSERT INTO survey (id, shop_id, member_id, asked_by, asked_at, way, answered_at,
+                                 nps, topic, topic_score, comment, version)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET answered_at = excluded.answered_at,
+                 nps = excluded.nps, topic = excluded.topic, topic_score = excluded.topic_score,
+                 comment = excluded.comment, version = excluded.version
+             WHERE excluded.version > survey.version",
+        )
+        .bind(r.id)
+        .bind(r.shop)
+        .bind(r.member)
+        .bind(r.asked_by)
+        .bind(r.asked_at)
+        .bind(r.way)
+        .bind(r.answered_at)
+        .bind(r.nps)
+        .bind(r.topic)
+        .bind(r.topic_score)
+        .bind(&r.comment)
+        .bind(&r.version)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected(),
+        WireRecord::WeDid(r) => sqlx::query(
+            "INSERT INTO we_did (id, shop_id, text, written_by, written_at, withdrawn_at, version)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET withdrawn_at = excluded.withdrawn_at,
+                 version = excluded.version
+             WHERE excluded.version > we_did.version",
+        )
+        .bind(r.id)
+        .bind(r.shop)
+        .bind(&r.text)
+        .bind(r.written_by)
+        .bind(r.written_at)
+        .bind(r.withdrawn_at)
         .bind(&r.version)
         .execute(&mut **tx)
         .await?

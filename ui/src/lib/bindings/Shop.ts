@@ -5,4 +5,8 @@ export type Shop = { id: ShopId, name: string, language: string, currency: strin
 /**
  * IANA name (`Europe/Bucharest`); `None`: the till's own clock zone.
  */
-time_zone: string | null, };
+time_zone: string | null, 
+/**
+ * Days a member is left alone after a survey; `None`: 90.
+ */
+survey_interval_days: number | null, };

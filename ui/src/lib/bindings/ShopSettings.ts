@@ -7,4 +7,8 @@ export type ShopSettings = { name: string,
 /**
  * The default language of screens, cards and new members.
  */
-language: string, currency: string, time_zone: string | null, };
+language: string, currency: string, time_zone: string | null, 
+/**
+ * Days a member is left alone after a survey (1 to 3650); `None`: 90.
+ */
+survey_interval_days?: number, };

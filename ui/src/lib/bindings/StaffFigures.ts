@@ -17,4 +17,8 @@ complaints_logged: number,
 /**
  * Complaints they put right (resolved) in the period, theirs or a colleague's.
  */
-complaints_resolved: number, };
+complaints_resolved: number, 
+/**
+ * Surveys they offered that were answered in the period: feedback collected.
+ */
+feedback_collected: number, };
