@@ -14,6 +14,7 @@ packages=(
   cups-client                         # printing: `lp` sends a PDF to the system's print queue
   cups-daemon                         # the printing test runs a private CUPS with a queue to a file
   python3-aiosmtpd                    # the campaign test's mail server receives the emails sent
+  chromium chromium-driver            # the survey page is tested in a real browser, headless
   desktop-file-utils systemd          # `make dist-test` checks the menu entry and the hub's unit
 )
 
