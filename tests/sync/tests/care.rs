@@ -2,7 +2,9 @@
 //! both while they were apart it lands in the conflict queue of every till until a manager
 //! accepts the loss (docs/decisions/0029-coupons.md); a complaint logged in one shop is put
 //! right in another (0030); a member's panel yes and birthday given in one shop put them in
-//! another shop's campaign (0031). Real hub and tills (the CLI) on loopback.
+//! another shop's campaign (0031); a member asked for their opinion in one shop is left alone in
+//! the other, and their answers reach every till's report (0032). Real hub and tills (the CLI)
+//! on loopback.
 
 use tessera_sync_tests::{two_shops, Hub, Till};
 
@@ -212,5 +214,45 @@ async fn a_panel_yes_and_a_birthday_given_in_one_shop_put_the_member_in_another_
     assert_eq!(
         done["recipients"][0]["contact"], "claire@example.fr",
         "{done}"
+    );
+}
+
+#[tokio::test]
+async fn a_member_asked_in_one_shop_is_left_alone_in_the_other_and_the_answers_travel() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_hub, a, b) = two_shops(dir.path());
+    let claire = a.enroll("Claire Dubois");
+    a.run(&["member", "consent", &claire, "--panel", "yes"]);
+    for till in [&a, &b] {
+        till.sync();
+    }
+    assert_eq!(b.run(&["survey", "due", &claire])["due"], true);
+    // Asked at A's counter...
+    let asked = a.run(&["survey", "ask", "--member", &claire]);
+    let token = asked["token"].as_str().unwrap().to_string();
+    for till in [&a, &b] {
+        till.sync();
+    }
+    // ...she is not asked again in B for the chain's interval.
+    assert_eq!(b.run(&["survey", "due", &claire])["due"], false);
+    assert_eq!(
+        b.refused(&["survey", "ask", "--member", &claire]),
+        "survey_asked_recently"
+    );
+    // Her link works at B's pages too (the chain's keys; the survey arrived), and her answers
+    // reach A's report.
+    b.run(&[
+        "survey", "answer", &token, "--nps", "4", "--topic", "price", "--score", "2",
+    ]);
+    for till in [&b, &a] {
+        till.sync();
+    }
+    let report = a.run(&["report", "surveys"]);
+    assert_eq!(report["answered"], 1, "{report}");
+    assert_eq!(report["nps"], -100, "{report}");
+    assert_eq!(report["topics"][0]["topic"], "price", "{report}");
+    assert_eq!(
+        a.refused(&["survey", "answer", &token, "--nps", "10"]),
+        "survey_answered"
     );
 }
