@@ -1,6 +1,7 @@
 //! Complaints at the counter (docs/decisions/0030-complaints.md): logging one, giving the
 //! coupon the shop's rule proposes, and the member's answer at the next visit; campaigns from
-//! the manager's screen (0031). The rules are tessera-core's (`care`).
+//! the manager's screen (0031); surveys on the customer's screen and "you said, we did" (0032).
+//! The rules are tessera-core's (`care`).
 
 use tauri::State;
 use tessera_core::care::campaigns::{
@@ -8,9 +9,10 @@ use tessera_core::care::campaigns::{
 };
 use tessera_core::care::complaints::{Complaint, FollowUp, Logged, NewComplaint};
 use tessera_core::care::segments::Segment;
+use tessera_core::care::surveys::{SurveyAsked, SurveyWay, WeDid};
 use tessera_core::codes::coupon_token::CouponKind;
 use tessera_core::counter::coupons::{self, CouponView};
-use tessera_core::ids::{ComplaintId, MemberId};
+use tessera_core::ids::{ComplaintId, MemberId, WeDidId};
 
 use crate::state::AppState;
 
@@ -150,6 +152,8 @@ pub async fn export_campaign(
         message: request.message,
         coupon,
         link_base: request.link_base.filter(|base| !base.trim().is_empty()),
+        // A file for the shop's own mail tool carries no message: the manager writes there.
+        with_we_did: false,
     };
     let (campaign, csv) = store.export_campaign(&actor, &plan).await.map_err(failed)?;
     let stamp = chrono::Local::now().format("%Y-%m-%d-%H%M%S");
@@ -160,4 +164,71 @@ pub async fn export_campaign(
         path: path.display().to_string(),
         campaign,
     })
+}
+
+/// Whether the member on screen may be asked for their opinion now (on the panel, not asked
+/// lately at any till of the chain).
+#[tauri::command]
+pub async fn survey_due(state: State<'_, AppState>, member_id: MemberId) -> CommandResult<bool> {
+    state.actor()?;
+    let store = state.store()?;
+    store
+        .survey_due(member_id)
+        .await
+        .map_err(|e| store.error_body(e))
+}
+
+/// Any staff member: asks the member on screen for their opinion, the survey shown on the
+/// customer's screen (docs/decisions/0032-surveys.md).
+#[tauri::command]
+pub async fn ask_survey(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    member_id: MemberId,
+) -> CommandResult<SurveyAsked> {
+    let actor = state.actor()?;
+    let store = state.store()?;
+    let base = crate::pages::customer_pages(&app)?;
+    let asked = store
+        .ask_survey(&actor, Some(member_id), SurveyWay::Screen, Some(&base))
+        .await
+        .map_err(|e| store.error_body(e))?;
+    let shop = store
+        .require_shop()
+        .await
+        .map_err(|e| store.error_body(e))?;
+    let link = asked.link.as_deref().unwrap_or_default();
+    crate::pages::show_to_customer(&app, link, &shop.name)?;
+    Ok(asked)
+}
+
+/// The shop's "you said, we did" entries standing now, newest first.
+#[tauri::command]
+pub async fn we_did_list(state: State<'_, AppState>) -> CommandResult<Vec<WeDid>> {
+    state.actor()?;
+    let store = state.store()?;
+    store
+        .we_did_list(i64::MAX)
+        .await
+        .map_err(|e| store.error_body(e))
+}
+
+/// Managers: what the shop changed after feedback; it shows on the survey page.
+#[tauri::command]
+pub async fn add_we_did(state: State<'_, AppState>, text: String) -> CommandResult<WeDid> {
+    let (store, actor) = (state.store()?, state.manager().await?);
+    store
+        .add_we_did(&actor, &text)
+        .await
+        .map_err(|e| store.error_body(e))
+}
+
+/// Managers: takes an entry off the survey page.
+#[tauri::command]
+pub async fn withdraw_we_did(state: State<'_, AppState>, id: WeDidId) -> CommandResult<()> {
+    let (store, actor) = (state.store()?, state.manager().await?);
+    store
+        .withdraw_we_did(&actor, id)
+        .await
+        .map_err(|e| store.error_body(e))
 }

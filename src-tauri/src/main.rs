@@ -83,6 +83,7 @@ fn main() {
             let state = tauri::async_runtime::block_on(state::AppState::open(db.clone()));
             app.manage(state);
             app.manage(pages::PagesServer::default());
+            app.manage(pages::CustomerPages::default());
             start_pages(app.handle());
             sync::start_background_sync(app.handle());
             manage::start_automatic_backups(app.handle());
@@ -124,6 +125,11 @@ fn main() {
             care::compensate_complaint,
             care::follow_up_due,
             care::answer_follow_up,
+            care::survey_due,
+            care::ask_survey,
+            care::we_did_list,
+            care::add_we_did,
+            care::withdraw_we_did,
             manage::manager_check,
             manage::confirm_pin,
             manage::set_till_settings,
@@ -146,6 +152,7 @@ fn main() {
             reports::report_retention,
             reports::report_at_risk,
             reports::report_staff,
+            reports::report_surveys,
             manage::backups,
             manage::back_up_now,
             manage::restore_backup,

@@ -1,10 +1,15 @@
-//! The till's pages on the shop's network (`tessera-pages`: the links in the shop's emails),
-//! served by the app while it is open, on the address in the till's settings
+//! The till's pages on the shop's network (`tessera-pages`: the links in the shop's emails, the
+//! surveys), served by the app while it is open, on the address in the till's settings
 //! (docs/decisions/0031-panel-and-campaigns.md). A new address, or none, takes effect at once.
+//!
+//! The customer's screen (docs/decisions/0032-surveys.md) is a second window showing the same
+//! survey page, from a server of its own on this computer only: it works whether or not the
+//! shop serves its pages on its network, and the page has no access to the app.
 
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use tauri::{AppHandle, Manager};
+use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder};
 use tessera_core::{CoreError, ErrorBody};
 
 use crate::state::AppState;
@@ -31,11 +36,21 @@ pub fn serve_on(app: &AppHandle, address: Option<&str>) -> Result<(), ErrorBody>
         .body()
     };
     let listener = std::net::TcpListener::bind(address).map_err(|_| unavailable())?;
-    listener.set_nonblocking(true).map_err(|_| unavailable())?;
+    *running = Some(spawn_pages(app, listener).map_err(|_| unavailable())?);
+    tracing::info!(address, "serving the shop's pages");
+    Ok(())
+}
+
+/// Serves the pages on `listener`, over the app's store of the moment, until aborted.
+fn spawn_pages(
+    app: &AppHandle,
+    listener: std::net::TcpListener,
+) -> std::io::Result<tauri::async_runtime::JoinHandle<()>> {
+    listener.set_nonblocking(true)?;
     let handle = app.clone();
     let source: tessera_pages::StoreSource =
         Arc::new(move || handle.state::<AppState>().store().ok());
-    *running = Some(tauri::async_runtime::spawn(async move {
+    Ok(tauri::async_runtime::spawn(async move {
         let listener = match tokio::net::TcpListener::from_std(listener) {
             Ok(listener) => listener,
             Err(e) => return tracing::warn!(error = %e, "pages not served"),
@@ -43,7 +58,55 @@ pub fn serve_on(app: &AppHandle, address: Option<&str>) -> Result<(), ErrorBody>
         if let Err(e) = tessera_pages::serve(source, listener).await {
             tracing::warn!(error = %e, "pages stopped");
         }
-    }));
-    tracing::info!(address, "serving the shop's pages");
+    }))
+}
+
+/// The pages for the customer's screen, on a free port of this computer only: started the
+/// first time a survey is shown there, then kept for the app's life.
+#[derive(Default)]
+pub struct CustomerPages(Mutex<Option<SocketAddr>>);
+
+/// The window label of the customer's screen.
+pub const CUSTOMER_WINDOW: &str = "customer";
+
+/// Where the customer's screen reaches the pages: `http://127.0.0.1:port`.
+pub fn customer_pages(app: &AppHandle) -> Result<String, ErrorBody> {
+    let pages = app.state::<CustomerPages>();
+    let mut address = pages.0.lock().unwrap_or_else(|p| p.into_inner());
+    if address.is_none() {
+        let failed = |e: std::io::Error| CoreError::internal("customer pages", e).body();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(failed)?;
+        let bound = listener.local_addr().map_err(failed)?;
+        spawn_pages(app, listener).map_err(failed)?;
+        *address = Some(bound);
+    }
+    Ok(format!("http://{}", address.expect("started above")))
+}
+
+/// Opens `link` on the customer's screen: a window of its own (dragged to a second screen, or
+/// the counter's screen turned), made the first time, then reused. The cashier's window keeps
+/// the keyboard, so the scanner stays armed.
+pub fn show_to_customer(app: &AppHandle, link: &str, title: &str) -> Result<(), ErrorBody> {
+    let failed = |e: tauri::Error| CoreError::internal("customer screen", e).body();
+    let url: tauri::Url = link
+        .parse()
+        .map_err(|e| CoreError::internal("customer link", e).body())?;
+    match app.get_webview_window(CUSTOMER_WINDOW) {
+        Some(window) => {
+            window.navigate(url).map_err(failed)?;
+            window.show().map_err(failed)?;
+        }
+        None => {
+            WebviewWindowBuilder::new(app, CUSTOMER_WINDOW, WebviewUrl::External(url))
+                .title(title)
+                .inner_size(720.0, 900.0)
+                .focused(false)
+                .build()
+                .map_err(failed)?;
+        }
+    }
+    if let Some(main) = app.get_webview_window("main") {
+        main.set_focus().map_err(failed)?;
+    }
     Ok(())
 }

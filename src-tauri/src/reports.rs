@@ -70,3 +70,17 @@ pub async fn report_staff(
         .await
         .map_err(|e| store.error_body(e))
 }
+
+/// Surveys answered in the period: NPS month by month, what matters most against how happy
+/// members are with it, their comments.
+#[tauri::command]
+pub async fn report_surveys(
+    state: State<'_, AppState>,
+    period: Period,
+) -> CommandResult<tessera_core::care::surveys::SurveyFigures> {
+    let (store, actor) = (state.store()?, state.manager().await?);
+    store
+        .survey_figures(&actor, period)
+        .await
+        .map_err(|e| store.error_body(e))
+}

@@ -60,6 +60,7 @@ impl Shop {
                 expires_on: None,
             }),
             link_base: Some("https://pekseg.example:8470/".into()),
+            with_we_did: false,
         };
         let (campaign, csv) = self
             .store
@@ -304,6 +305,7 @@ async fn campaigns_are_for_managers_and_written_in_the_audit_trail() {
         message: None,
         coupon: None,
         link_base: None,
+        with_we_did: false,
     };
     let refused = shop.store.export_campaign(&sam, &plan).await.unwrap_err();
     assert_eq!(refused.code(), "manager_only");

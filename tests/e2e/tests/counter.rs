@@ -6,6 +6,7 @@
 //! logged, made right with its coupon, and asked about at the member's next visit.
 //! The ledger is read with the `tessera` CLI on the same file after each step.
 
+use fantoccini::Locator;
 use serde_json::Value;
 use tessera_core::codes::member_code::MemberCode;
 use tessera_e2e::{Session, Start, ENTER, MANAGER, PIN, REWARD};
@@ -555,5 +556,95 @@ async fn a_complaint_is_logged_compensated_and_asked_about_at_the_next_visit() {
     .await;
     let all = s.cli(&["complaint", "list", "--all"]);
     assert_eq!(all[0]["follow_up"], "yes");
+    s.finish().await;
+}
+
+/// A member on the panel is offered a survey at the counter; one tap shows it on the customer's
+/// screen (a second window with the till's survey page), the customer answers there, and the
+/// cashier's window keeps the keyboard: Enter still stamps (docs/decisions/0032-surveys.md).
+#[tokio::test]
+async fn a_panel_member_answers_on_the_customer_s_screen_while_the_till_stays_armed() {
+    let mut s = Session::launch("survey", Start::Shop).await;
+    let claire = s.enroll("Claire Dubois");
+    s.cli(&["member", "consent", &claire, "--panel", "yes"]);
+    s.scan(&claire).await;
+    s.eventually("the survey offered", async |s| {
+        s.exists("survey-offer").await.then_some(())
+    })
+    .await;
+    s.shot("survey-offer").await;
+    let till = s.client.window().await.expect("the till's window");
+    s.click("survey-ask").await;
+    s.eventually("the survey on the customer's screen", async |s| {
+        (!s.exists("survey-offer").await && s.feedback_kind().await.as_deref() == Some("info"))
+            .then_some(())
+    })
+    .await;
+    assert_eq!(s.cli(&["survey", "due", &claire])["due"], false);
+
+    // The customer's screen: the survey page in its own window.
+    let windows = s
+        .eventually("a second window", async |s| {
+            let windows = s.client.windows().await.ok()?;
+            (windows.len() == 2).then_some(windows)
+        })
+        .await;
+    let customer = windows
+        .into_iter()
+        .find(|w| *w != till)
+        .expect("the customer's window");
+    s.client
+        .switch_to_window(customer)
+        .await
+        .expect("switch to the customer's screen");
+    let question = s
+        .eventually("the survey page", async |s| {
+            let main = s.client.find(Locator::Css("main")).await.ok()?;
+            let text = main.text().await.ok()?;
+            text.contains("How likely are you to recommend")
+                .then_some(text)
+        })
+        .await;
+    assert!(question.contains("Café Lumière"), "{question}");
+    s.shot("survey-customer-screen").await;
+    for choice in ["nps-10", "topic-quality", "topic_score-5"] {
+        s.client
+            .find(Locator::Css(&format!("label[for='{choice}']")))
+            .await
+            .expect(choice)
+            .click()
+            .await
+            .expect(choice);
+    }
+    s.client
+        .find(Locator::Css("button[type='submit']"))
+        .await
+        .expect("send")
+        .click()
+        .await
+        .expect("send");
+    s.eventually("the thanks", async |s| {
+        s.client
+            .find(Locator::Css("[data-done='yes']"))
+            .await
+            .ok()
+            .map(|_| ())
+    })
+    .await;
+    s.client
+        .switch_to_window(till)
+        .await
+        .expect("back to the till");
+    let report = s.cli(&["report", "surveys"]);
+    assert_eq!(report["answered"], 1, "{report}");
+    assert_eq!(report["nps"], 100, "{report}");
+
+    // The till kept the keyboard: Enter stamps the member on screen.
+    let before = s.ledger_card(&claire);
+    s.keys(&ENTER.to_string()).await;
+    s.eventually("the stamp", async |s| {
+        (s.ledger_card(&claire).0 == before.0 + 1).then_some(())
+    })
+    .await;
     s.finish().await;
 }

@@ -391,3 +391,84 @@ fn http_get(port: u16, path: &str) -> String {
     stream.read_to_string(&mut answer).unwrap();
     answer
 }
+
+/// Manager › Feedback: the surveys' figures as the core counts them, the topic to act on
+/// marked, the members' words, and a "you said, we did" entry written here that the survey
+/// page then shows (docs/decisions/0032-surveys.md).
+#[tokio::test]
+async fn a_manager_reads_the_feedback_and_says_what_the_shop_changed() {
+    let mut s = Session::launch("feedback", Start::Shop).await;
+    // Four customers answered receipts' links: speed matters to most and pleases least.
+    for (nps, topic, score, comment) in [
+        ("10", "quality", "5", "Lovely croissants"),
+        ("9", "speed", "2", ""),
+        ("8", "speed", "2", ""),
+        ("3", "speed", "1", "The queue at 8 is too long"),
+    ] {
+        let asked = s.cli(&["survey", "ask"]);
+        let token = asked["token"].as_str().expect("a token").to_string();
+        let mut args = vec![
+            "survey", "answer", &token, "--nps", nps, "--topic", topic, "--score", score,
+        ];
+        if !comment.is_empty() {
+            args.extend(["--comment", comment]);
+        }
+        s.cli(&args);
+    }
+    let figures = s.cli(&["report", "surveys"]);
+    assert_eq!(figures["nps"], 25, "{figures}");
+
+    s.menu("manage-button").await;
+    s.click("manage-tab-feedback").await;
+    s.el("surveys-panel").await;
+    s.eventually("the core's score", async |s| {
+        (s.text("surveys-nps").await == "+25").then_some(())
+    })
+    .await;
+    assert_eq!(s.all("surveys-topic-row").await.len(), 2);
+    assert_eq!(s.all("surveys-act-here").await.len(), 1);
+    let marked = s
+        .client
+        .find(fantoccini::Locator::Css("tr.act td"))
+        .await
+        .expect("the row to act on")
+        .text()
+        .await
+        .expect("its topic");
+    assert_eq!(marked, "Not waiting");
+    assert!(s
+        .text("surveys-comments")
+        .await
+        .contains("The queue at 8 is too long"));
+    s.eventually("the charts drawn", async |s| {
+        let nps = s.attr("chart-nps", "data-drawn").await;
+        let topics = s.attr("chart-topics", "data-drawn").await;
+        (nps.as_deref() == Some("true") && topics.as_deref() == Some("true")).then_some(())
+    })
+    .await;
+    for (testid, shot) in [
+        ("surveys-nps", "feedback"),
+        ("chart-topics", "feedback-topics"),
+    ] {
+        let script =
+            format!("document.querySelector('[data-testid=\"{testid}\"]').scrollIntoView()");
+        s.client.execute(&script, vec![]).await.expect("scroll");
+        s.shot(shot).await;
+    }
+
+    s.fill("we-did-text", "A second till opens at 8").await;
+    s.click("we-did-add").await;
+    s.eventually("the entry listed", async |s| {
+        (s.all("we-did-withdraw").await.len() == 1).then_some(())
+    })
+    .await;
+    let listed = s.cli(&["we-did", "list"]);
+    assert_eq!(listed[0]["text"], "A second till opens at 8", "{listed}");
+    // The survey page shows it to the next customer.
+    let asked = s.cli(&["survey", "ask", "--link-base", "http://till.local:8470"]);
+    let token = asked["token"].as_str().expect("a token");
+    let pages = tessera_core::Store::open(&s.db).await.expect("the store");
+    let page = pages.survey_page(token).await.expect("the page");
+    assert_eq!(page.we_did[0].text, "A second till opens at 8");
+    s.finish().await;
+}

@@ -58,6 +58,9 @@ import type { ShopSettings } from './bindings/ShopSettings';
 import type { ImportReport } from './bindings/ImportReport';
 import type { MemberChange } from './bindings/MemberChange';
 import type { MemberDetails } from './bindings/MemberDetails';
+import type { SurveyAsked } from './bindings/SurveyAsked';
+import type { SurveyFigures } from './bindings/SurveyFigures';
+import type { WeDid } from './bindings/WeDid';
 
 /** A refusal from the core: a stable code plus the message key the UI translates. */
 export class CoreFailure extends Error {
@@ -111,6 +114,14 @@ export const ipc = {
   compensateComplaint: (id: string) => call<CouponView>('compensate_complaint', { id }),
   followUpDue: (memberId: string) => call<Complaint | null>('follow_up_due', { memberId }),
   answerFollowUp: (id: string, answer: FollowUp) => call<Complaint>('answer_follow_up', { id, answer }),
+  /** Whether the member may be asked for their opinion now (on the panel, not asked lately). */
+  surveyDue: (memberId: string) => call<boolean>('survey_due', { memberId }),
+  /** Asks the member; the survey opens on the customer's screen. */
+  askSurvey: (memberId: string) => call<SurveyAsked>('ask_survey', { memberId }),
+  weDidList: () => call<WeDid[]>('we_did_list'),
+  /** Managers: what the shop changed after feedback (shown on the survey page). */
+  addWeDid: (text: string) => call<WeDid>('add_we_did', { text }),
+  withdrawWeDid: (id: string) => call<void>('withdraw_we_did', { id }),
   lastUndoable: () => call<UndoCandidate>('last_undoable'),
   undo: (eventId: string, reason: VoidReason) => call<ActionResult>('undo', { eventId, reason }),
   /** Managers: `members` null means every member; `language` null, each member's own. */
@@ -174,6 +185,7 @@ export const ipc = {
   /** The most overdue first, at most a hundred (`total` says how many in all). */
   reportAtRisk: (asOf: string) => call<AtRisk>('report_at_risk', { asOf }),
   reportStaff: (period: Period) => call<StaffReport>('report_staff', { period }),
+  reportSurveys: (period: Period) => call<SurveyFigures>('report_surveys', { period }),
   backups: () => call<Backup[]>('backups'),
   backUpNow: () => call<Backup[]>('back_up_now'),
   /** Managers, after confirming: the backup replaces the database; everyone is signed out. */

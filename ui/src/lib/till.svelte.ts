@@ -32,6 +32,8 @@ export interface TillIpc {
   redeemCoupon(token: string): Promise<CouponUse>;
   followUpDue(memberId: string): Promise<Complaint | null>;
   answerFollowUp(id: string, answer: FollowUp): Promise<Complaint>;
+  surveyDue(memberId: string): Promise<boolean>;
+  askSurvey(memberId: string): Promise<unknown>;
   lastUndoable(): Promise<UndoCandidate>;
   undo(eventId: string, reason: { code: ReasonCode; note: string | null }): Promise<ActionResult>;
 }
@@ -124,6 +126,8 @@ export class TillSession {
   coupon = $state<CouponView | null>(null);
   /** A complaint of the member on screen to ask them about ("Was this put right?"). */
   followUp = $state<Complaint | null>(null);
+  /** The member on screen may be asked for their opinion (on the panel, not asked lately). */
+  surveyDue = $state(false);
   selected = $state<string | null>(null);
   /** The card that this member's last punch filled: shown full, with the celebration. */
   justFilled = $state<string | null>(null);
@@ -252,6 +256,7 @@ export class TillSession {
     this.view = null;
     this.coupon = null;
     this.followUp = null;
+    this.surveyDue = false;
     this.selected = null;
     this.justFilled = null;
     this.query = '';
@@ -292,6 +297,7 @@ export class TillSession {
     this.view = null;
     this.coupon = null;
     this.followUp = null;
+    this.surveyDue = false;
     this.selected = null;
     this.justFilled = null;
     this.feedback = null;
@@ -371,10 +377,27 @@ export class TillSession {
     });
   }
 
-  /** A member just arrived: is there a complaint of theirs to ask about at this visit? */
+  /** A member just arrived: is there a complaint of theirs to ask about at this visit, and
+   *  may they be asked for their opinion? */
   private async askAbout(memberId: string): Promise<void> {
-    const due = await this.ipc.followUpDue(memberId);
-    if (this.view?.member.id === memberId) this.followUp = due;
+    const [due, survey] = await Promise.all([this.ipc.followUpDue(memberId), this.ipc.surveyDue(memberId)]);
+    if (this.view?.member.id !== memberId) return;
+    this.followUp = due;
+    this.surveyDue = survey;
+  }
+
+  /** Asks the member on screen for their opinion: the survey opens on the customer's screen,
+   *  and this screen stays ready for the next scan. */
+  askSurvey(): Promise<void> {
+    const memberId = this.view?.member.id;
+    if (!memberId || !this.surveyDue) return Promise.resolve();
+    this.touch();
+    return this.enqueue(async () => {
+      await this.ipc.askSurvey(memberId);
+      this.notSaving = null;
+      this.surveyDue = false;
+      this.say('info', { key: 'feedback-survey-on-screen' });
+    });
   }
 
   /** The member's answer to "Was this put right?", kept once. */

@@ -48,6 +48,21 @@ class FakeCore implements TillIpc {
     return Promise.resolve(this.followUps.get(memberId) ?? null);
   }
 
+  /** Members on the panel not asked lately. */
+  panel = new Set<string>();
+
+  surveyDue(memberId: string): Promise<boolean> {
+    return Promise.resolve(this.panel.has(memberId));
+  }
+
+  askSurvey(memberId: string): Promise<unknown> {
+    if (!this.panel.delete(memberId)) {
+      throw new CoreFailure({ code: 'not_on_panel', key: 'error-not-on-panel', args: {}, storage_failure: false });
+    }
+    this.writes.push(`survey ${memberId}`);
+    return Promise.resolve({});
+  }
+
   answerFollowUp(id: string, answer: 'yes' | 'no'): Promise<Complaint> {
     const [memberId, complaint] = [...this.followUps.entries()].find(([, c]) => c.id === id) ?? [];
     if (!memberId || !complaint) {
@@ -656,5 +671,36 @@ describe('a complaint of the member on screen', () => {
     await scan('CLAIRE');
     await press('Escape');
     expect(till.followUp).toBeNull();
+  });
+});
+
+describe('a survey for the member on screen', () => {
+  it('is offered only to a member on the panel, asked once, and Enter still punches', async () => {
+    core.panel.add('id-CLAIRE');
+    await scan('ROSSI');
+    expect(till.surveyDue).toBe(false);
+    await till.askSurvey();
+    expect(core.writes).toEqual([]);
+    await scan('CLAIRE');
+    expect(till.surveyDue).toBe(true);
+    await till.askSurvey();
+    expect(core.writes).toEqual(['survey id-CLAIRE']);
+    expect(till.surveyDue).toBe(false);
+    expect(till.feedback?.message).toEqual({ key: 'feedback-survey-on-screen' });
+    await press('Enter');
+    expect(core.writes).toEqual(['survey id-CLAIRE', 'punch Claire Dubois']);
+    // Scanned again, she is not offered it twice.
+    await scan('CLAIRE');
+    expect(till.surveyDue).toBe(false);
+  });
+
+  it('leaves with the member', async () => {
+    core.panel.add('id-CLAIRE');
+    await scan('CLAIRE');
+    expect(till.surveyDue).toBe(true);
+    await press('Escape');
+    expect(till.surveyDue).toBe(false);
+    await till.askSurvey();
+    expect(core.writes).toEqual([]);
   });
 });

@@ -97,6 +97,9 @@ struct PlanArgs {
     /// that leads to it): each message's unsubscribe link starts with it.
     #[arg(long, value_name = "URL")]
     link_base: Option<String>,
+    /// Add what the shop changed after feedback (`tessera we-did`) to the message.
+    #[arg(long)]
+    with_we_did: bool,
 }
 
 impl PlanArgs {
@@ -127,6 +130,7 @@ impl PlanArgs {
                 .parse::<CampaignChannel>()
                 .map_err(|_| CoreError::InvalidChannel)?,
             message: self.message,
+            with_we_did: self.with_we_did,
             coupon,
             link_base: self.link_base,
         })

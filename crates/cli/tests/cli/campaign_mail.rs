@@ -138,6 +138,7 @@ fn send_args<'a>(smtp: &'a str, link_base: &'a str) -> Vec<&'a str> {
         "free-item",
         "--coupon-text",
         "A coffee",
+        "--with-we-did",
     ]
 }
 
@@ -164,6 +165,7 @@ fn a_campaign_s_emails_arrive_in_each_member_s_language_and_the_unsubscribe_link
             "member", "consent", code, "--panel", "yes", "--email", "yes",
         ]);
     }
+    till.ok(&["we-did", "add", "More seats by the window"]);
     let maildir = till.db.with_file_name("maildir");
     let (port, _smtp) = smtp_sink(&maildir);
     let (pages, _serve) = page_server(&till.db);
@@ -190,6 +192,16 @@ fn a_campaign_s_emails_arrive_in_each_member_s_language_and_the_unsubscribe_link
         to_marc.text
     );
     assert!(to_marc.text.contains("Our terrace is open again."));
+    // "You said, we did" goes with the message, under its heading in the shop's language.
+    // (Mail lines end in CRLF.)
+    assert!(
+        to_marc
+            .text
+            .replace("\r\n", "\n")
+            .contains("Our terrace is open again.\n\nYou said, we did\n– More seats by the window"),
+        "{}",
+        to_marc.text
+    );
     assert!(to_claire.text.starts_with("Hello Claire Dubois,"));
     for mail in [to_claire, to_marc] {
         assert!(mail.voucher.starts_with(b"%PDF"), "a voucher attached");

@@ -25,6 +25,7 @@ mod punch;
 mod redeem;
 mod scan;
 mod staff;
+mod survey;
 mod void;
 
 mod copy_the_file;

@@ -86,6 +86,10 @@ pub struct CampaignPlan {
     /// Where this shop's pages are reached (`https://shop.example:8470`): each message's
     /// unsubscribe link starts with it. None: the CSV carries the token only.
     pub link_base: Option<String>,
+    /// Add what the shop changed after feedback ("you said, we did", the newest entries) to
+    /// the message.
+    #[serde(default)]
+    pub with_we_did: bool,
 }
 
 /// One member written to.
@@ -191,10 +195,13 @@ impl Store {
         how: How,
     ) -> Result<Campaign> {
         actor.require(Permission::RunCampaigns)?;
-        let message = match plan.message.as_deref().map(str::trim) {
+        let mut message = match plan.message.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(text) => Some(validate::paragraph("message", text, MESSAGE_MAX)?),
         };
+        if plan.with_we_did {
+            message = self.with_we_did(message).await?;
+        }
         let link_base = plan.link_base.as_deref().map(link_base).transpose()?;
         let now = Utc::now();
         let (audience, preview) = self.audience(actor, plan.segment, plan.channel).await?;
@@ -296,6 +303,25 @@ impl Store {
         .await?;
         self.commit(tx).await?;
         Ok(campaign)
+    }
+
+    /// The message followed by the shop's newest "you said, we did" entries, under their
+    /// heading in the shop's language (the entries are the manager's words, like the message).
+    async fn with_we_did(&self, message: Option<String>) -> Result<Option<String>> {
+        let entries = self.we_did_list(super::surveys::WE_DID_SHOWN).await?;
+        if entries.is_empty() {
+            return Ok(message);
+        }
+        let language = self.require_shop().await?.language;
+        let heading = Messages::new(&language).format("page-survey-we-did", &Default::default());
+        let mut part = heading;
+        for entry in entries {
+            part.push_str(&format!("\n– {}", entry.text));
+        }
+        Ok(Some(match message {
+            Some(message) => format!("{message}\n\n{part}"),
+            None => part,
+        }))
     }
 
     /// Managers only: how many of a segment a campaign on `channel` would write to, and why the

@@ -70,7 +70,7 @@ pub struct ShopSettings {
     pub time_zone: Option<String>,
     /// Days a member is left alone after a survey (1 to 3650); `None`: 90.
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub survey_interval_days: Option<i64>,
 }
 

@@ -15,4 +15,9 @@ message: string | null, coupon: CampaignCoupon | null,
  * Where this shop's pages are reached (`https://shop.example:8470`): each message's
  * unsubscribe link starts with it. None: the CSV carries the token only.
  */
-link_base: string | null, };
+link_base: string | null, 
+/**
+ * Add what the shop changed after feedback ("you said, we did", the newest entries) to
+ * the message.
+ */
+with_we_did: boolean, };

@@ -11,4 +11,4 @@ language: string, currency: string, time_zone: string | null,
 /**
  * Days a member is left alone after a survey (1 to 3650); `None`: 90.
  */
-survey_interval_days?: number, };
+survey_interval_days?: number | null, };
