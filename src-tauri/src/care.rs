@@ -7,7 +7,9 @@ use tauri::State;
 use tessera_core::care::campaigns::{
     Campaign, CampaignChannel, CampaignCoupon, CampaignPlan, CampaignPreview,
 };
-use tessera_core::care::complaints::{Complaint, FollowUp, Logged, NewComplaint};
+use tessera_core::care::complaints::{
+    Category, CompensationRule, Complaint, FollowUp, Logged, NewComplaint,
+};
 use tessera_core::care::segments::Segment;
 use tessera_core::care::surveys::{SurveyAsked, SurveyWay, WeDid};
 use tessera_core::codes::coupon_token::CouponKind;
@@ -231,4 +233,57 @@ pub async fn withdraw_we_did(state: State<'_, AppState>, id: WeDidId) -> Command
         .withdraw_we_did(&actor, id)
         .await
         .map_err(|e| store.error_body(e))
+}
+
+/// One compensation rule as the settings screen sends it: the coupon's value as typed.
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct CompensationRuleRequest {
+    pub category: Category,
+    pub kind: CouponKind,
+    /// As typed: "1", "2,50", "10 %".
+    pub value: String,
+    pub text: Option<String>,
+    pub days: i64,
+}
+
+/// The coupon the till proposes for each kind of complaint (the shop's rules).
+#[tauri::command]
+pub async fn compensation_rules(
+    state: State<'_, AppState>,
+) -> CommandResult<Vec<CompensationRule>> {
+    state.actor()?;
+    let store = state.store()?;
+    store
+        .compensation_rules()
+        .await
+        .map_err(|e| store.error_body(e))
+}
+
+/// Managers: the shop's own compensation rules (a kind of complaint left out proposes nothing).
+#[tauri::command]
+pub async fn set_compensation_rules(
+    state: State<'_, AppState>,
+    rules: Vec<CompensationRuleRequest>,
+) -> CommandResult<Vec<CompensationRule>> {
+    let (store, actor) = (state.store()?, state.manager().await?);
+    let failed = |e| store.error_body(e);
+    let rules = rules
+        .into_iter()
+        .map(|r| {
+            Ok(CompensationRule {
+                category: r.category,
+                kind: r.kind,
+                value: coupons::typed_value(r.kind, Some(&r.value))?,
+                text: r.text,
+                days: r.days,
+            })
+        })
+        .collect::<tessera_core::Result<Vec<_>>>()
+        .map_err(failed)?;
+    store
+        .set_compensation_rules(&actor, &rules)
+        .await
+        .map_err(failed)
 }

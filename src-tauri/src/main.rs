@@ -130,6 +130,8 @@ fn main() {
             care::we_did_list,
             care::add_we_did,
             care::withdraw_we_did,
+            care::compensation_rules,
+            care::set_compensation_rules,
             manage::manager_check,
             manage::confirm_pin,
             manage::set_till_settings,

@@ -189,6 +189,8 @@ pub enum CoreError {
         sent: i64,
         waiting: i64,
     },
+    #[error("two compensation rules for one category of complaint: {category}")]
+    CompensationRuleTwice { category: String },
     #[error("this survey link is not one of this shop's, or it was changed")]
     SurveyLinkInvalid,
     #[error("this survey was answered already")]
@@ -382,6 +384,7 @@ impl CoreError {
             InvalidSender => "invalid_sender",
             CampaignNotFound => "campaign_not_found",
             MailServerUnreachable { .. } => "mail_server_unreachable",
+            CompensationRuleTwice { .. } => "compensation_rule_twice",
             SurveyLinkInvalid => "survey_link_invalid",
             SurveyAnswered => "survey_answered",
             SurveyExpired => "survey_expired",
@@ -480,6 +483,9 @@ impl CoreError {
             }
             CoreError::PagesUnavailable { address } => {
                 args.insert("address".into(), address.clone());
+            }
+            CoreError::CompensationRuleTwice { category } => {
+                args.insert("category".into(), category.clone());
             }
             CoreError::MailServerUnreachable {
                 url,
@@ -661,6 +667,9 @@ impl CoreError {
                 url: "smtp://mail.example".into(),
             },
             ErrorKind::InvalidSender => CoreError::InvalidSender,
+            ErrorKind::CompensationRuleTwice => CoreError::CompensationRuleTwice {
+                category: "quality".into(),
+            },
             ErrorKind::SurveyLinkInvalid => CoreError::SurveyLinkInvalid,
             ErrorKind::SurveyAnswered => CoreError::SurveyAnswered,
             ErrorKind::SurveyExpired => CoreError::SurveyExpired,

@@ -119,3 +119,94 @@ async fn the_staff_report_counts_the_complaints_each_one_logged_and_put_right() 
         "{csv}"
     );
 }
+
+/// The shop's own rules: what the till proposes for each category, in the manager's words or
+/// its own; a category left without a rule proposes nothing; only a manager sets them.
+#[tokio::test]
+async fn a_manager_s_own_rules_decide_what_a_complaint_proposes() {
+    use tessera_core::care::complaints::{default_rules, CompensationRule};
+    use tessera_core::codes::coupon_token::CouponKind;
+
+    let dir = tempfile::tempdir().unwrap();
+    let (store, manager) = common::bakery_with_a_cashier(dir.path()).await;
+    let sam = tessera_core::people::shop::Actor::from(&store.sign_in("Sam", "0000").await.unwrap());
+    assert_eq!(store.compensation_rules().await.unwrap(), default_rules());
+    let log = |category| {
+        let store = &store;
+        let sam = &sam;
+        async move {
+            store
+                .add_complaint(
+                    sam,
+                    &NewComplaint {
+                        member_id: None,
+                        category,
+                        severity: Severity::Low,
+                        note: "Noted".into(),
+                    },
+                )
+                .await
+                .unwrap()
+                .proposed_coupon
+        }
+    };
+    // The built-in rules: a price problem proposes nothing; a wait, 10 % off in Hungarian.
+    assert_eq!(log(Category::Price).await, None);
+    let wait = log(Category::Wait).await.unwrap();
+    assert_eq!((wait.kind, wait.value), (CouponKind::PercentOff, 10));
+    assert_eq!(wait.text, "10% kedvezmény a várakozásért");
+
+    let rules = vec![
+        CompensationRule {
+            category: Category::Price,
+            kind: CouponKind::AmountOff,
+            value: 500,
+            text: Some("500 Ft a következő vásárlásból".into()),
+            days: 60,
+        },
+        CompensationRule {
+            category: Category::Cleanliness,
+            kind: CouponKind::FreeItem,
+            value: 1,
+            text: None,
+            days: 7,
+        },
+    ];
+    let refused = store
+        .set_compensation_rules(&sam, &rules)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), "manager_only");
+    store
+        .set_compensation_rules(&manager, &rules)
+        .await
+        .unwrap();
+    assert_eq!(store.compensation_rules().await.unwrap(), rules);
+
+    let price = log(Category::Price).await.unwrap();
+    assert_eq!((price.kind, price.value), (CouponKind::AmountOff, 500));
+    assert_eq!(price.text, "500 Ft a következő vásárlásból");
+    let today = store
+        .require_shop()
+        .await
+        .unwrap()
+        .today(chrono::Utc::now());
+    assert_eq!(price.expires_on, Some(today + chrono::Duration::days(60)));
+    // No words given: the till's own, in the shop's language.
+    assert_eq!(
+        log(Category::Cleanliness).await.unwrap().text,
+        "Bocsánatkérésünk jeléül"
+    );
+    // The wait has no rule any more.
+    assert_eq!(log(Category::Wait).await, None);
+    let audited = common::audited(
+        &store,
+        &manager,
+        tessera_core::audit::AuditKind::SettingsChanged,
+    )
+    .await;
+    assert_eq!(
+        audited[0].as_deref(),
+        Some("compensation: price amount_off 500 60d, cleanliness free_item 1 7d")
+    );
+}

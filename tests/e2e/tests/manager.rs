@@ -2,6 +2,7 @@
 //! screen), the audit trail showing it, a backup taken and restored; a program made on screen
 //! and used at the till; the reports read as charts.
 
+use fantoccini::Locator;
 use tessera_e2e::{Session, Start, ENTER};
 
 #[tokio::test]
@@ -429,7 +430,7 @@ async fn a_manager_reads_the_feedback_and_says_what_the_shop_changed() {
     assert_eq!(s.all("surveys-act-here").await.len(), 1);
     let marked = s
         .client
-        .find(fantoccini::Locator::Css("tr.act td"))
+        .find(Locator::Css("tr.act td"))
         .await
         .expect("the row to act on")
         .text()
@@ -470,5 +471,67 @@ async fn a_manager_reads_the_feedback_and_says_what_the_shop_changed() {
     let pages = tessera_core::Store::open(&s.db).await.expect("the store");
     let page = pages.survey_page(token).await.expect("the page");
     assert_eq!(page.we_did[0].text, "A second till opens at 8");
+    s.finish().await;
+}
+
+/// Manager › Settings › Complaints: a manager makes a price complaint propose 2.50 off for 14
+/// days, in their words, and takes the wait's coupon away; the till's rules are then theirs.
+#[tokio::test]
+async fn a_manager_sets_what_each_kind_of_complaint_proposes() {
+    let mut s = Session::launch("compensation", Start::Shop).await;
+    s.menu("manage-button").await;
+    s.click("manage-tab-settings").await;
+    s.el("compensation-panel").await;
+    let row =
+        |category: &str| format!("[data-testid='compensation-row'][data-category='{category}']");
+    let field =
+        |category: &str, testid: &str| format!("{} [data-testid='{testid}']", row(category));
+    // The built-in rules are shown: the wait proposes a percentage off.
+    let wait = s
+        .eventually("the rules read", async |s| {
+            let select = s
+                .client
+                .find(Locator::Css(&field("wait", "compensation-kind")))
+                .await
+                .ok()?;
+            let value = select.prop("value").await.ok()??;
+            (!value.is_empty()).then_some(value)
+        })
+        .await;
+    assert_eq!(wait, "percent_off");
+    let set = async |css: String, value: &str| {
+        let element = s.client.find(Locator::Css(&css)).await.expect(&css);
+        if element.tag_name().await.expect("tag") == "select" {
+            element.select_by_value(value).await.expect("select");
+        } else {
+            element.clear().await.expect("clear");
+            element.send_keys(value).await.expect("type");
+        }
+    };
+    set(field("price", "compensation-kind"), "amount_off").await;
+    set(field("price", "compensation-value"), "2.50").await;
+    set(field("price", "compensation-days"), "14").await;
+    set(field("price", "compensation-text"), "Sorry about the bill").await;
+    set(field("wait", "compensation-kind"), "none").await;
+    s.shot("compensation").await;
+    s.click("compensation-save").await;
+    s.el("compensation-saved").await;
+    let rules = s.cli(&["complaint", "rules"]);
+    let price = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["category"] == "price")
+        .expect("a price rule")
+        .clone();
+    assert_eq!(price["kind"], "amount_off", "{rules}");
+    assert_eq!(price["value"], 250, "{rules}");
+    assert_eq!(price["days"], 14, "{rules}");
+    assert_eq!(price["text"], "Sorry about the bill", "{rules}");
+    assert!(rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["category"] != "wait"));
     s.finish().await;
 }

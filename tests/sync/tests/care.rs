@@ -3,8 +3,8 @@
 //! accepts the loss (docs/decisions/0029-coupons.md); a complaint logged in one shop is put
 //! right in another (0030); a member's panel yes and birthday given in one shop put them in
 //! another shop's campaign (0031); a member asked for their opinion in one shop is left alone in
-//! the other, and their answers reach every till's report (0032). Real hub and tills (the CLI)
-//! on loopback.
+//! the other, and their answers reach every till's report (0032); a manager's compensation rules
+//! reach every till of the shop. Real hub and tills (the CLI) on loopback.
 
 use tessera_sync_tests::{two_shops, Hub, Till};
 
@@ -254,5 +254,45 @@ async fn a_member_asked_in_one_shop_is_left_alone_in_the_other_and_the_answers_t
     assert_eq!(
         a.refused(&["survey", "answer", &token, "--nps", "10"]),
         "survey_answered"
+    );
+}
+
+#[tokio::test]
+async fn a_manager_s_compensation_rules_reach_every_till_of_the_shop() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = Hub::start(dir.path());
+    let (first, _) = hub.add_device("Café Lumière");
+    let (second, _) = hub.add_device("Café Lumière");
+    let counter = Till::new(dir.path(), "counter");
+    counter.set_up("Café Lumière");
+    counter.join(&hub.url, &first);
+    let terrace = Till::new(dir.path(), "terrace");
+    terrace.join(&hub.url, &second);
+    counter.run(&[
+        "complaint",
+        "rule",
+        "--category",
+        "price",
+        "--kind",
+        "free-item",
+        "--text",
+        "A cake on us",
+    ]);
+    for till in [&counter, &terrace] {
+        till.sync();
+    }
+    let logged = terrace.run(&[
+        "complaint",
+        "add",
+        "--category",
+        "price",
+        "--severity",
+        "low",
+        "--note",
+        "Charged twice",
+    ]);
+    assert_eq!(
+        logged["proposed_coupon"]["text"], "A cake on us",
+        "{logged}"
     );
 }

@@ -61,6 +61,8 @@ import type { MemberDetails } from './bindings/MemberDetails';
 import type { SurveyAsked } from './bindings/SurveyAsked';
 import type { SurveyFigures } from './bindings/SurveyFigures';
 import type { WeDid } from './bindings/WeDid';
+import type { CompensationRule } from './bindings/CompensationRule';
+import type { CompensationRuleRequest } from './bindings/CompensationRuleRequest';
 
 /** A refusal from the core: a stable code plus the message key the UI translates. */
 export class CoreFailure extends Error {
@@ -154,6 +156,11 @@ export const ipc = {
   setTillSettings: (settings: TillSettings) => call<TillSettings>('set_till_settings', { settings }),
   /** Managers: the shop's name, default language, currency and time zone (they sync). */
   setShopSettings: (settings: ShopSettings) => call<Shop>('set_shop_settings', { settings }),
+  /** The coupon the till proposes for each kind of complaint. */
+  compensationRules: () => call<CompensationRule[]>('compensation_rules'),
+  /** Managers: the shop's own rules; a kind of complaint left out proposes nothing. */
+  setCompensationRules: (rules: CompensationRuleRequest[]) =>
+    call<CompensationRule[]>('set_compensation_rules', { rules }),
   /** A member in full: details, consent, cards, history. */
   memberDetails: (id: string) => call<MemberDetails>('member_details', { id }),
   /** A correction, a consent answer (anyone), or an erasure (managers). */

@@ -1,14 +1,17 @@
-//! `tessera complaint add|compensate|resolve|list|follow-up`: complaints made right
+//! `tessera complaint add|compensate|resolve|list|follow-up|rules|rule`: complaints made right
 //! (docs/decisions/0030-complaints.md). Any staff member logs one, gives the coupon the shop's
-//! rule proposes, resolves their own, and records the member's answer at the next visit.
+//! rule proposes, resolves their own, and records the member's answer at the next visit; a
+//! manager sets the rules.
 
 use serde::Serialize;
 use tessera_core::care::complaints::{
-    Category, Complaint, FollowUp, Logged, NewComplaint, Severity,
+    words_key, Category, CompensationRule, Complaint, FollowUp, Logged, NewComplaint, Severity,
 };
+use tessera_core::codes::coupon_token::CouponKind;
+use tessera_core::counter::coupons;
 use tessera_core::{CoreError, Result};
 
-use super::coupon::CouponOutput;
+use super::coupon::{CouponOutput, Kind};
 use super::{shared, Context};
 use crate::output::{shown, shown_opt, Render, Text};
 
@@ -77,6 +80,85 @@ enum Command {
         #[arg(long, value_enum)]
         answer: Option<Answer>,
     },
+    /// The coupon the till proposes for each kind of complaint (the shop's rules).
+    Rules,
+    /// Set what one kind of complaint proposes (managers): a coupon, or --none.
+    Rule {
+        #[arg(long, value_enum)]
+        category: CategoryArg,
+        #[arg(long, value_enum, required_unless_present = "none")]
+        kind: Option<Kind>,
+        /// As for `coupon issue --value`: items, an amount ("2,50") or a percentage.
+        #[arg(long)]
+        value: Option<String>,
+        /// How many days the coupon is good for.
+        #[arg(long, default_value_t = 30)]
+        days: i64,
+        /// The coupon's words; left out, the till's own for this kind of complaint.
+        #[arg(long)]
+        text: Option<String>,
+        /// Propose nothing for this kind of complaint.
+        #[arg(long, conflicts_with_all = ["kind", "value", "text"])]
+        none: bool,
+    },
+}
+
+impl From<CategoryArg> for Category {
+    fn from(category: CategoryArg) -> Category {
+        match category {
+            CategoryArg::Quality => Category::Quality,
+            CategoryArg::Service => Category::Service,
+            CategoryArg::Wait => Category::Wait,
+            CategoryArg::Price => Category::Price,
+            CategoryArg::Cleanliness => Category::Cleanliness,
+            CategoryArg::Other => Category::Other,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct RulesOutput {
+    rules: Vec<CompensationRule>,
+    #[serde(skip)]
+    currency: String,
+}
+
+impl Render for RulesOutput {
+    fn text(&self, t: &Text) -> Vec<String> {
+        Category::ALL
+            .iter()
+            .map(|category| {
+                let name = t.t(&format!("complaint-category-{}", category.as_str()), &[]);
+                match self.rules.iter().find(|r| r.category == *category) {
+                    Some(rule) => t.t(
+                        "cli-compensation-rule",
+                        &[
+                            ("category", name),
+                            (
+                                "offer",
+                                coupons::offer_words(
+                                    t.messages(),
+                                    rule.kind,
+                                    rule.value,
+                                    &self.currency,
+                                ),
+                            ),
+                            ("days", rule.days.to_string()),
+                            (
+                                "text",
+                                rule.text
+                                    .as_deref()
+                                    .map(shown)
+                                    .unwrap_or_else(|| t.t(words_key(rule.category), &[])),
+                            ),
+                        ],
+                    ),
+                    None => t.t("cli-compensation-none", &[("category", name)]),
+                }
+            })
+            .collect()
+    }
 }
 
 #[derive(Serialize)]
@@ -186,14 +268,7 @@ pub async fn run(args: Args, cx: &Context<'_>) -> Result<()> {
             };
             let new = NewComplaint {
                 member_id,
-                category: match category {
-                    CategoryArg::Quality => Category::Quality,
-                    CategoryArg::Service => Category::Service,
-                    CategoryArg::Wait => Category::Wait,
-                    CategoryArg::Price => Category::Price,
-                    CategoryArg::Cleanliness => Category::Cleanliness,
-                    CategoryArg::Other => Category::Other,
-                },
+                category: category.into(),
                 severity: match severity {
                     SeverityArg::Low => Severity::Low,
                     SeverityArg::Medium => Severity::Medium,
@@ -240,6 +315,44 @@ pub async fn run(args: Args, cx: &Context<'_>) -> Result<()> {
                     cx.out.print(&ComplaintOutput(done));
                 }
             }
+        }
+        Command::Rules => {
+            let currency = cx.store.require_shop().await?.currency;
+            cx.out.print(&RulesOutput {
+                rules: cx.store.compensation_rules().await?,
+                currency,
+            });
+        }
+        Command::Rule {
+            category,
+            kind,
+            value,
+            days,
+            text,
+            none,
+        } => {
+            let actor = shared::signed_in(cx).await?;
+            let category = Category::from(category);
+            let mut rules: Vec<CompensationRule> = cx
+                .store
+                .compensation_rules()
+                .await?
+                .into_iter()
+                .filter(|r| r.category != category)
+                .collect();
+            if let (false, Some(kind)) = (none, kind) {
+                let kind = CouponKind::from(kind);
+                rules.push(CompensationRule {
+                    category,
+                    kind,
+                    value: coupons::typed_value(kind, value.as_deref())?,
+                    text,
+                    days,
+                });
+            }
+            let rules = cx.store.set_compensation_rules(&actor, &rules).await?;
+            let currency = cx.store.require_shop().await?.currency;
+            cx.out.print(&RulesOutput { rules, currency });
         }
     }
     Ok(())

@@ -10,6 +10,8 @@ use crate::common::{add_cashier, block_on, refused, Till};
 #[case::no_such_complaint(&["complaint", "resolve", "01a20ef0-0000-7000-8000-000000000000", "--note", "x"], "complaint_not_found")]
 #[case::no_words(&["complaint", "add", "--category", "quality", "--severity", "low", "--note", " "], "empty_field")]
 #[case::nothing_to_ask(&["complaint", "follow-up", "{code}", "--answer", "yes"], "no_follow_up")]
+#[case::a_percentage_over_100(&["complaint", "rule", "--category", "wait", "--kind", "percent-off", "--value", "150"], "invalid_number")]
+#[case::a_coupon_good_for_no_day(&["complaint", "rule", "--category", "wait", "--kind", "free-item", "--days", "0"], "invalid_number")]
 fn complaint_refuses(#[case] args: &[&str], #[case] code: &str) {
     refused(args, code);
 }
@@ -185,4 +187,62 @@ fn erasing_the_member_blanks_the_words_of_their_complaints_and_keeps_the_facts()
     assert_eq!(all[0]["category"], "service");
     assert!(all[0]["resolved_at"].is_string(), "the facts stay");
     assert_eq!(till.ok(&["report", "complaints"])["resolved"], 1);
+}
+
+/// A manager's own rule: a price complaint proposes 2,50 off for 14 days in their words; the
+/// wait's rule taken away proposes nothing; a cashier may not change them.
+#[test]
+fn a_manager_sets_what_each_kind_of_complaint_proposes() {
+    let till = Till::new();
+    till.with_shop();
+    add_cashier(&till);
+    let rules = till.ok(&["complaint", "rules"]);
+    assert_eq!(rules.as_array().unwrap().len(), 3, "{rules}");
+    let as_sam = [("TESSERA_STAFF", "Sam"), ("TESSERA_PIN", "0000")];
+    let price = [
+        "complaint",
+        "rule",
+        "--category",
+        "price",
+        "--kind",
+        "amount-off",
+        "--value",
+        "2,50",
+        "--days",
+        "14",
+        "--text",
+        "Sorry about the bill",
+    ];
+    assert_eq!(
+        till.run_with_env(&price, &as_sam).error_code(),
+        "manager_only"
+    );
+    till.ok(&price);
+    let rules = till.ok(&["complaint", "rule", "--category", "wait", "--none"]);
+    let categories: Vec<&str> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["category"].as_str().unwrap())
+        .collect();
+    assert_eq!(categories, ["quality", "service", "price"]);
+
+    let add = |category: &str| {
+        till.ok(&[
+            "complaint",
+            "add",
+            "--category",
+            category,
+            "--severity",
+            "low",
+            "--note",
+            "Noted",
+        ])["proposed_coupon"]
+            .clone()
+    };
+    let proposed = add("price");
+    assert_eq!(proposed["kind"], "amount_off");
+    assert_eq!(proposed["value"], 250);
+    assert_eq!(proposed["text"], "Sorry about the bill");
+    assert!(add("wait").is_null());
 }

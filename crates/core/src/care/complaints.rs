@@ -97,35 +97,83 @@ pub struct NewComplaint {
     pub note: String,
 }
 
-/// The coupon a shop's rule gives for a category of complaint.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A shop's rule: the coupon the till proposes for a category of complaint. A category
+/// without a rule proposes nothing (it is put right otherwise: a refund, a mop).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(TS))]
 #[cfg_attr(feature = "ts", ts(export))]
-pub struct Compensation {
+#[serde(deny_unknown_fields)]
+pub struct CompensationRule {
+    pub category: Category,
     pub kind: CouponKind,
     pub value: i64,
-    /// Message key of the coupon's words, said in the shop's language when it is given.
-    pub text_key: String,
+    /// The coupon's words, as the manager wrote them; none: the till's own words for the
+    /// category, in the shop's language when the coupon is given.
+    pub text: Option<String>,
     /// How many days the coupon is good for.
     pub days: i64,
 }
 
-/// The rule: what each category of complaint is offered. A quality problem earns the item
-/// again, a wait 10 % off, poor service a free item; a price or cleanliness problem is put
-/// right otherwise (a refund at the till, a mop), so it proposes nothing.
-pub fn compensation_for(category: Category) -> Option<Compensation> {
-    let coupon = |kind, value, key: &str, days| Compensation {
+/// The longest a compensation coupon can be good for: a year.
+pub const MAX_COMPENSATION_DAYS: i64 = 365;
+
+/// The rules a shop starts with: a quality problem earns the item again, poor service a free
+/// coffee, a wait 10 % off; a price, cleanliness or other problem proposes nothing.
+pub fn default_rules() -> Vec<CompensationRule> {
+    let rule = |category, kind, value| CompensationRule {
+        category,
         kind,
         value,
-        text_key: key.to_string(),
-        days,
+        text: None,
+        days: 30,
     };
+    vec![
+        rule(Category::Quality, CouponKind::FreeItem, 1),
+        rule(Category::Service, CouponKind::FreeItem, 1),
+        rule(Category::Wait, CouponKind::PercentOff, 10),
+    ]
+}
+
+/// The till's own words for a compensation coupon of `category` (a Fluent key).
+pub fn words_key(category: Category) -> &'static str {
     match category {
-        Category::Quality => Some(coupon(CouponKind::FreeItem, 1, "compensation-quality", 30)),
-        Category::Service => Some(coupon(CouponKind::FreeItem, 1, "compensation-service", 30)),
-        Category::Wait => Some(coupon(CouponKind::PercentOff, 10, "compensation-wait", 30)),
-        Category::Price | Category::Cleanliness | Category::Other => None,
+        Category::Quality => "compensation-quality",
+        Category::Service => "compensation-service",
+        Category::Wait => "compensation-wait",
+        Category::Price | Category::Cleanliness | Category::Other => "compensation-apology",
     }
+}
+
+/// The rules checked: a coupon value its kind allows, 1 to 365 days, words a coupon may
+/// carry, one rule per category at most. Returned in the categories' order.
+pub fn checked_rules(rules: &[CompensationRule]) -> Result<Vec<CompensationRule>> {
+    let mut checked: Vec<CompensationRule> = Vec::with_capacity(rules.len());
+    for rule in rules {
+        if checked.iter().any(|r| r.category == rule.category) {
+            return Err(CoreError::CompensationRuleTwice {
+                category: rule.category.as_str().to_string(),
+            });
+        }
+        let value = crate::counter::coupons::checked_value(rule.kind, rule.value)?;
+        if !(1..=MAX_COMPENSATION_DAYS).contains(&rule.days) {
+            return Err(CoreError::InvalidNumber {
+                field: "days",
+                min: 1,
+                max: MAX_COMPENSATION_DAYS,
+            });
+        }
+        let text = match rule.text.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(validate::text("text", text, validate::TEXT_MAX)?),
+        };
+        checked.push(CompensationRule {
+            text,
+            value,
+            ..rule.clone()
+        });
+    }
+    checked.sort_by_key(|r| Category::ALL.iter().position(|c| *c == r.category));
+    Ok(checked)
 }
 
 /// The member's answer at their next visit.
@@ -207,14 +255,17 @@ const COMPLAINT_FROM: &str = "FROM complaint c
      LEFT JOIN staff l ON l.id = c.logged_by
      LEFT JOIN staff o ON o.id = c.owner_id";
 
-/// The compensation a rule proposes, as the coupon it would issue, in the shop's words.
-fn proposal(shop: &Shop, complaint: &Complaint) -> Option<NewCoupon> {
-    let rule = compensation_for(complaint.category)?;
-    let messages = Messages::new(&shop.language);
+/// The compensation the shop's rule proposes, as the coupon it would issue, in the shop's words.
+fn proposal(shop: &Shop, rules: &[CompensationRule], complaint: &Complaint) -> Option<NewCoupon> {
+    let rule = rules.iter().find(|r| r.category == complaint.category)?;
+    let text = match &rule.text {
+        Some(text) => text.clone(),
+        None => Messages::new(&shop.language).format(words_key(rule.category), &Default::default()),
+    };
     Some(NewCoupon {
         kind: rule.kind,
         value: rule.value,
-        text: messages.format(&rule.text_key, &Default::default()),
+        text,
         member_id: complaint.member_id,
         expires_on: Some(shop.today(Utc::now()) + Duration::days(rule.days)),
         only_here: false,
@@ -258,11 +309,70 @@ impl Store {
         .await?;
         self.commit(tx).await?;
         let complaint = self.complaint(id).await?;
+        let rules = self.compensation_rules().await?;
         Ok(Logged {
             id,
-            proposed_coupon: proposal(&shop, &complaint),
+            proposed_coupon: proposal(&shop, &rules, &complaint),
             complaint,
         })
+    }
+
+    /// The shop's compensation rules (the built-in ones until a manager sets its own).
+    pub async fn compensation_rules(&self) -> Result<Vec<CompensationRule>> {
+        let stored: Option<String> = sqlx::query_scalar(
+            "SELECT compensation_rules FROM shop WHERE id = (SELECT shop_id FROM device)",
+        )
+        .fetch_optional(self.pool())
+        .await?
+        .flatten();
+        match stored {
+            None => Ok(default_rules()),
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| CoreError::internal("compensation rules", e)),
+        }
+    }
+
+    /// Managers only: the shop's own compensation rules, each checked; audited, and they sync
+    /// to every till of the shop.
+    pub async fn set_compensation_rules(
+        &self,
+        actor: &Actor,
+        rules: &[CompensationRule],
+    ) -> Result<Vec<CompensationRule>> {
+        actor.require(Permission::ManageSettings)?;
+        let rules = checked_rules(rules)?;
+        let json = serde_json::to_string(&rules)
+            .map_err(|e| CoreError::internal("compensation rules", e))?;
+        let shop = self.require_shop().await?;
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE shop SET compensation_rules = ? WHERE id = ?")
+            .bind(&json)
+            .bind(shop.id)
+            .execute(&mut *tx)
+            .await?;
+        let detail = rules
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {} {}d",
+                    r.category.as_str(),
+                    <&str>::from(r.kind),
+                    r.value,
+                    r.days
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        crate::audit::record(
+            &mut tx,
+            Some(actor.staff_id),
+            crate::audit::AuditKind::SettingsChanged,
+            None,
+            Some(&format!("compensation: {detail}")),
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(rules)
     }
 
     pub async fn complaint(&self, id: ComplaintId) -> Result<Complaint> {
@@ -298,7 +408,8 @@ impl Store {
             return Err(CoreError::ComplaintCompensated);
         }
         let shop = self.require_shop().await?;
-        let coupon = proposal(&shop, &complaint).ok_or(CoreError::NoCompensation)?;
+        let rules = self.compensation_rules().await?;
+        let coupon = proposal(&shop, &rules, &complaint).ok_or(CoreError::NoCompensation)?;
         let coupon = self.prepare_coupon(actor, &coupon).await?;
         // The coupon and its link to the complaint are one write: never a coupon given twice,
         // or given and forgotten.
@@ -466,15 +577,48 @@ mod tests {
     }
 
     #[test]
-    fn every_proposed_coupon_has_its_words_in_every_language() {
+    fn every_category_has_the_till_s_own_words_in_every_language() {
         for category in Category::ALL {
-            let Some(rule) = compensation_for(category) else {
-                continue;
-            };
+            let key = words_key(category);
             for language in crate::input::validate::LANGUAGES {
-                let words = Messages::new(language).format(&rule.text_key, &Default::default());
-                assert_ne!(words, rule.text_key, "{language}: {category:?}");
+                let words = Messages::new(language).format(key, &Default::default());
+                assert_ne!(words, key, "{language}: {category:?}");
             }
         }
+    }
+
+    #[test]
+    fn rules_out_of_range_or_twice_for_a_category_are_refused() {
+        let rule = |category, kind, value, days| CompensationRule {
+            category,
+            kind,
+            value,
+            text: Some("  Un croissant  ".into()),
+            days,
+        };
+        let code = |rules: &[CompensationRule]| checked_rules(rules).unwrap_err().code();
+        assert_eq!(
+            code(&[rule(Category::Wait, CouponKind::PercentOff, 101, 30)]),
+            "invalid_number"
+        );
+        assert_eq!(
+            code(&[rule(Category::Wait, CouponKind::FreeItem, 1, 0)]),
+            "invalid_number"
+        );
+        assert_eq!(
+            code(&[
+                rule(Category::Price, CouponKind::AmountOff, 200, 30),
+                rule(Category::Price, CouponKind::FreeItem, 1, 30),
+            ]),
+            "compensation_rule_twice"
+        );
+        // Kept in the categories' order, the words trimmed.
+        let kept = checked_rules(&[
+            rule(Category::Other, CouponKind::AmountOff, 250, 365),
+            rule(Category::Quality, CouponKind::FreeItem, 2, 1),
+        ])
+        .unwrap();
+        assert_eq!(kept[0].category, Category::Quality);
+        assert_eq!(kept[1].text.as_deref(), Some("Un croissant"));
     }
 }

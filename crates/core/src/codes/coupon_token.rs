@@ -30,10 +30,22 @@ pub const TOKEN_LEN: usize =
 pub const MAX_VALUE: i64 = (1 << (5 * VALUE_LEN)) - 1;
 
 /// What a coupon gives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    sqlx::Type,
+    strum::IntoStaticStr,
+)]
 #[cfg_attr(feature = "ts", derive(TS))]
 #[serde(rename_all = "snake_case")]
 #[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 #[cfg_attr(feature = "ts", ts(export))]
 pub enum CouponKind {
     /// An item free (the coupon's text says which); its value is how many.

@@ -126,19 +126,28 @@ pub struct CouponView {
 impl CouponView {
     /// What the coupon gives, in words: "One item free", "€5.00 off", "10 % off".
     pub fn offer(&self, messages: &crate::i18n::Messages) -> String {
-        let arg = |name: &str, value: String| std::iter::once((name.to_string(), value)).collect();
-        match self.kind {
-            CouponKind::FreeItem => {
-                messages.format("coupon-free-item", &arg("count", self.value.to_string()))
-            }
-            CouponKind::AmountOff => messages.format(
-                "coupon-amount-off",
-                &arg("amount", messages.money(self.value, &self.currency)),
-            ),
-            CouponKind::PercentOff => messages.format(
-                "coupon-percent-off",
-                &arg("percent", self.value.to_string()),
-            ),
+        offer_words(messages, self.kind, self.value, &self.currency)
+    }
+}
+
+/// What a coupon of `kind` and `value` gives, in words (an amount in `currency`'s cents).
+pub fn offer_words(
+    messages: &crate::i18n::Messages,
+    kind: CouponKind,
+    value: i64,
+    currency: &str,
+) -> String {
+    let arg = |name: &str, value: String| std::iter::once((name.to_string(), value)).collect();
+    match kind {
+        CouponKind::FreeItem => {
+            messages.format("coupon-free-item", &arg("count", value.to_string()))
+        }
+        CouponKind::AmountOff => messages.format(
+            "coupon-amount-off",
+            &arg("amount", messages.money(value, currency)),
+        ),
+        CouponKind::PercentOff => {
+            messages.format("coupon-percent-off", &arg("percent", value.to_string()))
         }
     }
 }
@@ -233,7 +242,7 @@ pub fn typed_value(kind: CouponKind, typed: Option<&str>) -> Result<i64> {
 }
 
 /// The value checked against what the kind allows.
-fn checked_value(kind: CouponKind, value: i64) -> Result<i64> {
+pub(crate) fn checked_value(kind: CouponKind, value: i64) -> Result<i64> {
     let max = match kind {
         CouponKind::FreeItem => MAX_ITEMS,
         CouponKind::AmountOff => coupon_token::MAX_VALUE,

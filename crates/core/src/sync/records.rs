@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::care::complaints::{Category, FollowUp, Severity};
+use crate::care::complaints::{Category, CompensationRule, FollowUp, Severity};
 use crate::care::surveys::{SurveyWay, Topic};
 use crate::codes::coupon_token::CouponKind;
 use crate::counter::programs::{PointsReward, ProgramKind};
@@ -33,6 +33,9 @@ pub struct WireShop {
     /// Added with surveys (migration 0020); left out when not set, as a till of before writes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub survey_interval_days: Option<i64>,
+    /// Added with the shop's own compensation rules (migration 0021); none: the built-in ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compensation_rules: Option<Vec<CompensationRule>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -268,6 +271,13 @@ impl WireRecord {
             return Err("record_without_version");
         }
         match self {
+            WireRecord::Shop(r)
+                if r.compensation_rules.as_ref().is_some_and(|rules| {
+                    crate::care::complaints::checked_rules(rules).is_err()
+                }) =>
+            {
+                Err("invalid_compensation_rules")
+            }
             WireRecord::Staff(r) if !matches!(r.role.as_str(), "manager" | "cashier") => {
                 Err("unknown_role")
             }
@@ -360,17 +370,28 @@ pub(crate) async fn read(tx: &mut WriteTx, kind: &str, key: &[u8]) -> Result<Opt
                 String,
                 Option<String>,
                 Option<i64>,
+                Option<String>,
             );
             let row: Option<Row> = sqlx::query_as(
                 "SELECT id, name, language, currency, created_at, version, time_zone,
-                        survey_interval_days
+                        survey_interval_days, compensation_rules
                  FROM shop WHERE id = ?",
             )
             .bind(uuid())
             .fetch_optional(&mut **tx)
             .await?;
             row.map(
-                |(id, name, language, currency, created_at, version, time_zone, interval)| {
+                |(
+                    id,
+                    name,
+                    language,
+                    currency,
+                    created_at,
+                    version,
+                    time_zone,
+                    interval,
+                    rules,
+                )| {
                     WireRecord::Shop(WireShop {
                         id,
                         name,
@@ -380,6 +401,8 @@ pub(crate) async fn read(tx: &mut WriteTx, kind: &str, key: &[u8]) -> Result<Opt
                         version,
                         time_zone,
                         survey_interval_days: interval,
+                        // Written by `set_compensation_rules` from checked rules: it reads back.
+                        compensation_rules: rules.and_then(|json| serde_json::from_str(&json).ok()),
                     })
                 },
             )
@@ -665,12 +688,13 @@ pub(crate) async fn merge(tx: &mut WriteTx, record: &WireRecord) -> Result<Merge
     let changed = match record {
         WireRecord::Shop(r) => sqlx::query(
             "INSERT INTO shop (id, name, language, currency, created_at, version, time_zone,
-                               survey_interval_days)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                               survey_interval_days, compensation_rules)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, language = excluded.language,
                  currency = excluded.currency, version = excluded.version,
                  time_zone = excluded.time_zone,
-                 survey_interval_days = excluded.survey_interval_days
+                 survey_interval_days = excluded.survey_interval_days,
+                 compensation_rules = excluded.compensation_rules
              WHERE excluded.version > shop.version",
         )
         .bind(r.id)
@@ -681,6 +705,13 @@ pub(crate) async fn merge(tx: &mut WriteTx, record: &WireRecord) -> Result<Merge
         .bind(&r.version)
         .bind(&r.time_zone)
         .bind(r.survey_interval_days)
+        .bind(
+            r.compensation_rules
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(|e| CoreError::internal("sync", e))?,
+        )
         .execute(&mut **tx)
         .await?
         .rows_affected(),
