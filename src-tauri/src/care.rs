@@ -287,3 +287,26 @@ pub async fn set_compensation_rules(
         .await
         .map_err(failed)
 }
+
+/// The complaints still open, soonest due first (with `all`, every one, newest first).
+#[tauri::command]
+pub async fn complaints(state: State<'_, AppState>, all: bool) -> CommandResult<Vec<Complaint>> {
+    state.actor()?;
+    let store = state.store()?;
+    store.complaints(all).await.map_err(|e| store.error_body(e))
+}
+
+/// Its owner or a manager: the complaint is put right, in their words.
+#[tauri::command]
+pub async fn resolve_complaint(
+    state: State<'_, AppState>,
+    id: ComplaintId,
+    resolution: String,
+) -> CommandResult<Complaint> {
+    let actor = state.actor()?;
+    let store = state.store()?;
+    store
+        .resolve_complaint(&actor, id, &resolution)
+        .await
+        .map_err(|e| store.error_body(e))
+}

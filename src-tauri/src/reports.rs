@@ -84,3 +84,16 @@ pub async fn report_surveys(
         .await
         .map_err(|e| store.error_body(e))
 }
+
+/// Complaints logged in the period: how many, how fast they were put right, members' answers.
+#[tauri::command]
+pub async fn report_complaints(
+    state: State<'_, AppState>,
+    period: Period,
+) -> CommandResult<tessera_core::care::complaints::ComplaintFigures> {
+    let (store, actor) = (state.store()?, state.manager().await?);
+    store
+        .complaint_figures(&actor, period)
+        .await
+        .map_err(|e| store.error_body(e))
+}

@@ -3,7 +3,7 @@
 //! and used at the till; the reports read as charts.
 
 use fantoccini::Locator;
-use tessera_e2e::{Session, Start, ENTER};
+use tessera_e2e::{Session, Start, ENTER, MANAGER};
 
 #[tokio::test]
 async fn a_manager_adds_a_cashier_sees_it_in_the_audit_and_backs_up_and_restores() {
@@ -418,9 +418,37 @@ async fn a_manager_reads_the_feedback_and_says_what_the_shop_changed() {
     }
     let figures = s.cli(&["report", "surveys"]);
     assert_eq!(figures["nps"], 25, "{figures}");
+    s.cli(&[
+        "complaint",
+        "add",
+        "--category",
+        "wait",
+        "--severity",
+        "high",
+        "--note",
+        "Twenty minutes for a coffee",
+    ]);
 
     s.menu("manage-button").await;
     s.click("manage-tab-feedback").await;
+    // The open complaint, with its owner; put right here in a few words.
+    let open = s.text("complaint-open").await;
+    assert!(open.contains("Twenty minutes for a coffee"), "{open}");
+    assert!(open.contains(&format!("Owner: {MANAGER}")), "{open}");
+    assert!(s
+        .text("complaints-figures")
+        .await
+        .contains("1 logged, 1 open"));
+    s.click("complaint-resolve").await;
+    s.fill("complaint-resolution", "A second machine from Monday")
+        .await;
+    s.click("complaint-resolve-save").await;
+    s.el("complaints-none").await;
+    let all = s.cli(&["complaint", "list", "--all"]);
+    assert_eq!(
+        all[0]["resolution"], "A second machine from Monday",
+        "{all}"
+    );
     s.el("surveys-panel").await;
     s.eventually("the core's score", async |s| {
         (s.text("surveys-nps").await == "+25").then_some(())

@@ -61,6 +61,7 @@ import type { MemberDetails } from './bindings/MemberDetails';
 import type { SurveyAsked } from './bindings/SurveyAsked';
 import type { SurveyFigures } from './bindings/SurveyFigures';
 import type { WeDid } from './bindings/WeDid';
+import type { ComplaintFigures } from './bindings/ComplaintFigures';
 import type { CompensationRule } from './bindings/CompensationRule';
 import type { CompensationRuleRequest } from './bindings/CompensationRuleRequest';
 
@@ -116,6 +117,10 @@ export const ipc = {
   compensateComplaint: (id: string) => call<CouponView>('compensate_complaint', { id }),
   followUpDue: (memberId: string) => call<Complaint | null>('follow_up_due', { memberId }),
   answerFollowUp: (id: string, answer: FollowUp) => call<Complaint>('answer_follow_up', { id, answer }),
+  /** The open complaints, soonest due first; `all`: every one, newest first. */
+  complaints: (all: boolean) => call<Complaint[]>('complaints', { all }),
+  /** Its owner or a manager: put right, in their words. */
+  resolveComplaint: (id: string, resolution: string) => call<Complaint>('resolve_complaint', { id, resolution }),
   /** Whether the member may be asked for their opinion now (on the panel, not asked lately). */
   surveyDue: (memberId: string) => call<boolean>('survey_due', { memberId }),
   /** Asks the member; the survey opens on the customer's screen. */
@@ -193,6 +198,7 @@ export const ipc = {
   reportAtRisk: (asOf: string) => call<AtRisk>('report_at_risk', { asOf }),
   reportStaff: (period: Period) => call<StaffReport>('report_staff', { period }),
   reportSurveys: (period: Period) => call<SurveyFigures>('report_surveys', { period }),
+  reportComplaints: (period: Period) => call<ComplaintFigures>('report_complaints', { period }),
   backups: () => call<Backup[]>('backups'),
   backUpNow: () => call<Backup[]>('back_up_now'),
   /** Managers, after confirming: the backup replaces the database; everyone is signed out. */
