@@ -505,7 +505,12 @@ member-coupons = { $count ->
 }
 cli-coupon-used = Coupon used: { $offer }
 voucher-fine-print = Good for one use. Coupon { $id }
+slip-headline = Tell us what you think
+slip-offer = Three short questions, one minute
+slip-until = Open the link by { $date }
+slip-fine-print = Scan the code with your phone's camera, or open { $link }
 cli-voucher-written = Voucher written to { $file }
+cli-slip-written = Survey slip written to { $file }
 
 ## Complaints
 compensation-quality = A replacement of your choice, on us
@@ -553,9 +558,12 @@ follow-up-yes = Yes, put right
 follow-up-no = No
 feedback-follow-up-thanks = Thank you: the answer is kept.
 survey-offer = On the panel: ask for their opinion?
-survey-offer-hint = Three short questions, on the customer's screen.
+survey-offer-hint = Three short questions, on the customer's screen or on a slip for their phone.
 survey-ask = Ask
 feedback-survey-on-screen = The survey is on the customer's screen.
+survey-slip = Print a slip
+action-survey-slip = Survey slip
+feedback-slip-printed = The survey slip is printing: hand it over with the receipt.
 error-no-follow-up = Nothing to ask this member about at this visit.
 cli-report-complaints = Complaints { $from } – { $to }: { $logged } logged, { $resolved } resolved, { $open } open ({ $overdue } overdue)
 cli-report-complaints-hours = Hours to put right: median { $median }, longest { $max } · asked at the next visit: { $yes } put right, { $no } not
@@ -634,6 +642,7 @@ error-invalid-mail-server = { $url } is not a mail server address: write smtps:/
 error-insecure-mail-server = { $url } is not encrypted: the members' addresses and the password would cross the network in clear. Use smtps://, or add ?tls=required.
 error-invalid-sender = Write the address the emails come from as Name <address@example.com>.
 error-campaign-not-found = No campaign sent by email has this id.
+error-pages-not-served = The shop's pages are not served on its network: a manager sets their address in Settings (like 0.0.0.0:8470).
 error-compensation-rule-twice = Only one rule per kind of complaint ({ $category }).
 error-survey-link-invalid = This survey link is not one of this shop's, or it was changed.
 error-survey-answered = This survey was answered already. Thank you!

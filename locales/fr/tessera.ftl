@@ -505,7 +505,12 @@ member-coupons = { $count ->
 }
 cli-coupon-used = Bon utilisé : { $offer }
 voucher-fine-print = Valable pour une seule utilisation. Bon { $id }
+slip-headline = Donnez-nous votre avis
+slip-offer = Trois questions courtes, une minute
+slip-until = Lien valable jusqu'au { $date }
+slip-fine-print = Scannez le code avec l'appareil photo de votre téléphone, ou ouvrez { $link }
 cli-voucher-written = Bon enregistré dans { $file }
+cli-slip-written = Fiche d'enquête enregistrée dans { $file }
 
 ## Complaints
 compensation-quality = Un produit de votre choix, offert
@@ -553,9 +558,12 @@ follow-up-yes = Oui, réglé
 follow-up-no = Non
 feedback-follow-up-thanks = Merci : la réponse est enregistrée.
 survey-offer = Membre du panel : lui demander son avis ?
-survey-offer-hint = Trois questions courtes, sur l'écran client.
+survey-offer-hint = Trois questions courtes, sur l'écran client ou sur une fiche pour son téléphone.
 survey-ask = Demander
 feedback-survey-on-screen = L'enquête est sur l'écran client.
+survey-slip = Imprimer une fiche
+action-survey-slip = Fiche d'enquête
+feedback-slip-printed = La fiche d'enquête s'imprime : remettez-la avec le ticket.
 error-no-follow-up = Rien à demander à ce client lors de cette visite.
 cli-report-complaints = Réclamations du { $from } au { $to } : { $logged } reçues, { $resolved } résolues, { $open } ouvertes (dont { $overdue } en retard)
 cli-report-complaints-hours = Heures pour régler : médiane { $median }, la plus longue { $max } · à la visite suivante : { $yes } réglées, { $no } non
@@ -634,6 +642,7 @@ error-invalid-mail-server = { $url } n’est pas l’adresse d’un serveur de m
 error-insecure-mail-server = { $url } n’est pas chiffré : les adresses des membres et le mot de passe passeraient en clair sur le réseau. Utilisez smtps://, ou ajoutez ?tls=required.
 error-invalid-sender = Écrivez l’adresse d’envoi sous la forme Nom <adresse@example.com>.
 error-campaign-not-found = Aucune campagne envoyée par e-mail n’a cet identifiant.
+error-pages-not-served = Les pages de la boutique ne sont pas servies sur son réseau : un responsable indique leur adresse dans les réglages (par exemple 0.0.0.0:8470).
 error-compensation-rule-twice = Une seule règle par type de réclamation ({ $category }).
 error-survey-link-invalid = Ce lien d'enquête n'est pas de cette boutique, ou il a été modifié.
 error-survey-answered = Cette enquête a déjà reçu une réponse. Merci !

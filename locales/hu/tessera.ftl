@@ -488,7 +488,12 @@ member-coupons = { $count ->
 }
 cli-coupon-used = Kupon beváltva: { $offer }
 voucher-fine-print = Egyszer váltható be. Kupon: { $id }
+slip-headline = Mondja el a véleményét
+slip-offer = Három rövid kérdés, egy perc
+slip-until = A hivatkozás érvényes eddig: { $date }
+slip-fine-print = Olvassa be a kódot a telefonja kamerájával, vagy nyissa meg: { $link }
 cli-voucher-written = A kupon elkészült: { $file }
+cli-slip-written = A kérdőív-cetli elkészült: { $file }
 
 ## Complaints
 compensation-quality = Egy szabadon választott termék, a vendégünk
@@ -536,9 +541,12 @@ follow-up-yes = Igen, rendezve
 follow-up-no = Nem
 feedback-follow-up-thanks = Köszönjük: a választ megőriztük.
 survey-offer = Panel tag: megkérdezi a véleményét?
-survey-offer-hint = Három rövid kérdés a vásárlói képernyőn.
+survey-offer-hint = Három rövid kérdés a vásárlói képernyőn vagy egy cetlin a telefonjához.
 survey-ask = Megkérdezem
 feedback-survey-on-screen = A kérdőív a vásárlói képernyőn van.
+survey-slip = Cetli nyomtatása
+action-survey-slip = Kérdőív-cetli
+feedback-slip-printed = A kérdőív-cetli nyomtatás alatt: adja át a blokkal együtt.
 error-no-follow-up = Ennél a látogatásnál nincs mit kérdezni a tagtól.
 cli-report-complaints = Panaszok { $from } – { $to }: { $logged } rögzítve, { $resolved } rendezve, { $open } nyitott ({ $overdue } késésben)
 cli-report-complaints-hours = Rendezésig eltelt órák: medián { $median }, leghosszabb { $max } · a következő látogatáskor: { $yes } rendezve, { $no } nem
@@ -617,6 +625,7 @@ error-invalid-mail-server = { $url } nem levelezőszerver-cím: írd így: smtps
 error-insecure-mail-server = { $url } nem titkosított: a tagok címei és a jelszó titkosítatlanul mennének át a hálózaton. Használj smtps://-t, vagy írd hozzá: ?tls=required.
 error-invalid-sender = A feladó címét így írd: Név <cim@example.com>.
 error-campaign-not-found = Nincs ilyen azonosítójú, e-mailben küldött kampány.
+error-pages-not-served = Az üzlet oldalai nem érhetők el a hálózaton: egy vezető adja meg a címüket a beállításokban (például 0.0.0.0:8470).
 error-compensation-rule-twice = Panasztípusonként csak egy szabály lehet ({ $category }).
 error-survey-link-invalid = Ez a kérdőív-hivatkozás nem ennek az üzletnek a része, vagy módosították.
 error-survey-answered = Erre a kérdőívre már válaszoltak. Köszönjük!

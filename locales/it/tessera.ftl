@@ -504,7 +504,12 @@ member-coupons = { $count ->
 }
 cli-coupon-used = Buono usato: { $offer }
 voucher-fine-print = Valido per un solo utilizzo. Buono { $id }
+slip-headline = Diteci che cosa ne pensate
+slip-offer = Tre domande brevi, un minuto
+slip-until = Link valido fino al { $date }
+slip-fine-print = Inquadri il codice con la fotocamera del telefono, o apra { $link }
 cli-voucher-written = Buono salvato in { $file }
+cli-slip-written = Biglietto del questionario salvato in { $file }
 
 ## Complaints
 compensation-quality = Un prodotto a scelta, offerto da noi
@@ -552,9 +557,12 @@ follow-up-yes = Sì, risolto
 follow-up-no = No
 feedback-follow-up-thanks = Grazie: la risposta è registrata.
 survey-offer = Nel panel: chiedere la sua opinione?
-survey-offer-hint = Tre domande brevi, sullo schermo del cliente.
+survey-offer-hint = Tre domande brevi, sullo schermo del cliente o su un biglietto per il telefono.
 survey-ask = Chiedi
 feedback-survey-on-screen = Il questionario è sullo schermo del cliente.
+survey-slip = Stampa un biglietto
+action-survey-slip = Biglietto del questionario
+feedback-slip-printed = Il biglietto del questionario è in stampa: lo consegni con lo scontrino.
 error-no-follow-up = Niente da chiedere a questo cliente in questa visita.
 cli-report-complaints = Reclami dal { $from } al { $to }: { $logged } ricevuti, { $resolved } risolti, { $open } aperti ({ $overdue } in ritardo)
 cli-report-complaints-hours = Ore per risolvere: mediana { $median }, massimo { $max } · alla visita successiva: { $yes } risolti, { $no } no
@@ -633,6 +641,7 @@ error-invalid-mail-server = { $url } non è l’indirizzo di un server di posta:
 error-insecure-mail-server = { $url } non è cifrato: gli indirizzi dei soci e la password passerebbero in chiaro sulla rete. Usa smtps://, o aggiungi ?tls=required.
 error-invalid-sender = Scrivi l’indirizzo del mittente come Nome <indirizzo@example.com>.
 error-campaign-not-found = Nessuna campagna inviata per email ha questo id.
+error-pages-not-served = Le pagine del negozio non sono servite sulla sua rete: un responsabile ne indica l'indirizzo nelle impostazioni (ad esempio 0.0.0.0:8470).
 error-compensation-rule-twice = Una sola regola per tipo di reclamo ({ $category }).
 error-survey-link-invalid = Questo link al questionario non è di questo negozio, o è stato modificato.
 error-survey-answered = Questo questionario ha già una risposta. Grazie!

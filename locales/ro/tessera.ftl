@@ -519,7 +519,12 @@ member-coupons = { $count ->
 }
 cli-coupon-used = Cupon folosit: { $offer }
 voucher-fine-print = Valabil o singură dată. Cupon { $id }
+slip-headline = Spuneți-ne părerea dumneavoastră
+slip-offer = Trei întrebări scurte, un minut
+slip-until = Link valabil până la { $date }
+slip-fine-print = Scanați codul cu camera telefonului sau deschideți { $link }
 cli-voucher-written = Cupon salvat în { $file }
+cli-slip-written = Bilet de chestionar salvat în { $file }
 
 ## Complaints
 compensation-quality = Un produs la alegere, din partea casei
@@ -567,9 +572,12 @@ follow-up-yes = Da, rezolvată
 follow-up-no = Nu
 feedback-follow-up-thanks = Mulțumim: răspunsul e păstrat.
 survey-offer = În panel: îl întrebați de părere?
-survey-offer-hint = Trei întrebări scurte, pe ecranul clientului.
+survey-offer-hint = Trei întrebări scurte, pe ecranul clientului sau pe un bilet pentru telefon.
 survey-ask = Întreabă
 feedback-survey-on-screen = Chestionarul este pe ecranul clientului.
+survey-slip = Tipărește un bilet
+action-survey-slip = Bilet de chestionar
+feedback-slip-printed = Biletul de chestionar se tipărește: înmânați-l împreună cu bonul.
 error-no-follow-up = Nimic de întrebat acest membru la această vizită.
 cli-report-complaints = Reclamații { $from } – { $to }: { $logged } primite, { $resolved } rezolvate, { $open } deschise ({ $overdue } întârziate)
 cli-report-complaints-hours = Ore până la rezolvare: mediana { $median }, cel mai mult { $max } · la vizita următoare: { $yes } rezolvate, { $no } nu
@@ -648,6 +656,7 @@ error-invalid-mail-server = { $url } nu este adresa unui server de e-mail: scrie
 error-insecure-mail-server = { $url } nu este criptat: adresele membrilor și parola ar trece necriptate prin rețea. Folosește smtps:// sau adaugă ?tls=required.
 error-invalid-sender = Scrie adresa expeditorului ca Nume <adresa@example.com>.
 error-campaign-not-found = Nicio campanie trimisă prin e-mail nu are acest id.
+error-pages-not-served = Paginile magazinului nu sunt servite în rețeaua sa: un manager le setează adresa în setări (de exemplu 0.0.0.0:8470).
 error-compensation-rule-twice = O singură regulă pentru fiecare tip de reclamație ({ $category }).
 error-survey-link-invalid = Acest link de chestionar nu este al acestui magazin sau a fost modificat.
 error-survey-answered = Acest chestionar a primit deja răspuns. Mulțumim!

@@ -4,6 +4,7 @@
 //! The rules are tessera-core's (`care`).
 
 use tauri::State;
+use tessera_core::cards::voucher::VoucherFormat;
 use tessera_core::care::campaigns::{
     Campaign, CampaignChannel, CampaignCoupon, CampaignPlan, CampaignPreview,
 };
@@ -309,4 +310,42 @@ pub async fn resolve_complaint(
         .resolve_complaint(&actor, id, &resolution)
         .await
         .map_err(|e| store.error_body(e))
+}
+
+/// A survey slip printed: its file, the print job, and the link its QR holds.
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct SlipPrinted {
+    pub path: String,
+    pub job: tessera_core::support::printing::PrintJob,
+    pub link: String,
+}
+
+/// Any staff member: prints a survey slip on the till's printer (80 mm receipt paper), its QR
+/// opening a new survey on the shop's pages; for the member on screen (on the panel, not asked
+/// lately) or, without one, for whoever gets it.
+#[tauri::command]
+pub async fn print_survey_slip(
+    state: State<'_, AppState>,
+    member_id: Option<MemberId>,
+) -> CommandResult<SlipPrinted> {
+    let actor = state.actor()?;
+    let store = state.store()?;
+    let failed = |e| store.error_body(e);
+    let settings = store.till_settings().await.map_err(failed)?;
+    let base = crate::pages::network_link_base(settings.pages_address.as_deref())?;
+    let (asked, pdf) = store
+        .survey_slip(&actor, member_id, &base, VoucherFormat::Strip80)
+        .await
+        .map_err(failed)?;
+    let stamp = chrono::Local::now().format("%Y-%m-%d-%H%M%S");
+    let path = crate::commands::print_folder(&state).join(format!("tessera-survey-{stamp}.pdf"));
+    tessera_core::support::files::write_file(&path, &pdf).map_err(|e| e.body())?;
+    let job = store.print_file(&path, None).await.map_err(failed)?;
+    Ok(SlipPrinted {
+        path: path.display().to_string(),
+        job,
+        link: asked.link.unwrap_or_default(),
+    })
 }

@@ -134,6 +134,7 @@ fn main() {
             care::set_compensation_rules,
             care::complaints,
             care::resolve_complaint,
+            care::print_survey_slip,
             manage::manager_check,
             manage::confirm_pin,
             manage::set_till_settings,

@@ -61,6 +61,25 @@ fn spawn_pages(
     }))
 }
 
+/// Where phones on the shop's network reach the pages this till serves (the link a survey
+/// slip's QR holds): the address in the settings, or, when it listens on every address
+/// (0.0.0.0), this computer's address on its network (the one its route out leaves from; no
+/// packet is sent to find it).
+pub fn network_link_base(pages_address: Option<&str>) -> Result<String, ErrorBody> {
+    let not_served = || CoreError::PagesNotServed.body();
+    let address: SocketAddr = pages_address
+        .and_then(|a| a.parse().ok())
+        .ok_or_else(not_served)?;
+    let ip = if address.ip().is_unspecified() {
+        let socket = std::net::UdpSocket::bind("0.0.0.0:0").map_err(|_| not_served())?;
+        socket.connect("192.0.2.1:9").map_err(|_| not_served())?;
+        socket.local_addr().map_err(|_| not_served())?.ip()
+    } else {
+        address.ip()
+    };
+    Ok(format!("http://{}", SocketAddr::new(ip, address.port())))
+}
+
 /// The pages for the customer's screen, on a free port of this computer only: started the
 /// first time a survey is shown there, then kept for the app's life.
 #[derive(Default)]
@@ -109,4 +128,28 @@ pub fn show_to_customer(app: &AppHandle, link: &str, title: &str) -> Result<(), 
         main.set_focus().map_err(failed)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slip_s_link_leads_where_the_pages_are_served_or_is_refused() {
+        let refused = |address| network_link_base(address).unwrap_err().code;
+        assert_eq!(refused(None), "pages_not_served");
+        assert_eq!(refused(Some("not an address")), "pages_not_served");
+        assert_eq!(
+            network_link_base(Some("192.168.1.20:8470")).unwrap(),
+            "http://192.168.1.20:8470"
+        );
+        // Every address: this computer's own on its network (or refused, with no network).
+        match network_link_base(Some("0.0.0.0:8470")) {
+            Ok(base) => {
+                assert!(base.ends_with(":8470"), "{base}");
+                assert!(!base.contains("0.0.0.0"), "{base}");
+            }
+            Err(body) => assert_eq!(body.code, "pages_not_served"),
+        }
+    }
 }

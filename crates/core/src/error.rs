@@ -189,6 +189,8 @@ pub enum CoreError {
         sent: i64,
         waiting: i64,
     },
+    #[error("the shop's pages are not served on its network: set their address in the settings")]
+    PagesNotServed,
     #[error("two compensation rules for one category of complaint: {category}")]
     CompensationRuleTwice { category: String },
     #[error("this survey link is not one of this shop's, or it was changed")]
@@ -384,6 +386,7 @@ impl CoreError {
             InvalidSender => "invalid_sender",
             CampaignNotFound => "campaign_not_found",
             MailServerUnreachable { .. } => "mail_server_unreachable",
+            PagesNotServed => "pages_not_served",
             CompensationRuleTwice { .. } => "compensation_rule_twice",
             SurveyLinkInvalid => "survey_link_invalid",
             SurveyAnswered => "survey_answered",
@@ -667,6 +670,7 @@ impl CoreError {
                 url: "smtp://mail.example".into(),
             },
             ErrorKind::InvalidSender => CoreError::InvalidSender,
+            ErrorKind::PagesNotServed => CoreError::PagesNotServed,
             ErrorKind::CompensationRuleTwice => CoreError::CompensationRuleTwice {
                 category: "quality".into(),
             },

@@ -648,3 +648,77 @@ async fn a_panel_member_answers_on_the_customer_s_screen_while_the_till_stays_ar
     .await;
     s.finish().await;
 }
+
+/// A survey slip for the member on screen: printed on the till's printer (a private CUPS queue
+/// to a file), its QR, read back from the printed PDF, opens the survey on the pages the till
+/// serves on the shop's network.
+#[tokio::test]
+async fn a_survey_slip_prints_and_its_qr_opens_the_survey_on_the_till_s_pages() {
+    let (s, cups) = Session::launch_with_printer("survey-slip", Start::Shop).await;
+    let claire = s.enroll("Claire Dubois");
+    s.cli(&["member", "consent", &claire, "--panel", "yes"]);
+    // A manager serves the shop's pages (a free port of this computer, for the test).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    s.menu("manage-button").await;
+    s.click("manage-tab-settings").await;
+    s.fill("settings-pages", &format!("127.0.0.1:{port}")).await;
+    s.click("settings-save").await;
+    s.el("settings-saved").await;
+    s.click("manage-back").await;
+
+    s.scan(&claire).await;
+    s.eventually("the survey offered", async |s| {
+        s.exists("survey-offer").await.then_some(())
+    })
+    .await;
+    s.click("survey-slip").await;
+    s.eventually("the slip printing", async |s| {
+        (!s.exists("survey-offer").await && s.feedback_kind().await.as_deref() == Some("info"))
+            .then_some(())
+    })
+    .await;
+    let pdf = s.temp_dir().join("slip.pdf");
+    std::fs::write(&pdf, cups.next_job()).expect("the printed slip");
+    let png = s.temp_dir().join("slip");
+    let rendered = std::process::Command::new("pdftoppm")
+        .args(["-r", "300", "-png", "-singlefile"])
+        .arg(&pdf)
+        .arg(&png)
+        .status()
+        .expect("pdftoppm (poppler-utils)");
+    assert!(rendered.success());
+    let decoded = std::process::Command::new("zbarimg")
+        .args(["-q", "--raw"])
+        .arg(png.with_extension("png"))
+        .output()
+        .expect("zbarimg (zbar-tools)");
+    let link = String::from_utf8(decoded.stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    let prefix = format!("http://127.0.0.1:{port}");
+    let path = link
+        .strip_prefix(&prefix)
+        .unwrap_or_else(|| panic!("a link to the till's pages: {link}"));
+    assert!(path.starts_with("/s/TF1"), "{link}");
+    let page = {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("the pages");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: till\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut page = String::new();
+        stream.read_to_string(&mut page).unwrap();
+        page
+    };
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains("How likely are you to recommend"), "{page}");
+    assert_eq!(s.cli(&["survey", "due", &claire])["due"], false);
+    s.finish().await;
+}

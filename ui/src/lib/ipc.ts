@@ -61,6 +61,7 @@ import type { MemberDetails } from './bindings/MemberDetails';
 import type { SurveyAsked } from './bindings/SurveyAsked';
 import type { SurveyFigures } from './bindings/SurveyFigures';
 import type { WeDid } from './bindings/WeDid';
+import type { SlipPrinted } from './bindings/SlipPrinted';
 import type { ComplaintFigures } from './bindings/ComplaintFigures';
 import type { CompensationRule } from './bindings/CompensationRule';
 import type { CompensationRuleRequest } from './bindings/CompensationRuleRequest';
@@ -125,6 +126,8 @@ export const ipc = {
   surveyDue: (memberId: string) => call<boolean>('survey_due', { memberId }),
   /** Asks the member; the survey opens on the customer's screen. */
   askSurvey: (memberId: string) => call<SurveyAsked>('ask_survey', { memberId }),
+  /** A survey slip on the till's printer, for the member (or, with null, anyone). */
+  printSurveySlip: (memberId: string | null) => call<SlipPrinted>('print_survey_slip', { memberId }),
   weDidList: () => call<WeDid[]>('we_did_list'),
   /** Managers: what the shop changed after feedback (shown on the survey page). */
   addWeDid: (text: string) => call<WeDid>('add_we_did', { text }),

@@ -34,6 +34,7 @@ export interface TillIpc {
   answerFollowUp(id: string, answer: FollowUp): Promise<Complaint>;
   surveyDue(memberId: string): Promise<boolean>;
   askSurvey(memberId: string): Promise<unknown>;
+  printSurveySlip(memberId: string | null): Promise<unknown>;
   lastUndoable(): Promise<UndoCandidate>;
   undo(eventId: string, reason: { code: ReasonCode; note: string | null }): Promise<ActionResult>;
 }
@@ -384,6 +385,19 @@ export class TillSession {
     if (this.view?.member.id !== memberId) return;
     this.followUp = due;
     this.surveyDue = survey;
+  }
+
+  /** A survey slip on the till's printer, to hand over with the receipt: the member on screen's
+   *  when they may be asked, otherwise anyone's. */
+  printSurveySlip(): Promise<void> {
+    const memberId = this.surveyDue ? (this.view?.member.id ?? null) : null;
+    this.touch();
+    return this.enqueue(async () => {
+      await this.ipc.printSurveySlip(memberId);
+      this.notSaving = null;
+      if (memberId && this.view?.member.id === memberId) this.surveyDue = false;
+      this.say('info', { key: 'feedback-slip-printed' });
+    });
   }
 
   /** Asks the member on screen for their opinion: the survey opens on the customer's screen,

@@ -55,6 +55,14 @@ class FakeCore implements TillIpc {
     return Promise.resolve(this.panel.has(memberId));
   }
 
+  printSurveySlip(memberId: string | null): Promise<unknown> {
+    if (memberId && !this.panel.delete(memberId)) {
+      throw new CoreFailure({ code: 'not_on_panel', key: 'error-not-on-panel', args: {}, storage_failure: false });
+    }
+    this.writes.push(`slip ${memberId ?? 'anyone'}`);
+    return Promise.resolve({});
+  }
+
   askSurvey(memberId: string): Promise<unknown> {
     if (!this.panel.delete(memberId)) {
       throw new CoreFailure({ code: 'not_on_panel', key: 'error-not-on-panel', args: {}, storage_failure: false });
@@ -702,5 +710,16 @@ describe('a survey for the member on screen', () => {
     expect(till.surveyDue).toBe(false);
     await till.askSurvey();
     expect(core.writes).toEqual([]);
+  });
+
+  it('prints a slip for the member on the panel, or for anyone otherwise', async () => {
+    core.panel.add('id-CLAIRE');
+    await scan('ROSSI');
+    await till.printSurveySlip();
+    await scan('CLAIRE');
+    await till.printSurveySlip();
+    expect(core.writes).toEqual(['slip anyone', 'slip id-CLAIRE']);
+    expect(till.surveyDue).toBe(false);
+    expect(till.feedback?.message).toEqual({ key: 'feedback-slip-printed' });
   });
 });

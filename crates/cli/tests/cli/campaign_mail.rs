@@ -12,7 +12,7 @@ use mailparse::{MailHeaderMap, ParsedMail};
 use crate::common::{block_on, Till};
 
 /// A child process ended when the test ends, however it ends.
-struct Running {
+pub(crate) struct Running {
     child: Child,
     // Closing it tells the SMTP sink to stop; the page server is killed.
     _stdin: Option<ChildStdin>,
@@ -54,7 +54,7 @@ fn smtp_sink(maildir: &Path) -> (u16, Running) {
 }
 
 /// `tessera serve` on a free port of 127.0.0.1: its URL, once it listens.
-fn page_server(db: &Path) -> (String, Running) {
+pub(crate) fn page_server(db: &Path) -> (String, Running) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tessera"))
         .arg("--db")
         .arg(db)

@@ -358,6 +358,55 @@ impl Store {
         })
     }
 
+    /// Any staff member: a slip to hand over with a receipt (58 or 80 mm, or A6), whose QR
+    /// opens a new survey on the shop's pages (`link_base`), in the member's language or the
+    /// shop's. Without a member, it is for whoever gets it.
+    pub async fn survey_slip(
+        &self,
+        actor: &Actor,
+        member_id: Option<MemberId>,
+        link_base: &str,
+        format: crate::cards::voucher::VoucherFormat,
+    ) -> Result<(SurveyAsked, Vec<u8>)> {
+        let asked = self
+            .ask_survey(actor, member_id, SurveyWay::Link, Some(link_base))
+            .await?;
+        let link = asked
+            .link
+            .clone()
+            .ok_or_else(|| CoreError::internal("survey slip", "a link base gave no link"))?;
+        let shop = self.require_shop().await?;
+        let language = match member_id {
+            Some(id) => {
+                let id = crate::counter::merge::canonical(self.pool(), id).await?;
+                self.member(id).await?.language
+            }
+            None => shop.language.clone(),
+        };
+        let until = shop.today(Utc::now()) + Duration::days(ANSWER_DAYS);
+        // No await from here: a Fluent bundle is not `Send`.
+        let m = crate::i18n::Messages::new(&language);
+        let say = |key: &str, args: &[(&str, String)]| {
+            let args = args
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect();
+            m.format(key, &args)
+        };
+        let face = crate::cards::voucher::VoucherFace {
+            headline: say("slip-headline", &[]),
+            offer: say("slip-offer", &[]),
+            member: None,
+            until: say("slip-until", &[("date", m.date(until))]),
+            only_here: None,
+            fine_print: say("slip-fine-print", &[("link", link.clone())]),
+            token: link,
+            shop: shop.name,
+        };
+        let pdf = crate::cards::voucher::voucher_pdf(&face, format)?;
+        Ok((asked, pdf))
+    }
+
     /// The survey a link names, for its page; nothing is written. Refused if the link is not
     /// the chain's, too old, or its member was erased.
     pub async fn survey_page(&self, token: &str) -> Result<SurveyPage> {
