@@ -48,7 +48,7 @@ fn a_survey_slip_s_qr_opens_the_survey_on_the_till_s_pages() {
     ]);
     let link = slip["survey"]["link"].as_str().unwrap().to_string();
     let png = render(&pdf, 1, None, &till.dir.path().join("slip"));
-    assert_eq!(qr_codes(&png), [link.clone()]);
+    assert_eq!(qr_codes(&png), std::slice::from_ref(&link));
     let text = run("pdftotext", &[pdf.to_str().unwrap(), "-"]);
     assert!(text.contains("Donnez-nous votre avis"), "{text}");
     assert!(text.contains("Lien valable jusqu"), "{text}");
