@@ -39,16 +39,10 @@ pub fn verify(text: &str, keys: &[ChainKey]) -> Result<SurveyId, TokenError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::rngs::StdRng;
-    use rand::SeedableRng;
-
-    fn key(seed: u64) -> ChainKey {
-        ChainKey::generate(&mut StdRng::seed_from_u64(seed))
-    }
 
     #[test]
     fn a_survey_token_names_its_survey_whatever_the_case() {
-        let key = key(1);
+        let key = ChainKey::seeded(1);
         let survey = SurveyId::new();
         let token = key.issue_survey(survey);
         assert_eq!(token.len(), TOKEN_LEN);
@@ -61,7 +55,7 @@ mod tests {
 
     #[test]
     fn a_changed_token_an_unsubscribe_token_or_another_chain_is_refused() {
-        let key = key(2);
+        let key = ChainKey::seeded(2);
         let token = key.issue_survey(SurveyId::new());
         for i in PREFIX.len() + KEY_ID_LEN..token.len() {
             let mut bytes = token.clone().into_bytes();
@@ -76,7 +70,7 @@ mod tests {
         // The same body under another prefix is not a survey's.
         let other_kind = token.replacen(PREFIX, "TU1", 1);
         assert!(verify(&other_kind, std::slice::from_ref(&key)).is_err());
-        let stranger = ChainKey::from_parts(key.id.clone(), self::key(3).secret().to_vec());
+        let stranger = ChainKey::from_parts(key.id.clone(), ChainKey::seeded(3).secret().to_vec());
         assert_eq!(verify(&token, &[stranger]), Err(TokenError::Forged));
     }
 }

@@ -44,6 +44,13 @@ impl ChainKey {
         ChainKey { id, secret }
     }
 
+    /// The same key for the same seed, every run (tests).
+    #[cfg(test)]
+    pub(crate) fn seeded(seed: u64) -> ChainKey {
+        use rand::SeedableRng;
+        ChainKey::generate(&mut rand::rngs::StdRng::seed_from_u64(seed))
+    }
+
     pub fn from_parts(id: String, secret: Vec<u8>) -> ChainKey {
         ChainKey { id, secret }
     }
@@ -169,17 +176,13 @@ mod tests {
     use rand::rngs::StdRng;
     use rand::SeedableRng;
 
-    fn key(seed: u64) -> ChainKey {
-        ChainKey::generate(&mut StdRng::seed_from_u64(seed))
-    }
-
     fn code(seed: u64) -> MemberCode {
         MemberCode::generate(&mut StdRng::seed_from_u64(seed))
     }
 
     #[test]
     fn a_token_round_trips_to_its_card_code() {
-        let key = key(1);
+        let key = ChainKey::seeded(1);
         let token = key.issue(&code(2));
         assert_eq!(token.len(), TOKEN_LEN);
         assert!(token.starts_with("TS1"));
@@ -190,9 +193,9 @@ mod tests {
 
     #[test]
     fn any_single_changed_character_is_refused_as_forged() {
-        let key = key(1);
+        let key = ChainKey::seeded(1);
         let token = key.issue(&code(3));
-        let other_keys = [key.clone(), self::key(9)];
+        let other_keys = [key.clone(), ChainKey::seeded(9)];
         for position in 0..TOKEN_LEN {
             for &replacement in ALPHABET.iter() {
                 let mut altered: Vec<u8> = token.clone().into_bytes();
@@ -216,8 +219,8 @@ mod tests {
 
     #[test]
     fn a_token_made_with_an_unknown_key_is_refused() {
-        let token = key(1).issue(&code(4));
-        let mut stranger = key(5);
+        let token = ChainKey::seeded(1).issue(&code(4));
+        let mut stranger = ChainKey::seeded(5);
         stranger.id = "ZZ".into();
         let verdict = TokenClaim::parse(&token).unwrap().verify(&[stranger]);
         assert_eq!(verdict, Err(TokenError::UnknownKey));
@@ -225,7 +228,7 @@ mod tests {
 
     #[test]
     fn a_key_with_the_same_id_but_another_secret_does_not_verify() {
-        let key = key(1);
+        let key = ChainKey::seeded(1);
         let token = key.issue(&code(4));
         let impostor = ChainKey::from_parts(key.id.clone(), vec![7; 32]);
         let verdict = TokenClaim::parse(&token).unwrap().verify(&[impostor]);
@@ -234,7 +237,7 @@ mod tests {
 
     #[test]
     fn a_truncated_token_is_refused_as_truncated() {
-        let token = key(1).issue(&code(6));
+        let token = ChainKey::seeded(1).issue(&code(6));
         for len in [3, 14, TOKEN_LEN - 1] {
             assert_eq!(
                 TokenClaim::parse(&token[..len]),
@@ -254,7 +257,7 @@ mod tests {
     proptest! {
         #[test]
         fn random_tokens_round_trip(key_seed in any::<u64>(), code_seed in any::<u64>()) {
-            let key = key(key_seed);
+            let key = ChainKey::seeded(key_seed);
             let token = key.issue(&code(code_seed));
             prop_assert_eq!(TokenClaim::parse(&token).unwrap().verify(&[key]), Ok(code(code_seed)));
         }

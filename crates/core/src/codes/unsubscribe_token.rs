@@ -76,16 +76,10 @@ pub fn verify(text: &str, keys: &[ChainKey]) -> Result<Unsubscribe, TokenError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::rngs::StdRng;
-    use rand::SeedableRng;
-
-    fn key(seed: u64) -> ChainKey {
-        ChainKey::generate(&mut StdRng::seed_from_u64(seed))
-    }
 
     #[test]
     fn an_unsubscribe_token_names_its_member_and_channel() {
-        let key = key(1);
+        let key = ChainKey::seeded(1);
         for channel in [Channel::Email, Channel::Sms, Channel::Panel] {
             let asked = Unsubscribe {
                 member_id: MemberId::new(),
@@ -104,7 +98,7 @@ mod tests {
 
     #[test]
     fn a_changed_member_or_channel_or_another_chain_is_refused() {
-        let key = key(2);
+        let key = ChainKey::seeded(2);
         let token = key.issue_unsubscribe(Unsubscribe {
             member_id: MemberId::new(),
             channel: Channel::Email,
@@ -119,7 +113,7 @@ mod tests {
                 "{i}"
             );
         }
-        let mut other = self::key(3);
+        let mut other = ChainKey::seeded(3);
         other = ChainKey::from_parts(key.id.clone(), other.secret().to_vec());
         assert_eq!(verify(&token, &[other]), Err(TokenError::Forged));
         assert_eq!(verify(&token[..40], &[key]), Err(TokenError::Truncated));
