@@ -307,6 +307,26 @@ pub async fn undo(
         .map_err(failed(&store))
 }
 
+/// The cashier's Undo of a coupon use (a voucher taken by mistake): the coupon is good again.
+#[tauri::command]
+pub async fn undo_coupon_use(
+    state: State<'_, AppState>,
+    event_id: EventId,
+    reason: VoidReason,
+) -> CommandResult<tessera_core::counter::coupons::CouponUse> {
+    let session = state.session()?;
+    let store = state.store()?;
+    store
+        .undo_coupon_use(
+            &Actor::from(&session.staff),
+            session.started,
+            event_id,
+            &reason,
+        )
+        .await
+        .map_err(failed(&store))
+}
+
 /// Where printed cards go: `Documents/Tessera` (made if needed), else next to the database.
 pub(crate) fn print_folder(state: &AppState) -> std::path::PathBuf {
     let documents = dirs::document_dir().map(|d| d.join("Tessera"));

@@ -107,6 +107,7 @@ fn main() {
             commands::redeem_coupon,
             commands::last_undoable,
             commands::undo,
+            commands::undo_coupon_use,
             commands::print_cards,
             commands::print_test_page,
             commands::open_file,

@@ -320,3 +320,66 @@ async fn only_a_manager_issues_coupons_and_a_card_is_not_a_coupon() {
         "{punched:?}"
     );
 }
+
+/// A voucher taken by mistake (scanned for the wrong customer): the cashier's Undo shows it
+/// and takes it back with a reason; the coupon is good again, once, and the ledger keeps both
+/// the use and its void.
+#[tokio::test]
+async fn the_cashier_s_undo_gives_a_coupon_taken_by_mistake_back() {
+    use tessera_core::ledger::{ReasonCode, VoidReason};
+
+    let shop = shop().await;
+    let signed_in = Utc::now() - Duration::minutes(1);
+    let coupon = shop
+        .store
+        .issue_coupon(&shop.manager, &free_coffee())
+        .await
+        .unwrap();
+    let used = shop
+        .store
+        .redeem_coupon(&shop.cashier, &coupon.token)
+        .await
+        .unwrap();
+    let candidate = shop
+        .store
+        .last_undoable(&shop.cashier, signed_in)
+        .await
+        .unwrap();
+    assert_eq!(candidate.event.id, used.event.id);
+    assert_eq!(candidate.coupon_text.as_deref(), Some("Egy kávé"));
+    assert_eq!(candidate.member_name, "", "a voucher for whoever brings it");
+    // Another staff member's Undo does not reach it.
+    assert!(matches!(
+        shop.store.last_undoable(&shop.manager, signed_in).await,
+        Err(CoreError::NothingToUndo)
+    ));
+
+    let reason = VoidReason::code(ReasonCode::WrongMember);
+    let undone = shop
+        .store
+        .undo_coupon_use(&shop.cashier, signed_in, used.event.id, &reason)
+        .await
+        .unwrap();
+    assert_eq!(undone.event.kind, EventKind::Void);
+    assert_eq!(undone.event.voids, Some(used.event.id));
+    assert_eq!(undone.event.coupon_id, Some(coupon.id));
+    assert_eq!(undone.coupon.state, CouponState::Open);
+    // Once: the use is undone already, and nothing else is left to undo.
+    assert!(matches!(
+        shop.store
+            .undo_coupon_use(&shop.cashier, signed_in, used.event.id, &reason)
+            .await,
+        Err(CoreError::NothingToUndo)
+    ));
+
+    // Good again, for one more use.
+    shop.store
+        .redeem_coupon(&shop.cashier, &coupon.token)
+        .await
+        .unwrap();
+    assert!(matches!(
+        shop.store.redeem_coupon(&shop.cashier, &coupon.token).await,
+        Err(CoreError::CouponUsed { .. })
+    ));
+    assert!(shop.store.doctor(&shop.manager, false).await.unwrap().ok);
+}

@@ -474,6 +474,19 @@ async fn a_voucher_is_taken_once_with_enter_and_a_members_coupon_from_its_button
         (0, 0),
         "no stamp was given by the way"
     );
+
+    // Taken by mistake (it was for her next visit): the cashier's Undo gives it back.
+    s.ctrl('z').await;
+    let what = s.text("undo-what").await;
+    assert!(what.contains("A cake"), "{what}");
+    s.click("undo-reason").await;
+    s.eventually("the coupon back with the member", async |s| {
+        (s.all("member-coupon").await.len() == 1
+            && s.feedback_kind().await.as_deref() == Some("success"))
+        .then_some(())
+    })
+    .await;
+    assert_eq!(s.cli(&["coupon", "show", &given])["state"], "open");
     s.finish().await;
 }
 

@@ -134,6 +134,8 @@ export const ipc = {
   withdrawWeDid: (id: string) => call<void>('withdraw_we_did', { id }),
   lastUndoable: () => call<UndoCandidate>('last_undoable'),
   undo: (eventId: string, reason: VoidReason) => call<ActionResult>('undo', { eventId, reason }),
+  /** The cashier's Undo of a coupon use: the coupon is good again. */
+  undoCouponUse: (eventId: string, reason: VoidReason) => call<CouponUse>('undo_coupon_use', { eventId, reason }),
   /** Managers: `members` null means every member; `language` null, each member's own. */
   printCards: (layout: 'cr80' | 'a4-10', members: string[] | null, language: string | null) =>
     call<PrintedFile>('print_cards', { layout, members, language }),

@@ -37,6 +37,7 @@ export interface TillIpc {
   printSurveySlip(memberId: string | null): Promise<unknown>;
   lastUndoable(): Promise<UndoCandidate>;
   undo(eventId: string, reason: { code: ReasonCode; note: string | null }): Promise<ActionResult>;
+  undoCouponUse(eventId: string, reason: { code: ReasonCode; note: string | null }): Promise<CouponUse>;
 }
 
 /** green: stamped; gold: a reward; red: refused; blue: a question for the cashier; grey: info. */
@@ -585,6 +586,19 @@ export class TillSession {
     const candidate = this.dialog.candidate;
     this.dialog = null;
     return this.enqueue(async () => {
+      if (candidate.event.kind === 'coupon_redeem') {
+        // A voucher taken by mistake: good again. The member on screen (if it was theirs) is
+        // read again, so it shows under their cards once more.
+        const back = await this.ipc.undoCouponUse(candidate.event.id, { code, note });
+        this.notSaving = null;
+        if (this.view?.member.id === candidate.event.member_id) {
+          this.show(await this.ipc.memberView(candidate.event.member_id));
+        } else if (!this.view) {
+          this.coupon = back.coupon;
+        }
+        this.say('success', { key: 'feedback-undone', event: { event: candidate.event, program: null } });
+        return;
+      }
       const result = await this.ipc.undo(candidate.event.id, { code, note });
       this.notSaving = null;
       this.justFilled = null;

@@ -224,14 +224,33 @@ class FakeCore implements TillIpc {
       refusal: { code: 'coupon_used', key: 'error-coupon-used', args: { date: '2026-11-24' }, storage_failure: false },
     };
     this.coupons.set(token, used);
+    this.lastCouponUse = { token, open: coupon };
     this.writes.push(`coupon ${coupon.text ?? ''}`);
     const event = { ...this.result([...this.members.values()][0].id, 'redeem', 0).event, kind: 'coupon_redeem' as const };
     return Promise.resolve({ event, coupon: used });
   }
 
+  /** The last coupon use, while it is the last write: what Undo would give back. */
+  lastCouponUse: { token: string; open: CouponView } | null = null;
+
   lastUndoable(): Promise<UndoCandidate> {
     const [, m] = [...this.members.entries()][0];
+    const coupon = this.writes.at(-1)?.startsWith('coupon ') ? this.lastCouponUse : null;
+    if (coupon) {
+      const event = { ...this.result(m.id, 'redeem', 0).event, kind: 'coupon_redeem' as const, member_id: '00000000-0000-0000-0000-000000000000' };
+      return Promise.resolve({ event, member_name: '', program_name: null, coupon_text: coupon.open.text ?? '' });
+    }
     return Promise.resolve({ event: this.result(m.id, 'punch', 0).event, member_name: m.name, program_name: 'Coffee card' });
+  }
+
+  undoCouponUse(): Promise<CouponUse> {
+    const coupon = this.lastCouponUse;
+    if (!coupon) throw new CoreFailure({ code: 'nothing_to_undo', key: 'error-nothing-to-undo', args: {}, storage_failure: false });
+    this.coupons.set(coupon.token, coupon.open);
+    this.lastCouponUse = null;
+    this.writes.push(`undo coupon ${coupon.open.text ?? ''}`);
+    const [, m] = [...this.members.entries()][0];
+    return Promise.resolve({ event: { ...this.result(m.id, 'redeem', 0).event, kind: 'void' as const }, coupon: coupon.open });
   }
 
   undo(): Promise<ActionResult> {
@@ -562,6 +581,22 @@ describe('undo', () => {
     await till.undo('scanned_twice', null);
     expect(core.writes).toEqual(['punch Claire Dubois', 'undo Claire Dubois']);
     expect(till.last?.undone).toBe(true);
+  });
+
+  it('gives back a voucher taken by mistake: the coupon shows again, good to use', async () => {
+    core.addCoupon('TC1CROISSANT', 'A croissant');
+    await scan('TC1CROISSANT');
+    await press('Enter');
+    expect(core.writes).toEqual(['coupon A croissant']);
+    await press('z', { ctrl: true });
+    expect(till.dialog?.kind === 'undo' && till.dialog.candidate.coupon_text).toBe('A croissant');
+    await till.undo('wrong_member', null);
+    expect(core.writes).toEqual(['coupon A croissant', 'undo coupon A croissant']);
+    expect(till.coupon?.state).toBe('open');
+    expect(till.feedback?.kind).toBe('success');
+    // Enter takes it again, once.
+    await press('Enter');
+    expect(core.writes.at(-1)).toBe('coupon A croissant');
   });
 });
 

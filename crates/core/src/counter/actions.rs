@@ -60,8 +60,13 @@ pub const UNDO_WINDOW: chrono::Duration = chrono::Duration::minutes(5);
 #[cfg_attr(feature = "ts", ts(export))]
 pub struct UndoCandidate {
     pub event: Event,
+    /// Empty for a voucher used by nobody in particular.
     pub member_name: String,
     pub program_name: Option<String>,
+    /// A coupon's use: what the coupon says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub coupon_text: Option<String>,
 }
 
 impl Store {
@@ -268,7 +273,7 @@ impl Store {
         let last: Event = sqlx::query_as(&format!(
             "SELECT {} FROM event e
              WHERE e.staff_id = ? AND e.device_id = (SELECT id FROM device)
-               AND e.kind IN ('punch', 'redeem')
+               AND e.kind IN ('punch', 'redeem', 'coupon_redeem')
                AND NOT EXISTS (SELECT 1 FROM event v WHERE v.voids = e.id AND v.kind IN {})
              ORDER BY e.seq DESC LIMIT 1",
             ledger::EVENT_COLUMNS,
@@ -284,15 +289,75 @@ impl Store {
         if last.at < reach {
             return Err(CoreError::NothingToUndo);
         }
-        let member_name = self.member(last.member_id).await?.name;
+        // A voucher nobody in particular was given is used by no member (the nil id).
+        let member_name = if last.member_id == MemberId::nil() {
+            String::new()
+        } else {
+            self.member(last.member_id).await?.name
+        };
         let program_name = match last.program_id {
             Some(id) => Some(self.program(id).await?.name),
+            None => None,
+        };
+        let coupon_text = match last.coupon_id {
+            Some(id) => self.coupon(id).await?.text,
             None => None,
         };
         Ok(UndoCandidate {
             event: last,
             member_name,
             program_name,
+            coupon_text,
+        })
+    }
+
+    /// Undoes the coupon use the dialog showed (the cashier's own, of the last few minutes): a
+    /// `void` naming it, carrying its coupon, so the coupon is good again on every till once it
+    /// has synced. Refused if that use is no longer the cashier's last undoable action.
+    pub async fn undo_coupon_use(
+        &self,
+        actor: &Actor,
+        session_start: DateTime<Utc>,
+        event_id: EventId,
+        reason: &VoidReason,
+    ) -> Result<crate::counter::coupons::CouponUse> {
+        let last = self.last_undoable(actor, session_start).await?;
+        let coupon_id = match (last.event.id == event_id, last.event.coupon_id) {
+            (true, Some(coupon_id)) if last.event.kind == EventKind::CouponRedeem => coupon_id,
+            _ => return Err(CoreError::NothingToUndo),
+        };
+        let reason = reason.validated()?;
+        let mut tx = self.begin_write().await?;
+        let already: bool = sqlx::query_scalar(&format!(
+            "SELECT EXISTS (SELECT 1 FROM event WHERE voids = ? AND kind IN {})",
+            ledger::CANCELLING_KINDS
+        ))
+        .bind(event_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if already {
+            return Err(CoreError::AlreadyVoided);
+        }
+        let event = ledger::append(
+            &mut tx,
+            actor.staff_id,
+            NewEvent {
+                kind: EventKind::Void,
+                member_id: last.event.member_id,
+                program_id: None,
+                amount: last.event.amount,
+                voids: Some(event_id),
+                reason: Some(reason),
+                other_member: None,
+                note: None,
+                coupon_id: Some(coupon_id),
+            },
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(crate::counter::coupons::CouponUse {
+            event,
+            coupon: self.coupon(coupon_id).await?,
         })
     }
 

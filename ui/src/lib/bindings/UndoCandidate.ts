@@ -4,4 +4,12 @@ import type { Event } from "./Event";
 /**
  * What Undo would cancel, with the names the dialog shows.
  */
-export type UndoCandidate = { event: Event, member_name: string, program_name: string | null, };
+export type UndoCandidate = { event: Event, 
+/**
+ * Empty for a voucher used by nobody in particular.
+ */
+member_name: string, program_name: string | null, 
+/**
+ * A coupon's use: what the coupon says.
+ */
+coupon_text?: string, };
