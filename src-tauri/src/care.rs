@@ -349,3 +349,68 @@ pub async fn print_survey_slip(
         link: asked.link.unwrap_or_default(),
     })
 }
+
+/// A coupon as the manager's screen asks for it: the value as typed, the paper to print on.
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct IssueCouponRequest {
+    pub kind: CouponKind,
+    /// As typed: "1", "2,50", "10 %".
+    pub value: String,
+    pub text: String,
+    /// The member it is for; none: whoever brings the voucher.
+    pub member_id: Option<MemberId>,
+    /// Its last day; none: 90 days from today.
+    pub expires_on: Option<chrono::NaiveDate>,
+    pub only_here: bool,
+    /// `a6`, `strip-58` or `strip-80`.
+    pub format: String,
+}
+
+/// A coupon issued, and its voucher saved for printing.
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct VoucherIssued {
+    pub coupon: CouponView,
+    pub path: String,
+}
+
+/// Managers: issues a coupon (given to a member, or for whoever brings it) and saves its
+/// voucher in the app's folder, to print or open.
+#[tauri::command]
+pub async fn issue_coupon(
+    state: State<'_, AppState>,
+    request: IssueCouponRequest,
+) -> CommandResult<VoucherIssued> {
+    let (store, actor) = (state.store()?, state.manager().await?);
+    let failed = |e| store.error_body(e);
+    let format: VoucherFormat = request.format.parse().map_err(failed)?;
+    let today = store
+        .require_shop()
+        .await
+        .map_err(failed)?
+        .today(chrono::Utc::now());
+    let new = coupons::NewCoupon {
+        kind: request.kind,
+        value: coupons::typed_value(request.kind, Some(&request.value)).map_err(failed)?,
+        text: request.text,
+        member_id: request.member_id,
+        expires_on: Some(request.expires_on.unwrap_or(coupons::default_expiry(today))),
+        only_here: request.only_here,
+    };
+    let coupon = store.issue_coupon(&actor, &new).await.map_err(failed)?;
+    let pdf = store
+        .coupon_pdf(&actor, coupon.id, format)
+        .await
+        .map_err(failed)?;
+    let stamp = chrono::Local::now().format("%Y-%m-%d-%H%M%S");
+    let name = format!("tessera-voucher-{}-{stamp}.pdf", request.format);
+    let path = crate::commands::print_folder(&state).join(name);
+    tessera_core::support::files::write_file(&path, &pdf).map_err(|e| e.body())?;
+    Ok(VoucherIssued {
+        coupon,
+        path: path.display().to_string(),
+    })
+}

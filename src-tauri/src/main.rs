@@ -136,6 +136,7 @@ fn main() {
             care::complaints,
             care::resolve_complaint,
             care::print_survey_slip,
+            care::issue_coupon,
             manage::manager_check,
             manage::confirm_pin,
             manage::set_till_settings,

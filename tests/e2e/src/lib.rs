@@ -677,3 +677,27 @@ pub fn cli_at(db: &Path, args: &[&str]) -> Value {
     );
     json
 }
+
+/// Every QR code in the first page of `pdf`, rendered at 300 dpi (poppler's `pdftoppm`) and
+/// read with zbar's `zbarimg`, as a phone or a scanner would read the printed paper.
+pub fn qr_codes_in_pdf(pdf: &[u8], dir: &Path) -> Vec<String> {
+    let file = dir.join("printed.pdf");
+    std::fs::write(&file, pdf).expect("the printed PDF");
+    let png = dir.join("printed");
+    let rendered = Command::new("pdftoppm")
+        .args(["-r", "300", "-png", "-singlefile"])
+        .arg(&file)
+        .arg(&png)
+        .status()
+        .expect("pdftoppm (poppler-utils)");
+    assert!(rendered.success(), "pdftoppm failed");
+    let read = Command::new("zbarimg")
+        .args(["-q", "--raw"])
+        .arg(png.with_extension("png"))
+        .output()
+        .expect("zbarimg (zbar-tools)");
+    String::from_utf8_lossy(&read.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}

@@ -9,7 +9,7 @@
 use fantoccini::Locator;
 use serde_json::Value;
 use tessera_core::codes::member_code::MemberCode;
-use tessera_e2e::{Session, Start, ENTER, MANAGER, PIN, REWARD};
+use tessera_e2e::{qr_codes_in_pdf, Session, Start, ENTER, MANAGER, PIN, REWARD};
 
 /// Every event of the member, newest first, as the ledger holds them.
 fn history(s: &Session, code: &str) -> Vec<Value> {
@@ -694,25 +694,8 @@ async fn a_survey_slip_prints_and_its_qr_opens_the_survey_on_the_till_s_pages() 
             .then_some(())
     })
     .await;
-    let pdf = s.temp_dir().join("slip.pdf");
-    std::fs::write(&pdf, cups.next_job()).expect("the printed slip");
-    let png = s.temp_dir().join("slip");
-    let rendered = std::process::Command::new("pdftoppm")
-        .args(["-r", "300", "-png", "-singlefile"])
-        .arg(&pdf)
-        .arg(&png)
-        .status()
-        .expect("pdftoppm (poppler-utils)");
-    assert!(rendered.success());
-    let decoded = std::process::Command::new("zbarimg")
-        .args(["-q", "--raw"])
-        .arg(png.with_extension("png"))
-        .output()
-        .expect("zbarimg (zbar-tools)");
-    let link = String::from_utf8(decoded.stdout)
-        .unwrap()
-        .trim()
-        .to_string();
+    let codes = qr_codes_in_pdf(&cups.next_job(), s.temp_dir());
+    let link = codes.first().expect("the slip's QR").clone();
     let prefix = format!("http://127.0.0.1:{port}");
     let path = link
         .strip_prefix(&prefix)

@@ -563,3 +563,44 @@ async fn a_manager_sets_what_each_kind_of_complaint_proposes() {
         .all(|r| r["category"] != "wait"));
     s.finish().await;
 }
+
+/// Manager › Members › Give a coupon: for the member on screen, on 80 mm receipt paper, sent to
+/// the till's printer (a private CUPS queue to a file); the printed voucher's QR is the coupon,
+/// which shows with the member at the counter.
+#[tokio::test]
+async fn a_manager_gives_a_coupon_and_prints_its_voucher() {
+    let (s, cups) = Session::launch_with_printer("coupon-issue", Start::Shop).await;
+    let code = s.enroll("Claire Dubois");
+    s.scan(&code).await;
+    assert_eq!(s.text("member-name").await, "Claire Dubois");
+    s.menu("manage-button").await;
+    s.click("manage-tab-members").await;
+    s.el("coupon-issue-panel").await;
+    s.fill("coupon-issue-text", "A cake on us").await;
+    // Below the member's details, under the action bar: brought into view, as the manager
+    // scrolls to it.
+    s.client
+        .execute(
+            "document.querySelector('[data-testid=coupon-issue-format]')
+                 .scrollIntoView({ block: 'center' })",
+            vec![],
+        )
+        .await
+        .expect("scroll");
+    s.select("coupon-issue-format", "strip-80").await;
+    s.click("coupon-issue").await;
+    s.el("coupon-issued").await;
+    s.click("coupon-issue-print").await;
+    s.el("coupon-issue-sent").await;
+    let codes = tessera_e2e::qr_codes_in_pdf(&cups.next_job(), s.temp_dir());
+    let token = codes.first().expect("the voucher's QR").clone();
+    assert!(token.starts_with("TC1"), "{token}");
+    let scanned = s.cli(&["scan", &token]);
+    assert_eq!(scanned["coupon"]["text"], "A cake on us", "{scanned}");
+    assert_eq!(
+        scanned["coupon"]["member_name"], "Claire Dubois",
+        "{scanned}"
+    );
+    assert_eq!(scanned["coupon"]["state"], "open", "{scanned}");
+    s.finish().await;
+}

@@ -61,6 +61,8 @@ import type { MemberDetails } from './bindings/MemberDetails';
 import type { SurveyAsked } from './bindings/SurveyAsked';
 import type { SurveyFigures } from './bindings/SurveyFigures';
 import type { WeDid } from './bindings/WeDid';
+import type { IssueCouponRequest } from './bindings/IssueCouponRequest';
+import type { VoucherIssued } from './bindings/VoucherIssued';
 import type { SlipPrinted } from './bindings/SlipPrinted';
 import type { ComplaintFigures } from './bindings/ComplaintFigures';
 import type { CompensationRule } from './bindings/CompensationRule';
@@ -114,6 +116,8 @@ export const ipc = {
   redeem: (memberId: string, programId: string | null, tier: number | null = null) =>
     call<ActionResult>('redeem', { memberId, programId, tier }),
   redeemCoupon: (token: string) => call<CouponUse>('redeem_coupon', { token }),
+  /** Managers: a coupon and its voucher, saved to print or open. */
+  issueCoupon: (request: IssueCouponRequest) => call<VoucherIssued>('issue_coupon', { request }),
   addComplaint: (complaint: NewComplaint) => call<Logged>('add_complaint', { complaint }),
   compensateComplaint: (id: string) => call<CouponView>('compensate_complaint', { id }),
   followUpDue: (memberId: string) => call<Complaint | null>('follow_up_due', { memberId }),
