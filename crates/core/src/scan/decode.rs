@@ -74,6 +74,15 @@ pub fn decode(input: &str, key_codes: &[String]) -> Decoded {
     if let Ok(code) = as_code {
         return Decoded::Code(code);
     }
+    // A code's shape with a wrong check character is a typo, even when `TS1` or `TC1` happens
+    // to stand inside it ("ZBA4TC15X"): no token fits in a code's nine characters. Only one
+    // that starts with a prefix may be a token cut short by the scanner.
+    if as_code == Err(CodeError::CheckFailed) {
+        let upper = text.to_ascii_uppercase();
+        if !upper.starts_with(PREFIX) && !upper.starts_with(coupon_token::PREFIX) {
+            return Decoded::Mistyped;
+        }
+    }
 
     // The first reading that holds a token says whether it is a card's or a coupon's.
     let mut tokens: Vec<Result<TokenClaim, TokenError>> = Vec::new();
@@ -180,6 +189,30 @@ mod tests {
             decode_text(&chars.into_iter().collect::<String>()),
             Decoded::Mistyped
         );
+    }
+
+    /// Found by the CLI's refusal test (a random code's typo read "ZBA4TC15X"): a typo that
+    /// happens to hold a card's or a coupon's prefix is still a typo, not a token cut short.
+    #[test]
+    fn a_typo_holding_a_token_prefix_is_mistyped() {
+        for prefix in [PREFIX, coupon_token::PREFIX] {
+            for seed in 0..20 {
+                let code = MemberCode::generate(&mut StdRng::seed_from_u64(seed));
+                let mut typed = format!("{}{prefix}{}", &code.as_str()[..3], &code.as_str()[6..]);
+                if MemberCode::parse(&typed).is_ok() {
+                    // The check character happened to fit: change the last one.
+                    let last = if typed.ends_with('A') { 'B' } else { 'A' };
+                    typed.pop();
+                    typed.push(last);
+                }
+                assert_eq!(
+                    MemberCode::parse(&typed),
+                    Err(CodeError::CheckFailed),
+                    "{typed}"
+                );
+                assert_eq!(decode_text(&typed), Decoded::Mistyped, "{typed}");
+            }
+        }
     }
 
     #[test]
