@@ -226,16 +226,7 @@ impl Store {
         };
         let program = self.program(program_id).await?;
         let mut tx = self.begin_write().await?;
-        let already: bool = sqlx::query_scalar(&format!(
-            "SELECT EXISTS (SELECT 1 FROM event WHERE voids = ? AND kind IN {})",
-            ledger::CANCELLING_KINDS
-        ))
-        .bind(event_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if already {
-            return Err(CoreError::AlreadyVoided);
-        }
+        refuse_if_cancelled(&mut tx, event_id).await?;
         let before = card::totals(&mut tx, target.member_id, program.id).await?;
         let taken = card::contribution(&card::Fact::from(&target)).unwrap_or_default();
         let would_be = CardTotals {
@@ -328,16 +319,7 @@ impl Store {
         };
         let reason = reason.validated()?;
         let mut tx = self.begin_write().await?;
-        let already: bool = sqlx::query_scalar(&format!(
-            "SELECT EXISTS (SELECT 1 FROM event WHERE voids = ? AND kind IN {})",
-            ledger::CANCELLING_KINDS
-        ))
-        .bind(event_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if already {
-            return Err(CoreError::AlreadyVoided);
-        }
+        refuse_if_cancelled(&mut tx, event_id).await?;
         let event = ledger::append(
             &mut tx,
             actor.staff_id,
@@ -375,6 +357,22 @@ impl Store {
         }
         self.cancel(actor, event_id, reason).await
     }
+}
+
+/// `already_voided` if a void or a settlement cancels `event_id` already (read inside the
+/// writing transaction, so two undos cannot both pass).
+async fn refuse_if_cancelled(tx: &mut WriteTx, event_id: EventId) -> Result<()> {
+    let already: bool = sqlx::query_scalar(&format!(
+        "SELECT EXISTS (SELECT 1 FROM event WHERE voids = ? AND kind IN {})",
+        ledger::CANCELLING_KINDS
+    ))
+    .bind(event_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    if already {
+        return Err(CoreError::AlreadyVoided);
+    }
+    Ok(())
 }
 
 /// A punch inside the caller's write transaction (a counter punch, or enrolment's first
