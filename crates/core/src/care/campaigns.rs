@@ -451,20 +451,20 @@ impl Store {
             }
         })?;
         let member_id = crate::counter::merge::canonical(self.pool(), asked.member_id).await?;
-        let details = self.member_details(member_id).await?;
+        let private = self.private_of(member_id).await?;
         let shop = self.require_shop().await?;
         // An erased member's language went with their data: the shop's speaks to them.
-        let erased = details.erased_at.is_some();
+        let erased = private.erased_at.is_some();
         Ok(UnsubscribeLink {
             member_id,
             channel: asked.channel,
             language: if erased {
                 shop.language
             } else {
-                details.member.language
+                self.member(member_id).await?.language
             },
             shop: shop.name,
-            already_off: erased || !details.consent.granted(asked.channel),
+            already_off: erased || !private.consent.consent().granted(asked.channel),
         })
     }
 

@@ -251,6 +251,10 @@ fn checked(answers: &SurveyAnswers) -> Result<Kept> {
     })
 }
 
+/// A "you said, we did" entry as the screens show it, with who wrote it.
+const WE_DID_SELECT: &str = "SELECT w.id, w.text, w.written_at, s.name AS written_by_name
+     FROM we_did w LEFT JOIN staff s ON s.id = w.written_by";
+
 /// The rows of a member and of those merged into them, for `IN (…)` with `?1` the member.
 const MEMBER_AND_ALIASES: &str =
     "(SELECT ?1 UNION ALL SELECT alias_id FROM member_alias WHERE member_id = ?1)";
@@ -277,10 +281,12 @@ impl Store {
     /// Why this member may not be asked now: not on the panel (never asked counts as no),
     /// erased, or asked within the interval at any till of the chain.
     async fn check_survey_due(&self, member_id: MemberId) -> Result<()> {
-        let details = self.member_details(member_id).await?;
-        if details.erased_at.is_some()
-            || !details
+        // Asked after each scan: the member's row only, not their whole history.
+        let private = self.private_of(member_id).await?;
+        if private.erased_at.is_some()
+            || !private
                 .consent
+                .consent()
                 .granted(crate::people::member_data::Channel::Panel)
         {
             return Err(CoreError::NotOnPanel);
@@ -423,11 +429,10 @@ impl Store {
         };
         if let Some(member_id) = row.member_id {
             let member_id = crate::counter::merge::canonical(self.pool(), member_id).await?;
-            let details = self.member_details(member_id).await?;
-            if details.erased_at.is_some() {
+            if self.private_of(member_id).await?.erased_at.is_some() {
                 return Err(CoreError::SurveyLinkInvalid);
             }
-            page.language = details.member.language;
+            page.language = self.member(member_id).await?.language;
             let (visits, favourite) = self.known_facts(member_id).await?;
             page.visits = Some(visits);
             page.favourite = favourite;
@@ -596,11 +601,10 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         self.commit(tx).await?;
-        self.we_did_list(i64::MAX)
-            .await?
-            .into_iter()
-            .find(|w| w.id == id)
-            .ok_or(CoreError::WeDidNotFound)
+        Ok(sqlx::query_as(&format!("{WE_DID_SELECT} WHERE w.id = ?"))
+            .bind(id)
+            .fetch_one(self.pool())
+            .await?)
     }
 
     /// Managers: takes an entry off the survey page (it stays in the record, withdrawn).
@@ -622,12 +626,11 @@ impl Store {
 
     /// This shop's "you said, we did" entries standing now, newest first, at most `limit`.
     pub async fn we_did_list(&self, limit: i64) -> Result<Vec<WeDid>> {
-        Ok(sqlx::query_as(
-            "SELECT w.id, w.text, w.written_at, s.name AS written_by_name
-             FROM we_did w LEFT JOIN staff s ON s.id = w.written_by
+        Ok(sqlx::query_as(&format!(
+            "{WE_DID_SELECT}
              WHERE w.withdrawn_at IS NULL AND w.shop_id = (SELECT shop_id FROM device)
-             ORDER BY w.written_at DESC, w.id DESC LIMIT ?",
-        )
+             ORDER BY w.written_at DESC, w.id DESC LIMIT ?"
+        ))
         .bind(limit)
         .fetch_all(self.pool())
         .await?)

@@ -183,13 +183,14 @@ impl ConsentColumns {
     }
 }
 
-/// What the member screen shows beside the member: their answers, birthday, erasure.
+/// What the member screen shows beside the member: their answers, birthday, erasure. Read
+/// alone (one row, no history) where only these matter: a survey's or a link's checks.
 #[derive(sqlx::FromRow)]
-struct Private {
+pub(crate) struct Private {
     #[sqlx(flatten)]
-    consent: ConsentColumns,
-    birthday: Option<String>,
-    erased_at: Option<DateTime<Utc>>,
+    pub(crate) consent: ConsentColumns,
+    pub(crate) birthday: Option<String>,
+    pub(crate) erased_at: Option<DateTime<Utc>>,
 }
 
 /// Writes one channel's answer inside the caller's transaction (the counter, an import).
@@ -214,7 +215,7 @@ pub(crate) async fn write_consent(
 }
 
 impl Store {
-    async fn private_of(&self, id: MemberId) -> Result<Private> {
+    pub(crate) async fn private_of(&self, id: MemberId) -> Result<Private> {
         sqlx::query_as(&format!(
             "SELECT {CONSENT_COLUMNS}, birthday, erased_at FROM member WHERE id = ?"
         ))
