@@ -11,7 +11,7 @@
 mod measure;
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use rand::rngs::StdRng;
@@ -198,16 +198,19 @@ async fn run() -> Result<()> {
     let floor_process = std::env::current_exe()?;
     let db_arg = db.to_string_lossy().into_owned();
     let runs = scale.runs.min(100);
-    let times = process_times(runs, |i| {
-        let mut command = std::process::Command::new(&tessera);
-        command.args(["--db", &db_arg, "--json", "scan", &codes[i % codes.len()]]);
-        command
-    })?;
-    let floor_times = process_times(runs, |i| {
-        let mut command = std::process::Command::new(&floor_process);
-        command.args(["floor-scan", &db_arg, &codes[i % codes.len()]]);
-        command
-    })?;
+    let (times, floor_times) = process_times_in_rounds(
+        runs,
+        |i| {
+            let mut command = std::process::Command::new(&tessera);
+            command.args(["--db", &db_arg, "--json", "scan", &codes[i % codes.len()]]);
+            command
+        },
+        |i| {
+            let mut command = std::process::Command::new(&floor_process);
+            command.args(["floor-scan", &db_arg, &codes[i % codes.len()]]);
+            command
+        },
+    )?;
     figures.push(Figure::timed(
         "`tessera --json scan` as a process",
         &times,
@@ -568,24 +571,35 @@ fn sibling(name: &str) -> Result<PathBuf> {
 }
 
 /// How long each of `runs` processes takes from its start to its exit; each must succeed.
-fn process_times(
+/// Times a process and its floor round after round, one of each per round, each once untimed
+/// first: whatever drifts on this machine while they run (and on a 2-core virtual machine the
+/// start of a process drifts by a fifth over a minute) weighs on both alike.
+fn process_times_in_rounds(
     runs: usize,
     mut command: impl FnMut(usize) -> std::process::Command,
-) -> Result<Vec<std::time::Duration>> {
-    let mut run = |i: usize| -> Result<std::time::Duration> {
-        let started = Instant::now();
-        let output = command(i).stdout(std::process::Stdio::piped()).output()?;
-        let took = started.elapsed();
-        if !output.status.success() {
-            bail!(
-                "a process failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-        Ok(took)
-    };
-    run(0)?;
-    (0..runs).map(&mut run).collect()
+    mut floor: impl FnMut(usize) -> std::process::Command,
+) -> Result<(Vec<Duration>, Vec<Duration>)> {
+    time_process(command(0))?;
+    time_process(floor(0))?;
+    let mut times = (Vec::with_capacity(runs), Vec::with_capacity(runs));
+    for i in 0..runs {
+        times.0.push(time_process(command(i))?);
+        times.1.push(time_process(floor(i))?);
+    }
+    Ok(times)
+}
+
+fn time_process(mut command: std::process::Command) -> Result<Duration> {
+    let started = Instant::now();
+    let output = command.stdout(std::process::Stdio::piped()).output()?;
+    let took = started.elapsed();
+    if !output.status.success() {
+        bail!(
+            "a process failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(took)
 }
 
 fn file_size(path: &Path) -> u64 {

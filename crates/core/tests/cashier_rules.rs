@@ -545,33 +545,6 @@ async fn search_finds_members_by_name_phone_and_email(#[case] query: &str, #[cas
     assert_eq!(names, vec![expected], "query {query:?}");
 }
 
-#[tokio::test]
-async fn phone_numbers_enrolled_before_the_search_keys_existed_are_found_too() {
-    let shop = shop().await;
-    let member = shop
-        .store
-        .enroll(
-            &shop.manager,
-            &NewMember {
-                name: "Ioana Pop".into(),
-                phone: Some("+40 721 234 567".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    // As a database written by the previous version holds it: no search key.
-    sqlx::query("UPDATE member SET phone_tail = NULL")
-        .execute(shop.store.pool())
-        .await
-        .unwrap();
-    let path = shop.store.path().to_path_buf();
-    shop.store.clone().close().await;
-    let reopened = Store::open(&path).await.unwrap();
-    let found = reopened.find_members("0721 234 567").await.unwrap();
-    assert_eq!(found.iter().map(|m| m.id).collect::<Vec<_>>(), [member.id]);
-}
-
 fn new_member(name: &str, email: Option<&str>, phone: Option<&str>) -> NewMember {
     NewMember {
         name: name.into(),

@@ -141,3 +141,47 @@ async fn no_copy_no_upgrade_the_old_database_stays_as_it_was() {
     assert_eq!(error.code(), "file_unwritable", "{error}");
     assert_eq!(kept(&db).await, before, "nothing migrated");
 }
+
+/// Members enrolled before phone tails existed (schema 3) get theirs in the upgrade's own
+/// transaction: found by the end of their number as soon as the till opens, and never left
+/// without one by an upgrade cut short (the next open would no longer look).
+#[tokio::test]
+async fn members_without_a_phone_tail_get_it_in_the_upgrade() {
+    let fixture = &fixtures()[0];
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tessera.db");
+    std::fs::copy(fixture, &db).unwrap();
+    let mut conn = SqliteConnectOptions::new()
+        .filename(&db)
+        .connect()
+        .await
+        .unwrap();
+    let (name, phone): (String, String) =
+        sqlx::query_as("SELECT name, phone FROM member WHERE phone IS NOT NULL LIMIT 1")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    sqlx::query("UPDATE member SET phone_tail = NULL")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    drop(conn);
+
+    let store = Store::open(&db).await.unwrap();
+    let missing: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM member WHERE phone_digits IS NOT NULL AND phone_tail IS NULL",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(missing, 0, "every phone has its tail after the upgrade");
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let found = store
+        .find_members(&digits[digits.len() - 6..])
+        .await
+        .unwrap();
+    assert!(
+        found.iter().any(|m| m.name == name),
+        "{name} found by the end of {phone}: {found:?}"
+    );
+}

@@ -69,7 +69,7 @@ pub async fn run_restore(
     staff: Option<&str>,
     pin: Option<&str>,
 ) -> Result<()> {
-    let actor = match Store::open_existing(db).await {
+    let actor = match Store::open_existing_for_one_command(db).await {
         Ok(store) => {
             let cx = Context {
                 store: &store,

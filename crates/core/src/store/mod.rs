@@ -147,7 +147,7 @@ async fn create(path: &Path) -> Result<()> {
     let temporary = path.with_file_name(format!(".{name}.{}.new", uuid::Uuid::now_v7()));
     let made = async {
         let pool = pool(connect_options(&temporary, true), Connections::One).await?;
-        schema::migrate(&pool, None).await?;
+        schema::migrate(&pool, None, false).await?;
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&pool)
             .await?;
@@ -235,9 +235,13 @@ impl Store {
         if path.is_dir() {
             return Err(unwritable(path));
         }
-        match schema::look_at(path).await? {
-            schema::Found::Nothing => create(path).await.map_err(|e| e.located(path))?,
-            schema::Found::Tessera => {}
+        let marked = match schema::look_at(path).await? {
+            // Made and marked whole (by this process, or by another that won the race).
+            schema::Found::Nothing => {
+                create(path).await.map_err(|e| e.located(path))?;
+                true
+            }
+            schema::Found::Tessera { marked } => marked,
             schema::Found::Damaged => {
                 return Err(CoreError::DatabaseDamaged);
             }
@@ -246,32 +250,46 @@ impl Store {
                     path: path.display().to_string(),
                 })
             }
-        }
+        };
         let options = connect_options(path, false);
         let located = |e: CoreError| e.located(path);
         let pool = pool(options, connections).await.map_err(located)?;
-        schema::migrate(&pool, Some(path)).await.map_err(located)?;
-        schema::fill_phone_tails(&pool).await.map_err(located)?;
+        schema::migrate(&pool, Some(path), marked)
+            .await
+            .map_err(located)?;
         let store = Store {
             pool,
             memo: Default::default(),
             path: path.to_path_buf(),
             identity: FileIdentity::of(path).ok(),
         };
-        // Like a migration, once: the reports' day tables counted in the shop's time zone.
-        store.count_report_days_if_needed().await.map_err(located)?;
+        // Like a migration, once: the reports' day tables counted in the shop's time zone, before
+        // the counter's day begins. A single command skips it (two round trips every time): a
+        // report counts them first if they need it (`report_calendar`).
+        if connections == Connections::Several {
+            store.count_report_days_if_needed().await.map_err(located)?;
+        }
         Ok(store)
     }
 
     /// Opens a database that must already exist: a missing file is `database_missing`, never a
     /// new empty shop (the desktop app uses this for a database it opened before).
     pub async fn open_existing(path: &Path) -> Result<Store> {
+        Store::open_existing_with(path, Connections::Several).await
+    }
+
+    /// [`Store::open_existing`] for a single command (as [`Store::open_for_one_command`]).
+    pub async fn open_existing_for_one_command(path: &Path) -> Result<Store> {
+        Store::open_existing_with(path, Connections::One).await
+    }
+
+    async fn open_existing_with(path: &Path, connections: Connections) -> Result<Store> {
         if !path.exists() {
             return Err(CoreError::DatabaseMissing {
                 path: path.display().to_string(),
             });
         }
-        Store::open(path).await
+        Store::open_with(path, connections).await
     }
 
     pub fn path(&self) -> &Path {

@@ -28,8 +28,9 @@ pub fn latest_version() -> i64 {
 pub(crate) enum Found {
     /// Nothing yet: a new till database will be made.
     Nothing,
-    /// A Tessera database (marked, or made before the mark existed).
-    Tessera,
+    /// A Tessera database: `marked` with Tessera's mark in its header, or made before the mark
+    /// existed (the upgrade marks it).
+    Tessera { marked: bool },
     /// A file marked as Tessera's that SQLite cannot read, or shorter than its header says (a
     /// copy cut short, a disk that lost its end): refused untouched, as damaged.
     Damaged,
@@ -55,7 +56,7 @@ pub(crate) async fn look_at(path: &Path) -> Result<Found> {
         }
         // Marked as ours and whole: no connection needed to say so (each new connection reads
         // the whole schema, triggers and all: a millisecond every CLI command paid twice).
-        Some(_) => return Ok(Found::Tessera),
+        Some(_) => return Ok(Found::Tessera { marked: true }),
         None => {}
     }
     let options = SqliteConnectOptions::new()
@@ -71,7 +72,7 @@ pub(crate) async fn look_at(path: &Path) -> Result<Found> {
             .fetch_one(&mut conn)
             .await?;
         if id == APPLICATION_ID {
-            return Ok::<_, sqlx::Error>(Found::Tessera);
+            return Ok::<_, sqlx::Error>(Found::Tessera { marked: true });
         }
         // Databases made before the mark: no mark, and Tessera's own tables.
         let ours: i64 = sqlx::query_scalar(
@@ -81,7 +82,7 @@ pub(crate) async fn look_at(path: &Path) -> Result<Found> {
         .fetch_one(&mut conn)
         .await?;
         Ok(if id == 0 && ours == 4 {
-            Found::Tessera
+            Found::Tessera { marked: false }
         } else {
             Found::Foreign
         })
@@ -182,16 +183,32 @@ fn check(applied: &[(i64, Vec<u8>)]) -> Result<()> {
     Ok(())
 }
 
-/// Brings the schema up to date: nothing to do in the common case (checked without a lock);
-/// otherwise every pending migration, the bookkeeping and the mark in one IMMEDIATE
-/// transaction, checked again once the lock is held (another process may have just done it).
+/// Brings the schema up to date: nothing to do in the common case (checked without a lock, in
+/// one statement when the file is `marked` as ours); otherwise every pending migration, the
+/// data steps, the bookkeeping and the mark in one IMMEDIATE transaction, checked again once the
+/// lock is held (another process may have just done it).
 ///
 /// A database made by an earlier version (`db`, when it is an existing file) is first copied
 /// as it was into `backups/` beside it, `before-upgrade-<its version>-<time>.db`, which the
 /// rotation of automatic backups never removes: an upgrade that went wrong in a way no test
 /// foresaw is undone by a restore. No copy, no upgrade: the database stays as it was.
-pub(crate) async fn migrate(pool: &SqlitePool, db: Option<&Path>) -> Result<()> {
+pub(crate) async fn migrate(pool: &SqlitePool, db: Option<&Path>, marked: bool) -> Result<()> {
     let mut conn = pool.acquire().await?;
+    // Every CLI command opens the store: one statement, not three, in the common case (issue
+    // 12: each is a round trip to SQLite's worker thread). A marked file has the bookkeeping
+    // table; if reading it fails anyway, the careful way below says why.
+    if marked {
+        let done: std::result::Result<Vec<(i64, Vec<u8>)>, _> =
+            sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations ORDER BY version")
+                .fetch_all(&mut *conn)
+                .await;
+        if let Ok(done) = done {
+            check(&done)?;
+            if done.len() == MIGRATIONS.iter().count() {
+                return Ok(());
+            }
+        }
+    }
     let done = applied(&mut conn).await?;
     check(&done)?;
     let marked: i64 = sqlx::query_scalar("PRAGMA application_id")
@@ -235,15 +252,17 @@ pub(crate) async fn migrate(pool: &SqlitePool, db: Option<&Path>) -> Result<()> 
         .execute(&mut *tx)
         .await?;
     }
+    fill_phone_tails(&mut tx).await?;
     tx.execute(format!("PRAGMA application_id = {APPLICATION_ID}").as_str())
         .await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Members enrolled before phone tails existed get theirs (once; a no-op afterwards).
-/// (A data step after the migrations: the tail is computed in Rust, SQLite cannot reverse text.)
-pub(crate) async fn fill_phone_tails(pool: &sqlx::SqlitePool) -> Result<()> {
+/// Members enrolled before phone tails existed get theirs, in the upgrade's transaction (every
+/// write since sets the tail itself). A data step after the migrations: the tail is computed in
+/// Rust, SQLite cannot reverse text.
+async fn fill_phone_tails(tx: &mut sqlx::SqliteConnection) -> Result<()> {
     let missing: Vec<(uuid::Uuid, String)> = sqlx::query_as(
         // The partial index holds exactly these rows (none, once filled): name it, so the
         // planner never prefers a range over every member with a phone. (With INDEXED BY,
@@ -252,12 +271,8 @@ pub(crate) async fn fill_phone_tails(pool: &sqlx::SqlitePool) -> Result<()> {
         "SELECT id, phone_digits FROM member INDEXED BY member_without_phone_tail
          WHERE phone_digits IS NOT NULL AND phone_tail IS NULL",
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?;
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     for (id, digits) in missing {
         sqlx::query("UPDATE member SET phone_tail = ? WHERE id = ?")
             .bind(crate::input::phone::tail(&digits))
@@ -265,6 +280,5 @@ pub(crate) async fn fill_phone_tails(pool: &sqlx::SqlitePool) -> Result<()> {
             .execute(&mut *tx)
             .await?;
     }
-    tx.commit().await?;
     Ok(())
 }

@@ -105,6 +105,9 @@ impl Store {
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<DoctorReport> {
         actor.require(Permission::Doctor)?;
+        // The day tables are checked in the shop's zone: counted first if they never were, or
+        // were in another zone (as a report would; a single command's open leaves it to them).
+        self.count_report_days_if_needed().await?;
         let mut tasks = vec![Task::Integrity];
         tasks.extend(
             self.report_days_comparisons()
