@@ -183,6 +183,21 @@ fn check(applied: &[(i64, Vec<u8>)]) -> Result<()> {
     Ok(())
 }
 
+/// Whether a store marked as ours has every migration this build knows, and no other (a newer
+/// Tessera's is `database_too_new`, a changed one `database_damaged`). One statement; false if
+/// the bookkeeping cannot be read (the careful way in [`migrate`] then says why).
+pub(crate) async fn is_current(conn: &mut sqlx::SqliteConnection) -> Result<bool> {
+    let done: std::result::Result<Vec<(i64, Vec<u8>)>, _> =
+        sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&mut *conn)
+            .await;
+    let Ok(done) = done else {
+        return Ok(false);
+    };
+    check(&done)?;
+    Ok(done.len() == MIGRATIONS.iter().count())
+}
+
 /// Brings the schema up to date: nothing to do in the common case (checked without a lock, in
 /// one statement when the file is `marked` as ours); otherwise every pending migration, the
 /// data steps, the bookkeeping and the mark in one IMMEDIATE transaction, checked again once the
@@ -197,17 +212,8 @@ pub(crate) async fn migrate(pool: &SqlitePool, db: Option<&Path>, marked: bool) 
     // Every CLI command opens the store: one statement, not three, in the common case (issue
     // 12: each is a round trip to SQLite's worker thread). A marked file has the bookkeeping
     // table; if reading it fails anyway, the careful way below says why.
-    if marked {
-        let done: std::result::Result<Vec<(i64, Vec<u8>)>, _> =
-            sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations ORDER BY version")
-                .fetch_all(&mut *conn)
-                .await;
-        if let Ok(done) = done {
-            check(&done)?;
-            if done.len() == MIGRATIONS.iter().count() {
-                return Ok(());
-            }
-        }
+    if marked && is_current(&mut conn).await? {
+        return Ok(());
     }
     let done = applied(&mut conn).await?;
     check(&done)?;
