@@ -186,7 +186,7 @@ fn check(applied: &[(i64, Vec<u8>)]) -> Result<()> {
 /// Whether a store marked as ours has every migration this build knows, and no other (a newer
 /// Tessera's is `database_too_new`, a changed one `database_damaged`). One statement; false if
 /// the bookkeeping cannot be read (the careful way in [`migrate`] then says why).
-pub(crate) async fn is_current(conn: &mut sqlx::SqliteConnection) -> Result<bool> {
+async fn is_current(conn: &mut sqlx::SqliteConnection) -> Result<bool> {
     let done: std::result::Result<Vec<(i64, Vec<u8>)>, _> =
         sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations ORDER BY version")
             .fetch_all(&mut *conn)
