@@ -76,6 +76,11 @@ fn main() {
         "Tessera starting"
     );
     tauri::Builder::default()
+        .plugin(
+            tauri::plugin::Builder::<_, ()>::new("drawing")
+                .on_webview_ready(|webview| platform::draw_without_gpu(&webview))
+                .build(),
+        )
         .setup(move |app| {
             use tauri::Manager;
             // A store that cannot open (locked, corrupt, unwritable) does not stop the app:

@@ -33,3 +33,26 @@ fn opener(path: &Path) -> Command {
     command.arg(path);
     command
 }
+
+/// Every screen of the app is drawn by WebKit on the CPU, never through the GPU (decision 0033):
+/// on a counter PC without a working GPU driver (a VM, a thin client, some AMD and NVIDIA
+/// set-ups) WebKitGTK's accelerated compositing goes through software OpenGL or shows a blank
+/// window. Drawn on the CPU, the idle app holds 240 MB instead of 321 MB for the same screens
+/// (`make bench-start`, performance.md). Counter screens are forms, lists and short flashes.
+/// Called as each webview is made, before its page has drawn anything.
+pub fn draw_without_gpu<R: tauri::Runtime>(webview: &tauri::Webview<R>) {
+    #[cfg(target_os = "linux")]
+    {
+        let set = webview.with_webview(|platform| {
+            use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
+            if let Some(settings) = platform.inner().settings() {
+                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+            }
+        });
+        if let Err(error) = set {
+            tracing::warn!(%error, "WebKit's drawing could not be set to the CPU");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = webview;
+}

@@ -623,3 +623,28 @@ async fn about_names_the_version_the_database_and_the_licences() {
     assert!(!s.exists("about-dialog").await);
     s.finish().await;
 }
+
+/// Decision 0033: WebKit draws the app on the CPU. Its own report page (webkit://gpu, in the
+/// app's webview) says which policy the webview runs under.
+#[tokio::test]
+async fn the_app_is_drawn_without_the_gpu() {
+    let s = Session::launch("drawing", Start::FirstRun).await;
+    s.el("setup-language").await;
+    s.client
+        .goto("webkit://gpu")
+        .await
+        .expect("WebKit's report page");
+    let policy = s
+        .client
+        .wait()
+        .for_element(fantoccini::Locator::XPath(
+            "//td[normalize-space()='Policy']/following-sibling::td[1]",
+        ))
+        .await
+        .expect("the hardware acceleration policy on WebKit's report page")
+        .text()
+        .await
+        .expect("its text");
+    assert_eq!(policy.trim(), "never");
+    s.finish().await;
+}

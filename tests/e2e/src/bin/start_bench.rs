@@ -1,6 +1,7 @@
 //! `make bench-start`: how long the desktop app takes from launch to an armed cashier screen, and
 //! how much memory it holds once idle, next to the floor: a minimal Tauri 2 window
-//! (`tests/minimal-window`) built with the same tauri, profile and features, in the same run.
+//! (`tests/minimal-window`) built with the same tauri, profile and features, and drawing on the
+//! CPU as the app does (decision 0033), in the same run.
 //!
 //! Each binary is launched `STARTS` times over WebDriver (tauri-driver, as the end-to-end tests
 //! do; its own cost is the same for both), on a private X display (`scripts/with-display.sh`).
