@@ -66,6 +66,7 @@ fn init_logging() {
 }
 
 fn main() {
+    platform::draw_without_gpu();
     init_logging();
     let db = db_path_from_args();
     // Paths and the version only: no member, staff or PIN ever reaches the log.
@@ -76,11 +77,6 @@ fn main() {
         "Tessera starting"
     );
     tauri::Builder::default()
-        .plugin(
-            tauri::plugin::Builder::<_, ()>::new("drawing")
-                .on_webview_ready(|webview| platform::draw_without_gpu(&webview))
-                .build(),
-        )
         .setup(move |app| {
             use tauri::Manager;
             // A store that cannot open (locked, corrupt, unwritable) does not stop the app:

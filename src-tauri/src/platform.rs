@@ -34,25 +34,22 @@ fn opener(path: &Path) -> Command {
     command
 }
 
-/// Every screen of the app is drawn by WebKit on the CPU, never through the GPU (decision 0033):
-/// on a counter PC without a working GPU driver (a VM, a thin client, some AMD and NVIDIA
-/// set-ups) WebKitGTK's accelerated compositing goes through software OpenGL or shows a blank
+/// WebKitGTK reads this when it starts: set and not "0", it draws without GPU compositing.
+const WEBKIT_COMPOSITING_SWITCH: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+
+/// Every screen of the app is drawn by WebKit on the CPU, never through GPU compositing
+/// (decision 0033): on a counter PC without a working GPU driver (a VM, a thin client, some
+/// AMD and NVIDIA set-ups) WebKitGTK's compositing goes through software OpenGL or shows a blank
 /// window. Drawn on the CPU, the idle app holds 240 MB instead of 321 MB for the same screens
 /// (`make bench-start`, performance.md). Counter screens are forms, lists and short flashes.
-/// Called as each webview is made, before its page has drawn anything.
-pub fn draw_without_gpu<R: tauri::Runtime>(webview: &tauri::Webview<R>) {
-    #[cfg(target_os = "linux")]
-    {
-        let set = webview.with_webview(|platform| {
-            use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
-            if let Some(settings) = platform.inner().settings() {
-                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
-            }
-        });
-        if let Err(error) = set {
-            tracing::warn!(%error, "WebKit's drawing could not be set to the CPU");
-        }
+///
+/// WebKit's own switch, read once when it starts: a setting changed on a webview already
+/// loading its page left WebDriver waiting for a load that never ended. Support can bring the
+/// GPU back with `WEBKIT_DISABLE_COMPOSITING_MODE=0`, which is left as it is. Called first
+/// thing in `main`, before any thread exists (the environment is not safe to change beside
+/// other threads).
+pub fn draw_without_gpu() {
+    if std::env::var_os(WEBKIT_COMPOSITING_SWITCH).is_none() {
+        std::env::set_var(WEBKIT_COMPOSITING_SWITCH, "1");
     }
-    #[cfg(not(target_os = "linux"))]
-    let _ = webview;
 }

@@ -490,7 +490,7 @@ impl Session {
                     )
                     .await
                     .unwrap_or_default();
-                if let Ok(png) = self.client.screenshot().await {
+                if let Ok(png) = self.screenshot().await {
                     let dir = target_debug()
                         .parent()
                         .expect("target")
@@ -559,9 +559,32 @@ impl Session {
     // ---- evidence ----
 
     /// Saves a screenshot as `target/e2e-screenshots/<scenario>-<NN>-<name>.png`.
+    /// The window as a PNG. The app draws without GPU compositing (decision 0033), and then
+    /// WebKit's WebDriver answers a screenshot only after the page next paints, which a still
+    /// screen never does (a test waited 45 s, another for ever). So a pixel in the corner,
+    /// never clicked and too faint to see, changes every frame while the screenshot is taken.
+    async fn screenshot(&self) -> Result<Vec<u8>, fantoccini::error::CmdError> {
+        const TICK: &str = "const tick = document.createElement('div'); \
+            tick.id = 'e2e-paint-tick'; \
+            tick.style.cssText = 'position: fixed; left: 0; top: 0; width: 1px; height: 1px; \
+                                  pointer-events: none; z-index: 2147483647'; \
+            document.body.append(tick); \
+            let on = false; \
+            window.e2ePaintTick = setInterval(() => { \
+              on = !on; \
+              tick.style.background = on ? 'rgb(0 0 0 / 0.01)' : 'transparent'; \
+            }, 16);";
+        const UNTICK: &str = "clearInterval(window.e2ePaintTick); \
+            document.getElementById('e2e-paint-tick')?.remove();";
+        self.client.execute(TICK, vec![]).await?;
+        let png = self.client.screenshot().await;
+        self.client.execute(UNTICK, vec![]).await?;
+        png
+    }
+
     pub async fn shot(&mut self, name: &str) {
         self.step += 1;
-        let png = self.client.screenshot().await.expect("screenshot");
+        let png = self.screenshot().await.expect("screenshot");
         let dir = target_debug()
             .parent()
             .expect("target")

@@ -6,28 +6,12 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
+    // As the app's `platform::draw_without_gpu`, or the floor would count WebKit's GPU
+    // compositing as the app's own cost. First thing, before any thread exists.
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
     tauri::Builder::default()
-        .plugin(
-            tauri::plugin::Builder::<_, ()>::new("drawing")
-                .on_webview_ready(|webview| draw_without_gpu(&webview))
-                .build(),
-        )
         .run(tauri::generate_context!())
         .expect("the minimal window could not start");
-}
-
-/// As the app's `platform::draw_without_gpu`: the same WebKit setting, or the floor would count
-/// WebKit's GPU compositing as the app's own cost.
-fn draw_without_gpu<R: tauri::Runtime>(webview: &tauri::Webview<R>) {
-    #[cfg(target_os = "linux")]
-    webview
-        .with_webview(|platform| {
-            use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
-            if let Some(settings) = platform.inner().settings() {
-                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
-            }
-        })
-        .expect("the webview's settings");
-    #[cfg(not(target_os = "linux"))]
-    let _ = webview;
 }
