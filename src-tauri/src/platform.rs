@@ -43,11 +43,11 @@ const WEBKIT_COMPOSITING_SWITCH: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
 /// window. Drawn on the CPU, the idle app holds 240 MB instead of 321 MB for the same screens
 /// (`make bench-start`, performance.md). Counter screens are forms, lists and short flashes.
 ///
-/// WebKit's own switch, read once when it starts: a setting changed on a webview already
-/// loading its page left WebDriver waiting for a load that never ended. Support can bring the
-/// GPU back with `WEBKIT_DISABLE_COMPOSITING_MODE=0`, which is left as it is. Called first
-/// thing in `main`, before any thread exists (the environment is not safe to change beside
-/// other threads).
+/// WebKit's own switch, read once when it starts, rather than the webview's setting: Tauri
+/// hands us a webview only once it is loading its page, and WebKit would then leave
+/// compositing mode mid-load. Support can bring the GPU back with
+/// `WEBKIT_DISABLE_COMPOSITING_MODE=0`, which is left as it is. Called first thing in `main`,
+/// before any thread exists (the environment is not safe to change beside other threads).
 pub fn draw_without_gpu() {
     if std::env::var_os(WEBKIT_COMPOSITING_SWITCH).is_none() {
         std::env::set_var(WEBKIT_COMPOSITING_SWITCH, "1");
