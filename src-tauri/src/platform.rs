@@ -40,7 +40,7 @@ const WEBKIT_COMPOSITING_SWITCH: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
 /// Every screen of the app is drawn by WebKit on the CPU, never through GPU compositing
 /// (decision 0033): on a counter PC without a working GPU driver (a VM, a thin client, some
 /// AMD and NVIDIA set-ups) WebKitGTK's compositing goes through software OpenGL or shows a blank
-/// window. Drawn on the CPU, the idle app holds 240 MB instead of 321 MB for the same screens
+/// window. Drawn on the CPU, the idle app holds 235 MB instead of 321 MB for the same screens
 /// (`make bench-start`, performance.md). Counter screens are forms, lists and short flashes.
 ///
 /// WebKit's own switch, read once when it starts, rather than the webview's setting: Tauri
