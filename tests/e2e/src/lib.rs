@@ -558,7 +558,6 @@ impl Session {
 
     // ---- evidence ----
 
-    /// Saves a screenshot as `target/e2e-screenshots/<scenario>-<NN>-<name>.png`.
     /// The window as a PNG. The app draws without GPU compositing (decision 0033), and then
     /// WebKit's WebDriver answers a screenshot only after the page next paints, which a still
     /// screen never does (a test waited 45 s, another for ever). So a pixel in the corner,
@@ -582,6 +581,7 @@ impl Session {
         png
     }
 
+    /// Saves a screenshot as `target/e2e-screenshots/<scenario>-<NN>-<name>.png`.
     pub async fn shot(&mut self, name: &str) {
         self.step += 1;
         let png = self.screenshot().await.expect("screenshot");
