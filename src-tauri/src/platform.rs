@@ -35,6 +35,7 @@ fn opener(path: &Path) -> Command {
 }
 
 /// WebKitGTK reads this when it starts: set and not "0", it draws without GPU compositing.
+#[cfg(not(any(target_os = "windows", target_os = "macos")))]
 const WEBKIT_COMPOSITING_SWITCH: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
 
 /// Every screen of the app is drawn by WebKit on the CPU, never through GPU compositing
@@ -48,7 +49,10 @@ const WEBKIT_COMPOSITING_SWITCH: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
 /// compositing mode mid-load. Support can bring the GPU back with
 /// `WEBKIT_DISABLE_COMPOSITING_MODE=0`, which is left as it is. Called first thing in `main`,
 /// before any thread exists (the environment is not safe to change beside other threads).
+///
+/// Windows (WebView2) and macOS (WKWebView) have no such switch: nothing to do there.
 pub fn draw_without_gpu() {
+    #[cfg(not(any(target_os = "windows", target_os = "macos")))]
     if std::env::var_os(WEBKIT_COMPOSITING_SWITCH).is_none() {
         std::env::set_var(WEBKIT_COMPOSITING_SWITCH, "1");
     }
