@@ -158,11 +158,14 @@ async fn applied(conn: &mut sqlx::SqliteConnection) -> Result<Vec<(i64, Vec<u8>)
     if !exists {
         return Ok(Vec::new());
     }
-    Ok(
-        sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations ORDER BY version")
-            .fetch_all(&mut *conn)
-            .await?,
-    )
+    Ok(read_bookkeeping(conn).await?)
+}
+
+/// The applied migrations' versions and checksums, from a bookkeeping table known to exist.
+async fn read_bookkeeping(conn: &mut sqlx::SqliteConnection) -> sqlx::Result<Vec<(i64, Vec<u8>)>> {
+    sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations ORDER BY version")
+        .fetch_all(conn)
+        .await
 }
 
 /// What is applied must be what this build would apply: an unknown version comes from a newer
@@ -187,11 +190,7 @@ fn check(applied: &[(i64, Vec<u8>)]) -> Result<()> {
 /// Tessera's is `database_too_new`, a changed one `database_damaged`). One statement; false if
 /// the bookkeeping cannot be read (the careful way in [`migrate`] then says why).
 async fn is_current(conn: &mut sqlx::SqliteConnection) -> Result<bool> {
-    let done: std::result::Result<Vec<(i64, Vec<u8>)>, _> =
-        sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations ORDER BY version")
-            .fetch_all(&mut *conn)
-            .await;
-    let Ok(done) = done else {
+    let Ok(done) = read_bookkeeping(conn).await else {
         return Ok(false);
     };
     check(&done)?;
@@ -217,10 +216,10 @@ pub(crate) async fn migrate(pool: &SqlitePool, db: Option<&Path>, marked: bool) 
     }
     let done = applied(&mut conn).await?;
     check(&done)?;
-    let marked: i64 = sqlx::query_scalar("PRAGMA application_id")
+    let application_id: i64 = sqlx::query_scalar("PRAGMA application_id")
         .fetch_one(&mut *conn)
         .await?;
-    if done.len() == MIGRATIONS.iter().count() && marked == APPLICATION_ID {
+    if done.len() == MIGRATIONS.iter().count() && application_id == APPLICATION_ID {
         return Ok(());
     }
     if let (Some(db), Some((from, _))) = (db, done.last()) {
