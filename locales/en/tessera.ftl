@@ -212,6 +212,11 @@ cli-doctor-ok = Everything checks out.
 cli-doctor-problems = Problems found: { $count }.
 cli-doctor-rebuilt = Card balances and report figures rebuilt from the ledger.
 cli-doctor-progress = Checking… { $done } of { $total } checks done
+cli-doctor-everything = Checked the whole store.
+cli-doctor-since = Checked { $count ->
+        [one] the one event
+       *[other] the { $count } events
+    } since the last sound check ({ $date }), and what they changed. `tessera doctor --full` checks everything.
 
 ## Manager screen
 

@@ -213,6 +213,11 @@ cli-doctor-ok = Tout est en ordre.
 cli-doctor-problems = Problèmes trouvés : { $count }.
 cli-doctor-rebuilt = Soldes des cartes et chiffres des rapports recalculés à partir de l’historique.
 cli-doctor-progress = Vérification… { $done } contrôles faits sur { $total }
+cli-doctor-everything = Toute la base a été vérifiée.
+cli-doctor-since = Vérifié : { $count ->
+        [one] l’événement
+       *[other] les { $count } événements
+    } depuis le dernier contrôle sans problème ({ $date }), et ce qu’ils ont changé. `tessera doctor --full` vérifie tout.
 
 ## Écran du gérant
 

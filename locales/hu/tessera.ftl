@@ -207,6 +207,8 @@ cli-doctor-ok = Minden rendben.
 cli-doctor-problems = Talált problémák: { $count }.
 cli-doctor-rebuilt = A kártyaegyenlegek és a kimutatások számai újraszámolva az előzmények alapján.
 cli-doctor-progress = Ellenőrzés… { $total } ellenőrzésből { $done } kész
+cli-doctor-everything = A teljes adatbázis ellenőrizve.
+cli-doctor-since = Ellenőrizve: az utolsó hibátlan ellenőrzés ({ $date }) óta történt { $count } esemény, és amit megváltoztattak. A `tessera doctor --full` mindent ellenőriz.
 
 ## Üzletvezetői képernyő
 

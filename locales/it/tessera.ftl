@@ -212,6 +212,11 @@ cli-doctor-ok = Tutto in ordine.
 cli-doctor-problems = Problemi trovati: { $count }.
 cli-doctor-rebuilt = Saldi delle tessere e dati dei rapporti ricalcolati dallo storico.
 cli-doctor-progress = Verifica in corso… { $done } controlli su { $total } fatti
+cli-doctor-everything = Controllato tutto l’archivio.
+cli-doctor-since = Controllati { $count ->
+        [one] l’evento
+       *[other] i { $count } eventi
+    } dall’ultimo controllo senza problemi ({ $date }), e ciò che hanno cambiato. `tessera doctor --full` controlla tutto.
 
 ## Schermata del responsabile
 

@@ -218,6 +218,12 @@ cli-doctor-ok = Totul e în regulă.
 cli-doctor-problems = Probleme găsite: { $count }.
 cli-doctor-rebuilt = Soldurile cardurilor și cifrele rapoartelor au fost recalculate din istoric.
 cli-doctor-progress = Se verifică… { $done } din { $total } verificări făcute
+cli-doctor-everything = A fost verificată toată baza de date.
+cli-doctor-since = Au fost verificate { $count ->
+        [one] evenimentul
+        [few] cele { $count } evenimente
+       *[other] cele { $count } de evenimente
+    } de la ultima verificare fără probleme ({ $date }) și ce au schimbat. `tessera doctor --full` verifică tot.
 
 ## Ecranul managerului
 

@@ -11,7 +11,10 @@ use crate::store::Store;
 
 /// The ledger rolled up as `report_activity` holds it (the migration's backfill is the same
 /// query). A member or program the triggers never named shows as -1, which no stored row has.
-const LEDGER_ACTIVITY: &str = "
+/// `and` narrows the events read (`AND …`, or nothing).
+fn ledger_activity(and: &str) -> String {
+    format!(
+        "
     SELECT unixepoch(e.at) / 900 AS slot, COALESCE(m.n, -1) AS member,
            CASE WHEN e.program_id IS NULL THEN 0 ELSE COALESCE(p.n, -1) END AS program,
            COUNT(*) AS events,
@@ -23,7 +26,10 @@ const LEDGER_ACTIVITY: &str = "
     LEFT JOIN short_id p ON p.id = e.program_id
     WHERE e.kind IN ('enroll', 'punch', 'redeem')
       AND NOT EXISTS (SELECT 1 FROM event c WHERE c.voids = e.id AND c.kind IN ('void', 'forgive'))
-    GROUP BY 1, 2, 3";
+      {and}
+    GROUP BY 1, 2, 3"
+    )
+}
 
 const STORED_ACTIVITY: &str =
     "SELECT slot, member, program, events, punches, rewards, redemptions FROM report_activity";
@@ -34,15 +40,77 @@ pub(crate) struct Comparison {
     /// The doctor check it belongs to.
     pub check: &'static str,
     pub counted: String,
-    pub stored: &'static str,
+    pub stored: String,
+}
+
+/// Which rows of the tables kept from the ledger a doctor's comparison looks at.
+pub(crate) enum Rows {
+    All,
+    /// Those the events past the doctor's mark can have changed.
+    Since(Since),
+}
+
+/// What the events past the doctor's mark touched (support/doctor/mark.rs): the members they
+/// name, by the reports' short ids, and the earliest quarter hour they fall in, theirs or that
+/// of an event one of them voids. A table kept per member changes only for those members; one
+/// kept per quarter hour or per local day, only from that quarter hour's day on (a member's
+/// next visit, a card's later days, move with an earlier event; never an earlier day).
+pub(crate) struct Since {
+    pub members: Vec<i64>,
+    pub from_slot: i64,
+}
+
+/// The widest a shop's UTC offset is, in minutes (UTC+14): a local day begins at most this long
+/// before the UTC one.
+const WIDEST_OFFSET_MINUTES: i64 = 14 * 60;
+
+impl Since {
+    /// `(1, 2, …)`, for `member IN …`.
+    pub fn member_list(&self) -> String {
+        let members: Vec<String> = self.members.iter().map(i64::to_string).collect();
+        format!("({})", members.join(", "))
+    }
+
+    /// A local day no later than that of `from_slot`, in any zone: the day tables from it on.
+    pub fn first_day(&self) -> i64 {
+        (self.from_slot * 15 - WIDEST_OFFSET_MINUTES).div_euclid(1440)
+    }
+
+    /// A quarter hour no later than the first of [`Since::first_day`], in any zone.
+    pub fn first_day_slot(&self) -> i64 {
+        (self.first_day() * 1440 - WIDEST_OFFSET_MINUTES).div_euclid(15)
+    }
+
+    /// A UTC date the ledger's `at` of any event in `first_day_slot` or later sorts after, as
+    /// text: two days early, for a time written with an offset.
+    pub fn earliest_date(&self) -> String {
+        let seconds = self.first_day_slot() * 900 - 2 * 86_400;
+        chrono::DateTime::from_timestamp(seconds, 0)
+            .unwrap_or_default()
+            .format("%Y-%m-%d")
+            .to_string()
+    }
 }
 
 /// `report_activity` against the ledger's roll-up.
-pub(crate) fn activity_comparison() -> Comparison {
-    Comparison {
-        check: "report_activity_matches_ledger",
-        counted: LEDGER_ACTIVITY.to_string(),
-        stored: STORED_ACTIVITY,
+pub(crate) fn activity_comparison(rows: &Rows) -> Comparison {
+    let check = "report_activity_matches_ledger";
+    match rows {
+        Rows::All => Comparison {
+            check,
+            counted: ledger_activity(""),
+            stored: STORED_ACTIVITY.to_string(),
+        },
+        // The quarter hours from the first touched on, read through the ledger's index by time.
+        Rows::Since(since) => Comparison {
+            check,
+            counted: format!(
+                "SELECT * FROM ({}) WHERE slot >= {}",
+                ledger_activity(&format!("AND e.at >= '{}'", since.earliest_date())),
+                since.from_slot
+            ),
+            stored: format!("{STORED_ACTIVITY} WHERE slot >= {}", since.from_slot),
+        },
     }
 }
 
@@ -79,7 +147,8 @@ impl Store {
         sqlx::query(&format!(
             "INSERT INTO report_activity
                  (slot, member, program, events, punches, rewards, redemptions)
-             {LEDGER_ACTIVITY}"
+             {}",
+            ledger_activity("")
         ))
         .execute(&mut *tx)
         .await?;

@@ -1,9 +1,14 @@
 //! Integrity checks for support: SQLite's own checks, the gap-free sequence of each device, and
-//! the materialised card totals against a recomputation from the ledger (which `rebuild` fixes).
+//! the materialised card totals and report figures against a recomputation from the ledger
+//! (which `rebuild` fixes). A routine run looks only at what the events since the last sound
+//! check can have changed ([`mark`]).
 
-use std::collections::{HashMap, VecDeque};
+mod mark;
+
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Mutex;
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::SqliteConnection;
 #[cfg(feature = "ts")]
@@ -11,11 +16,26 @@ use ts_rs::TS;
 
 use crate::counter::card::{self, CardTotals, Fact};
 use crate::error::Result;
-use crate::ids::{DeviceId, MemberId, ProgramId};
+use crate::ids::{DeviceId, EventId, MemberId, ProgramId};
 use crate::people::auth::Permission;
 use crate::people::shop::Actor;
-use crate::reports::activity::{activity_comparison, rows_differing, Comparison};
-use crate::store::Store;
+use crate::reports::activity::{activity_comparison, rows_differing, Comparison, Rows};
+use crate::store::{lists, Store};
+
+pub(crate) use mark::forget as forget_mark;
+
+/// How much a doctor run looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Doctor {
+    /// What the events since the last sound check can have changed, with SQLite's quick check
+    /// of every page; everything when there was no sound check (or a program changed since).
+    SinceLastCheck,
+    /// Everything: SQLite's full integrity check, every table against the whole ledger.
+    Full,
+    /// Everything, and the card totals and report figures rewritten from the ledger where they
+    /// differ.
+    Rebuild,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(TS))]
@@ -49,6 +69,24 @@ pub struct DoctorReport {
     /// True when `--rebuild` replaced the stored card totals or report figures with the
     /// ledger's.
     pub rebuilt: bool,
+    /// What the run looked at.
+    pub scope: DoctorScope,
+}
+
+/// What a doctor run looked at.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+#[cfg_attr(feature = "ts", ts(export))]
+#[serde(tag = "looked_at", rename_all = "snake_case")]
+pub enum DoctorScope {
+    Everything,
+    /// The events since the last sound check, and what they can have changed.
+    SinceLastCheck {
+        /// When that check ended.
+        checked_at: DateTime<Utc>,
+        /// How many events came since.
+        events: i64,
+    },
 }
 
 /// The checks, in the order the report lists them.
@@ -64,10 +102,16 @@ const CHECKS: [&str; 6] = [
 /// One question of a check, asked on whichever of the doctor's two connections is free. The
 /// longest come first, so that the two finish close together.
 enum Task {
-    Integrity,
+    /// SQLite's full check, or (`quick`) its check of every page without each index against
+    /// its table.
+    Integrity {
+        quick: bool,
+    },
     ForeignKeys,
-    Gaps,
-    Cards,
+    /// Each device's events past where it was checked (0: all of them).
+    Gaps(Vec<(DeviceId, i64)>),
+    /// Every card, or those of these members.
+    Cards(Option<Vec<MemberId>>),
     Compare(Comparison),
 }
 
@@ -89,36 +133,79 @@ struct Work<'p> {
 }
 
 impl Store {
-    /// Managers only: the integrity checks, and with `rebuild` the balances recomputed.
+    /// Managers only: every check, and with `rebuild` the balances recomputed.
     pub async fn doctor(&self, actor: &Actor, rebuild: bool) -> Result<DoctorReport> {
-        self.doctor_with_progress(actor, rebuild, &mut |_, _| {})
+        let doctor = if rebuild {
+            Doctor::Rebuild
+        } else {
+            Doctor::Full
+        };
+        self.doctor_with_progress(actor, doctor, &mut |_, _| {})
             .await
     }
 
-    /// [`Store::doctor`], calling `progress(done, total)` as each of its questions is answered
-    /// (a big store takes minutes). The questions are shared between two connections of their
-    /// own, which SQLite runs on two threads: SQLite's integrity check beside the ledger's.
+    /// The checks `doctor` asks for, calling `progress(done, total)` as each of its questions
+    /// is answered (a big store takes minutes). The questions are shared between two
+    /// connections of their own, which SQLite runs on two threads: SQLite's integrity check
+    /// beside the ledger's. A run that finds the store sound leaves its mark for the next.
     pub async fn doctor_with_progress(
         &self,
         actor: &Actor,
-        rebuild: bool,
+        doctor: Doctor,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<DoctorReport> {
         actor.require(Permission::Doctor)?;
         // The day tables are checked in the shop's zone: counted first if they never were, or
         // were in another zone (as a report would; a single command's open leaves it to them).
         self.count_report_days_if_needed().await?;
-        let mut tasks = vec![Task::Integrity];
+        let (head, since) = {
+            let mut conn = self.pool().acquire().await?;
+            let head = mark::head(&mut conn).await?;
+            let since = match doctor {
+                Doctor::SinceLastCheck => match mark::usable(&mut conn, &head).await? {
+                    Some(mark) => Some((mark::touched(&mut conn, &mark, &head).await?, mark)),
+                    None => None,
+                },
+                Doctor::Full | Doctor::Rebuild => None,
+            };
+            (head, since)
+        };
+        let (scope, rows, card_members, gaps_after) = match since {
+            None => (
+                DoctorScope::Everything,
+                Rows::All,
+                None,
+                head.devices
+                    .iter()
+                    .map(|(device, _)| (*device, 0))
+                    .collect(),
+            ),
+            Some((touched, mark)) => (
+                DoctorScope::SinceLastCheck {
+                    checked_at: mark.at,
+                    events: touched.events,
+                },
+                Rows::Since(touched.reports),
+                Some(touched.members),
+                head.devices
+                    .iter()
+                    .map(|(device, _)| (*device, mark.seq(device)))
+                    .collect(),
+            ),
+        };
+        let mut tasks = vec![Task::Integrity {
+            quick: matches!(rows, Rows::Since(_)),
+        }];
         tasks.extend(
-            self.report_days_comparisons()
+            self.report_days_comparisons(&rows)
                 .await?
                 .into_iter()
                 .map(Task::Compare),
         );
         tasks.extend([
-            Task::Compare(activity_comparison()),
-            Task::Cards,
-            Task::Gaps,
+            Task::Compare(activity_comparison(&rows)),
+            Task::Cards(card_members),
+            Task::Gaps(gaps_after),
             Task::ForeignKeys,
         ]);
         let work = Mutex::new(Work {
@@ -183,8 +270,10 @@ impl Store {
             ),
         ];
 
+        let rebuild = doctor == Doctor::Rebuild;
         let rebuilt = rebuild
             && (!differences.is_empty() || activity_differences != 0 || days_differences != 0);
+        // Each rebuild forgets the mark: what it wrote was not checked.
         if rebuild && !differences.is_empty() {
             self.rebuild_cards().await?;
         }
@@ -192,11 +281,18 @@ impl Store {
             // The days are counted from the activity: both are rewritten together.
             self.rebuild_activity().await?;
         }
+        let ok = checks.iter().all(|c| c.ok);
+        if ok {
+            let mut tx = self.begin_write().await?;
+            mark::set(&mut tx, &head, scope == DoctorScope::Everything).await?;
+            self.commit(tx).await?;
+        }
         Ok(DoctorReport {
-            ok: checks.iter().all(|c| c.ok),
+            ok,
             checks,
             differences,
             rebuilt,
+            scope,
         })
     }
 
@@ -218,14 +314,15 @@ impl Store {
 
     /// Cards whose stored totals differ from the ledger's replay, on either side.
     pub async fn card_differences(&self) -> Result<Vec<CardDifference>> {
-        card_differences(&mut *self.pool().acquire().await?).await
+        card_differences(&mut *self.pool().acquire().await?, None).await
     }
 
     /// Replaces every stored card total with the ledger's replay, in one transaction.
     async fn rebuild_cards(&self) -> Result<()> {
         // Read before the write begins: a store of one connection (the CLI's) has no other.
-        let ledger = ledger_totals(&mut *self.pool().acquire().await?).await?;
+        let ledger = ledger_totals(&mut *self.pool().acquire().await?, None).await?;
         let mut tx = self.begin_write().await?;
+        forget_mark(&mut tx).await?;
         sqlx::query("DELETE FROM card").execute(&mut *tx).await?;
         for ((member_id, program_id), totals) in ledger {
             sqlx::query(
@@ -252,10 +349,14 @@ fn lock<'a, 'p>(work: &'a Mutex<Work<'p>>) -> std::sync::MutexGuard<'a, Work<'p>
 
 async fn doctor_task(conn: &mut SqliteConnection, task: Task) -> Result<Finding> {
     Ok(match task {
-        Task::Integrity => Finding::Integrity(
-            sqlx::query_scalar("PRAGMA integrity_check")
-                .fetch_all(&mut *conn)
-                .await?,
+        Task::Integrity { quick } => Finding::Integrity(
+            sqlx::query_scalar(if quick {
+                "PRAGMA quick_check"
+            } else {
+                "PRAGMA integrity_check"
+            })
+            .fetch_all(&mut *conn)
+            .await?,
         ),
         Task::ForeignKeys => {
             let problems: Vec<(String, i64)> =
@@ -264,29 +365,62 @@ async fn doctor_task(conn: &mut SqliteConnection, task: Task) -> Result<Finding>
                     .await?;
             Finding::ForeignKeys(problems.len())
         }
-        Task::Gaps => Finding::Gaps(
-            sqlx::query_as(
-                "SELECT device_id, count(*), min(seq), max(seq) FROM event GROUP BY device_id
-                 HAVING min(seq) != 1 OR max(seq) != count(*)",
-            )
-            .fetch_all(&mut *conn)
-            .await?,
-        ),
-        Task::Cards => Finding::Cards(card_differences(conn).await?),
+        Task::Gaps(after) => Finding::Gaps(gaps(conn, &after).await?),
+        Task::Cards(members) => Finding::Cards(card_differences(conn, members.as_deref()).await?),
         Task::Compare(comparison) => {
             Finding::Differing(comparison.check, rows_differing(conn, &comparison).await?)
         }
     })
 }
 
-/// Every card's totals from the ledger, replayed through the one projection rule.
+/// Devices whose events past `after` (each device's mark, or 0) do not run on from it with no
+/// hole or repeat: (device, its events, the first and last sequence number past the mark).
+async fn gaps(
+    conn: &mut SqliteConnection,
+    after: &[(DeviceId, i64)],
+) -> Result<Vec<(DeviceId, i64, i64, i64)>> {
+    let mut gaps = Vec::new();
+    for (device, after) in after {
+        let (count, first, last): (i64, Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT count(*), min(seq), max(seq) FROM event WHERE device_id = ? AND seq > ?",
+        )
+        .bind(device)
+        .bind(after)
+        .fetch_one(&mut *conn)
+        .await?;
+        let (first, last) = (first.unwrap_or(after + 1), last.unwrap_or(*after));
+        if first != after + 1 || last != after + count {
+            gaps.push((*device, after + count, first, last));
+        }
+    }
+    Ok(gaps)
+}
+
+/// The cards' totals from the ledger, replayed through the one projection rule: every card's,
+/// or (`members`, every id each goes by) those of these members.
 async fn ledger_totals(
     conn: &mut SqliteConnection,
+    members: Option<&[MemberId]>,
 ) -> Result<HashMap<(MemberId, ProgramId), CardTotals>> {
-    let facts: Vec<Fact> =
-        sqlx::query_as("SELECT id, kind, member_id, program_id, amount, voids FROM event")
-            .fetch_all(&mut *conn)
+    const FACTS: &str = "SELECT id, kind, member_id, program_id, amount, voids FROM event";
+    let facts: Vec<Fact> = match members {
+        None => sqlx::query_as(FACTS).fetch_all(&mut *conn).await?,
+        Some(members) => {
+            let mut facts: Vec<Fact> =
+                lists::fetch_in(conn, &format!("{FACTS} WHERE member_id IN "), members).await?;
+            // Whoever a void names, it takes back from its target's card.
+            let ids: Vec<EventId> = facts.iter().map(|f| f.id).collect();
+            let voids: Vec<Fact> = lists::fetch_in(
+                conn,
+                &format!("{FACTS} WHERE kind IN ('void', 'forgive') AND voids IN "),
+                &ids,
+            )
             .await?;
+            let known: HashSet<EventId> = ids.into_iter().collect();
+            facts.extend(voids.into_iter().filter(|v| !known.contains(&v.id)));
+            facts
+        }
+    };
     // A merged member's cards are counted on the member they stand for.
     let aliases: HashMap<MemberId, MemberId> =
         sqlx::query_as("SELECT alias_id, member_id FROM member_alias")
@@ -301,16 +435,27 @@ async fn ledger_totals(
         card.punches_total += totals.punches_total;
         card.redeemed_total += totals.redeemed_total;
     }
+    // A void of these members' naming another's event: that card is not among those asked of.
+    if let Some(members) = members {
+        let asked: HashSet<&MemberId> = members.iter().collect();
+        cards.retain(|(member, _), _| asked.contains(member));
+    }
     Ok(cards)
 }
 
 /// Cards whose stored totals differ from the ledger's replay, on either side.
-async fn card_differences(conn: &mut SqliteConnection) -> Result<Vec<CardDifference>> {
-    let ledger = ledger_totals(conn).await?;
-    let stored: Vec<(MemberId, ProgramId, i64, i64)> =
-        sqlx::query_as("SELECT member_id, program_id, punches_total, redeemed_total FROM card")
-            .fetch_all(&mut *conn)
-            .await?;
+async fn card_differences(
+    conn: &mut SqliteConnection,
+    members: Option<&[MemberId]>,
+) -> Result<Vec<CardDifference>> {
+    let ledger = ledger_totals(conn, members).await?;
+    const STORED: &str = "SELECT member_id, program_id, punches_total, redeemed_total FROM card";
+    let stored: Vec<(MemberId, ProgramId, i64, i64)> = match members {
+        None => sqlx::query_as(STORED).fetch_all(&mut *conn).await?,
+        Some(members) => {
+            lists::fetch_in(conn, &format!("{STORED} WHERE member_id IN "), members).await?
+        }
+    };
     let stored: HashMap<(MemberId, ProgramId), CardTotals> = stored
         .into_iter()
         .map(|(m, p, punches_total, redeemed_total)| {
