@@ -6,7 +6,8 @@
 //! to see that every figure still runs, never to judge it), `small` (100,000 / 2,000,000, the
 //! default) or `full` (1,000,000 / 20,000,000, about an hour to generate here). A store is
 //! generated once from a fixed seed and kept under `target/bench/` for the next run; the
-//! durable punches it measures add a few hundred events to it each run.
+//! durable punches it measures add a few hundred events to it each run (and the routine
+//! `doctor` measured after them checks those).
 
 mod measure;
 
@@ -25,7 +26,9 @@ use tessera_core::counter::lookup::ScanOutcome;
 use tessera_core::counter::programs::ProgramKind;
 use tessera_core::first_run::NewShop;
 use tessera_core::ids::{MemberId, ProgramId};
+use tessera_core::ledger::EventKind;
 use tessera_core::people::shop::{Actor, Role};
+use tessera_core::support::doctor::Doctor;
 use tessera_core::support::seed::SeedPlan;
 use tessera_core::{CoreError, Store};
 
@@ -45,6 +48,9 @@ struct Scale {
     punches: usize,
     /// Cards in the print job (1,000 is the figure; the smoke run only checks it runs).
     cards: usize,
+    /// A day of the chain's tills, one punch each for this many members, written before the
+    /// routine `doctor` is timed.
+    day_events: usize,
 }
 
 fn scale() -> Result<Scale> {
@@ -57,6 +63,7 @@ fn scale() -> Result<Scale> {
             runs: 50,
             punches: 20,
             cards: 20,
+            day_events: 100,
         },
         "small" => Scale {
             name: "small",
@@ -65,6 +72,7 @@ fn scale() -> Result<Scale> {
             runs: 1_000,
             punches: 300,
             cards: 1_000,
+            day_events: 2_000,
         },
         "full" => Scale {
             name: "full",
@@ -73,6 +81,7 @@ fn scale() -> Result<Scale> {
             runs: 1_000,
             punches: 300,
             cards: 1_000,
+            day_events: 5_000,
         },
         other => bail!("BENCH_SCALE is smoke, small or full, not {other:?}"),
     })
@@ -295,6 +304,16 @@ async fn run() -> Result<()> {
         Target::P99Millis(5.0),
     ));
 
+    // `doctor --full`: every question of the whole store. A sound answer leaves the mark the
+    // routine doctor below goes on from.
+    let full = doctor(&store, &manager, Doctor::Full).await?;
+    figures.push(Figure::timed(
+        "doctor --full (every check, the whole store)",
+        &[full],
+        Floor::None,
+        Target::P99Millis(60_000.0),
+    ));
+
     // Durable punches (synchronous=FULL), one transaction each, against one-row inserts.
     let floor_rate = floor_inserts(scale.punches)?;
     let stamps = stamps_program(&store).await?;
@@ -322,6 +341,20 @@ async fn run() -> Result<()> {
         "durable punch, a small fresh store",
         per_second(scale.punches, started.elapsed()),
         floor_rate,
+    ));
+
+    // `tessera doctor`, as support runs it the next day: what the punches above and a day of
+    // the chain's tills can have changed, and SQLite's quick check of every page.
+    a_day_of_punches(&store, &manager, stamps, scale.day_events).await?;
+    let routine = doctor(&store, &manager, Doctor::SinceLastCheck).await?;
+    figures.push(Figure::timed(
+        &format!(
+            "doctor (routine: {} events since --full)",
+            scale.punches + scale.day_events
+        ),
+        &[routine],
+        Floor::None,
+        Target::P99Millis(60_000.0),
     ));
 
     // A print job of 1,000 CR80 cards, each with its QR code: from the selection to the PDF.
@@ -370,6 +403,54 @@ async fn run() -> Result<()> {
     std::fs::write(&out, serde_json::to_string_pretty(&results)?)?;
     eprintln!("written: {}", out.display());
     Ok(())
+}
+
+/// One punch each for `n` members picked at random, at times in the last hours, written in one
+/// transaction (as a till's sync would bring them).
+async fn a_day_of_punches(
+    store: &Store,
+    manager: &Actor,
+    program: ProgramId,
+    n: usize,
+) -> Result<()> {
+    let members: Vec<MemberId> =
+        sqlx::query_scalar("SELECT id FROM member ORDER BY random() LIMIT ?")
+            .bind(n as i64)
+            .fetch_all(store.pool())
+            .await?;
+    let now = chrono::Utc::now();
+    let mut writer = store.history_writer().await?;
+    for (i, member) in members.into_iter().enumerate() {
+        let at = now - chrono::Duration::seconds((i * 7) as i64);
+        writer
+            .event(
+                manager.staff_id,
+                EventKind::Punch,
+                member,
+                Some(program),
+                1,
+                at,
+            )
+            .await?;
+    }
+    writer.finish().await?;
+    Ok(())
+}
+
+/// How long `doctor` takes on `store`, which must be sound.
+async fn doctor(store: &Store, manager: &Actor, doctor: Doctor) -> Result<Duration> {
+    let started = Instant::now();
+    let report = store
+        .doctor_with_progress(manager, doctor, &mut |_, _| {})
+        .await?;
+    let took = started.elapsed();
+    if !report.ok {
+        bail!(
+            "doctor ({doctor:?}) found the bench store unsound: {:?}",
+            report.checks
+        );
+    }
+    Ok(took)
 }
 
 /// The store of this scale, from a fixed seed, written under a temporary name and renamed
