@@ -48,9 +48,12 @@ impl Output {
         if self.json {
             print_json(answer);
         } else {
-            for line in answer.text(&self.text) {
-                println!("{line}");
-            }
+            let text: String = answer
+                .text(&self.text)
+                .into_iter()
+                .map(|line| line + "\n")
+                .collect();
+            to_stdout(&text);
         }
     }
 
@@ -80,8 +83,22 @@ impl Output {
 
 fn print_json(value: &impl Serialize) {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{text}"),
+        Ok(text) => to_stdout(&format!("{text}\n")),
         Err(e) => eprintln!("tessera: cannot print JSON: {e}"),
+    }
+}
+
+/// Writes the answer. When nobody reads it any more (`tessera member list | head -1`), the
+/// process ends quietly, as a program killed by the broken pipe would (exit status 141), instead
+/// of `println!`'s panic. Whatever the command did is already committed.
+pub fn to_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        eprintln!("tessera: cannot print the answer: {e}");
     }
 }
 

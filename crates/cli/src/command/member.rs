@@ -261,11 +261,11 @@ pub async fn run(command: Command, cx: &Context<'_>) -> Result<()> {
                     });
                 }
                 // The export is JSON whatever the output mode: it is for the member.
-                None => println!(
-                    "{}",
+                None => crate::output::to_stdout(&format!(
+                    "{}\n",
                     serde_json::to_string_pretty(&details)
                         .map_err(|e| CoreError::internal("member data export", e))?
-                ),
+                )),
             }
             Ok(())
         }

@@ -180,3 +180,32 @@ fn many_processes_opening_a_new_database_at_once_all_succeed() {
         tessera_core::store::schema::latest_version()
     );
 }
+
+/// `tessera … | head -1`: the reader goes away before the answer is written. The command ends
+/// quietly (141, as if the broken pipe had killed it), never with a panic on the terminal.
+#[test]
+fn an_answer_nobody_reads_any_more_ends_quietly() {
+    let till = Till::new();
+    till.with_shop();
+    for json in [true, false] {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_tessera"));
+        command.arg("--db").arg(&till.db);
+        if json {
+            command.arg("--json");
+        }
+        let mut child = command
+            .args(["program", "list"])
+            .env("TESSERA_STAFF", crate::common::MANAGER)
+            .env("TESSERA_PIN", crate::common::MANAGER_PIN)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Nobody reads: the pipe's only reader closes before the command has opened the store.
+        drop(child.stdout.take());
+        let done = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        assert!(!stderr.contains("panicked"), "json {json}: {stderr}");
+        assert_eq!(done.status.code(), Some(141), "json {json}: {stderr}");
+    }
+}
