@@ -65,6 +65,13 @@ async fn shop() -> Shop {
             .await
             .unwrap();
     }
+    // Weeks of Csilla's coffees: the events past the mark stay a small part of the ledger.
+    for day in 1..=24 {
+        let when = at(&format!("2026-11-{day:02}T07:45:00Z"));
+        w.event(staff, EventKind::Punch, csilla, Some(coffee), 1, when)
+            .await
+            .unwrap();
+    }
     let bela_punched_at = at("2026-10-05T12:00:00Z");
     let bela_punch = w
         .event(
@@ -387,4 +394,36 @@ async fn what_changes_the_kept_tables_without_an_event_sends_the_next_check_back
     assert!(after_program.ok, "{:?}", after_program.checks);
     assert_eq!(after_program.scope, DoctorScope::Everything);
     assert_eq!(since_events(&shop.routine().await), 0);
+}
+
+/// Past a quarter of the ledger, the events since the mark are the bulk of it: looking at what
+/// they touched would be looking at nearly everything, a member at a time.
+#[tokio::test]
+async fn a_mark_left_long_ago_is_not_gone_on_from() {
+    let shop = shop().await;
+    let punch_csilla = async |times: i64| {
+        for _ in 0..times {
+            shop.store
+                .punch(&shop.manager, shop.csilla, Some(shop.coffee), 1)
+                .await
+                .unwrap();
+        }
+    };
+    let ledger: i64 = sqlx::query_scalar("SELECT count(*) FROM event")
+        .fetch_one(shop.store.pool())
+        .await
+        .unwrap();
+    // Anna's 2 events are past the mark. The most that may join them: 4 × (2 + k) ≤ ledger + k.
+    let more = (ledger - 8) / 3;
+    punch_csilla(more).await;
+    assert_eq!(since_events(&shop.routine().await), 2 + more);
+
+    // The mark is at the end now; then more than a quarter of the ledger comes after it.
+    let ledger = ledger + more;
+    let past = ledger / 3 + 1;
+    assert!(4 * past > ledger + past);
+    punch_csilla(past).await;
+    let report = shop.routine().await;
+    assert!(report.ok, "{:?}", report.checks);
+    assert_eq!(report.scope, DoctorScope::Everything);
 }

@@ -55,7 +55,8 @@ pub(super) async fn head(conn: &mut SqliteConnection) -> Result<Head> {
     Ok(Head { devices, programs })
 }
 
-/// The last sound check, if there was one and the programs did not change since.
+/// The last sound check, if there was one, the programs did not change since, and the events
+/// past it are not the bulk of the ledger.
 pub(super) async fn usable(conn: &mut SqliteConnection, head: &Head) -> Result<Option<Mark>> {
     let check: Option<(DateTime<Utc>, i64)> =
         sqlx::query_as("SELECT at, programs FROM doctor_check WHERE id = 1")
@@ -74,13 +75,26 @@ pub(super) async fn usable(conn: &mut SqliteConnection, head: &Head) -> Result<O
         at,
         programs,
     };
-    Ok((mark.programs == head.programs).then_some(mark))
+    Ok((mark.programs == head.programs && mark.worth_going_on_from(head)).then_some(mark))
 }
 
 impl Mark {
     /// Where `device`'s unchecked events begin after: 0 for a device the mark never saw.
     pub fn seq(&self, device: &DeviceId) -> i64 {
         self.devices.get(device).copied().unwrap_or(0)
+    }
+
+    /// Whether the events past the mark are few enough for a look at what they touched to be
+    /// worth it: a quarter of the ledger at most (sequences are gap-free, so a device's last
+    /// number is its count).
+    pub fn worth_going_on_from(&self, head: &Head) -> bool {
+        let all: i64 = head.devices.iter().map(|(_, last)| last).sum();
+        let new: i64 = head
+            .devices
+            .iter()
+            .map(|(device, last)| (last - self.seq(device)).max(0))
+            .sum();
+        new * 4 <= all
     }
 }
 
