@@ -124,6 +124,55 @@ enum Finding {
     Differing(&'static str, i64),
 }
 
+/// What one run asks about: everything, or what the events past the mark touched.
+struct Plan {
+    scope: DoctorScope,
+    rows: Rows,
+    /// The members whose cards are replayed (`None`: every card).
+    cards_of: Option<Vec<MemberId>>,
+    /// Each device's events past this sequence number are checked for gaps.
+    gaps_after: Vec<(DeviceId, i64)>,
+}
+
+impl Plan {
+    async fn for_run(
+        conn: &mut SqliteConnection,
+        doctor: Doctor,
+        head: &mark::Head,
+    ) -> Result<Plan> {
+        let mark = match doctor {
+            Doctor::SinceLastCheck => mark::usable(conn, head).await?,
+            Doctor::Full | Doctor::Rebuild => None,
+        };
+        let Some(mark) = mark else {
+            return Ok(Plan {
+                scope: DoctorScope::Everything,
+                rows: Rows::All,
+                cards_of: None,
+                gaps_after: head
+                    .devices
+                    .iter()
+                    .map(|(device, _)| (*device, 0))
+                    .collect(),
+            });
+        };
+        let touched = mark::touched(conn, &mark, head).await?;
+        Ok(Plan {
+            scope: DoctorScope::SinceLastCheck {
+                checked_at: mark.at,
+                events: touched.events,
+            },
+            rows: Rows::Since(touched.reports),
+            cards_of: Some(touched.members),
+            gaps_after: head
+                .devices
+                .iter()
+                .map(|(device, _)| (*device, mark.seq(device)))
+                .collect(),
+        })
+    }
+}
+
 /// The work the two connections share, and how far it has gone.
 struct Work<'p> {
     tasks: VecDeque<Task>,
@@ -158,41 +207,18 @@ impl Store {
         // The day tables are checked in the shop's zone: counted first if they never were, or
         // were in another zone (as a report would; a single command's open leaves it to them).
         self.count_report_days_if_needed().await?;
-        let (head, since) = {
+        let (head, plan) = {
             let mut conn = self.pool().acquire().await?;
             let head = mark::head(&mut conn).await?;
-            let since = match doctor {
-                Doctor::SinceLastCheck => match mark::usable(&mut conn, &head).await? {
-                    Some(mark) => Some((mark::touched(&mut conn, &mark, &head).await?, mark)),
-                    None => None,
-                },
-                Doctor::Full | Doctor::Rebuild => None,
-            };
-            (head, since)
+            let plan = Plan::for_run(&mut conn, doctor, &head).await?;
+            (head, plan)
         };
-        let (scope, rows, card_members, gaps_after) = match since {
-            None => (
-                DoctorScope::Everything,
-                Rows::All,
-                None,
-                head.devices
-                    .iter()
-                    .map(|(device, _)| (*device, 0))
-                    .collect(),
-            ),
-            Some((touched, mark)) => (
-                DoctorScope::SinceLastCheck {
-                    checked_at: mark.at,
-                    events: touched.events,
-                },
-                Rows::Since(touched.reports),
-                Some(touched.members),
-                head.devices
-                    .iter()
-                    .map(|(device, _)| (*device, mark.seq(device)))
-                    .collect(),
-            ),
-        };
+        let Plan {
+            scope,
+            rows,
+            cards_of,
+            gaps_after,
+        } = plan;
         let mut tasks = vec![Task::Integrity {
             quick: matches!(rows, Rows::Since(_)),
         }];
@@ -204,7 +230,7 @@ impl Store {
         );
         tasks.extend([
             Task::Compare(activity_comparison(&rows)),
-            Task::Cards(card_members),
+            Task::Cards(cards_of),
             Task::Gaps(gaps_after),
             Task::ForeignKeys,
         ]);
