@@ -114,6 +114,13 @@ impl Shop {
         self.doctor(Doctor::SinceLastCheck).await
     }
 
+    /// A routine run that had to look at everything, and found it sound.
+    async fn routine_looks_at_everything(&self) {
+        let report = self.routine().await;
+        assert!(report.ok, "{:?}", report.checks);
+        assert_eq!(report.scope, DoctorScope::Everything);
+    }
+
     async fn doctor(&self, doctor: Doctor) -> DoctorReport {
         self.store
             .doctor_with_progress(&self.manager, doctor, &mut |_, _| {})
@@ -357,9 +364,7 @@ async fn a_failed_check_leaves_the_mark_where_it_was() {
     // The rebuild mends the card; what it wrote was never checked, so the next run looks at
     // everything, and leaves a mark again.
     assert!(shop.doctor(Doctor::Rebuild).await.rebuilt);
-    let next = shop.routine().await;
-    assert!(next.ok, "{:?}", next.checks);
-    assert_eq!(next.scope, DoctorScope::Everything);
+    shop.routine_looks_at_everything().await;
     assert_eq!(since_events(&shop.routine().await), 0);
 }
 
@@ -382,17 +387,13 @@ async fn what_changes_the_kept_tables_without_an_event_sends_the_next_check_back
         )
         .await
         .unwrap();
-    let after_zone = shop.routine().await;
-    assert!(after_zone.ok, "{:?}", after_zone.checks);
-    assert_eq!(after_zone.scope, DoctorScope::Everything);
+    shop.routine_looks_at_everything().await;
 
     shop.store
         .pause_program(&shop.manager, shop.coffee)
         .await
         .unwrap();
-    let after_program = shop.routine().await;
-    assert!(after_program.ok, "{:?}", after_program.checks);
-    assert_eq!(after_program.scope, DoctorScope::Everything);
+    shop.routine_looks_at_everything().await;
     assert_eq!(since_events(&shop.routine().await), 0);
 }
 
@@ -423,7 +424,5 @@ async fn a_mark_left_long_ago_is_not_gone_on_from() {
     let past = ledger / 3 + 1;
     assert!(4 * past > ledger + past);
     punch_csilla(past).await;
-    let report = shop.routine().await;
-    assert!(report.ok, "{:?}", report.checks);
-    assert_eq!(report.scope, DoctorScope::Everything);
+    shop.routine_looks_at_everything().await;
 }
