@@ -4,8 +4,10 @@
 //! check can have changed ([`mark`]).
 
 mod mark;
+mod read_ahead;
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
@@ -103,9 +105,10 @@ const CHECKS: [&str; 6] = [
 /// longest come first, so that the two finish close together.
 enum Task {
     /// SQLite's full check, or (`quick`) its check of every page without each index against
-    /// its table.
+    /// its table, of the database in `file` (read through in order first).
     Integrity {
         quick: bool,
+        file: PathBuf,
     },
     ForeignKeys,
     /// Each device's events past where it was checked (0: all of them).
@@ -221,6 +224,7 @@ impl Store {
         } = plan;
         let mut tasks = vec![Task::Integrity {
             quick: matches!(rows, Rows::Since(_)),
+            file: self.path().to_path_buf(),
         }];
         tasks.extend(
             self.report_days_comparisons(&rows)
@@ -375,15 +379,15 @@ fn lock<'a, 'p>(work: &'a Mutex<Work<'p>>) -> std::sync::MutexGuard<'a, Work<'p>
 
 async fn doctor_task(conn: &mut SqliteConnection, task: Task) -> Result<Finding> {
     Ok(match task {
-        Task::Integrity { quick } => Finding::Integrity(
-            sqlx::query_scalar(if quick {
+        Task::Integrity { quick, file } => {
+            read_ahead::read_ahead(&file).await;
+            let check = if quick {
                 "PRAGMA quick_check"
             } else {
                 "PRAGMA integrity_check"
-            })
-            .fetch_all(&mut *conn)
-            .await?,
-        ),
+            };
+            Finding::Integrity(sqlx::query_scalar(check).fetch_all(&mut *conn).await?)
+        }
         Task::ForeignKeys => {
             let problems: Vec<(String, i64)> =
                 sqlx::query_as("SELECT \"table\", rowid FROM pragma_foreign_key_check")
