@@ -1,12 +1,12 @@
 //! The database file read once from start to end before SQLite's page check walks it.
 //!
 //! SQLite's quick and integrity checks visit every page in B-tree order, which on disk is a
-//! random order: one small read per page. On this machine's disk that took 139 s for the 10 GB
-//! store of a million members with nothing in the page cache, while reading the same file in
-//! order takes 5 to 10 s; after that read the check finds its pages in memory and the whole
-//! routine doctor took 37 s (docs/performance.md). So the doctor reads the file in order first,
-//! when the page cache can hold it: with too little memory the start of the file would be gone
-//! again by the time the check needs it, and the read would only have cost time.
+//! random order: one small read per page. On this machine's disk the routine doctor took 139 s
+//! on the 10 GB store of a million members with nothing in the page cache, while reading the
+//! same file in order takes 5 to 10 s. With that read first, the check finds its pages in memory
+//! and the routine doctor takes 46 s (docs/performance.md). So the doctor reads the file in
+//! order first, when the page cache can hold it: with too little memory the start of the file
+//! would be gone again by the time the check needs it, and the read would only have cost time.
 
 use std::path::Path;
 
