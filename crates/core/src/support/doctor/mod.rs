@@ -147,16 +147,18 @@ impl Plan {
             Doctor::SinceLastCheck => mark::usable(conn, head).await?,
             Doctor::Full | Doctor::Rebuild => None,
         };
+        // Each device from its mark, or from its first event.
+        let gaps_after = head
+            .devices
+            .iter()
+            .map(|(device, _)| (*device, mark.as_ref().map_or(0, |m| m.seq(device))))
+            .collect();
         let Some(mark) = mark else {
             return Ok(Plan {
                 scope: DoctorScope::Everything,
                 rows: Rows::All,
                 cards_of: None,
-                gaps_after: head
-                    .devices
-                    .iter()
-                    .map(|(device, _)| (*device, 0))
-                    .collect(),
+                gaps_after,
             });
         };
         let touched = mark::touched(conn, &mark, head).await?;
@@ -167,11 +169,7 @@ impl Plan {
             },
             rows: Rows::Since(touched.reports),
             cards_of: Some(touched.members),
-            gaps_after: head
-                .devices
-                .iter()
-                .map(|(device, _)| (*device, mark.seq(device)))
-                .collect(),
+            gaps_after,
         })
     }
 }
