@@ -168,6 +168,70 @@ async fn a_coupon_for_a_member_shows_with_them_until_it_is_used() {
     assert_eq!(history[0].event.kind, EventKind::CouponRedeem);
 }
 
+/// The coupons a scan shows (the counter offers them with the card): the scan learns in its one
+/// statement whether the member holds any, and reads them only then.
+#[tokio::test]
+async fn a_scan_shows_the_member_s_coupons_and_those_of_a_member_merged_into_them() {
+    let shop = shop().await;
+    let enroll = |name: &str| {
+        let new = NewMember {
+            name: name.into(),
+            ..NewMember::default()
+        };
+        let shop = &shop;
+        async move { shop.store.enroll(&shop.cashier, &new).await.unwrap() }
+    };
+    let anna = enroll("Kiss Anna").await;
+    let again = enroll("Kiss Anna (again)").await;
+    let scanned_coupons = |code: String| {
+        let shop = &shop;
+        async move {
+            match shop.store.lookup(&code, &[]).await.unwrap() {
+                ScanOutcome::Member(view) => view.coupons.iter().map(|c| c.id).collect::<Vec<_>>(),
+                other => panic!("the card was not found: {other:?}"),
+            }
+        }
+    };
+    assert!(scanned_coupons(anna.code.clone()).await.is_empty());
+
+    let issue = |member_id: MemberId| {
+        let shop = &shop;
+        async move {
+            let new = NewCoupon {
+                member_id: Some(member_id),
+                ..free_coffee()
+            };
+            shop.store.issue_coupon(&shop.manager, &new).await.unwrap()
+        }
+    };
+    // A coupon given to the card she had enrolled twice with is hers once the two are merged.
+    let merged = issue(again.id).await;
+    shop.store
+        .merge_members(&shop.manager, anna.id, again.id)
+        .await
+        .unwrap();
+    assert_eq!(scanned_coupons(anna.code.clone()).await, [merged.id]);
+
+    let hers = issue(anna.id).await;
+    let mut shown = scanned_coupons(anna.code.clone()).await;
+    shown.sort();
+    let mut both = vec![hers.id, merged.id];
+    both.sort();
+    assert_eq!(shown, both);
+    assert_eq!(scanned_coupons(again.code.clone()).await.len(), 2);
+
+    // Used or withdrawn, a coupon is no longer shown.
+    shop.store
+        .redeem_coupon(&shop.cashier, &hers.token)
+        .await
+        .unwrap();
+    shop.store
+        .withdraw_coupon(&shop.manager, merged.id)
+        .await
+        .unwrap();
+    assert!(scanned_coupons(anna.code.clone()).await.is_empty());
+}
+
 #[tokio::test]
 async fn an_expired_coupon_is_refused_and_a_last_day_in_the_past_is_not_issued() {
     let shop = shop().await;

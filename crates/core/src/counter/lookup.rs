@@ -145,6 +145,16 @@ struct QuickRow {
     redeemed_total: Option<i64>,
     programs_stamp: i64,
     chain_keys_stamp: i64,
+    /// The member (or one merged into them) was given a coupon not withdrawn: only then is a
+    /// second statement needed to say which are open (issue 12: each is a round trip).
+    holds_coupons: bool,
+}
+
+/// Whether a view asks for the member's open coupons, or already knows there are none.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Coupons {
+    Ask,
+    NoneGiven,
 }
 
 /// The member with their card in every active program, and in a paused or retired one while the
@@ -154,6 +164,7 @@ async fn view_with(
     programs: &[Program],
     member: Member,
     totals: &[(ProgramId, i64, i64)],
+    coupons: Coupons,
     now: DateTime<Utc>,
 ) -> Result<MemberView> {
     let mut cards = Vec::new();
@@ -176,7 +187,10 @@ async fn view_with(
     }
     let new_here = member.name.is_empty()
         && member.id == crate::counter::foreign::provisional_id(&member.code);
-    let coupons = crate::counter::coupons::open_coupons(conn, member.id).await?;
+    let coupons = match coupons {
+        Coupons::Ask => crate::counter::coupons::open_coupons(conn, member.id).await?,
+        Coupons::NoneGiven => Vec::new(),
+    };
     Ok(MemberView {
         member,
         cards,
@@ -283,7 +297,12 @@ impl Store {
         let rows: Vec<QuickRow> = sqlx::query_as(
             "SELECT m.id, m.code, m.name, m.email, m.phone, m.language, m.created_at,
                     t.program_id, t.punches_total, t.redeemed_total,
-                    s.programs AS programs_stamp, s.chain_keys AS chain_keys_stamp
+                    s.programs AS programs_stamp, s.chain_keys AS chain_keys_stamp,
+                    EXISTS (SELECT 1 FROM coupon k
+                            WHERE k.member_id IN (SELECT m.id UNION ALL
+                                                  SELECT a.alias_id FROM member_alias a
+                                                  WHERE a.member_id = m.id)
+                              AND k.withdrawn_at IS NULL) AS holds_coupons
              FROM member_card c
              JOIN member m ON m.id = coalesce(
                  (SELECT a.member_id FROM member_alias a WHERE a.alias_id = c.member_id),
@@ -307,9 +326,14 @@ impl Store {
             .filter_map(|r| Some((r.program_id?, r.punches_total?, r.redeemed_total?)))
             .collect();
         let member = first.member.clone();
+        let coupons = match first.holds_coupons {
+            true => Coupons::Ask,
+            false => Coupons::NoneGiven,
+        };
         // Taken only now: holding it while the programs are read would take a second one.
         let mut conn = self.pool().acquire().await?;
-        let view = view_with(&mut conn, &programs, member, &totals, chrono::Utc::now()).await?;
+        let now = chrono::Utc::now();
+        let view = view_with(&mut conn, &programs, member, &totals, coupons, now).await?;
         Ok(Some(view))
     }
 
@@ -327,7 +351,7 @@ impl Store {
             .bind(member.id)
             .fetch_all(&mut *conn)
             .await?;
-            views.push(view_with(&mut conn, &programs, member, &totals, now).await?);
+            views.push(view_with(&mut conn, &programs, member, &totals, Coupons::Ask, now).await?);
         }
         Ok(views)
     }
