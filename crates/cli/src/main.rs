@@ -116,8 +116,11 @@ enum Command {
 /// grows it one page at a time, an `mprotect` each: about 120 per command (issue 12: `tessera
 /// --json scan` as a process, docs/performance.md). mimalloc, which also serves SQLite's `malloc`
 /// here (its `override` feature), takes memory in large steps. Its version 2 (`v2`): version 3
-/// asks for transparent huge pages and returns freed pages at once, which a process this short
-/// pays for (about 0.5 ms a command, measured).
+/// returns freed pages at once, which a process this short pays for (about 0.5 ms a command,
+/// measured). Version 2 also asks for transparent huge pages on its arena: a 2 MB page zeroed at
+/// its first touch costs less than the 4 KB faults it saves (its `no_thp` feature: p50 0.1–0.2 ms
+/// slower), but now and then the kernel compacts memory to find one, and about one command in a
+/// hundred takes 10–20 ms (docs/performance.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -150,6 +150,95 @@ async fn a_database_from_a_newer_tessera_is_refused_with_both_versions() {
     assert_eq!(digest(&path), before, "a newer database is not changed");
 }
 
+/// `PRAGMA user_version` as the file's header holds it (bytes 60–63, big-endian).
+fn header_stamp(path: &Path) -> u32 {
+    let bytes = std::fs::read(path).unwrap();
+    u32::from_be_bytes(bytes[60..64].try_into().unwrap())
+}
+
+/// A single command knows the schema is current from the header's stamp, with no statement
+/// (issue 12); the stamp is written by each upgrade, and into a store upgraded before it existed
+/// by the next open that finds the store current.
+#[tokio::test]
+async fn every_upgrade_stamps_its_schema_in_the_header_and_a_single_command_trusts_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("till.db");
+    Store::open(&path).await.unwrap().close().await;
+    let stamp = header_stamp(&path);
+    assert_ne!(stamp, 0, "a new store is stamped");
+
+    // Upgraded before the stamp existed: stamped by the next open.
+    let store = Store::open(&path).await.unwrap();
+    sqlx::query("PRAGMA user_version = 0")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+    assert_eq!(header_stamp(&path), 0);
+    Store::open_for_one_command(&path)
+        .await
+        .unwrap()
+        .close()
+        .await;
+    assert_eq!(header_stamp(&path), stamp);
+
+    // With the stamp in place, a single command does not read the bookkeeping at all (a
+    // bookkeeping emptied behind Tessera's back goes unnoticed by it); the app does.
+    let store = Store::open(&path).await.unwrap();
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = x'00' WHERE version = 1")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+    Store::open_for_one_command(&path)
+        .await
+        .unwrap()
+        .close()
+        .await;
+    let error = Store::open(&path).await.unwrap_err();
+    assert_eq!(error.code(), "database_damaged");
+}
+
+/// A newer Tessera writes its own stamp; while its upgrade may still sit in the write-ahead log
+/// (the main file's header not yet rewritten), the header is not trusted.
+#[tokio::test]
+async fn a_newer_schema_is_refused_to_a_single_command_even_from_the_write_ahead_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("till.db");
+    Store::open(&path).await.unwrap().close().await;
+    let ours = header_stamp(&path);
+    // The newer Tessera, still running: its upgrade is in the log, not yet in the file.
+    let mut newer = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .connect()
+        .await
+        .unwrap();
+    sqlx::raw_sql(
+        "PRAGMA wal_autocheckpoint = 0;
+         BEGIN;
+         INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (9001, 'from the future', TRUE, x'00', 0);
+         PRAGMA user_version = 7;
+         COMMIT;",
+    )
+    .execute(&mut newer)
+    .await
+    .unwrap();
+    assert_eq!(header_stamp(&path), ours, "the upgrade is still in the log");
+    let error = Store::open_for_one_command(&path).await.unwrap_err();
+    assert_eq!(error.code(), "database_too_new");
+
+    // Once it is in the file, the stamp is not this build's.
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut newer)
+        .await
+        .unwrap();
+    newer.close().await.unwrap();
+    assert_eq!(header_stamp(&path), 7);
+    let error = Store::open_for_one_command(&path).await.unwrap_err();
+    assert_eq!(error.code(), "database_too_new");
+}
+
 #[tokio::test]
 async fn a_database_whose_applied_migration_changed_is_damaged() {
     let dir = tempfile::tempdir().unwrap();

@@ -235,13 +235,13 @@ impl Store {
         if path.is_dir() {
             return Err(unwritable(path));
         }
-        let marked = match schema::look_at(path).await? {
+        let (marked, stamped) = match schema::look_at(path).await? {
             // Made and marked whole (by this process, or by another that won the race).
             schema::Found::Nothing => {
                 create(path).await.map_err(|e| e.located(path))?;
-                true
+                (true, false)
             }
-            schema::Found::Tessera { marked } => marked,
+            schema::Found::Tessera { marked, stamped } => (marked, stamped),
             schema::Found::Damaged => {
                 return Err(CoreError::DatabaseDamaged);
             }
@@ -254,9 +254,13 @@ impl Store {
         let options = connect_options(path, false);
         let located = |e: CoreError| e.located(path);
         let pool = pool(options, connections).await.map_err(located)?;
-        schema::migrate(&pool, Some(path), marked)
-            .await
-            .map_err(located)?;
+        // A single command trusts the header's stamp of the schema (no statement, issue 12); the
+        // app reads the migrations' bookkeeping as it starts, which also finds one changed.
+        if !(stamped && connections == Connections::One) {
+            schema::migrate(&pool, Some(path), marked)
+                .await
+                .map_err(located)?;
+        }
         let store = Store {
             pool,
             memo: Default::default(),

@@ -23,14 +23,34 @@ pub fn latest_version() -> i64 {
     MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0)
 }
 
+/// This build's schema in 32 bits, kept in the header's `PRAGMA user_version` by every upgrade
+/// (FNV-1a over each migration's version and checksum): a command can tell from the file's first
+/// 100 bytes that the schema is the one it knows, without a statement (issue 12). A Tessera with
+/// other migrations writes another stamp; one that stamps nothing leaves 0, which is nobody's.
+pub(crate) fn schema_stamp() -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for migration in MIGRATIONS.iter() {
+        for byte in migration
+            .version
+            .to_le_bytes()
+            .iter()
+            .chain(&*migration.checksum)
+        {
+            hash = (hash ^ u32::from(*byte)).wrapping_mul(0x0100_0193);
+        }
+    }
+    hash.max(1)
+}
+
 /// What is at a database path, looked at without writing to it.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Found {
     /// Nothing yet: a new till database will be made.
     Nothing,
     /// A Tessera database: `marked` with Tessera's mark in its header, or made before the mark
-    /// existed (the upgrade marks it).
-    Tessera { marked: bool },
+    /// existed (the upgrade marks it). `stamped`: its header carries this build's
+    /// [`schema_stamp`] and no write-ahead log lies beside it that could hold a newer schema.
+    Tessera { marked: bool, stamped: bool },
     /// A file marked as Tessera's that SQLite cannot read, or shorter than its header says (a
     /// copy cut short, a disk that lost its end): refused untouched, as damaged.
     Damaged,
@@ -56,7 +76,13 @@ pub(crate) async fn look_at(path: &Path) -> Result<Found> {
         }
         // Marked as ours and whole: no connection needed to say so (each new connection reads
         // the whole schema, triggers and all: a millisecond every CLI command paid twice).
-        Some(_) => return Ok(Found::Tessera { marked: true }),
+        Some(header) => {
+            let stamped = header.stamp() == schema_stamp() && !has_wal(path);
+            return Ok(Found::Tessera {
+                marked: true,
+                stamped,
+            });
+        }
         None => {}
     }
     let options = SqliteConnectOptions::new()
@@ -72,7 +98,10 @@ pub(crate) async fn look_at(path: &Path) -> Result<Found> {
             .fetch_one(&mut conn)
             .await?;
         if id == APPLICATION_ID {
-            return Ok::<_, sqlx::Error>(Found::Tessera { marked: true });
+            return Ok::<_, sqlx::Error>(Found::Tessera {
+                marked: true,
+                stamped: false,
+            });
         }
         // Databases made before the mark: no mark, and Tessera's own tables.
         let ours: i64 = sqlx::query_scalar(
@@ -82,7 +111,10 @@ pub(crate) async fn look_at(path: &Path) -> Result<Found> {
         .fetch_one(&mut conn)
         .await?;
         Ok(if id == 0 && ours == 4 {
-            Found::Tessera { marked: false }
+            Found::Tessera {
+                marked: false,
+                stamped: false,
+            }
         } else {
             Found::Foreign
         })
@@ -125,6 +157,11 @@ impl Header {
 
     fn ours(&self) -> bool {
         i64::from(self.u32_at(68)) == APPLICATION_ID
+    }
+
+    /// `PRAGMA user_version`: the [`schema_stamp`] of the build that last upgraded the file.
+    fn stamp(&self) -> u32 {
+        self.u32_at(60)
     }
 
     /// The file holds fewer pages than the header counts. The count is valid when the header's
@@ -189,16 +226,42 @@ fn check(applied: &[(i64, Vec<u8>)]) -> Result<()> {
 /// Whether a store marked as ours has every migration this build knows, and no other (a newer
 /// Tessera's is `database_too_new`, a changed one `database_damaged`). One statement; false if
 /// the bookkeeping cannot be read (the careful way in [`migrate`] then says why).
+///
+/// A current store whose header lacks this build's [`schema_stamp`] (one upgraded before the
+/// stamp existed) is stamped now, once.
 async fn is_current(conn: &mut sqlx::SqliteConnection) -> Result<bool> {
-    let Ok(done) = read_bookkeeping(conn).await else {
+    let Ok(rows) = sqlx::query_as::<_, (i64, Vec<u8>, i64)>(
+        "SELECT version, checksum, (SELECT user_version FROM pragma_user_version)
+         FROM _sqlx_migrations ORDER BY version",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    else {
         return Ok(false);
     };
+    let stamp = rows.first().map(|(_, _, stamp)| *stamp);
+    let done: Vec<(i64, Vec<u8>)> = rows.into_iter().map(|(v, c, _)| (v, c)).collect();
     check(&done)?;
-    Ok(done.len() == MIGRATIONS.iter().count())
+    if done.len() != MIGRATIONS.iter().count() {
+        return Ok(false);
+    }
+    if stamp != Some(i64::from(schema_stamp() as i32)) {
+        // Only saves later commands a statement: a till busy elsewhere stamps another time.
+        if let Err(error) = conn.execute(stamp_statement().as_str()).await {
+            tracing::warn!(%error, "the schema stamp was not written");
+        }
+    }
+    Ok(true)
+}
+
+/// Writes this build's [`schema_stamp`] into the header (`user_version` is a signed 32 bits).
+fn stamp_statement() -> String {
+    format!("PRAGMA user_version = {}", schema_stamp() as i32)
 }
 
 /// Brings the schema up to date: nothing to do in the common case (checked without a lock, in
-/// one statement when the file is `marked` as ours); otherwise every pending migration, the
+/// one statement when the file is `marked` as ours, or none for a single command on a file
+/// `stamped` with this build's schema); otherwise every pending migration, the
 /// data steps, the bookkeeping and the mark in one IMMEDIATE transaction, checked again once the
 /// lock is held (another process may have just done it).
 ///
@@ -260,6 +323,7 @@ pub(crate) async fn migrate(pool: &SqlitePool, db: Option<&Path>, marked: bool) 
     fill_phone_tails(&mut tx).await?;
     tx.execute(format!("PRAGMA application_id = {APPLICATION_ID}").as_str())
         .await?;
+    tx.execute(stamp_statement().as_str()).await?;
     tx.commit().await?;
     Ok(())
 }
