@@ -392,6 +392,10 @@ async fn run() -> Result<()> {
         120.0,
     ));
 
+    // Closed as the app and the CLI close theirs: the log checkpointed into the file, so the
+    // next run starts from the file alone (a command finding a log beside it reads the schema's
+    // bookkeeping instead of trusting the header, decision 0011).
+    store.close().await;
     let results = Results {
         scale: scale.name,
         members: scale.members,

@@ -326,9 +326,10 @@ impl Store {
             .filter_map(|r| Some((r.program_id?, r.punches_total?, r.redeemed_total?)))
             .collect();
         let member = first.member.clone();
-        let coupons = match first.holds_coupons {
-            true => Coupons::Ask,
-            false => Coupons::NoneGiven,
+        let coupons = if first.holds_coupons {
+            Coupons::Ask
+        } else {
+            Coupons::NoneGiven
         };
         // Taken only now: holding it while the programs are read would take a second one.
         let mut conn = self.pool().acquire().await?;

@@ -28,18 +28,17 @@ pub fn latest_version() -> i64 {
 /// 100 bytes that the schema is the one it knows, without a statement (issue 12). A Tessera with
 /// other migrations writes another stamp; one that stamps nothing leaves 0, which is nobody's.
 pub(crate) fn schema_stamp() -> u32 {
-    let mut hash: u32 = 0x811c_9dc5;
-    for migration in MIGRATIONS.iter() {
-        for byte in migration
-            .version
-            .to_le_bytes()
-            .iter()
-            .chain(&*migration.checksum)
-        {
-            hash = (hash ^ u32::from(*byte)).wrapping_mul(0x0100_0193);
+    static STAMP: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *STAMP.get_or_init(|| {
+        let mut hash: u32 = 0x811c_9dc5;
+        for migration in MIGRATIONS.iter() {
+            let version = migration.version.to_le_bytes();
+            for byte in version.iter().chain(&*migration.checksum) {
+                hash = (hash ^ u32::from(*byte)).wrapping_mul(0x0100_0193);
+            }
         }
-    }
-    hash.max(1)
+        hash.max(1)
+    })
 }
 
 /// What is at a database path, looked at without writing to it.
