@@ -184,12 +184,7 @@ async fn every_upgrade_stamps_its_schema_in_the_header_and_a_single_command_trus
 
     // With the stamp in place, a single command does not read the bookkeeping at all (a
     // bookkeeping emptied behind Tessera's back goes unnoticed by it); the app does.
-    let store = Store::open(&path).await.unwrap();
-    sqlx::query("UPDATE _sqlx_migrations SET checksum = x'00' WHERE version = 1")
-        .execute(store.pool())
-        .await
-        .unwrap();
-    store.close().await;
+    change_a_migration_behind_tessera_s_back(&path).await;
     Store::open_for_one_command(&path)
         .await
         .unwrap()
@@ -239,16 +234,21 @@ async fn a_newer_schema_is_refused_to_a_single_command_even_from_the_write_ahead
     assert_eq!(error.code(), "database_too_new");
 }
 
-#[tokio::test]
-async fn a_database_whose_applied_migration_changed_is_damaged() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("till.db");
-    let store = Store::open(&path).await.unwrap();
+/// The bookkeeping says the first migration had another checksum than this build's.
+async fn change_a_migration_behind_tessera_s_back(path: &Path) {
+    let store = Store::open(path).await.unwrap();
     sqlx::query("UPDATE _sqlx_migrations SET checksum = x'00' WHERE version = 1")
         .execute(store.pool())
         .await
         .unwrap();
     store.close().await;
+}
+
+#[tokio::test]
+async fn a_database_whose_applied_migration_changed_is_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("till.db");
+    change_a_migration_behind_tessera_s_back(&path).await;
     let error = Store::open(&path).await.unwrap_err();
     assert_eq!(error.code(), "database_damaged");
 }
