@@ -27,8 +27,9 @@ pub fn latest_version() -> i64 {
 /// (FNV-1a over each migration's version and checksum): a command can tell from the file's first
 /// 100 bytes that the schema is the one it knows, without a statement (issue 12). A Tessera with
 /// other migrations writes another stamp; one that stamps nothing leaves 0, which is nobody's.
-pub(crate) fn schema_stamp() -> u32 {
-    static STAMP: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+/// As SQLite reads it: `user_version` is a signed 32 bits.
+pub(crate) fn schema_stamp() -> i32 {
+    static STAMP: std::sync::OnceLock<i32> = std::sync::OnceLock::new();
     *STAMP.get_or_init(|| {
         let mut hash: u32 = 0x811c_9dc5;
         for migration in MIGRATIONS.iter() {
@@ -37,7 +38,7 @@ pub(crate) fn schema_stamp() -> u32 {
                 hash = (hash ^ u32::from(*byte)).wrapping_mul(0x0100_0193);
             }
         }
-        hash.max(1)
+        hash.max(1) as i32
     })
 }
 
@@ -159,8 +160,8 @@ impl Header {
     }
 
     /// `PRAGMA user_version`: the [`schema_stamp`] of the build that last upgraded the file.
-    fn stamp(&self) -> u32 {
-        self.u32_at(60)
+    fn stamp(&self) -> i32 {
+        self.u32_at(60) as i32
     }
 
     /// The file holds fewer pages than the header counts. The count is valid when the header's
@@ -194,14 +195,28 @@ async fn applied(conn: &mut sqlx::SqliteConnection) -> Result<Vec<(i64, Vec<u8>)
     if !exists {
         return Ok(Vec::new());
     }
-    Ok(read_bookkeeping(conn).await?)
+    Ok(read_bookkeeping(conn).await?.applied)
 }
 
-/// The applied migrations' versions and checksums, from a bookkeeping table known to exist.
-async fn read_bookkeeping(conn: &mut sqlx::SqliteConnection) -> sqlx::Result<Vec<(i64, Vec<u8>)>> {
-    sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations ORDER BY version")
-        .fetch_all(conn)
-        .await
+/// A bookkeeping table known to exist, read in one statement with the header's stamp.
+struct Bookkeeping {
+    /// The applied migrations' versions and checksums, oldest first.
+    applied: Vec<(i64, Vec<u8>)>,
+    /// `PRAGMA user_version`: the [`schema_stamp`] of the build that last upgraded the file.
+    stamp: i64,
+}
+
+async fn read_bookkeeping(conn: &mut sqlx::SqliteConnection) -> sqlx::Result<Bookkeeping> {
+    let rows: Vec<(i64, Vec<u8>, i64)> = sqlx::query_as(
+        "SELECT version, checksum, (SELECT user_version FROM pragma_user_version)
+         FROM _sqlx_migrations ORDER BY version",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(Bookkeeping {
+        stamp: rows.first().map_or(0, |(_, _, stamp)| *stamp),
+        applied: rows.into_iter().map(|(v, c, _)| (v, c)).collect(),
+    })
 }
 
 /// What is applied must be what this build would apply: an unknown version comes from a newer
@@ -229,22 +244,14 @@ fn check(applied: &[(i64, Vec<u8>)]) -> Result<()> {
 /// A current store whose header lacks this build's [`schema_stamp`] (one upgraded before the
 /// stamp existed) is stamped now, once.
 async fn is_current(conn: &mut sqlx::SqliteConnection) -> Result<bool> {
-    let Ok(rows) = sqlx::query_as::<_, (i64, Vec<u8>, i64)>(
-        "SELECT version, checksum, (SELECT user_version FROM pragma_user_version)
-         FROM _sqlx_migrations ORDER BY version",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    else {
+    let Ok(Bookkeeping { applied, stamp }) = read_bookkeeping(conn).await else {
         return Ok(false);
     };
-    let stamp = rows.first().map(|(_, _, stamp)| *stamp);
-    let done: Vec<(i64, Vec<u8>)> = rows.into_iter().map(|(v, c, _)| (v, c)).collect();
-    check(&done)?;
-    if done.len() != MIGRATIONS.iter().count() {
+    check(&applied)?;
+    if applied.len() != MIGRATIONS.iter().count() {
         return Ok(false);
     }
-    if stamp != Some(i64::from(schema_stamp() as i32)) {
+    if stamp != i64::from(schema_stamp()) {
         // Only saves later commands a statement: a till busy elsewhere stamps another time.
         if let Err(error) = conn.execute(stamp_statement().as_str()).await {
             tracing::warn!(%error, "the schema stamp was not written");
@@ -255,7 +262,7 @@ async fn is_current(conn: &mut sqlx::SqliteConnection) -> Result<bool> {
 
 /// Writes this build's [`schema_stamp`] into the header (`user_version` is a signed 32 bits).
 fn stamp_statement() -> String {
-    format!("PRAGMA user_version = {}", schema_stamp() as i32)
+    format!("PRAGMA user_version = {}", schema_stamp())
 }
 
 /// Brings the schema up to date: nothing to do in the common case (checked without a lock, in
