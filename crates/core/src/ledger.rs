@@ -10,6 +10,7 @@ use sqlx::FromRow;
 use ts_rs::TS;
 
 use crate::error::{CoreError, Result};
+use crate::reports::feed;
 use crate::store::{Store, WriteTx};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
@@ -285,14 +286,23 @@ pub(crate) async fn write(tx: &mut WriteTx, event: &Event) -> Result<bool> {
     .bind(&event.card_code)
     .bind(event.coupon_id)
     .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(written == 1)
+    .await?;
+    count_for_reports_if_due(tx, written.last_insert_rowid(), written.rows_affected()).await?;
+    Ok(written.rows_affected() == 1)
+}
+
+/// Counts the report tables' backlog in this transaction when these writes took the ledger past
+/// a batch's worth of events (`reports::feed`): the one write in [`feed::BATCH`] that pays for
+/// all of them.
+async fn count_for_reports_if_due(tx: &mut WriteTx, last: i64, written: u64) -> Result<()> {
+    if feed::batch_is_due(last, written) {
+        feed::count_new_events(tx).await?;
+    }
+    Ok(())
 }
 
 /// [`write`] for several events at once, in the given order, which none of them may be in the
-/// ledger already (see [`in_ledger`]). A statement writes many rows; the report triggers still
-/// run row by row, in this order.
+/// ledger already (see [`in_ledger`]). The report tables count them in this order too.
 pub(crate) async fn write_all(tx: &mut WriteTx, events: &[&Event]) -> Result<()> {
     // 16 parameters a row: well under SQLite's 32,766 a statement.
     for chunk in events.chunks(500) {
@@ -319,7 +329,8 @@ pub(crate) async fn write_all(tx: &mut WriteTx, events: &[&Event]) -> Result<()>
                 .push_bind(e.card_code.clone())
                 .push_bind(e.coupon_id);
         });
-        insert.build().execute(&mut **tx).await?;
+        let written = insert.build().execute(&mut **tx).await?;
+        count_for_reports_if_due(tx, written.last_insert_rowid(), written.rows_affected()).await?;
     }
     Ok(())
 }

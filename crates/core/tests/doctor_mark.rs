@@ -128,8 +128,10 @@ impl Shop {
             .unwrap()
     }
 
-    /// Runs `statement` behind the store's back, `?1` standing for `member`.
+    /// Runs `statement` behind the store's back, `?1` standing for `member`, once the report
+    /// tables have counted every event (after its commit, they may lag a batch).
     async fn damage(&self, statement: &str, member: MemberId) {
+        self.store.count_for_reports().await.unwrap();
         let query = sqlx::query(statement);
         let query = if statement.contains("?1") {
             query.bind(member)
@@ -294,6 +296,7 @@ async fn a_void_of_an_old_punch_brings_its_card_and_its_quarter_hour_into_the_ch
             .await
             .unwrap();
         if let Some(damage) = damage {
+            shop.store.count_for_reports().await.unwrap();
             let done = sqlx::query(damage)
                 .bind(shop.bela)
                 .bind(shop.bela_punched_at.timestamp() / 900)

@@ -689,3 +689,78 @@ async fn a_merged_members_visits_count_for_the_member_they_now_stand_for() {
     assert_eq!((member.member_id, member.visits), (x, 4));
     assert_eq!(member.last_visit, day("2026-01-26"));
 }
+
+/// The report tables count the ledger in batches after the commits (migration 0023, decision
+/// 0035): a till where nobody opens a report still has them counted, at most a batch behind,
+/// and a report counts the rest before it reads.
+#[tokio::test]
+async fn the_report_tables_count_the_ledger_in_batches_and_a_report_counts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, manager) = common::bakery_with_a_cashier(dir.path()).await;
+    let coffee = store
+        .add_program(&manager, &NewProgram::stamps("Coffee", 10, "A coffee"))
+        .await
+        .unwrap()
+        .id;
+    let member = store
+        .enroll(
+            &manager,
+            &NewMember {
+                name: "Anna Kovács".into(),
+                ..NewMember::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let punches = 300;
+    for _ in 0..punches {
+        store
+            .punch(&manager, member, Some(coffee), 1)
+            .await
+            .unwrap();
+    }
+    let (counted_upto, last_event): (i64, i64) =
+        sqlx::query_as("SELECT (SELECT upto FROM report_counted), (SELECT max(rowid) FROM event)")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert!(
+        counted_upto > 0 && counted_upto < last_event,
+        "a batch counted by a punch, the last few left: {counted_upto} of {last_event}"
+    );
+    let (counted, standing): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COALESCE(SUM(punches), 0) FROM report_activity),
+                (SELECT COUNT(*) FROM event WHERE kind = 'punch' AND rowid <= ?1)",
+    )
+    .bind(counted_upto)
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        counted, standing,
+        "every punch up to the mark, and none past it"
+    );
+
+    let today = Utc::now().date_naive();
+    let summary = store
+        .summary_report(&manager, Period::month_to(today))
+        .await
+        .unwrap();
+    let coffee_figures = summary
+        .programs
+        .iter()
+        .find(|p| p.program_id == coffee)
+        .unwrap();
+    assert_eq!(coffee_figures.punches, punches);
+    let staff = store
+        .staff_report(&manager, Period::month_to(today))
+        .await
+        .unwrap();
+    let by_manager = staff
+        .staff
+        .iter()
+        .find(|s| s.staff_id == manager.staff_id)
+        .unwrap();
+    assert_eq!(by_manager.punches, punches);
+}

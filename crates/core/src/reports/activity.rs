@@ -152,6 +152,7 @@ impl Store {
         ))
         .execute(&mut *tx)
         .await?;
+        super::feed::mark_all_counted(&mut tx).await?;
         count_report_days(&mut tx, &clock).await?;
         self.commit(tx).await?;
         Ok(())

@@ -4,8 +4,8 @@
 //! they had been away), `report_card_day` (each card's punches per day), `report_staff_day`
 //! (what each staff member did per day).
 //!
-//! Triggers keep them from `report_activity` (the staff's, from the ledger) as each event
-//! lands. They count in the shop's
+//! Triggers keep them from `report_activity` (the staff's, from the ledger) as the events are
+//! counted, in batches after their commits (`feed`). They count in the shop's
 //! time zone, which they read from `report_zone`: this module writes that table and builds the
 //! tables in one pass whenever the zone they were counted in is not the shop's (when the store
 //! opens after the upgrade, when a manager sets a new zone, at the first report after a new
@@ -125,10 +125,12 @@ const STORED_RETURNS: &str = "SELECT day, back_from, members FROM report_return"
 
 impl Store {
     /// The shop's calendar, with the day tables counted in it: built here, in one
-    /// transaction, if they were counted in another zone or not yet at all.
+    /// transaction, if they were counted in another zone or not yet at all. Every event of the
+    /// ledger is counted in them when this returns (`feed`): what each report asks first.
     pub(crate) async fn report_calendar(&self) -> Result<ReportClock> {
         let clock = ReportClock::of(self).await?;
         self.count_report_days_in(&clock).await?;
+        self.count_for_reports().await?;
         Ok(clock)
     }
 
@@ -233,6 +235,9 @@ pub(crate) async fn pause_report_days(tx: &mut WriteTx) -> Result<()> {
 /// Writes the zone's offsets and counts the day tables afresh from `report_activity`, then
 /// lets the triggers keep them.
 pub(crate) async fn count_report_days(tx: &mut WriteTx, clock: &ReportClock) -> Result<()> {
+    // `report_activity` whole first: the staff's days are counted from the ledger itself
+    // below, and an event counted there and later again through the feed would count twice.
+    super::feed::count_new_events(tx).await?;
     // Written afresh, not through the events: the doctor's next run looks at all of them.
     crate::support::doctor::forget_mark(tx).await?;
     pause_report_days(tx).await?;

@@ -8,7 +8,9 @@
 //! statements over an index range of the period: the rows never travel into Rust. They read
 //! counts kept per local day (`days`, migration 0015, docs/decisions/0026-report-days.md),
 //! which triggers keep from `report_activity`, the ledger rolled up by quarter hour, member
-//! and program as each event arrives (`activity`, migration 0014, decision 0025).
+//! and program (`activity`, migration 0014, decision 0025). Both are counted from the ledger in
+//! batches after the commit, and brought up to it before any report reads them (`feed`,
+//! migration 0023, decision 0035).
 //!
 //! A *visit* is a member's local day with at least one punch or redemption that stands.
 
@@ -17,6 +19,7 @@ pub mod at_risk;
 pub mod clock;
 pub mod csv;
 pub mod days;
+pub(crate) mod feed;
 pub mod retention;
 pub mod staff;
 pub mod summary;

@@ -208,6 +208,8 @@ impl Store {
         // The day tables are checked in the shop's zone: counted first if they never were, or
         // were in another zone (as a report would; a single command's open leaves it to them).
         self.count_report_days_if_needed().await?;
+        // Every event counted in the report tables (`reports::feed`): a lag is not a difference.
+        self.count_for_reports().await?;
         let (head, plan) = {
             let mut conn = self.pool().acquire().await?;
             let head = mark::head(&mut conn).await?;
