@@ -217,21 +217,20 @@ pub(crate) const EVENT_COLUMNS: &str =
 /// Appends one event inside the caller's write transaction. The sequence number is taken and
 /// bumped in that same transaction, so a rolled-back action leaves no gap.
 pub(crate) async fn append(tx: &mut WriteTx, staff_id: StaffId, new: NewEvent) -> Result<Event> {
-    // The event is this till's: its device, its next sequence number, its own shop.
-    let (device_id, seq, shop_id): (DeviceId, i64, Option<ShopId>) = sqlx::query_as(
-        "UPDATE device SET next_seq = next_seq + 1 RETURNING id, next_seq - 1, shop_id",
-    )
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or(CoreError::ShopNotSetUp)?;
+    // The event is this till's: its device, its next sequence number, its own shop. And an
+    // event on a card from another shop carries the card's code, so that every till can tell
+    // whose it is once the card arrives (counter::foreign). One statement for both (issue 12).
+    let (device_id, seq, shop_id, card_code): (DeviceId, i64, Option<ShopId>, Option<String>) =
+        sqlx::query_as(
+            "UPDATE device SET next_seq = next_seq + 1
+             RETURNING id, next_seq - 1, shop_id,
+                       (SELECT code FROM provisional_card WHERE member_id = ?)",
+        )
+        .bind(new.member_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(CoreError::ShopNotSetUp)?;
     let shop_id = shop_id.ok_or(CoreError::ShopNotSetUp)?;
-    // An event on a card from another shop carries the card's code, so that every till can
-    // tell whose it is once the card arrives (counter::foreign).
-    let card_code: Option<String> =
-        sqlx::query_scalar("SELECT code FROM provisional_card WHERE member_id = ?")
-            .bind(new.member_id)
-            .fetch_optional(&mut **tx)
-            .await?;
     let event = Event {
         id: EventId::new(),
         device_id,

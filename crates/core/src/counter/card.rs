@@ -212,13 +212,13 @@ pub(crate) async fn apply(
         return Ok(None);
     };
     // A merged member's events count on the card of the member they stand for now.
-    let member_id = crate::counter::merge::canonical(&mut **tx, member_id).await?;
-    let new = add_to_totals(tx, member_id, program_id, delta).await?;
+    let changed = add_to_totals(tx, member_id, program_id, delta).await?;
+    let new = changed.totals;
     let old = CardTotals {
         punches_total: new.punches_total - delta.punches_total,
         redeemed_total: new.redeemed_total - delta.redeemed_total,
     };
-    crate::counter::conflicts::watch(tx, member_id, program_id, new).await?;
+    crate::counter::conflicts::watch_changed(tx, &changed).await?;
     Ok(Some((old, new)))
 }
 
@@ -579,31 +579,55 @@ pub(crate) async fn totals(
         .unwrap_or_default())
 }
 
-/// Adds to the materialised totals in the same transaction as the event that changes them.
+/// Adds to the materialised totals in the same transaction as the event that changes them, on
+/// the card of whoever `member_id` stands for now (a merged member's events count on the card
+/// of the member they were merged into).
 pub(crate) async fn add_to_totals(
     tx: &mut WriteTx,
     member_id: MemberId,
     program_id: ProgramId,
     delta: CardTotals,
-) -> Result<CardTotals> {
-    let (punches_total, redeemed_total): (i64, i64) = sqlx::query_as(
-        "INSERT INTO card (member_id, program_id, punches_total, redeemed_total)
-         VALUES (?, ?, ?, ?)
-         ON CONFLICT (member_id, program_id) DO UPDATE SET
-             punches_total = punches_total + excluded.punches_total,
-             redeemed_total = redeemed_total + excluded.redeemed_total
-         RETURNING punches_total, redeemed_total",
-    )
-    .bind(member_id)
-    .bind(program_id)
-    .bind(delta.punches_total)
-    .bind(delta.redeemed_total)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(CardTotals {
-        punches_total,
-        redeemed_total,
+) -> Result<Changed> {
+    // One statement (issue 12: each is a round trip to sqlx's worker): whom the member stands
+    // for, the card, and what its program needs for the conflict queue's watch.
+    let (holder, punches_total, redeemed_total, punches_needed): (MemberId, i64, i64, Option<i64>) =
+        sqlx::query_as(
+            "INSERT INTO card (member_id, program_id, punches_total, redeemed_total)
+             VALUES (COALESCE((SELECT member_id FROM member_alias WHERE alias_id = ?1), ?1),
+                     ?2, ?3, ?4)
+             ON CONFLICT (member_id, program_id) DO UPDATE SET
+                 punches_total = punches_total + excluded.punches_total,
+                 redeemed_total = redeemed_total + excluded.redeemed_total
+             RETURNING member_id, punches_total, redeemed_total,
+                       (SELECT punches_needed FROM program WHERE id = ?2)",
+        )
+        .bind(member_id)
+        .bind(program_id)
+        .bind(delta.punches_total)
+        .bind(delta.redeemed_total)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(Changed {
+        holder,
+        program_id,
+        totals: CardTotals {
+            punches_total,
+            redeemed_total,
+        },
+        punches_needed,
     })
+}
+
+/// A card [`add_to_totals`] changed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Changed {
+    /// Who holds the card: the member the event named, or the one they were merged into.
+    pub holder: MemberId,
+    pub program_id: ProgramId,
+    /// The totals after the change.
+    pub totals: CardTotals,
+    /// The program's stamps for a reward; none while the program has not arrived.
+    pub punches_needed: Option<i64>,
 }
 
 #[cfg(test)]

@@ -136,6 +136,18 @@ pub(crate) async fn watch(
     Ok(())
 }
 
+/// [`watch`] for a card [`card::add_to_totals`](crate::counter::card::add_to_totals) just
+/// changed, which says what its program needs: no statement unless the card goes on the list.
+pub(crate) async fn watch_changed(
+    tx: &mut WriteTx,
+    changed: &crate::counter::card::Changed,
+) -> Result<()> {
+    if needs_watching(changed.totals, changed.punches_needed) {
+        note(tx, changed.holder, changed.program_id).await?;
+    }
+    Ok(())
+}
+
 /// Whether a card with these totals goes on the watch list: something redeemed, and either
 /// below zero or its program (`punches_needed`) not here yet.
 pub(crate) fn needs_watching(totals: CardTotals, punches_needed: Option<i64>) -> bool {

@@ -160,7 +160,7 @@ pub(crate) async fn move_cards(tx: &mut WriteTx, from: MemberId, to: MemberId) -
     .fetch_all(&mut **tx)
     .await?;
     for (program, punches_total, redeemed_total) in cards {
-        let totals = crate::counter::card::add_to_totals(
+        let changed = crate::counter::card::add_to_totals(
             tx,
             to,
             program,
@@ -170,7 +170,7 @@ pub(crate) async fn move_cards(tx: &mut WriteTx, from: MemberId, to: MemberId) -
             },
         )
         .await?;
-        crate::counter::conflicts::watch(tx, to, program, totals).await?;
+        crate::counter::conflicts::watch_changed(tx, &changed).await?;
     }
     Ok(())
 }
