@@ -215,46 +215,61 @@ pub(crate) const EVENT_COLUMNS: &str =
      e.amount, e.voids, e.reason_code, e.reason, e.other_member, e.card_code, e.coupon_id";
 
 /// Appends one event inside the caller's write transaction. The sequence number is taken and
-/// bumped in that same transaction, so a rolled-back action leaves no gap.
+/// bumped in that same statement (migration 0024), so a rolled-back action leaves no gap.
 pub(crate) async fn append(tx: &mut WriteTx, staff_id: StaffId, new: NewEvent) -> Result<Event> {
-    // The event is this till's: its device, its next sequence number, its own shop. And an
-    // event on a card from another shop carries the card's code, so that every till can tell
-    // whose it is once the card arrives (counter::foreign). One statement for both (issue 12).
-    let (device_id, seq, shop_id, card_code): (DeviceId, i64, Option<ShopId>, Option<String>) =
+    // One statement (issue 12): the event is this till's (its device, its next sequence
+    // number, which the trigger of migration 0024 moves past it, its own shop), and an event on
+    // a card from another shop carries the card's code, so that every till can tell whose it is
+    // once the card arrives (counter::foreign). No device, or one of no shop yet: nothing is
+    // written.
+    let id = EventId::new();
+    let at = Utc::now();
+    let reason_code = new.reason.as_ref().map(|r| r.code);
+    let reason = new.reason.and_then(|r| r.note).or(new.note);
+    let (rowid, device_id, seq, shop_id, card_code): (i64, DeviceId, i64, ShopId, Option<String>) =
         sqlx::query_as(
-            "UPDATE device SET next_seq = next_seq + 1
-             RETURNING id, next_seq - 1, shop_id,
-                       (SELECT code FROM provisional_card WHERE member_id = ?)",
+            "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id,
+                                program_id, amount, voids, reason_code, reason, other_member,
+                                card_code, coupon_id)
+             SELECT ?1, d.id, d.next_seq, d.shop_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
+                    (SELECT code FROM provisional_card WHERE member_id = ?5), ?12
+             FROM device d WHERE d.shop_id IS NOT NULL
+             RETURNING rowid, device_id, seq, shop_id, card_code",
         )
+        .bind(id)
+        .bind(staff_id)
+        .bind(at)
+        .bind(new.kind)
         .bind(new.member_id)
+        .bind(new.program_id)
+        .bind(new.amount)
+        .bind(new.voids)
+        .bind(reason_code)
+        .bind(&reason)
+        .bind(new.other_member)
+        .bind(new.coupon_id)
         .fetch_optional(&mut **tx)
         .await?
         .ok_or(CoreError::ShopNotSetUp)?;
-    let shop_id = shop_id.ok_or(CoreError::ShopNotSetUp)?;
+    count_for_reports_if_due(tx, rowid, 1).await?;
     let event = Event {
-        id: EventId::new(),
+        id,
         device_id,
         seq,
         shop_id,
         staff_id,
-        at: Utc::now(),
+        at,
         kind: new.kind,
         member_id: new.member_id,
         program_id: new.program_id,
         amount: new.amount,
         voids: new.voids,
-        reason_code: new.reason.as_ref().map(|r| r.code),
-        reason: new.reason.and_then(|r| r.note).or(new.note),
+        reason_code,
+        reason,
         other_member: new.other_member,
         card_code,
         coupon_id: new.coupon_id,
     };
-    if !write(tx, &event).await? {
-        return Err(CoreError::internal(
-            "ledger",
-            "a new event id was already there",
-        ));
-    }
     Ok(event)
 }
 

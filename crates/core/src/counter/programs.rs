@@ -408,6 +408,15 @@ pub(crate) async fn insert_program(
 }
 
 /// A program as stored, with its shop and its version (what sync sends).
+/// The program `id` among `programs`, whatever its status.
+fn named(programs: &[Program], id: ProgramId) -> Result<Program> {
+    programs
+        .iter()
+        .find(|p| p.id == id)
+        .cloned()
+        .ok_or(CoreError::ProgramNotFound)
+}
+
 pub(crate) async fn stored_program(
     conn: &mut sqlx::SqliteConnection,
     id: ProgramId,
@@ -650,23 +659,31 @@ impl Store {
     /// The program a punch is for: the one named, which must be active, or the shop's only
     /// active program.
     pub async fn resolve_program(&self, id: Option<ProgramId>) -> Result<Program> {
+        self.program_to_punch(self.stamps().await?.programs, id)
+            .await
+    }
+
+    /// [`Store::resolve_program`] among the programs as of `stamp` (`cache_stamp.programs`,
+    /// read by the caller beforehand: a counter action reads it with the member, issue 12), from
+    /// memory while no process changed a program.
+    pub(crate) async fn program_to_punch(
+        &self,
+        stamp: i64,
+        id: Option<ProgramId>,
+    ) -> Result<Program> {
+        let programs = self.programs_as_of(stamp).await?;
         if let Some(id) = id {
-            let program = self.program(id).await?;
+            let program = named(&programs, id)?;
             return match program.status() {
                 ProgramStatus::Active => Ok(program),
                 ProgramStatus::Paused => Err(CoreError::ProgramInactive),
                 ProgramStatus::Retired => Err(CoreError::ProgramRetired),
             };
         }
-        let mut active: Vec<Program> = self
-            .programs()
-            .await?
-            .into_iter()
-            .filter(|p| p.active)
-            .collect();
+        let mut active: Vec<&Program> = programs.iter().filter(|p| p.active).collect();
         match active.len() {
             0 => Err(CoreError::NoActiveProgram),
-            1 => Ok(active.remove(0)),
+            1 => Ok(active.remove(0).clone()),
             _ => Err(CoreError::ProgramRequired),
         }
     }
@@ -674,9 +691,20 @@ impl Store {
     /// The program a redemption is for: as [`Store::resolve_program`], except that rewards
     /// earned on a paused or retired program are still given.
     pub async fn program_to_redeem(&self, id: Option<ProgramId>) -> Result<Program> {
+        self.program_to_redeem_as_of(self.stamps().await?.programs, id)
+            .await
+    }
+
+    /// [`Store::program_to_redeem`] among the programs as of `stamp`, as
+    /// [`Store::program_to_punch`].
+    pub(crate) async fn program_to_redeem_as_of(
+        &self,
+        stamp: i64,
+        id: Option<ProgramId>,
+    ) -> Result<Program> {
         match id {
-            Some(id) => self.program(id).await,
-            None => self.resolve_program(None).await,
+            Some(id) => named(&self.programs_as_of(stamp).await?, id),
+            None => self.program_to_punch(stamp, None).await,
         }
     }
 }
