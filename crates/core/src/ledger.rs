@@ -214,6 +214,11 @@ pub(crate) const EVENT_COLUMNS: &str =
     "e.id, e.device_id, e.seq, e.shop_id, e.staff_id, e.at, e.kind, e.member_id, e.program_id, \
      e.amount, e.voids, e.reason_code, e.reason, e.other_member, e.card_code, e.coupon_id";
 
+/// The start of every insert into the ledger: its columns, in the order each binds them.
+const INSERT_EVENT: &str = "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind,
+                                               member_id, program_id, amount, voids, reason_code,
+                                               reason, other_member, card_code, coupon_id)";
+
 /// Appends one event inside the caller's write transaction. The sequence number is taken and
 /// bumped in that same statement (migration 0024), so a rolled-back action leaves no gap.
 pub(crate) async fn append(tx: &mut WriteTx, staff_id: StaffId, new: NewEvent) -> Result<Event> {
@@ -227,15 +232,13 @@ pub(crate) async fn append(tx: &mut WriteTx, staff_id: StaffId, new: NewEvent) -
     let reason_code = new.reason.as_ref().map(|r| r.code);
     let reason = new.reason.and_then(|r| r.note).or(new.note);
     let (rowid, device_id, seq, shop_id, card_code): (i64, DeviceId, i64, ShopId, Option<String>) =
-        sqlx::query_as(
-            "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id,
-                                program_id, amount, voids, reason_code, reason, other_member,
-                                card_code, coupon_id)
+        sqlx::query_as(&format!(
+            "{INSERT_EVENT}
              SELECT ?1, d.id, d.next_seq, d.shop_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
                     (SELECT code FROM provisional_card WHERE member_id = ?5), ?12
              FROM device d WHERE d.shop_id IS NOT NULL
-             RETURNING rowid, device_id, seq, shop_id, card_code",
-        )
+             RETURNING rowid, device_id, seq, shop_id, card_code"
+        ))
         .bind(id)
         .bind(staff_id)
         .bind(at)
@@ -276,13 +279,10 @@ pub(crate) async fn append(tx: &mut WriteTx, staff_id: StaffId, new: NewEvent) -
 /// Writes an event into the ledger as it is (its own or another till's). An event already
 /// there (same id) is left alone: returns whether it was new.
 pub(crate) async fn write(tx: &mut WriteTx, event: &Event) -> Result<bool> {
-    let written = sqlx::query(
-        "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id, program_id,
-                            amount, voids, reason_code, reason, other_member, card_code,
-                            coupon_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO NOTHING",
-    )
+    let written = sqlx::query(&format!(
+        "{INSERT_EVENT} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO NOTHING"
+    ))
     .bind(event.id)
     .bind(event.device_id)
     .bind(event.seq)
@@ -320,11 +320,7 @@ async fn count_for_reports_if_due(tx: &mut WriteTx, last: i64, written: u64) -> 
 pub(crate) async fn write_all(tx: &mut WriteTx, events: &[&Event]) -> Result<()> {
     // 16 parameters a row: well under SQLite's 32,766 a statement.
     for chunk in events.chunks(500) {
-        let mut insert = sqlx::QueryBuilder::new(
-            "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id,
-                                program_id, amount, voids, reason_code, reason, other_member,
-                                card_code, coupon_id) ",
-        );
+        let mut insert = sqlx::QueryBuilder::new(format!("{INSERT_EVENT} "));
         insert.push_values(chunk, |mut row, e| {
             row.push_bind(e.id)
                 .push_bind(e.device_id)
