@@ -5,9 +5,10 @@ Copies a bench store (target/bench/bench-small.db by default, made by `make benc
 300 punches done as the core does them (the device's sequence, the event, the card), each in
 its own synchronous=FULL transaction, with Python's own SQLite and no sqlx in between, and
 counts the WAL frames (pages) each commit adds: with everything, with the report day tables
-paused, without the ledger's report triggers, and without the event's secondary indexes.
-(Since migration 0023 the report tables are counted in batches after the commit, so a store
-upgraded to it has no report trigger on `event` and the first three lines agree.)
+paused, and without the ledger's secondary indexes.
+(Since migration 0023 the report tables are counted in batches after the commit, so the ledger
+has no report trigger left and the first two lines agree; since 0025 the ledger is the table
+`ledger`, in its compact encoding.)
 Destructive on the copy only.
 """
 import os
@@ -34,14 +35,14 @@ page = c.execute("PRAGMA page_size").fetchone()[0]
 
 def punch(member):
     c.execute("BEGIN IMMEDIATE")
-    device, seq, shop = c.execute(
-        "UPDATE device SET next_seq = next_seq + 1 RETURNING id, next_seq - 1, shop_id"
-    ).fetchone()
+    # The event with the till's next number (the trigger of migration 0024 moves it on), in
+    # the ledger's encoding of migration 0025.
     c.execute(
-        """INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id,
-                              program_id, amount)
-           VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'punch', ?, ?, 1)""",
-        (uuid.uuid4().bytes, device, seq, shop, staff, member, program),
+        """INSERT INTO ledger (id, device, seq, shop, staff, at, kind, member, program, amount)
+           SELECT ?, sd.n, d.next_seq, ss.n, (SELECT n FROM short_id WHERE id = ?), ?, 2,
+                  (SELECT n FROM short_id WHERE id = ?), (SELECT n FROM short_id WHERE id = ?), 1
+           FROM device d JOIN short_id sd ON sd.id = d.id JOIN short_id ss ON ss.id = d.shop_id""",
+        (uuid.uuid4().bytes, staff, time.time_ns(), member, program),
     )
     c.execute(
         """INSERT INTO card (member_id, program_id, punches_total, redeemed_total)
@@ -67,14 +68,9 @@ run("as the store is")
 c.execute("UPDATE report_calendar SET zone = NULL")  # the day tables' triggers stand down
 run("report day tables paused")
 for (name,) in c.execute(
-    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'event'"
-).fetchall():
-    c.execute(f"DROP TRIGGER {name}")
-run("no triggers on event")
-for (name,) in c.execute(
-    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'event' AND sql IS NOT NULL"
+    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ledger' AND sql IS NOT NULL"
 ).fetchall():
     c.execute(f"DROP INDEX {name}")
-run("no secondary index on event")
+run("no secondary index on the ledger")
 c.close()
 shutil.rmtree(work)

@@ -302,6 +302,7 @@ error-invalid-language = This language is not available.
 error-invalid-currency = A currency is a three-letter code, like EUR.
 error-invalid-time-zone = This is not a time zone. Write it as the tz database does, like Europe/Paris or Europe/Bucharest.
 error-invalid-period = The period starts after it ends. Choose a first day on or before the last.
+error-event-time-out-of-range = This event's time is outside the years 1677 to 2262, which the ledger cannot keep. Check the clock of the till that wrote it.
 error-invalid-pin = A PIN is 4 to 8 digits.
 error-invalid-punches-needed = A card needs between 1 and { $max } stamps.
 error-invalid-count = You can stamp between 1 and { $max } at once.

@@ -302,6 +302,7 @@ error-invalid-language = Cette langue n’est pas disponible.
 error-invalid-currency = Une devise s’écrit avec un code de trois lettres, comme EUR.
 error-invalid-time-zone = Ce n’est pas un fuseau horaire. Écrivez-le comme la base tz, par exemple Europe/Paris ou Europe/Bucharest.
 error-invalid-period = La période commence après sa fin. Choisissez un premier jour antérieur ou égal au dernier.
+error-event-time-out-of-range = L’heure de cet événement est hors des années 1677 à 2262, que le registre ne peut pas conserver. Vérifiez l’horloge de la caisse qui l’a écrit.
 error-invalid-pin = Le code PIN doit comporter 4 à 8 chiffres.
 error-invalid-punches-needed = Une carte doit compter entre 1 et { $max } tampons.
 error-invalid-count = Vous pouvez mettre entre 1 et { $max } tampons à la fois.

@@ -286,6 +286,7 @@ error-invalid-language = Ez a nyelv nem érhető el.
 error-invalid-currency = A pénznem hárombetűs kód, például HUF vagy EUR.
 error-invalid-time-zone = Ez nem időzóna. Úgy írd, ahogy a tz-adatbázis, például Europe/Budapest vagy Europe/Paris.
 error-invalid-period = Az időszak később kezdődik, mint ahogy véget ér. Az első nap legyen az utolsó előtt vagy azzal egyezzen.
+error-event-time-out-of-range = Ennek az eseménynek az ideje kívül esik az 1677 és 2262 közötti éveken, amelyeket a napló nem tud tárolni. Ellenőrizd a kassza óráját, amely írta.
 error-invalid-pin = A PIN-kód 4–8 számjegyből áll.
 error-invalid-punches-needed = Egy kártyához legalább 1, legfeljebb { $max } pecsét kell.
 error-invalid-count = Egyszerre legalább 1, legfeljebb { $max } pecsétet adhatsz.

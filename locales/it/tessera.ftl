@@ -301,6 +301,7 @@ error-invalid-language = Questa lingua non è disponibile.
 error-invalid-currency = La valuta è un codice di tre lettere, come EUR.
 error-invalid-time-zone = Questo non è un fuso orario. Scrivilo come nel database tz, per esempio Europe/Rome o Europe/Paris.
 error-invalid-period = Il periodo inizia dopo la fine. Scegli un primo giorno uguale o precedente all’ultimo.
+error-event-time-out-of-range = L’ora di questo evento è fuori dagli anni dal 1677 al 2262, che il registro non può conservare. Controlla l’orologio della cassa che lo ha scritto.
 error-invalid-pin = Il PIN deve avere da 4 a 8 cifre.
 error-invalid-punches-needed = Una tessera richiede da 1 a { $max } timbri.
 error-invalid-count = Puoi mettere da 1 a { $max } timbri alla volta.

@@ -310,6 +310,7 @@ error-invalid-language = Această limbă nu este disponibilă.
 error-invalid-currency = Moneda este un cod din trei litere, de exemplu RON sau EUR.
 error-invalid-time-zone = Acesta nu este un fus orar. Scrie-l ca în baza tz, de exemplu Europe/Bucharest sau Europe/Paris.
 error-invalid-period = Perioada începe după ce se termină. Alege o primă zi cel târziu în ultima zi.
+error-event-time-out-of-range = Ora acestui eveniment este în afara anilor 1677–2262, pe care registrul nu îi poate păstra. Verifică ceasul casei care l-a scris.
 error-invalid-pin = PIN-ul are între 4 și 8 cifre.
 error-invalid-punches-needed = Numărul de ștampile pe card trebuie să fie între 1 și { $max }.
 error-invalid-count = Numărul de ștampile puse deodată trebuie să fie între 1 și { $max }.

@@ -120,7 +120,7 @@ async fn run() -> Result<()> {
     }
     let store = Store::open(&db).await?;
     let manager = Actor::from(&store.sign_in(MANAGER, PIN).await?);
-    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM event")
+    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ledger")
         .fetch_one(store.pool())
         .await?;
     eprintln!(
@@ -267,11 +267,12 @@ async fn run() -> Result<()> {
     })
     .await?;
     let mut history = floor.prepare(
-        "SELECT id, kind, at, amount FROM event WHERE member_id = ?1 ORDER BY at DESC LIMIT 100",
+        "SELECT id, kind, at, amount FROM ledger
+         WHERE member = (SELECT n FROM short_id WHERE id = ?1) ORDER BY at DESC LIMIT 100",
     )?;
     let floor_times = measure::floor(scale.runs, |i| {
         let id = members[i % members.len()].as_uuid();
-        let _rows: Vec<String> = history
+        let _rows: Vec<i64> = history
             .query_map([id.as_bytes().as_slice()], |row| row.get(2))?
             .collect::<rusqlite::Result<_>>()?;
         Ok(())
@@ -381,7 +382,7 @@ async fn run() -> Result<()> {
 
     // Bytes on disk per event, indexes and report tables included.
     let bytes = file_size(&db) + file_size(&db.with_extension("db-wal"));
-    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM event")
+    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ledger")
         .fetch_one(store.pool())
         .await?;
     figures.push(Figure::size(

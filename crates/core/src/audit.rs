@@ -153,17 +153,20 @@ impl Store {
                  SELECT e.at, e.kind, e.staff_id, s.name, lower(hex(e.voids)),
                         coalesce(e.reason, e.reason_code)
                  FROM event e LEFT JOIN staff s ON s.id = e.staff_id
-                 WHERE e.voids IS NOT NULL AND e.at >= ?1 AND e.at < ?2
+                 WHERE e.voids IS NOT NULL AND e.at_ns >= ?4 AND e.at_ns < ?5
                  UNION ALL
-                 -- overrides: found through their own partial index (migration 0010)
+                 -- overrides: found through their own partial index (migrations 0010, 0025)
                  SELECT e.at, 'override', e.staff_id, s.name, lower(hex(e.member_id)), e.reason
                  FROM event e LEFT JOIN staff s ON s.id = e.staff_id
-                 WHERE e.kind = 'punch' AND e.reason IS NOT NULL AND e.at >= ?1 AND e.at < ?2
+                 WHERE e.kind_code = 2 AND e.reason IS NOT NULL
+                   AND e.at_ns >= ?4 AND e.at_ns < ?5
              ) ORDER BY at DESC LIMIT ?3",
         )
         .bind(from)
         .bind(to)
         .bind(limit)
+        .bind(crate::ledger::stored_at(from)?)
+        .bind(crate::ledger::stored_at(to)?)
         .fetch_all(self.pool())
         .await?;
         let staff: HashMap<String, String> =

@@ -38,6 +38,9 @@ pub enum CoreError {
     InvalidTimeZone,
     #[error("a report's period starts after it ends")]
     InvalidPeriod,
+    /// The ledger keeps times as nanoseconds since 1970 in 64 bits (migration 0025).
+    #[error("an event's time is outside the years 1677 to 2262")]
+    EventTimeOutOfRange,
     #[error("a PIN is 4 to 8 digits")]
     InvalidPin,
     #[error("punches needed must be between 1 and {max}")]
@@ -315,6 +318,7 @@ impl CoreError {
             InvalidCurrency => "invalid_currency",
             InvalidTimeZone => "invalid_time_zone",
             InvalidPeriod => "invalid_period",
+            EventTimeOutOfRange => "event_time_out_of_range",
             InvalidPin => "invalid_pin",
             InvalidPunchesNeeded { .. } => "invalid_punches_needed",
             InvalidCount { .. } => "invalid_count",
@@ -589,6 +593,7 @@ impl CoreError {
             ErrorKind::InvalidCurrency => CoreError::InvalidCurrency,
             ErrorKind::InvalidTimeZone => CoreError::InvalidTimeZone,
             ErrorKind::InvalidPeriod => CoreError::InvalidPeriod,
+            ErrorKind::EventTimeOutOfRange => CoreError::EventTimeOutOfRange,
             ErrorKind::InvalidPin => CoreError::InvalidPin,
             ErrorKind::InvalidPunchesNeeded => CoreError::InvalidPunchesNeeded { max: 1 },
             ErrorKind::InvalidCount => CoreError::InvalidCount { max: 1 },

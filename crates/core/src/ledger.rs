@@ -55,10 +55,32 @@ impl EventKind {
             EventKind::Void | EventKind::Forgive | EventKind::ChargeBack
         )
     }
+
+    /// The small integer `ledger.kind` holds (migration 0025; the view `event` names it back).
+    pub(crate) fn stored(self) -> i64 {
+        match self {
+            EventKind::Enroll => 1,
+            EventKind::Punch => 2,
+            EventKind::Redeem => 3,
+            EventKind::Void => 4,
+            EventKind::Forgive => 5,
+            EventKind::ChargeBack => 6,
+            EventKind::Merge => 7,
+            EventKind::CouponRedeem => 8,
+        }
+    }
 }
 
-/// The kinds that take an event off its card (see [`EventKind::cancels`]), for SQL.
-pub(crate) const CANCELLING_KINDS: &str = "('void', 'forgive')";
+/// A time as `ledger.at` holds it: nanoseconds since 1970 UTC, which 64 bits keep for the years
+/// 1677 to 2262 (migration 0025).
+pub(crate) fn stored_at(at: DateTime<Utc>) -> Result<i64> {
+    at.timestamp_nanos_opt()
+        .ok_or(CoreError::EventTimeOutOfRange)
+}
+
+/// The kinds that take an event off its card (see [`EventKind::cancels`]), for SQL: as
+/// `ledger.kind` (and the view's `kind_code`) stores them.
+pub(crate) const CANCELLING_KINDS: &str = "(4, 5)";
 
 /// Why an action was undone: a stable code in the ledger, read in each till's own language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
@@ -214,10 +236,21 @@ pub(crate) const EVENT_COLUMNS: &str =
     "e.id, e.device_id, e.seq, e.shop_id, e.staff_id, e.at, e.kind, e.member_id, e.program_id, \
      e.amount, e.voids, e.reason_code, e.reason, e.other_member, e.card_code, e.coupon_id";
 
+/// The short ids (`ledger.member`, the view's `member_n`) of the member `?1` and of every member
+/// merged into them: `e.member_n IN` this reads `ledger_by_member`, where `e.member_id IN` a
+/// list would read the whole ledger.
+pub(crate) const MEMBER_AND_ALIASES: &str =
+    "(SELECT n FROM short_id WHERE id IN (SELECT ?1 UNION ALL
+                                          SELECT alias_id FROM member_alias WHERE member_id = ?1))";
+
 /// The start of every insert into the ledger: its columns, in the order each binds them.
-const INSERT_EVENT: &str = "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind,
-                                               member_id, program_id, amount, voids, reason_code,
-                                               reason, other_member, card_code, coupon_id)";
+const INSERT_EVENT: &str = "INSERT INTO ledger (id, device, seq, shop, staff, at, kind, member,
+                                                program, amount, voids, reason_code, reason,
+                                                other_member, card_code, coupon_id)";
+
+/// An id as the ledger holds it: its short id, which every id an event names has by then
+/// (migration 0025, [`name_ids`]).
+const SHORT: &str = "(SELECT n FROM short_id WHERE id = ?)";
 
 /// Appends one event inside the caller's write transaction. The sequence number is taken and
 /// bumped in that same statement (migration 0024), so a rolled-back action leaves no gap.
@@ -226,7 +259,8 @@ pub(crate) async fn append(tx: &mut WriteTx, staff_id: StaffId, new: NewEvent) -
     // number, which the trigger of migration 0024 moves past it, its own shop), and an event on
     // a card from another shop carries the card's code, so that every till can tell whose it is
     // once the card arrives (counter::foreign). No device, or one of no shop yet: nothing is
-    // written.
+    // written. The staff member, the member and the program are rows of this store, named as
+    // they arrived (migration 0025).
     let id = EventId::new();
     let at = Utc::now();
     let reason_code = new.reason.as_ref().map(|r| r.code);
@@ -234,15 +268,17 @@ pub(crate) async fn append(tx: &mut WriteTx, staff_id: StaffId, new: NewEvent) -
     let (rowid, device_id, seq, shop_id, card_code): (i64, DeviceId, i64, ShopId, Option<String>) =
         sqlx::query_as(&format!(
             "{INSERT_EVENT}
-             SELECT ?1, d.id, d.next_seq, d.shop_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
-                    (SELECT code FROM provisional_card WHERE member_id = ?5), ?12
-             FROM device d WHERE d.shop_id IS NOT NULL
-             RETURNING rowid, device_id, seq, shop_id, card_code"
+             SELECT ?1, sd.n, d.next_seq, ss.n, (SELECT n FROM short_id WHERE id = ?2), ?3, ?4,
+                    (SELECT n FROM short_id WHERE id = ?5), (SELECT n FROM short_id WHERE id = ?6),
+                    ?7, ?8, ?9, ?10, ?11, (SELECT code FROM provisional_card WHERE member_id = ?5),
+                    ?12
+             FROM device d JOIN short_id sd ON sd.id = d.id JOIN short_id ss ON ss.id = d.shop_id
+             RETURNING n, (SELECT id FROM device), seq, (SELECT shop_id FROM device), card_code"
         ))
         .bind(id)
         .bind(staff_id)
-        .bind(at)
-        .bind(new.kind)
+        .bind(stored_at(at)?)
+        .bind(new.kind.stored())
         .bind(new.member_id)
         .bind(new.program_id)
         .bind(new.amount)
@@ -276,11 +312,41 @@ pub(crate) async fn append(tx: &mut WriteTx, staff_id: StaffId, new: NewEvent) -
     Ok(event)
 }
 
+/// Gives a short id to every till, shop, staff member, member and program these events name
+/// that has none here yet: those of other shops' events, which may arrive before their rows.
+async fn name_ids(tx: &mut WriteTx, events: &[&Event]) -> Result<()> {
+    let mut ids: Vec<uuid::Uuid> = events
+        .iter()
+        .flat_map(|e| {
+            [
+                Some(e.device_id.0),
+                Some(e.shop_id.0),
+                Some(e.staff_id.0),
+                Some(e.member_id.0),
+                e.program_id.map(|p| p.0),
+            ]
+        })
+        .flatten()
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(1000) {
+        let mut insert = sqlx::QueryBuilder::new("INSERT OR IGNORE INTO short_id (id) ");
+        insert.push_values(chunk, |mut row, id| {
+            row.push_bind(*id);
+        });
+        insert.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// Writes an event into the ledger as it is (its own or another till's). An event already
 /// there (same id) is left alone: returns whether it was new.
 pub(crate) async fn write(tx: &mut WriteTx, event: &Event) -> Result<bool> {
+    name_ids(tx, &[event]).await?;
     let written = sqlx::query(&format!(
-        "{INSERT_EVENT} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        "{INSERT_EVENT} VALUES (?, {SHORT}, ?, {SHORT}, {SHORT}, ?, ?, {SHORT}, {SHORT}, ?, ?, ?,
+                               ?, ?, ?, ?)
          ON CONFLICT (id) DO NOTHING"
     ))
     .bind(event.id)
@@ -288,8 +354,8 @@ pub(crate) async fn write(tx: &mut WriteTx, event: &Event) -> Result<bool> {
     .bind(event.seq)
     .bind(event.shop_id)
     .bind(event.staff_id)
-    .bind(event.at)
-    .bind(event.kind)
+    .bind(stored_at(event.at)?)
+    .bind(event.kind.stored())
     .bind(event.member_id)
     .bind(event.program_id)
     .bind(event.amount)
@@ -318,20 +384,25 @@ async fn count_for_reports_if_due(tx: &mut WriteTx, last: i64, written: u64) -> 
 /// [`write`] for several events at once, in the given order, which none of them may be in the
 /// ledger already (see [`in_ledger`]). The report tables count them in this order too.
 pub(crate) async fn write_all(tx: &mut WriteTx, events: &[&Event]) -> Result<()> {
+    name_ids(tx, events).await?;
     // 16 parameters a row: well under SQLite's 32,766 a statement.
     for chunk in events.chunks(500) {
         let mut insert = sqlx::QueryBuilder::new(format!("{INSERT_EVENT} "));
+        let mut failed = None;
         insert.push_values(chunk, |mut row, e| {
-            row.push_bind(e.id)
-                .push_bind(e.device_id)
-                .push_bind(e.seq)
-                .push_bind(e.shop_id)
-                .push_bind(e.staff_id)
-                .push_bind(e.at)
-                .push_bind(e.kind)
-                .push_bind(e.member_id)
-                .push_bind(e.program_id)
-                .push_bind(e.amount)
+            let at = stored_at(e.at).unwrap_or_else(|error| {
+                failed = Some(error);
+                0
+            });
+            row.push_bind(e.id);
+            push_short(&mut row, e.device_id.0);
+            row.push_bind(e.seq);
+            push_short(&mut row, e.shop_id.0);
+            push_short(&mut row, e.staff_id.0);
+            row.push_bind(at).push_bind(e.kind.stored());
+            push_short(&mut row, e.member_id.0);
+            push_short(&mut row, e.program_id.map(|p| p.0));
+            row.push_bind(e.amount)
                 .push_bind(e.voids)
                 .push_bind(e.reason_code)
                 .push_bind(e.reason.clone())
@@ -339,10 +410,23 @@ pub(crate) async fn write_all(tx: &mut WriteTx, events: &[&Event]) -> Result<()>
                 .push_bind(e.card_code.clone())
                 .push_bind(e.coupon_id);
         });
+        if let Some(error) = failed {
+            return Err(error);
+        }
         let written = insert.build().execute(&mut **tx).await?;
         count_for_reports_if_due(tx, written.last_insert_rowid(), written.rows_affected()).await?;
     }
     Ok(())
+}
+
+/// One more value of a row: the short id of `id` ([`SHORT`]).
+fn push_short<'q, T>(row: &mut sqlx::query_builder::Separated<'_, 'q, sqlx::Sqlite, &str>, id: T)
+where
+    T: 'q + sqlx::Encode<'q, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+{
+    row.push("(SELECT n FROM short_id WHERE id = ")
+        .push_bind_unseparated(id)
+        .push_unseparated(")");
 }
 
 /// Which of `ids` the ledger holds.
@@ -351,7 +435,7 @@ pub(crate) async fn in_ledger(
     ids: &[EventId],
 ) -> Result<std::collections::HashSet<EventId>> {
     let found: Vec<(EventId,)> =
-        crate::store::lists::fetch_in(tx, "SELECT id FROM event WHERE id IN ", ids).await?;
+        crate::store::lists::fetch_in(tx, "SELECT id FROM ledger WHERE id IN ", ids).await?;
     Ok(found.into_iter().map(|(id,)| id).collect())
 }
 
@@ -370,13 +454,12 @@ impl Store {
     pub async fn history(&self, member_id: MemberId, limit: i64) -> Result<Vec<HistoryEntry>> {
         Ok(sqlx::query_as(&format!(
             "SELECT {EVENT_COLUMNS}, s.name AS staff_name, p.name AS program_name,
-                    EXISTS (SELECT 1 FROM event v WHERE v.voids = e.id AND v.kind = 'void') AS voided
+                    EXISTS (SELECT 1 FROM ledger v WHERE v.voids = e.id AND v.kind = 4) AS voided
              FROM event e
              LEFT JOIN staff s ON s.id = e.staff_id
              LEFT JOIN program p ON p.id = e.program_id
-             WHERE e.member_id IN (SELECT ?1 UNION ALL
-                                   SELECT alias_id FROM member_alias WHERE member_id = ?1)
-             ORDER BY e.at DESC, e.seq DESC
+             WHERE e.member_n IN {MEMBER_AND_ALIASES}
+             ORDER BY e.at_ns DESC, e.seq DESC
              LIMIT ?2"
         ))
         .bind(crate::counter::merge::canonical(self.pool(), member_id).await?)

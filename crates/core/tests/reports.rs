@@ -721,7 +721,7 @@ async fn the_report_tables_count_the_ledger_in_batches_and_a_report_counts_the_r
             .unwrap();
     }
     let (counted_upto, last_event): (i64, i64) =
-        sqlx::query_as("SELECT (SELECT upto FROM report_counted), (SELECT max(rowid) FROM event)")
+        sqlx::query_as("SELECT (SELECT upto FROM report_counted), (SELECT max(n) FROM ledger)")
             .fetch_one(store.pool())
             .await
             .unwrap();
@@ -731,7 +731,7 @@ async fn the_report_tables_count_the_ledger_in_batches_and_a_report_counts_the_r
     );
     let (counted, standing): (i64, i64) = sqlx::query_as(
         "SELECT (SELECT COALESCE(SUM(punches), 0) FROM report_activity),
-                (SELECT COUNT(*) FROM event WHERE kind = 'punch' AND rowid <= ?1)",
+                (SELECT COUNT(*) FROM ledger WHERE kind = 2 AND n <= ?1)",
     )
     .bind(counted_upto)
     .fetch_one(store.pool())

@@ -28,10 +28,27 @@ fn fixtures() -> Vec<PathBuf> {
     found
 }
 
+/// An event as every version can say it: its columns of the first schema, its time as a time
+/// (migration 0025 keeps it as nanoseconds, and reads it back with nine digits).
+type KeptEvent = (
+    Vec<u8>,
+    Vec<u8>,
+    i64,
+    Vec<u8>,
+    Vec<u8>,
+    chrono::DateTime<chrono::FixedOffset>,
+    String,
+    Vec<u8>,
+    Option<Vec<u8>>,
+    i64,
+    Option<Vec<u8>>,
+    Option<String>,
+);
+
 /// What must survive an upgrade, read with plain SQL from tables every version has.
 #[derive(Debug, PartialEq, Eq)]
 struct Kept {
-    events: BTreeSet<Vec<u8>>,
+    events: BTreeSet<KeptEvent>,
     members: BTreeSet<Vec<u8>>,
     /// (member, program, punches, redeemed) of every card.
     cards: BTreeSet<(Vec<u8>, Vec<u8>, i64, i64)>,
@@ -44,12 +61,34 @@ async fn kept(path: &Path) -> Kept {
         .connect()
         .await
         .unwrap();
-    let ids = |table: &str| format!("SELECT id FROM {table}");
-    let events: Vec<(Vec<u8>,)> = sqlx::query_as(&ids("event"))
-        .fetch_all(&mut conn)
-        .await
-        .unwrap();
-    let members: Vec<(Vec<u8>,)> = sqlx::query_as(&ids("member"))
+    type Row = (
+        Vec<u8>,
+        Vec<u8>,
+        i64,
+        Vec<u8>,
+        Vec<u8>,
+        String,
+        String,
+        Vec<u8>,
+        Option<Vec<u8>>,
+        i64,
+        Option<Vec<u8>>,
+        Option<String>,
+    );
+    let events: Vec<Row> = sqlx::query_as(
+        "SELECT id, device_id, seq, shop_id, staff_id, at, kind, member_id, program_id, amount,
+                voids, reason
+         FROM event",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let events = events.into_iter().map(|e| {
+        let at = chrono::DateTime::parse_from_rfc3339(&e.5)
+            .unwrap_or_else(|error| panic!("{}: {error}", e.5));
+        (e.0, e.1, e.2, e.3, e.4, at, e.6, e.7, e.8, e.9, e.10, e.11)
+    });
+    let members: Vec<(Vec<u8>,)> = sqlx::query_as("SELECT id FROM member")
         .fetch_all(&mut conn)
         .await
         .unwrap();
@@ -63,7 +102,7 @@ async fn kept(path: &Path) -> Kept {
         .await
         .unwrap();
     Kept {
-        events: events.into_iter().map(|(id,)| id).collect(),
+        events: events.collect(),
         members: members.into_iter().map(|(id,)| id).collect(),
         cards: cards.into_iter().collect(),
         schema,

@@ -16,12 +16,18 @@ async fn forge_next_event(db: &Path, id: uuid::Uuid, shop: Option<uuid::Uuid>) {
         .connect()
         .await
         .unwrap();
+    // The ledger names ids by short id (migration 0025): a shop it has not seen gets one.
+    sqlx::query("INSERT OR IGNORE INTO short_id (id) SELECT ? WHERE ?1 IS NOT NULL")
+        .bind(shop)
+        .execute(&mut conn)
+        .await
+        .unwrap();
     sqlx::query(
-        "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id, program_id,
-                            amount)
-         SELECT ?, d.id, d.next_seq, coalesce(?, e.shop_id), e.staff_id, e.at, 'punch',
-                e.member_id, e.program_id, 5
-         FROM device d, event e WHERE e.kind = 'punch' LIMIT 1",
+        "INSERT INTO ledger (id, device, seq, shop, staff, at, kind, member, program, amount)
+         SELECT ?1, (SELECT n FROM short_id WHERE id = d.id), d.next_seq,
+                coalesce((SELECT n FROM short_id WHERE id = ?2), e.shop), e.staff, e.at, e.kind,
+                e.member, e.program, 5
+         FROM device d, ledger e WHERE e.kind = 2 LIMIT 1",
     )
     .bind(id)
     .bind(shop)

@@ -290,8 +290,8 @@ impl Store {
         let last: Event = sqlx::query_as(&format!(
             "SELECT {} FROM event e
              WHERE e.staff_id = ? AND e.device_id = (SELECT id FROM device)
-               AND e.kind IN ('punch', 'redeem', 'coupon_redeem')
-               AND NOT EXISTS (SELECT 1 FROM event v WHERE v.voids = e.id AND v.kind IN {})
+               AND e.kind_code IN (2, 3, 8)
+               AND NOT EXISTS (SELECT 1 FROM ledger v WHERE v.voids = e.id AND v.kind IN {})
              ORDER BY e.seq DESC LIMIT 1",
             ledger::EVENT_COLUMNS,
             ledger::CANCELLING_KINDS
@@ -389,7 +389,7 @@ impl Store {
 /// writing transaction, so two undos cannot both pass).
 async fn refuse_if_cancelled(tx: &mut WriteTx, event_id: EventId) -> Result<()> {
     let already: bool = sqlx::query_scalar(&format!(
-        "SELECT EXISTS (SELECT 1 FROM event WHERE voids = ? AND kind IN {})",
+        "SELECT EXISTS (SELECT 1 FROM ledger WHERE voids = ? AND kind IN {})",
         ledger::CANCELLING_KINDS
     ))
     .bind(event_id)
@@ -433,15 +433,17 @@ async fn too_soon(tx: &mut WriteTx, program: &Program, member_id: MemberId) -> R
     };
     let since = Utc::now() - chrono::Duration::minutes(minutes);
     let recent: bool = sqlx::query_scalar(&format!(
-        "SELECT EXISTS (SELECT 1 FROM event e
-                        WHERE e.member_id = ? AND e.at > ? AND e.program_id = ?
-                          AND e.kind = 'punch'
-                          AND NOT EXISTS (SELECT 1 FROM event v
+        "SELECT EXISTS (SELECT 1 FROM ledger e
+                        WHERE e.member = (SELECT n FROM short_id WHERE id = ?)
+                          AND e.at > ?
+                          AND e.program = (SELECT n FROM short_id WHERE id = ?)
+                          AND e.kind = 2
+                          AND NOT EXISTS (SELECT 1 FROM ledger v
                                           WHERE v.voids = e.id AND v.kind IN {}))",
         ledger::CANCELLING_KINDS
     ))
     .bind(member_id)
-    .bind(since)
+    .bind(ledger::stored_at(since)?)
     .bind(program.id)
     .fetch_one(&mut **tx)
     .await?;

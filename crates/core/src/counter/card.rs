@@ -157,8 +157,7 @@ pub(crate) fn effect(event: &Fact, before: &Before) -> Option<(MemberId, Program
 async fn before(tx: &mut WriteTx, event: &Fact, arrival: Arrival) -> Result<Before> {
     let voided = |id: EventId| {
         sqlx::query_scalar::<_, bool>(
-            "SELECT EXISTS (SELECT 1 FROM event WHERE voids = ? AND id != ?
-                                                AND kind IN ('void', 'forgive'))",
+            "SELECT EXISTS (SELECT 1 FROM ledger WHERE voids = ? AND id != ? AND kind IN (4, 5))",
         )
         .bind(id)
         .bind(event.id)
@@ -309,7 +308,7 @@ impl LedgerBefore {
             .collect();
         let voided: Vec<(EventId,)> = lists::fetch_in(
             tx,
-            "SELECT voids FROM event WHERE kind IN ('void', 'forgive') AND voids IN ",
+            "SELECT voids FROM ledger WHERE kind IN (4, 5) AND voids IN ",
             &named,
         )
         .await?;
@@ -488,11 +487,11 @@ impl CardView {
         };
         let events: Vec<(DateTime<Utc>, EventKind, i64)> = sqlx::query_as(&format!(
             "SELECT e.at, e.kind, e.amount FROM event e
-             WHERE e.member_id IN (SELECT ?1 UNION ALL
-                                   SELECT alias_id FROM member_alias WHERE member_id = ?1)
-               AND e.program_id = ?2 AND e.kind IN ('punch', 'redeem')
-               AND NOT EXISTS (SELECT 1 FROM event v WHERE v.voids = e.id AND v.kind IN {})
-             ORDER BY e.at, e.kind = 'redeem'",
+             WHERE e.member_n IN {}
+               AND e.program_id = ?2 AND e.kind_code IN (2, 3)
+               AND NOT EXISTS (SELECT 1 FROM ledger v WHERE v.voids = e.id AND v.kind IN {})
+             ORDER BY e.at_ns, e.kind_code = 3",
+            crate::ledger::MEMBER_AND_ALIASES,
             crate::ledger::CANCELLING_KINDS
         ))
         .bind(member_id)

@@ -239,10 +239,10 @@ impl Store {
         }
         let uses: Vec<Use> = sqlx::query_as(&format!(
             "WITH standing AS (
-                 SELECT e.id, e.coupon_id, e.member_id, e.at, e.shop_id FROM event e
-                 WHERE e.coupon_id IS NOT NULL AND e.kind = 'coupon_redeem'
-                   AND NOT EXISTS (SELECT 1 FROM event c WHERE c.voids = e.id
-                                                         AND c.kind IN {}))
+                 SELECT e.id, e.coupon_id, e.member_id, e.at, e.at_ns, e.shop_id FROM event e
+                 WHERE e.coupon_id IS NOT NULL AND e.kind_code = 8
+                   AND NOT EXISTS (SELECT 1 FROM ledger c WHERE c.voids = e.id
+                                                          AND c.kind IN {}))
              SELECT u.id, u.coupon_id, u.member_id, u.at, s.name AS shop_name,
                     m.name AS member_name, m.code AS member_code, k.text AS coupon_text
              FROM standing u
@@ -251,7 +251,7 @@ impl Store {
              LEFT JOIN coupon k ON k.id = u.coupon_id
              WHERE u.coupon_id IN (SELECT coupon_id FROM standing
                                    GROUP BY coupon_id HAVING count(*) > 1)
-             ORDER BY u.coupon_id, u.at, u.id",
+             ORDER BY u.coupon_id, u.at_ns, u.id",
             ledger::CANCELLING_KINDS
         ))
         .fetch_all(self.pool())
@@ -291,11 +291,9 @@ impl Store {
     /// carry the program of what they act on).
     async fn card_events(&self, member_id: MemberId, program_id: ProgramId) -> Result<Vec<Event>> {
         Ok(sqlx::query_as(&format!(
-            "SELECT {} FROM event e
-             WHERE e.member_id IN (SELECT ?1 UNION ALL
-                                   SELECT alias_id FROM member_alias WHERE member_id = ?1)
-               AND e.program_id = ?2",
-            ledger::EVENT_COLUMNS
+            "SELECT {} FROM event e WHERE e.member_n IN {} AND e.program_id = ?2",
+            ledger::EVENT_COLUMNS,
+            ledger::MEMBER_AND_ALIASES
         ))
         .bind(member_id)
         .bind(program_id)

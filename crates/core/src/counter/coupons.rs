@@ -585,9 +585,9 @@ async fn view(
     let first_use: Option<FirstUse> = sqlx::query_as(&format!(
         "SELECT e.id, e.at, s.name AS shop_name FROM event e
          LEFT JOIN shop s ON s.id = e.shop_id
-         WHERE e.coupon_id = ? AND e.kind = 'coupon_redeem'
-           AND NOT EXISTS (SELECT 1 FROM event c WHERE c.voids = e.id AND c.kind IN {})
-         ORDER BY e.at, e.id LIMIT 1",
+         WHERE e.coupon_id = ? AND e.kind_code = 8
+           AND NOT EXISTS (SELECT 1 FROM ledger c WHERE c.voids = e.id AND c.kind IN {})
+         ORDER BY e.at_ns, e.id LIMIT 1",
         ledger::CANCELLING_KINDS
     ))
     .bind(terms.id)

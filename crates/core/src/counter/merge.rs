@@ -101,7 +101,10 @@ pub(crate) async fn regroup(tx: &mut WriteTx, keep: MemberId, other: MemberId) -
     while let Some(member) = to_visit.pop() {
         let found: Vec<(EventId, DateTime<Utc>, MemberId, MemberId)> = sqlx::query_as(
             "SELECT id, at, member_id, other_member FROM event
-             WHERE kind = 'merge' AND (member_id = ?1 OR other_member = ?1)",
+             WHERE kind_code = 7 AND member_id = ?1
+             UNION
+             SELECT id, at, member_id, other_member FROM event
+             WHERE kind_code = 7 AND other_member = ?1",
         )
         .bind(member)
         .fetch_all(&mut **tx)

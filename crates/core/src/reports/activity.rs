@@ -9,25 +9,21 @@ use super::days::{count_report_days, pause_report_days};
 use crate::error::Result;
 use crate::store::Store;
 
-/// The ledger rolled up as `report_activity` holds it (the migration's backfill is the same
-/// query). A member or program the triggers never named shows as -1, which no stored row has.
-/// `and` narrows the events read (`AND …`, or nothing).
+/// The ledger rolled up as `report_activity` holds it, read in its own encoding (migration
+/// 0025: members and programs by short id, times in nanoseconds, kinds as numbers). `and`
+/// narrows the events read (`AND …` on `e`, or nothing).
 fn ledger_activity(and: &str) -> String {
     format!(
         "
-    SELECT unixepoch(e.at) / 900 AS slot, COALESCE(m.n, -1) AS member,
-           CASE WHEN e.program_id IS NULL THEN 0 ELSE COALESCE(p.n, -1) END AS program,
+    SELECT e.at / 900000000000 AS slot, e.member AS member, COALESCE(e.program, 0) AS program,
            COUNT(*) AS events,
-           SUM(CASE e.kind WHEN 'punch' THEN e.amount ELSE 0 END) AS punches,
-           SUM(CASE e.kind WHEN 'redeem' THEN e.amount ELSE 0 END) AS rewards,
-           SUM(e.kind = 'redeem') AS redemptions
-    FROM event e
-    LEFT JOIN short_id m ON m.id = e.member_id
-    LEFT JOIN short_id p ON p.id = e.program_id
-    WHERE e.kind IN ('enroll', 'punch', 'redeem')
-      AND NOT EXISTS (SELECT 1 FROM event c WHERE c.voids = e.id AND c.kind IN ('void', 'forgive'))
-      {and}
-    GROUP BY 1, 2, 3"
+           SUM(CASE e.kind WHEN 2 THEN e.amount ELSE 0 END) AS punches,
+           SUM(CASE e.kind WHEN 3 THEN e.amount ELSE 0 END) AS rewards,
+           SUM(e.kind = 3) AS redemptions
+    FROM ledger e
+    WHERE e.kind IN (1, 2, 3) AND {standing} {and}
+    GROUP BY 1, 2, 3",
+        standing = super::standing("e"),
     )
 }
 
@@ -81,14 +77,10 @@ impl Since {
         (self.first_day() * 1440 - WIDEST_OFFSET_MINUTES).div_euclid(15)
     }
 
-    /// A UTC date the ledger's `at` of any event in `first_day_slot` or later sorts after, as
-    /// text: two days early, for a time written with an offset.
-    pub fn earliest_date(&self) -> String {
-        let seconds = self.first_day_slot() * 900 - 2 * 86_400;
-        chrono::DateTime::from_timestamp(seconds, 0)
-            .unwrap_or_default()
-            .format("%Y-%m-%d")
-            .to_string()
+    /// SQL: the ledger's event `e` falls in [`Since::first_day_slot`] or later (through
+    /// `ledger_by_at`).
+    pub fn events_from(&self) -> String {
+        format!("AND e.at >= {}", self.first_day_slot() * 900_000_000_000)
     }
 }
 
@@ -106,7 +98,7 @@ pub(crate) fn activity_comparison(rows: &Rows) -> Comparison {
             check,
             counted: format!(
                 "SELECT * FROM ({}) WHERE slot >= {}",
-                ledger_activity(&format!("AND e.at >= '{}'", since.earliest_date())),
+                ledger_activity(&since.events_from()),
                 since.from_slot
             ),
             stored: format!("{STORED_ACTIVITY} WHERE slot >= {}", since.from_slot),
@@ -138,7 +130,6 @@ impl Store {
     pub(crate) async fn rebuild_activity(&self) -> Result<()> {
         let clock = ReportClock::of(self).await?;
         let mut tx = self.begin_write().await?;
-        name_the_ledgers_ids(&mut tx).await?;
         // Not row by row through the day triggers: counted again in one pass below.
         pause_report_days(&mut tx).await?;
         sqlx::query("DELETE FROM report_activity")
@@ -157,18 +148,4 @@ impl Store {
         self.commit(tx).await?;
         Ok(())
     }
-}
-
-/// Gives every member and program of the ledger its `short_id` (the triggers do it for each
-/// new event; this is for a comparison or a rebuild of the whole ledger).
-async fn name_the_ledgers_ids(tx: &mut crate::store::WriteTx) -> Result<()> {
-    sqlx::query(
-        "INSERT OR IGNORE INTO short_id (id)
-             SELECT member_id FROM event WHERE kind IN ('enroll', 'punch', 'redeem')
-             UNION SELECT program_id FROM event WHERE program_id IS NOT NULL
-                                                 AND kind IN ('punch', 'redeem')",
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }

@@ -93,17 +93,20 @@ const STORED_MEMBER_DAYS: &str =
 /// read.
 fn counted_staff_days(and: &str) -> String {
     format!(
-        "SELECT {day} AS day, e.staff_id AS staff,
-                SUM(e.kind = 'enroll') AS enrolments,
-                SUM(e.kind = 'punch') AS punches,
-                SUM(e.kind = 'redeem') AS redemptions,
-                SUM(e.kind = 'void') AS voids,
-                SUM(e.kind = 'punch' AND e.reason IS NOT NULL) AS overrides,
-                SUM(e.kind IN ('punch', 'redeem') AND NOT {standing}) AS cancelled
-         FROM event e
-         WHERE e.kind IN ('enroll', 'punch', 'redeem', 'void') {and}
-         GROUP BY 1, 2",
-        day = local_day("(unixepoch(e.at) / 900)"),
+        "SELECT d.day, s.id AS staff, d.enrolments, d.punches, d.redemptions, d.voids,
+                d.overrides, d.cancelled
+         FROM (SELECT {day} AS day, e.staff AS staff,
+                      SUM(e.kind = 1) AS enrolments,
+                      SUM(e.kind = 2) AS punches,
+                      SUM(e.kind = 3) AS redemptions,
+                      SUM(e.kind = 4) AS voids,
+                      SUM(e.kind = 2 AND e.reason IS NOT NULL) AS overrides,
+                      SUM(e.kind IN (2, 3) AND NOT {standing}) AS cancelled
+               FROM ledger e
+               WHERE e.kind IN (1, 2, 3, 4) {and}
+               GROUP BY 1, 2) d
+         JOIN short_id s ON s.n = d.staff",
+        day = local_day("(e.at / 900000000000)"),
         standing = super::standing("e"),
     )
 }
@@ -192,7 +195,7 @@ impl Store {
                 let by_member = |stored: &str| format!("{stored} WHERE member IN {members}");
                 let from_day = |query: &str| format!("SELECT * FROM ({query}) WHERE day >= {day}");
                 let activity_from_day = format!("WHERE a.slot >= {}", since.first_day_slot());
-                let events_from_day = format!("AND e.at >= '{}'", since.earliest_date());
+                let events_from_day = since.events_from();
                 vec![
                     compare(
                         counted_card_days(&format!("AND a.member IN {members}")),

@@ -3,16 +3,16 @@
 //!
 //! A punch's commit writes the ledger and the card; `report_activity`, `report_staff_day` and
 //! the day tables kept from them wait for a batch. `report_counted.upto` says up to which event
-//! (the ledger's rowid) they are counted. The rest is counted:
+//! (the ledger's `n`, its rowid) they are counted. The rest is counted:
 //!
 //! - in the transaction of the write that takes the ledger past a multiple of [`BATCH`] events
 //!   (so the tables never lag far, whoever writes: the app, a CLI command, sync, `dev seed`);
 //! - before anything reads them: every report and segment (through `report_calendar`), and
 //!   `doctor`.
 //!
-//! The counting is the triggers of 0023 on `report_feed`: the events past the mark are copied
-//! there in rowid order, each seeing the ledger below its own rowid, and the feed is emptied in
-//! the same transaction.
+//! The counting is the triggers of 0023 on `report_feed` (since 0025 in the ledger's encoding):
+//! the events past the mark are copied there in that order, each seeing the ledger below its
+//! own, and the feed is emptied in the same transaction.
 
 use crate::error::Result;
 use crate::store::{Store, WriteTx};
@@ -21,7 +21,7 @@ use crate::store::{Store, WriteTx};
 /// its own transaction: one punch in this many writes the report tables' pages for all of them.
 pub(crate) const BATCH: i64 = 256;
 
-/// Whether the `written` events just inserted, the last at rowid `last`, took the ledger past a
+/// Whether the `written` events just inserted, the last at `n` = `last`, took the ledger past a
 /// multiple of [`BATCH`].
 pub(crate) fn batch_is_due(last: i64, written: u64) -> bool {
     let written = i64::try_from(written).unwrap_or(i64::MAX);
@@ -31,11 +31,10 @@ pub(crate) fn batch_is_due(last: i64, written: u64) -> bool {
 /// Counts every event past the mark into the report tables, in `tx`.
 pub(crate) async fn count_new_events(tx: &mut WriteTx) -> Result<()> {
     let fed = sqlx::query(
-        "INSERT INTO report_feed (n, id, staff_id, at, kind, member_id, program_id, amount,
-                                  voids, reason)
-         SELECT rowid, id, staff_id, at, kind, member_id, program_id, amount, voids, reason
-         FROM event WHERE rowid > (SELECT upto FROM report_counted WHERE id = 1)
-         ORDER BY rowid",
+        "INSERT INTO report_feed (n, id, staff, at, kind, member, program, amount, voids, reason)
+         SELECT n, id, staff, at, kind, member, program, amount, voids, reason
+         FROM ledger WHERE n > (SELECT upto FROM report_counted WHERE id = 1)
+         ORDER BY n",
     )
     .execute(&mut **tx)
     .await?
@@ -55,7 +54,7 @@ pub(crate) async fn count_new_events(tx: &mut WriteTx) -> Result<()> {
 /// afresh from the whole ledger (a rebuild).
 pub(crate) async fn mark_all_counted(tx: &mut WriteTx) -> Result<()> {
     sqlx::query(
-        "UPDATE report_counted SET upto = COALESCE((SELECT max(rowid) FROM event), 0)
+        "UPDATE report_counted SET upto = COALESCE((SELECT max(n) FROM ledger), 0)
          WHERE id = 1",
     )
     .execute(&mut **tx)
@@ -68,7 +67,7 @@ impl Store {
     /// before it reads them. A store with nothing to count takes no write lock.
     pub async fn count_for_reports(&self) -> Result<()> {
         let behind: bool = sqlx::query_scalar(
-            "SELECT COALESCE((SELECT max(rowid) FROM event), 0) > upto
+            "SELECT COALESCE((SELECT max(n) FROM ledger), 0) > upto
              FROM report_counted WHERE id = 1",
         )
         .fetch_one(self.pool())

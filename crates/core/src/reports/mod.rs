@@ -168,11 +168,11 @@ pub struct Point {
     pub value: i64,
 }
 
-/// SQL: the event `e` of the ledger still stands (no void, no forgiven conflict, cancelled it).
-/// `report_activity` holds only the events that stand.
+/// SQL: the event `e` of the ledger (or of the view `event`) still stands (no void, no forgiven
+/// conflict, cancelled it). `report_activity` holds only the events that stand.
 fn standing(e: &str) -> String {
     format!(
-        "NOT EXISTS (SELECT 1 FROM event c WHERE c.voids = {e}.id AND c.kind IN {})",
+        "NOT EXISTS (SELECT 1 FROM ledger c WHERE c.voids = {e}.id AND c.kind IN {})",
         crate::ledger::CANCELLING_KINDS
     )
 }

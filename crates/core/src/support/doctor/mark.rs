@@ -40,15 +40,16 @@ pub(super) async fn head(conn: &mut SqliteConnection) -> Result<Head> {
     let programs = sqlx::query_scalar("SELECT programs FROM cache_stamp WHERE id = 1")
         .fetch_one(&mut *conn)
         .await?;
-    // One step through the index on (device_id, seq) per device, not a read of all of it.
+    // One step through the index on (device, seq) per device, not a read of all of it.
     let devices = sqlx::query_as(
-        "WITH RECURSIVE d(id) AS (
-             SELECT min(device_id) FROM event
+        "WITH RECURSIVE d(n) AS (
+             SELECT min(device) FROM ledger
              UNION ALL
-             SELECT (SELECT min(device_id) FROM event WHERE device_id > d.id) FROM d
-             WHERE d.id IS NOT NULL)
-         SELECT id, (SELECT max(seq) FROM event WHERE device_id = d.id) FROM d
-         WHERE id IS NOT NULL",
+             SELECT (SELECT min(device) FROM ledger WHERE device > d.n) FROM d
+             WHERE d.n IS NOT NULL)
+         SELECT s.id, (SELECT max(seq) FROM ledger WHERE device = d.n)
+         FROM d JOIN short_id s ON s.n = d.n
+         ORDER BY s.id",
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -110,7 +111,7 @@ pub(super) async fn touched(
     let mut events = 0;
     for (device, last) in &head.devices {
         let new: Vec<(MemberId, Option<MemberId>, Option<EventId>, i64)> = sqlx::query_as(
-            "SELECT member_id, other_member, voids, unixepoch(at) / 900 FROM event
+            "SELECT member_id, other_member, voids, at_ns / 900000000000 FROM event
              WHERE device_id = ? AND seq > ? AND seq <= ?",
         )
         .bind(device)
@@ -129,7 +130,7 @@ pub(super) async fn touched(
     // A void (or a settlement) changes what its target counted for, where and when it was.
     let voided: Vec<(MemberId, i64)> = lists::fetch_in(
         conn,
-        "SELECT member_id, unixepoch(at) / 900 FROM event WHERE id IN ",
+        "SELECT member_id, at_ns / 900000000000 FROM event WHERE id IN ",
         &targets,
     )
     .await?;

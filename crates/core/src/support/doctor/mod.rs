@@ -412,7 +412,8 @@ async fn gaps(
     let mut gaps = Vec::new();
     for (device, after) in after {
         let (count, first, last): (i64, Option<i64>, Option<i64>) = sqlx::query_as(
-            "SELECT count(*), min(seq), max(seq) FROM event WHERE device_id = ? AND seq > ?",
+            "SELECT count(*), min(seq), max(seq) FROM ledger
+             WHERE device = (SELECT n FROM short_id WHERE id = ?) AND seq > ?",
         )
         .bind(device)
         .bind(after)
@@ -433,16 +434,19 @@ async fn ledger_totals(
     members: Option<&[MemberId]>,
 ) -> Result<HashMap<(MemberId, ProgramId), CardTotals>> {
     const FACTS: &str = "SELECT id, kind, member_id, program_id, amount, voids FROM event";
+    // Through the short ids, so that `ledger_by_member` finds them.
+    const FACTS_OF_MEMBERS: &str =
+        "SELECT e.id, e.kind, e.member_id, e.program_id, e.amount, e.voids
+         FROM short_id k JOIN event e ON e.member_n = k.n WHERE k.id IN ";
     let facts: Vec<Fact> = match members {
         None => sqlx::query_as(FACTS).fetch_all(&mut *conn).await?,
         Some(members) => {
-            let mut facts: Vec<Fact> =
-                lists::fetch_in(conn, &format!("{FACTS} WHERE member_id IN "), members).await?;
+            let mut facts: Vec<Fact> = lists::fetch_in(conn, FACTS_OF_MEMBERS, members).await?;
             // Whoever a void names, it takes back from its target's card.
             let ids: Vec<EventId> = facts.iter().map(|f| f.id).collect();
             let voids: Vec<Fact> = lists::fetch_in(
                 conn,
-                &format!("{FACTS} WHERE kind IN ('void', 'forgive') AND voids IN "),
+                &format!("{FACTS} WHERE kind_code IN (4, 5) AND voids IN "),
                 &ids,
             )
             .await?;
