@@ -462,6 +462,42 @@ async fn the_ledger_refuses_edits_and_deletions() {
     assert!(through_the_view.is_err());
 }
 
+/// The ledger keeps times as 64-bit nanoseconds (migration 0025): an event from another till
+/// timed past 2262 (a broken clock, or a forged event) is refused, and so is the page it came
+/// in; nothing of it is written.
+#[tokio::test]
+async fn an_event_timed_past_what_the_ledger_keeps_is_refused_with_its_page() {
+    let shop = shop().await;
+    let punch = shop.punch(1).await.unwrap();
+    let ledger = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM ledger")
+            .fetch_one(shop.store.pool())
+            .await
+            .unwrap()
+    };
+    let before = ledger().await;
+    let mut sound = punch.event.clone();
+    sound.id = tessera_core::ids::EventId::new();
+    sound.device_id = tessera_core::ids::DeviceId::new();
+    sound.seq = 1;
+    let mut far = sound.clone();
+    far.id = tessera_core::ids::EventId::new();
+    far.seq = 2;
+    far.at = "2300-01-01T00:00:00Z".parse().unwrap();
+
+    let page = shop
+        .store
+        .receive_events(&[sound.clone(), far.clone()])
+        .await;
+    assert_eq!(page.unwrap_err().code(), "event_time_out_of_range");
+    let alone = shop.store.receive_event(&far).await;
+    assert_eq!(alone.unwrap_err().code(), "event_time_out_of_range");
+    assert_eq!(ledger().await, before, "nothing of the page was written");
+    // The sound event alone goes in.
+    shop.store.receive_event(&sound).await.unwrap();
+    assert_eq!(ledger().await, before + 1);
+}
+
 #[tokio::test]
 async fn an_acknowledged_punch_is_there_after_reopening() {
     let shop = shop().await;

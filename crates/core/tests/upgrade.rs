@@ -61,21 +61,7 @@ async fn kept(path: &Path) -> Kept {
         .connect()
         .await
         .unwrap();
-    type Row = (
-        Vec<u8>,
-        Vec<u8>,
-        i64,
-        Vec<u8>,
-        Vec<u8>,
-        String,
-        String,
-        Vec<u8>,
-        Option<Vec<u8>>,
-        i64,
-        Option<Vec<u8>>,
-        Option<String>,
-    );
-    let events: Vec<Row> = sqlx::query_as(
+    let events: Vec<KeptEvent> = sqlx::query_as(
         "SELECT id, device_id, seq, shop_id, staff_id, at, kind, member_id, program_id, amount,
                 voids, reason
          FROM event",
@@ -83,11 +69,6 @@ async fn kept(path: &Path) -> Kept {
     .fetch_all(&mut conn)
     .await
     .unwrap();
-    let events = events.into_iter().map(|e| {
-        let at = chrono::DateTime::parse_from_rfc3339(&e.5)
-            .unwrap_or_else(|error| panic!("{}: {error}", e.5));
-        (e.0, e.1, e.2, e.3, e.4, at, e.6, e.7, e.8, e.9, e.10, e.11)
-    });
     let members: Vec<(Vec<u8>,)> = sqlx::query_as("SELECT id FROM member")
         .fetch_all(&mut conn)
         .await
@@ -102,7 +83,7 @@ async fn kept(path: &Path) -> Kept {
         .await
         .unwrap();
     Kept {
-        events: events.collect(),
+        events: events.into_iter().collect(),
         members: members.into_iter().map(|(id,)| id).collect(),
         cards: cards.into_iter().collect(),
         schema,
