@@ -39,17 +39,21 @@ async fn write_punches(till: &Till, n: i64) {
     let start = chrono::Utc::now() - chrono::Duration::days(30);
     for i in 0..n {
         let member = members[i as usize % members.len()];
+        // The ledger's own encoding (migration 0025): short ids, nanoseconds, kind 2 a punch.
+        let at = start + chrono::Duration::milliseconds(i * 1000);
         sqlx::query(
-            "INSERT INTO event (id, device_id, seq, shop_id, staff_id, at, kind, member_id,
-                                program_id, amount)
-             VALUES (?, ?, ?, ?, ?, ?, 'punch', ?, ?, 1)",
+            "INSERT INTO ledger (id, device, seq, shop, staff, at, kind, member, program, amount)
+             VALUES (?, (SELECT n FROM short_id WHERE id = ?), ?,
+                     (SELECT n FROM short_id WHERE id = ?), (SELECT n FROM short_id WHERE id = ?),
+                     ?, 2, (SELECT n FROM short_id WHERE id = ?),
+                     (SELECT n FROM short_id WHERE id = ?), 1)",
         )
         .bind(uuid::Uuid::now_v7())
         .bind(device)
         .bind(next + i)
         .bind(shop)
         .bind(staff)
-        .bind(start + chrono::Duration::milliseconds(i * 1000))
+        .bind(at.timestamp_nanos_opt().expect("a time the ledger keeps"))
         .bind(member)
         .bind(program)
         .execute(&mut *tx)
