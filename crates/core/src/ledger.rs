@@ -387,13 +387,12 @@ pub(crate) async fn write_all(tx: &mut WriteTx, events: &[&Event]) -> Result<()>
     name_ids(tx, events).await?;
     // 16 parameters a row: well under SQLite's 32,766 a statement.
     for chunk in events.chunks(500) {
+        let times = chunk
+            .iter()
+            .map(|e| stored_at(e.at))
+            .collect::<Result<Vec<i64>>>()?;
         let mut insert = sqlx::QueryBuilder::new(format!("{INSERT_EVENT} "));
-        let mut failed = None;
-        insert.push_values(chunk, |mut row, e| {
-            let at = stored_at(e.at).unwrap_or_else(|error| {
-                failed = Some(error);
-                0
-            });
+        insert.push_values(chunk.iter().zip(times), |mut row, (e, at)| {
             row.push_bind(e.id);
             push_short(&mut row, e.device_id.0);
             row.push_bind(e.seq);
@@ -410,9 +409,6 @@ pub(crate) async fn write_all(tx: &mut WriteTx, events: &[&Event]) -> Result<()>
                 .push_bind(e.card_code.clone())
                 .push_bind(e.coupon_id);
         });
-        if let Some(error) = failed {
-            return Err(error);
-        }
         let written = insert.build().execute(&mut **tx).await?;
         count_for_reports_if_due(tx, written.last_insert_rowid(), written.rows_affected()).await?;
     }
