@@ -485,7 +485,9 @@ impl Session {
                         "const e = document.querySelector('[data-testid=search-input]'); \
                          const s = document.querySelector('[data-testid=scan-armed]'); \
                          return (e ? e.value : '') + ' | last scan: ' + \
-                                (s ? s.dataset.lastText : '');",
+                                (s ? s.dataset.lastText : '') + \
+                                (window.e2eKeys ? ' | keys since the scan (key@ms): ' + \
+                                                  window.e2eKeys.join(' ') : '');",
                         vec![],
                     )
                     .await
@@ -535,6 +537,19 @@ impl Session {
             )
             .await
             .expect("blur");
+        // Each key's time as the page saw it, for the failure message: a burst the till did
+        // not take for a scan shows there how far apart its keys arrived.
+        self.client
+            .execute(
+                "window.e2eKeys = []; \
+                 if (!window.e2eKeyRecorder) { \
+                   window.e2eKeyRecorder = (e) => window.e2eKeys.push(e.key + '@' + e.timeStamp); \
+                   window.addEventListener('keydown', window.e2eKeyRecorder, { capture: true }); \
+                 }",
+                vec![],
+            )
+            .await
+            .expect("record the keys");
         let before = self.attr("scan-armed", "data-scans").await;
         us_scanner::scan(code, (400, 300));
         self.eventually(&format!("the scan of {code} to arrive"), async |s| {
