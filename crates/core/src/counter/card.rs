@@ -155,12 +155,14 @@ pub(crate) fn effect(event: &Fact, before: &Before) -> Option<(MemberId, Program
 
 /// What the ledger held before `event` (which may already be in it: it is left out).
 async fn before(tx: &mut WriteTx, event: &Fact, arrival: Arrival) -> Result<Before> {
+    let voided_sql = format!(
+        "SELECT EXISTS (SELECT 1 FROM ledger WHERE voids = ? AND id != ? AND kind IN {})",
+        crate::ledger::CANCELLING_KINDS
+    );
     let voided = |id: EventId| {
-        sqlx::query_scalar::<_, bool>(
-            "SELECT EXISTS (SELECT 1 FROM ledger WHERE voids = ? AND id != ? AND kind IN (4, 5))",
-        )
-        .bind(id)
-        .bind(event.id)
+        sqlx::query_scalar::<_, bool>(&voided_sql)
+            .bind(id)
+            .bind(event.id)
     };
     Ok(match (event.kind, event.voids) {
         (EventKind::Void | EventKind::Forgive, Some(target_id)) => {
@@ -308,7 +310,10 @@ impl LedgerBefore {
             .collect();
         let voided: Vec<(EventId,)> = lists::fetch_in(
             tx,
-            "SELECT voids FROM ledger WHERE kind IN (4, 5) AND voids IN ",
+            &format!(
+                "SELECT voids FROM ledger WHERE kind IN {} AND voids IN ",
+                crate::ledger::CANCELLING_KINDS
+            ),
             &named,
         )
         .await?;

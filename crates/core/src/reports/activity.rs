@@ -4,7 +4,7 @@
 //! sync, the history writer, demo data) keeps it; `tessera doctor` compares it with the ledger
 //! and `--rebuild` rewrites it.
 
-use super::clock::ReportClock;
+use super::clock::{ReportClock, SLOT_NS};
 use super::days::{count_report_days, pause_report_days};
 use crate::error::Result;
 use crate::store::Store;
@@ -15,7 +15,7 @@ use crate::store::Store;
 fn ledger_activity(and: &str) -> String {
     format!(
         "
-    SELECT e.at / 900000000000 AS slot, e.member AS member, COALESCE(e.program, 0) AS program,
+    SELECT e.at / {SLOT_NS} AS slot, e.member AS member, COALESCE(e.program, 0) AS program,
            COUNT(*) AS events,
            SUM(CASE e.kind WHEN 2 THEN e.amount ELSE 0 END) AS punches,
            SUM(CASE e.kind WHEN 3 THEN e.amount ELSE 0 END) AS rewards,
@@ -80,7 +80,7 @@ impl Since {
     /// SQL: the ledger's event `e` falls in [`Since::first_day_slot`] or later (through
     /// `ledger_by_at`).
     pub fn events_from(&self) -> String {
-        format!("AND e.at >= {}", self.first_day_slot() * 900_000_000_000)
+        format!("AND e.at >= {}", self.first_day_slot() * SLOT_NS)
     }
 }
 

@@ -63,6 +63,10 @@ pub(crate) fn slot(at: DateTime<Utc>) -> i64 {
     at.timestamp().div_euclid(STEP.num_seconds())
 }
 
+/// A [`slot`] in the ledger's nanoseconds (migration 0025): `ledger.at / SLOT_NS` is the slot,
+/// for SQL.
+pub(crate) const SLOT_NS: i64 = 900_000_000_000;
+
 /// The date of a day number (days since 1970-01-01, as the day tables count them).
 pub(crate) fn day_of_number(number: i64) -> NaiveDate {
     epoch_day() + Duration::days(number)

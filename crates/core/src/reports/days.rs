@@ -14,7 +14,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use super::activity::{Comparison, Rows};
-use super::clock::{slot, ReportClock};
+use super::clock::{slot, ReportClock, SLOT_NS};
 use crate::error::Result;
 use crate::store::{Store, WriteTx};
 
@@ -106,7 +106,7 @@ fn counted_staff_days(and: &str) -> String {
                WHERE e.kind IN (1, 2, 3, 4) {and}
                GROUP BY 1, 2) d
          JOIN short_id s ON s.n = d.staff",
-        day = local_day("(e.at / 900000000000)"),
+        day = local_day(&format!("(e.at / {SLOT_NS})")),
         standing = super::standing("e"),
     )
 }

@@ -10,6 +10,7 @@ use sqlx::SqliteConnection;
 use crate::error::Result;
 use crate::ids::{DeviceId, EventId, MemberId};
 use crate::reports::activity::Since;
+use crate::reports::clock::SLOT_NS;
 use crate::store::{lists, WriteTx};
 
 /// Each device's last event, and the programs' stamp, as a doctor run begins: the mark it
@@ -110,15 +111,16 @@ pub(super) async fn touched(
     let mut from_slot = i64::MAX;
     let mut events = 0;
     for (device, last) in &head.devices {
-        let new: Vec<(MemberId, Option<MemberId>, Option<EventId>, i64)> = sqlx::query_as(
-            "SELECT member_id, other_member, voids, at_ns / 900000000000 FROM event
-             WHERE device_id = ? AND seq > ? AND seq <= ?",
-        )
-        .bind(device)
-        .bind(mark.seq(device))
-        .bind(last)
-        .fetch_all(&mut *conn)
-        .await?;
+        let new: Vec<(MemberId, Option<MemberId>, Option<EventId>, i64)> =
+            sqlx::query_as(&format!(
+                "SELECT member_id, other_member, voids, at_ns / {SLOT_NS} FROM event
+             WHERE device_id = ? AND seq > ? AND seq <= ?"
+            ))
+            .bind(device)
+            .bind(mark.seq(device))
+            .bind(last)
+            .fetch_all(&mut *conn)
+            .await?;
         events += new.len() as i64;
         for (member, other, voids, slot) in new {
             members.insert(member);
@@ -130,7 +132,7 @@ pub(super) async fn touched(
     // A void (or a settlement) changes what its target counted for, where and when it was.
     let voided: Vec<(MemberId, i64)> = lists::fetch_in(
         conn,
-        "SELECT member_id, at_ns / 900000000000 FROM event WHERE id IN ",
+        &format!("SELECT member_id, at_ns / {SLOT_NS} FROM event WHERE id IN "),
         &targets,
     )
     .await?;

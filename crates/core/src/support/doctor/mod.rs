@@ -446,7 +446,10 @@ async fn ledger_totals(
             let ids: Vec<EventId> = facts.iter().map(|f| f.id).collect();
             let voids: Vec<Fact> = lists::fetch_in(
                 conn,
-                &format!("{FACTS} WHERE kind_code IN (4, 5) AND voids IN "),
+                &format!(
+                    "{FACTS} WHERE kind_code IN {} AND voids IN ",
+                    crate::ledger::CANCELLING_KINDS
+                ),
                 &ids,
             )
             .await?;
