@@ -51,16 +51,9 @@ impl Drop for LayoutGuard {
 
 /// Presses the keys of `text` then Return, back to back, with the pointer over (`x`, `y`) so
 /// the window there has the keyboard.
-///
-/// The X server is grabbed for the burst. A real scanner's keys are timed by the kernel as the
-/// device sends them, whatever the display is busy with; a key faked through XTest is timed
-/// when the server handles the request, and a busy server could handle other windows' drawing
-/// in between and spread the burst out until the till takes it for typing (CI saw it once).
-/// The grab keeps the burst's keys together, as the device's are.
 pub fn scan(text: &str, (x, y): (i16, i16)) {
     let (conn, screen) = x11rb::connect(None).expect("the X display");
     let root = conn.setup().roots[screen].root;
-    conn.grab_server().expect("grab the server");
     conn.xtest_fake_input(MOTION_NOTIFY_EVENT, 0, 0, root, x, y, 0)
         .expect("move the pointer");
     let tap = |keycode: u8| {
@@ -82,7 +75,6 @@ pub fn scan(text: &str, (x, y): (i16, i16)) {
         }
     }
     tap(RETURN);
-    conn.ungrab_server().expect("release the server");
     // A round trip: when its reply arrives, the server has handled every key before it.
     conn.get_input_focus()
         .expect("send")

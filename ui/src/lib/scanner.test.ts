@@ -84,6 +84,14 @@ describe('ScanCapture', () => {
     expect(feedAll(new ScanCapture(), [...typed, ...scan]).map((s) => s.text)).toEqual(['7K3MQ9PXR']);
   });
 
+  it('reads a scan whose key times step a millisecond back (the X server at a millisecond\'s turn)', () => {
+    // As an e2e run saw it: the last key stamped before the one it followed.
+    const keys = strokes('TS1V3CW4A6', 0, 'Enter', 801);
+    keys[keys.length - 2].time = 800;
+    keys[keys.length - 1].time = 800;
+    expect(feedAll(new ScanCapture(), keys).map((s) => s.text)).toEqual(['TS1V3CW4A6']);
+  });
+
   it('is not fooled by a late Enter after a fast burst', () => {
     const keys = strokes('7K3MQ9PXR', 8);
     keys[keys.length - 1].time += 500;

@@ -35,6 +35,12 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Infinity;
 }
 
+/** How far a key's time may step back and still follow the key before it. The X server times a
+ *  burst's keys to the millisecond, and was seen stamping one key a millisecond before the key
+ *  it followed (801, 801, 800): without this, a scan broke in two there and went to the search
+ *  field as typing. Keys from another clock differ by far more. */
+const CLOCK_JITTER_MS = 5;
+
 const TERMINATORS = new Set(['Enter', 'Tab']);
 const IGNORED = new Set(['Shift', 'CapsLock', 'AltGraph', 'Alt', 'Control', 'Meta', 'Dead']);
 
@@ -59,10 +65,10 @@ export class ScanCapture {
   }
 
   /** A pause ends a run; so does time going backwards (keys from two sources whose clocks
-   *  differ, e.g. a synthesised key and a device's). */
+   *  differ, e.g. a synthesised key and a device's), beyond the clock's own jitter. */
   private pauseBetween(earlier: number, later: number): boolean {
     const gap = later - earlier;
-    return gap < 0 || gap > this.options.hiccupMs;
+    return gap < -CLOCK_JITTER_MS || gap > this.options.hiccupMs;
   }
 
   /** Feeds one keydown. Returns the scan when this key completes one, otherwise null. */
